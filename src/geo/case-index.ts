@@ -1,0 +1,248 @@
+// The case trajectory index: every case's presence intervals, bucketed by (cell, time bucket) so a
+// person interval only meets the case intervals that can possibly be near it. Built once per day
+// (a few thousand intervals), cloned to worker threads and broadcast to tile workers.
+import { EARTH_RADIUS_M } from './haversine.ts';
+import { gridCol, gridRow, gridSteps } from './companion-grid.ts';
+import { IntervalScratch, sortPersonPings } from './presence.ts';
+import type { PingColumns, ResolvedParams } from './companion-types.ts';
+
+/** Upper bound on dense index slots; past it the cells are coarsened. */
+const MAX_SLOTS = 1 << 24;
+
+export interface CaseIndex {
+  params: ResolvedParams;
+  /** Person ids of the cases, in case order. */
+  casePersons: Uint32Array;
+  /** Bit set over person ids: is this person a case. */
+  isCase: Uint8Array;
+  /** Case intervals as columns. */
+  count: number;
+  ciCase: Uint32Array;
+  ciA: Float64Array;
+  ciB: Float64Array;
+  ciLat: Float64Array;
+  ciLon: Float64Array;
+  ciCos: Float64Array;
+  /** Grid mode: exact DESIGN §6 cell of each interval. */
+  ciRow: Float64Array;
+  ciCol: Float64Array;
+  /** Grid mode + residence rule: 1 when the case resided > 30 h in that interval's cell. */
+  ciResident: Uint8Array;
+  /** Time buckets: bucket(t) = ⌊(t − t0) / bucketS⌋, nb buckets. */
+  t0: number;
+  bucketS: number;
+  nb: number;
+  /** Spatial cells of the index (radius: degree boxes; grid: exact cells ÷ factor). */
+  oLat: number;
+  oLon: number;
+  stepLat: number;
+  stepLon: number;
+  rowBase: number;
+  colBase: number;
+  factor: number;
+  nRows: number;
+  nCols: number;
+  /** CSR: slot = (row · nCols + col) · nb + bucket; items[offsets[slot] .. offsets[slot+1]). */
+  offsets: Uint32Array;
+  items: Uint32Array;
+}
+
+/** Build the case intervals and their index from the pings (one pass over all rows). */
+export function buildCaseIndex(
+  pings: PingColumns,
+  casePersonIds: ArrayLike<number>,
+  params: ResolvedParams,
+): CaseIndex {
+  const { person, ts, lat, lon } = pings;
+  const isCase = new Uint8Array((pings.personCount >>> 3) + 1);
+  const caseOf = new Map<number, number>();
+  const casePersons: number[] = [];
+  for (let i = 0; i < casePersonIds.length; i++) {
+    const p = casePersonIds[i]!;
+    if (caseOf.has(p) || p >= pings.personCount) continue;
+    caseOf.set(p, casePersons.length);
+    casePersons.push(p);
+    isCase[p >>> 3]! |= 1 << (p & 7);
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < person.length; i++) {
+    const p = person[i]!;
+    if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) rows.push(i);
+  }
+  const caseRows = Uint32Array.from(rows).sort((x, y) => person[x]! - person[y]!);
+  const scratch = new IntervalScratch();
+  const ci = {
+    c: [] as number[], a: [] as number[], b: [] as number[], lat: [] as number[], lon: [] as number[],
+  };
+  for (let s = 0; s < caseRows.length; ) {
+    const p = person[caseRows[s]!]!;
+    let e = s + 1;
+    while (e < caseRows.length && person[caseRows[e]!]! === p) e++;
+    sortPersonPings(caseRows, s, e, ts, lat, lon);
+    scratch.fill(caseRows, s, e, ts, lat, lon, params.gapS);
+    for (let k = 0; k < scratch.count; k++) {
+      ci.c.push(caseOf.get(p)!);
+      ci.a.push(scratch.a[k]!);
+      ci.b.push(scratch.b[k]!);
+      ci.lat.push(scratch.lat[k]!);
+      ci.lon.push(scratch.lon[k]!);
+    }
+    s = e;
+  }
+  const count = ci.c.length;
+  const index: CaseIndex = {
+    params,
+    casePersons: Uint32Array.from(casePersons),
+    isCase,
+    count,
+    ciCase: Uint32Array.from(ci.c),
+    ciA: Float64Array.from(ci.a),
+    ciB: Float64Array.from(ci.b),
+    ciLat: Float64Array.from(ci.lat),
+    ciLon: Float64Array.from(ci.lon),
+    ciCos: Float64Array.from(ci.lat, (v) => Math.cos(v * (Math.PI / 180))),
+    ciRow: new Float64Array(count),
+    ciCol: new Float64Array(count),
+    ciResident: new Uint8Array(count),
+    t0: 0, bucketS: Math.max(60, params.gapS), nb: 0,
+    oLat: 0, oLon: 0, stepLat: 1, stepLon: 1, rowBase: 0, colBase: 0, factor: 1, nRows: 0, nCols: 0,
+    offsets: new Uint32Array(1),
+    items: new Uint32Array(0),
+  };
+  if (count > 0) fillIndex(index);
+  return index;
+}
+
+function fillIndex(x: CaseIndex): void {
+  const p = x.params;
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for (let i = 0; i < x.count; i++) {
+    tMin = Math.min(tMin, x.ciA[i]!);
+    tMax = Math.max(tMax, x.ciB[i]!);
+  }
+  x.t0 = tMin;
+  x.nb = Math.floor((tMax - 1 - tMin) / x.bucketS) + 1;
+  // Per interval: inclusive box of index rows/cols it must be listed in.
+  const r0 = new Float64Array(x.count);
+  const r1 = new Float64Array(x.count);
+  const c0 = new Float64Array(x.count);
+  const c1 = new Float64Array(x.count);
+  if (p.mode === 'grid') {
+    const s = gridSteps(p.gridOrigin, p.cellM);
+    for (let i = 0; i < x.count; i++) {
+      x.ciRow[i] = gridRow(x.ciLat[i]!, p.gridOrigin.lat, s.latStep);
+      x.ciCol[i] = gridCol(x.ciLon[i]!, p.gridOrigin.lon, s.lonStep);
+    }
+    if (p.residence) markResidentCases(x);
+    x.rowBase = minOf(x.ciRow);
+    x.colBase = minOf(x.ciCol);
+    const rows = maxOf(x.ciRow) - x.rowBase + 1;
+    const cols = maxOf(x.ciCol) - x.colBase + 1;
+    while (Math.ceil(rows / x.factor) * Math.ceil(cols / x.factor) * x.nb > MAX_SLOTS) x.factor *= 2;
+    x.nRows = Math.ceil(rows / x.factor);
+    x.nCols = Math.ceil(cols / x.factor);
+    for (let i = 0; i < x.count; i++) {
+      r0[i] = r1[i] = Math.floor((x.ciRow[i]! - x.rowBase) / x.factor);
+      c0[i] = c1[i] = Math.floor((x.ciCol[i]! - x.colBase) / x.factor);
+    }
+  } else {
+    radiusBoxes(x, r0, r1, c0, c1);
+  }
+  const slots = x.nRows * x.nCols * x.nb;
+  const offsets = new Uint32Array(slots + 1);
+  const forEachSlot = (i: number, f: (slot: number) => void): void => {
+    const k0 = Math.floor((x.ciA[i]! - x.t0) / x.bucketS);
+    const k1 = Math.floor((x.ciB[i]! - 1 - x.t0) / x.bucketS);
+    for (let r = r0[i]!; r <= r1[i]!; r++)
+      for (let c = c0[i]!; c <= c1[i]!; c++)
+        for (let k = k0; k <= k1; k++) f((r * x.nCols + c) * x.nb + k);
+  };
+  for (let i = 0; i < x.count; i++) forEachSlot(i, (s) => offsets[s + 1]!++);
+  for (let s = 0; s < slots; s++) offsets[s + 1]! += offsets[s]!;
+  const items = new Uint32Array(offsets[slots]!);
+  const pos = offsets.slice(0, slots);
+  for (let i = 0; i < x.count; i++) forEachSlot(i, (s) => (items[pos[s]!++] = i));
+  x.offsets = offsets;
+  x.items = items;
+}
+
+/**
+ * Radius mode: index cells are boxes of about radius/2 in degrees. Each case interval is listed in
+ * every cell its disc's bounding box touches, so a person only looks in its own cell. The box
+ * bounds hold because haversine d ≥ R·|Δφ| and d ≥ 2R·asin(cos φ_min · |sin(Δλ/2)|).
+ */
+function radiusBoxes(
+  x: CaseIndex, r0: Float64Array, r1: Float64Array, c0: Float64Array, c1: Float64Array,
+): void {
+  const rM = x.params.radiusM;
+  const dLat = (rM / EARTH_RADIUS_M) * (180 / Math.PI) * (1 + 1e-9) + 1e-9;
+  const latLo = new Float64Array(x.count);
+  const latHi = new Float64Array(x.count);
+  const lonLo = new Float64Array(x.count);
+  const lonHi = new Float64Array(x.count);
+  for (let i = 0; i < x.count; i++) {
+    const la = x.ciLat[i]!;
+    const lo = x.ciLon[i]!;
+    latLo[i] = Math.max(-90, la - dLat);
+    latHi[i] = Math.min(90, la + dLat);
+    const maxAbs = Math.max(Math.abs(latLo[i]!), Math.abs(latHi[i]!));
+    const cMin = Math.cos(maxAbs * (Math.PI / 180));
+    const q = rM / (2 * EARTH_RADIUS_M * cMin);
+    const dLon = q >= 1 || cMin < 1e-6 ? 360 : 2 * Math.asin(q) * (180 / Math.PI) * (1 + 1e-9) + 1e-9;
+    // Near a pole or across the antimeridian the box is the whole band of longitudes.
+    const wraps = lo - dLon < -180 || lo + dLon > 180;
+    lonLo[i] = wraps ? -180 : lo - dLon;
+    lonHi[i] = wraps ? 180 : lo + dLon;
+  }
+  const minLat = minOf(latLo);
+  const maxLat = maxOf(latHi);
+  const minLon = minOf(lonLo);
+  const maxLon = maxOf(lonHi);
+  const midCos = Math.max(0.01, Math.cos(((minLat + maxLat) / 2) * (Math.PI / 180)));
+  x.stepLat = dLat / 2;
+  x.stepLon = dLat / 2 / midCos;
+  x.oLat = minLat;
+  x.oLon = minLon;
+  const dims = (): void => {
+    x.nRows = Math.floor((maxLat - x.oLat) / x.stepLat) + 1;
+    x.nCols = Math.floor((maxLon - x.oLon) / x.stepLon) + 1;
+  };
+  dims();
+  while (x.nRows * x.nCols * x.nb > MAX_SLOTS) {
+    x.stepLat *= 2;
+    x.stepLon *= 2;
+    dims();
+  }
+  for (let i = 0; i < x.count; i++) {
+    r0[i] = Math.floor((latLo[i]! - x.oLat) / x.stepLat);
+    r1[i] = Math.floor((latHi[i]! - x.oLat) / x.stepLat);
+    c0[i] = Math.floor((lonLo[i]! - x.oLon) / x.stepLon);
+    c1[i] = Math.floor((lonHi[i]! - x.oLon) / x.stepLon);
+  }
+}
+
+/** Residence rule for the case side: total presence in the interval's cell within the window. */
+function markResidentCases(x: CaseIndex): void {
+  const r = x.params.residence!;
+  const w0 = r.asOf - r.windowS;
+  const total = new Map<string, number>();
+  const key = (i: number): string => `${x.ciCase[i]}:${x.ciRow[i]}:${x.ciCol[i]}`;
+  for (let i = 0; i < x.count; i++) {
+    const s = Math.min(x.ciB[i]!, r.asOf) - Math.max(x.ciA[i]!, w0);
+    if (s > 0) total.set(key(i), (total.get(key(i)) ?? 0) + s);
+  }
+  for (let i = 0; i < x.count; i++) x.ciResident[i] = (total.get(key(i)) ?? 0) > r.minSeconds ? 1 : 0;
+}
+
+function minOf(a: Float64Array): number {
+  let m = Infinity;
+  for (let i = 0; i < a.length; i++) if (a[i]! < m) m = a[i]!;
+  return m;
+}
+
+function maxOf(a: Float64Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
+  return m;
+}

@@ -1,0 +1,203 @@
+// The companion engine (时空伴随, DESIGN §6): pure, typed arrays, one pass over each person's
+// presence intervals against the case index. No I/O, clock or randomness.
+import { buildCaseIndex, type CaseIndex } from './case-index.ts';
+import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';
+import { DEG_TO_RAD, EARTH_RADIUS_M, haversineMeters } from './haversine.ts';
+import { IntervalScratch, groupByPerson, sortPersonPings } from './presence.ts';
+import { PairBuilder } from './pair-builder.ts';
+import type {
+  CompanionPairs, CompanionParams, PingColumns, ResolvedParams,
+} from './companion-types.ts';
+
+export const COMPANION_DEFAULTS = {
+  radiusM: 800,
+  cellM: 800,
+  gapS: 1800,
+  minSeconds: 600,
+  residenceWindowS: 14 * 86400,
+  residenceMinSeconds: 30 * 3600,
+} as const;
+
+/** Fill defaults that depend on the whole data set (grid origin, residence window end). */
+export function resolveParams(pings: PingColumns, params: CompanionParams): ResolvedParams {
+  const d = COMPANION_DEFAULTS;
+  const r: ResolvedParams = {
+    mode: params.mode,
+    radiusM: params.radiusM ?? d.radiusM,
+    cellM: params.cellM ?? d.cellM,
+    gapS: params.gapS ?? d.gapS,
+    minSeconds: params.minSeconds ?? d.minSeconds,
+    gridOrigin: params.gridOrigin ?? { lat: 0, lon: 0 },
+    residence: null,
+  };
+  if (r.mode !== 'radius' && r.mode !== 'grid') throw new RangeError(`unknown mode ${String(r.mode)}`);
+  for (const k of ['radiusM', 'cellM', 'gapS'] as const) {
+    if (!(r[k] > 0) || !Number.isFinite(r[k])) throw new RangeError(`${k} must be a positive number`);
+  }
+  if (!(r.minSeconds >= 0)) throw new RangeError('minSeconds must be ≥ 0');
+  if (r.mode === 'grid' && !params.gridOrigin) r.gridOrigin = defaultGridOrigin(pings.lat, pings.lon);
+  if (params.residence) {
+    if (r.mode !== 'grid') throw new RangeError('the residence rule applies to grid mode only');
+    const o = params.residence === true ? {} : params.residence;
+    let maxTs = 0;
+    for (let i = 0; i < pings.ts.length; i++) if (pings.ts[i]! > maxTs) maxTs = pings.ts[i]!;
+    r.residence = {
+      asOf: o.asOf ?? maxTs + r.gapS,
+      windowS: o.windowS ?? d.residenceWindowS,
+      minSeconds: o.minSeconds ?? d.residenceMinSeconds,
+    };
+  }
+  return r;
+}
+
+/** All companion pairs of the given cases, single thread. */
+export function findCompanions(
+  pings: PingColumns,
+  casePersonIds: ArrayLike<number>,
+  params: CompanionParams,
+  onProgress?: (done: number, total: number) => void,
+): CompanionPairs {
+  const index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
+  return findCompanionsInRange(pings, index, 0, pings.personCount, onProgress);
+}
+
+/**
+ * Companion pairs of the persons with ids in [lo, hi) against a prepared case index. Ranges
+ * partition the work exactly: a pair belongs to the range of its person.
+ */
+export function findCompanionsInRange(
+  pings: PingColumns,
+  x: CaseIndex,
+  lo: number,
+  hi: number,
+  onProgress?: (done: number, total: number) => void,
+): CompanionPairs {
+  const out = new PairBuilder();
+  if (x.count === 0 || hi <= lo) return out.finish();
+  const { ts, lat, lon } = pings;
+  const p = x.params;
+  const G = p.gapS;
+  const grid = p.mode === 'grid';
+  const steps = gridSteps(p.gridOrigin, p.cellM);
+  const radius = p.radiusM;
+  const hr = (radius / (2 * EARTH_RADIUS_M)) ** 2;
+  const fast = radius <= 20000;
+  const hLo = hr * (1 - 1e-4);
+  const hHi = hr * (1 + 1e-4);
+  const res = p.residence;
+  const { t0, bucketS: B, nb, nRows, nCols, offsets, items, ciA, ciB, ciCase, casePersons } = x;
+  const nCases = casePersons.length;
+  const sec = new Float64Array(nCases);
+  const first = new Float64Array(nCases);
+  const last = new Float64Array(nCases);
+  const stamp = new Int32Array(nCases).fill(-1);
+  const touched = new Uint32Array(nCases);
+  const scratch = new IntervalScratch();
+  const { order, start } = groupByPerson(pings.person, lo, hi);
+  const span = hi - lo;
+  for (let q = 0; q < span; q++) {
+    if (onProgress && (q & 0xffff) === 0) onProgress(q, span);
+    const s = start[q]!;
+    const e = start[q + 1]!;
+    if (e === s) continue;
+    const personId = lo + q;
+    sortPersonPings(order, s, e, ts, lat, lon);
+    scratch.fill(order, s, e, ts, lat, lon, G);
+    let nt = 0;
+    for (let k = 0; k < scratch.count; k++) {
+      const a = scratch.a[k]!;
+      const b = scratch.b[k]!;
+      let kb0 = Math.floor((a - t0) / B);
+      let kb1 = Math.floor((b - 1 - t0) / B);
+      if (kb1 < 0 || kb0 >= nb) continue;
+      if (kb0 < 0) kb0 = 0;
+      if (kb1 >= nb) kb1 = nb - 1;
+      const la = scratch.lat[k]!;
+      const lg = scratch.lon[k]!;
+      let row = 0;
+      let col = 0;
+      let ir: number;
+      let ic: number;
+      if (grid) {
+        row = gridRow(la, p.gridOrigin.lat, steps.latStep);
+        col = gridCol(lg, p.gridOrigin.lon, steps.lonStep);
+        ir = Math.floor((row - x.rowBase) / x.factor);
+        ic = Math.floor((col - x.colBase) / x.factor);
+      } else {
+        ir = Math.floor((la - x.oLat) / x.stepLat);
+        ic = Math.floor((lg - x.oLon) / x.stepLon);
+      }
+      if (ir < 0 || ir >= nRows || ic < 0 || ic >= nCols) continue;
+      const base = (ir * nCols + ic) * nb;
+      let cosP = NaN;
+      let personResident = -1;
+      for (let kk = kb0; kk <= kb1; kk++) {
+        const jEnd = offsets[base + kk + 1]!;
+        for (let j = offsets[base + kk]!; j < jEnd; j++) {
+          const ci = items[j]!;
+          const ca = ciA[ci]!;
+          const cb = ciB[ci]!;
+          const s0 = a > ca ? a : ca;
+          const e0 = b < cb ? b : cb;
+          if (e0 <= s0) continue;
+          // An overlap is counted in the bucket where it starts, never twice.
+          if (Math.floor((s0 - t0) / B) !== kk) continue;
+          const c = ciCase[ci]!;
+          if (casePersons[c] === personId) continue;
+          if (grid) {
+            if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
+            if (res && x.ciResident[ci] === 0) {
+              if (personResident < 0) personResident = residentIn(scratch, row, col, p) ? 1 : 0;
+              if (personResident === 0) continue;
+            }
+          } else {
+            const qLat = x.ciLat[ci]!;
+            const qLon = x.ciLon[ci]!;
+            // Same subtraction as haversineMeters (of radians, not of degrees) so tiny distances agree.
+            const dp = qLat * DEG_TO_RAD - la * DEG_TO_RAD;
+            const dl = (qLon - lg) * DEG_TO_RAD;
+            if (fast && dp < 0.01 && dp > -0.01 && dl < 0.01 && dl > -0.01) {
+              if (cosP !== cosP) cosP = Math.cos(la * DEG_TO_RAD);
+              const h = 0.25 * (dp * dp + cosP * x.ciCos[ci]! * dl * dl);
+              if (h > hHi) continue;
+              if (h >= hLo && haversineMeters(la, lg, qLat, qLon) > radius) continue;
+            } else if (haversineMeters(la, lg, qLat, qLon) > radius) continue;
+          }
+          if (stamp[c] !== q) {
+            stamp[c] = q;
+            touched[nt++] = c;
+            sec[c] = 0;
+            first[c] = s0;
+            last[c] = e0;
+          }
+          sec[c]! += e0 - s0;
+          if (s0 < first[c]!) first[c] = s0;
+          if (e0 > last[c]!) last[c] = e0;
+        }
+      }
+    }
+    if (nt === 0) continue;
+    if (nt > 1) touched.subarray(0, nt).sort((u, v) => casePersons[u]! - casePersons[v]!);
+    for (let t = 0; t < nt; t++) {
+      const c = touched[t]!;
+      if (sec[c]! >= p.minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
+    }
+  }
+  onProgress?.(span, span);
+  return out.finish();
+}
+
+/** Residence rule, person side: presence in the cell within the window exceeds the minimum. */
+function residentIn(s: IntervalScratch, row: number, col: number, p: ResolvedParams): boolean {
+  const r = p.residence!;
+  const steps = gridSteps(p.gridOrigin, p.cellM);
+  const w0 = r.asOf - r.windowS;
+  let total = 0;
+  for (let k = 0; k < s.count; k++) {
+    if (gridRow(s.lat[k]!, p.gridOrigin.lat, steps.latStep) !== row) continue;
+    if (gridCol(s.lon[k]!, p.gridOrigin.lon, steps.lonStep) !== col) continue;
+    const d = Math.min(s.b[k]!, r.asOf) - Math.max(s.a[k]!, w0);
+    if (d > 0) total += d;
+  }
+  return total > r.minSeconds;
+}
