@@ -1,0 +1,148 @@
+/**
+ * Offline JKM1 verification for scanners, gates and servers. Runs unchanged in a browser and in
+ * Node 20: WebCrypto (globalThis.crypto.subtle), cborg and our own Base45; no Node built-ins.
+ */
+import type { Colour3, Colour5 } from '../domain/colour.ts';
+import { base64urlEncode } from '../domain/token/base64url.ts';
+import type { CodeKind, HcClaims } from '../domain/token/claims.ts';
+import { sigStructure, type CoseAlg } from '../domain/token/cose-sign1.ts';
+import { parseJkm1 } from '../domain/token/jkm1.ts';
+import { indexTrustLists, type TrustedKey, type TrustList } from './trust-list.ts';
+
+export type VerifyFailure =
+  | 'TOKEN_BAD_PREFIX'
+  | 'TOKEN_MALFORMED'
+  | 'TOKEN_BAD_ALG'
+  | 'TOKEN_UNKNOWN_KID'
+  | 'TOKEN_REVOKED_KID'
+  | 'TOKEN_BAD_SIGNATURE'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'TOKEN_ISSUER_MISMATCH';
+
+export type VerifyResult =
+  | {
+      valid: true;
+      claims: HcClaims;
+      colour3: Colour3;
+      colour5: Colour5;
+      kind: CodeKind;
+      /** The trust-list issuer that owns the key (equal to claims.iss). */
+      issuer: string;
+      /** base64url kid of the signing key. */
+      kid: string;
+    }
+  | {
+      valid: false;
+      reason: VerifyFailure;
+      /** Present only when the signature checked out (expired, not yet valid, issuer mismatch). */
+      claims?: HcClaims;
+    };
+
+export interface VerifierOptions {
+  /** Allowed clock difference between issuer and scanner, seconds. Default 30. */
+  clockSkewSeconds?: number;
+}
+
+export interface Verifier {
+  /** Verify a JKM1 text at `nowSeconds` (epoch seconds). Never throws for a bad token. */
+  verify(token: string, nowSeconds: number): Promise<VerifyResult>;
+  /** Import every listed key now instead of on first use (e.g. at scanner start-up). */
+  warmUp(): Promise<void>;
+  /** Trust-list entries that were skipped, with why. */
+  readonly problems: readonly string[];
+  /** Issuers with at least one usable key. */
+  readonly issuers: readonly string[];
+}
+
+export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+
+/**
+ * Build a verifier over one or more trust lists. Keys are imported lazily and cached; a key
+ * whose JWK does not hash to its kid, or that WebCrypto refuses, is treated as unknown.
+ */
+export function createVerifier(
+  trustLists: readonly TrustList[] | TrustList,
+  opts: VerifierOptions = {},
+): Verifier {
+  const skew = opts.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  if (!Number.isFinite(skew) || skew < 0)
+    throw new RangeError('clockSkewSeconds must be a non-negative number');
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined)
+    throw new Error('WebCrypto (crypto.subtle) is not available; a secure context is needed');
+
+  const index = indexTrustLists(Array.isArray(trustLists) ? trustLists : [trustLists as TrustList]);
+  const cache = new Map<string, Promise<CryptoKey | undefined>>();
+
+  const keyFor = (key: TrustedKey): Promise<CryptoKey | undefined> => {
+    let p = cache.get(key.kid);
+    if (p === undefined) {
+      p = importTrustedKey(subtle, key).catch(() => undefined);
+      cache.set(key.kid, p);
+    }
+    return p;
+  };
+
+  const verify = async (token: string, nowSeconds: number): Promise<VerifyResult> => {
+    if (!Number.isFinite(nowSeconds)) throw new RangeError('nowSeconds must be a finite number');
+    const parsed = parseJkm1(token);
+    if (!parsed.ok) return { valid: false, reason: parsed.code };
+    const kid = base64urlEncode(parsed.kid);
+    if (index.revoked.has(kid)) return { valid: false, reason: 'TOKEN_REVOKED_KID' };
+    const trusted = index.keys.get(kid);
+    if (trusted === undefined) return { valid: false, reason: 'TOKEN_UNKNOWN_KID' };
+    if (trusted.alg !== parsed.alg) return { valid: false, reason: 'TOKEN_BAD_ALG' };
+    const cryptoKey = await keyFor(trusted);
+    if (cryptoKey === undefined) return { valid: false, reason: 'TOKEN_UNKNOWN_KID' };
+    const signed = sigStructure(parsed.protectedBytes, parsed.payload);
+    const ok = await subtle.verify(verifyParams(parsed.alg), cryptoKey, own(parsed.signature), own(signed));
+    if (!ok) return { valid: false, reason: 'TOKEN_BAD_SIGNATURE' };
+
+    // From here the claims are authentic, so they may be returned with the rejection.
+    const { claims } = parsed;
+    if (claims.iss !== trusted.issuer) return { valid: false, reason: 'TOKEN_ISSUER_MISMATCH', claims };
+    // The key must have been in service when the token says it was issued.
+    if (claims.iat < trusted.notBefore) return { valid: false, reason: 'TOKEN_NOT_YET_VALID', claims };
+    if (claims.iat > trusted.notAfter) return { valid: false, reason: 'TOKEN_EXPIRED', claims };
+    // RFC 8392: not accepted on or after exp; the skew covers a scanner clock running ahead.
+    if (nowSeconds >= claims.exp + skew) return { valid: false, reason: 'TOKEN_EXPIRED', claims };
+    if (claims.iat > nowSeconds + skew) return { valid: false, reason: 'TOKEN_NOT_YET_VALID', claims };
+    return {
+      valid: true,
+      claims,
+      colour3: claims.hc.c,
+      colour5: claims.hc.c5,
+      kind: claims.hc.k,
+      issuer: trusted.issuer,
+      kid,
+    };
+  };
+
+  const warmUp = async (): Promise<void> => {
+    await Promise.all([...index.keys.values()].map(keyFor));
+  };
+
+  const issuers = [...new Set([...index.keys.values()].map((k) => k.issuer))].sort();
+  return { verify, warmUp, problems: index.problems, issuers };
+}
+
+async function importTrustedKey(subtle: SubtleCrypto, key: TrustedKey): Promise<CryptoKey | undefined> {
+  // Bind the kid to the key: a list entry whose JWK is not the kid's key is not trusted.
+  const digest = new Uint8Array(await subtle.digest('SHA-256', own(key.spki)));
+  for (let i = 0; i < key.kidBytes.length; i++) if (digest[i] !== key.kidBytes[i]) return undefined;
+  return subtle.importKey('spki', own(key.spki), importParams(key.alg), false, ['verify']);
+}
+
+function importParams(alg: CoseAlg): EcKeyImportParams | Algorithm {
+  return alg === -7 ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'Ed25519' };
+}
+
+function verifyParams(alg: CoseAlg): EcdsaParams | Algorithm {
+  return alg === -7 ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'Ed25519' };
+}
+
+/** WebCrypto's types want bytes over a plain ArrayBuffer; copy only when they are not. */
+function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b);
+}
