@@ -1,0 +1,54 @@
+/**
+ * Bearer access tokens: `v1.<payload>.<mac>`, payload base64url JSON, mac HMAC-SHA-256 truncated
+ * to 16 bytes. Stateless so code display needs no database round trip to authenticate.
+ */
+import crypto from 'node:crypto';
+
+export type Principal =
+  | { kind: 'resident'; personId: number }
+  | { kind: 'staff'; staffId: number; role: 'officer' | 'admin'; regionPrefix: string }
+  | { kind: 'device'; deviceId: number; role: DeviceRole; regionCode: string | null; venueId: number | null };
+
+export type DeviceRole = 'scanner' | 'venue' | 'tester' | 'lab' | 'carrier' | 'peer';
+
+type TokenPayload =
+  | { t: 'r'; id: number; exp: number }
+  | { t: 's'; id: number; role: 'officer' | 'admin'; rp: string; exp: number };
+
+export class AccessTokens {
+  constructor(private readonly key: Buffer) {}
+
+  issue(p: Extract<Principal, { kind: 'resident' | 'staff' }>, ttlSeconds: number, nowSeconds: number): string {
+    const exp = nowSeconds + ttlSeconds;
+    const payload: TokenPayload =
+      p.kind === 'resident' ? { t: 'r', id: p.personId, exp } : { t: 's', id: p.staffId, role: p.role, rp: p.regionPrefix, exp };
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `v1.${body}.${this.mac(body)}`;
+  }
+
+  /** The principal, or undefined when the token is malformed, forged or expired. */
+  verify(token: string, nowSeconds: number): Principal | undefined {
+    const dot2 = token.lastIndexOf('.');
+    if (!token.startsWith('v1.') || dot2 <= 3) return undefined;
+    const body = token.slice(3, dot2);
+    const mac = Buffer.from(token.slice(dot2 + 1), 'base64url');
+    const expected = Buffer.from(this.mac(body), 'base64url');
+    if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
+    let p: TokenPayload;
+    try {
+      p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
+    } catch {
+      return undefined;
+    }
+    if (typeof p.exp !== 'number' || p.exp <= nowSeconds || typeof p.id !== 'number') return undefined;
+    if (p.t === 'r') return { kind: 'resident', personId: p.id };
+    if (p.t === 's' && (p.role === 'officer' || p.role === 'admin')) {
+      return { kind: 'staff', staffId: p.id, role: p.role, regionPrefix: String(p.rp ?? '') };
+    }
+    return undefined;
+  }
+
+  private mac(body: string): string {
+    return crypto.createHmac('sha256', this.key).update(body).digest().subarray(0, 16).toString('base64url');
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The database handle every repository receives: a Kysely instance for typed queries plus raw SQL,
+ * transactions and bulk COPY. Embedded PGlite and production PostgreSQL implement the same shape.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { PglitePool, type PoolClientLike, type PoolQueryResult } from './pglite-pool.ts';
+import type { DB } from './schema.ts';
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<PoolQueryResult<R>>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  readonly kysely: Kysely<DB>;
+  /** Runs fn inside one transaction on one connection. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Bulk-loads CSV text (no header) into table(columns) with COPY; returns rows copied. */
+  copyCsv(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+// int8 → number everywhere (ids and counts stay far below 2^53); PGlite already does this.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** folder for embedded data; undefined = in memory */
+  dataDir?: string | undefined;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPglite(opts.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  const pool = new PglitePool(pglite);
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
+  return {
+    kind: 'pglite',
+    kysely,
+    query: (text, params) => pool.query(text, params),
+    transaction: (fn) => inTransaction(() => pool.connect(), fn),
+    async copyCsv(table, columns, chunks) {
+      const parts: string[] = [];
+      for await (const c of chunks) parts.push(c);
+      if (parts.length === 0) return 0;
+      const res = await pool.pglite.query(
+        `COPY ${table} (${columns.join(',')}) FROM '/dev/blob' WITH (FORMAT csv)`,
+        [],
+        { blob: new Blob(parts) },
+      );
+      return res.affectedRows ?? 0;
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => undefined); // idle client errors surface on the next query instead
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    kysely,
+    query: async (text, params) => {
+      const r = await pool.query(text, params ? [...params] : undefined);
+      return { rows: r.rows, rowCount: r.rowCount, command: r.command };
+    },
+    transaction: (fn) => inTransaction(() => pool.connect() as Promise<PoolClientLike>, fn),
+    async copyCsv(table, columns, chunks) {
+      const client = await pool.connect();
+      try {
+        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(',')}) FROM STDIN WITH (FORMAT csv)`));
+        await pipeline(Readable.from(chunks), stream);
+        return stream.rowCount ?? 0;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+async function inTransaction<T>(connect: () => Promise<PoolClientLike>, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  const client = await connect();
+  try {
+    await client.query('BEGIN');
+    const tx: Queryable = { query: (text, params) => client.query(text, params) };
+    const out = await fn(tx);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

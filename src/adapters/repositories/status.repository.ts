@@ -1,0 +1,100 @@
+/** Computed statuses, one row per person, written in batches. */
+import type { Colour5 } from '../../domain/colour.ts';
+import type { Status, StatusReason } from '../../domain/status.ts';
+import type { Database } from '../db/database.ts';
+
+export interface StoredStatus {
+  personId: number;
+  colour5: Colour5;
+  reasons: StatusReason[];
+  nextReviewAt: number | null;
+  policyVersion: string;
+  vaccineDoses: number;
+  lastNegativeTestDay: number | null;
+  computedAt: number;
+}
+
+export class StatusRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Upserts many statuses in one statement (arrays unnested server side). */
+  async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<void> {
+    if (entries.length === 0) return;
+    const ids: number[] = [];
+    const c5: number[] = [];
+    const reasons: string[] = [];
+    const review: (string | null)[] = [];
+    const pv: string[] = [];
+    const doses: number[] = [];
+    const neg: (number | null)[] = [];
+    const at: string[] = [];
+    for (const [id, s] of entries) {
+      ids.push(id);
+      c5.push(s.colour5);
+      reasons.push(JSON.stringify(s.reasons));
+      review.push(s.nextReviewAt === null ? null : new Date(s.nextReviewAt).toISOString());
+      pv.push(s.policyVersion);
+      doses.push(s.vaccineDoses);
+      neg.push(s.lastNegativeTestDay);
+      at.push(new Date(s.computedAt).toISOString());
+    }
+    await this.db.query(
+      `INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
+       SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::jsonb[], $4::timestamptz[], $5::text[], $6::smallint[], $7::int[], $8::timestamptz[])
+       ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
+         next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
+         vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,
+      [ids, c5, reasons, review, pv, doses, neg, at],
+    );
+  }
+
+  async get(personId: number): Promise<StoredStatus | undefined> {
+    const r = (
+      await this.db.query<{
+        person_id: number; colour5: number; reasons: StatusReason[]; next_review_at: Date | null; policy_version: string;
+        vaccine_doses: number; last_negative_day: number | null; computed_at: Date;
+      }>('SELECT * FROM statuses WHERE person_id = $1', [personId])
+    ).rows[0];
+    if (!r) return undefined;
+    return {
+      personId: r.person_id,
+      colour5: r.colour5 as Colour5,
+      reasons: r.reasons,
+      nextReviewAt: r.next_review_at ? r.next_review_at.getTime() : null,
+      policyVersion: r.policy_version,
+      vaccineDoses: r.vaccine_doses,
+      lastNegativeTestDay: r.last_negative_day,
+      computedAt: r.computed_at.getTime(),
+    };
+  }
+
+  /** Current colours of many persons (to count changes). */
+  async coloursOf(ids: readonly number[]): Promise<Map<number, number>> {
+    const r = await this.db.query<{ person_id: number; colour5: number }>(
+      'SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[])',
+      [ids],
+    );
+    return new Map(r.rows.map((x) => [x.person_id, x.colour5]));
+  }
+
+  /** Persons whose status may have changed on its own by `now`. */
+  async dueForReview(now: number, limit: number): Promise<number[]> {
+    const r = await this.db.query<{ person_id: number }>(
+      'SELECT person_id FROM statuses WHERE next_review_at <= $1 ORDER BY next_review_at LIMIT $2',
+      [new Date(now), limit],
+    );
+    return r.rows.map((x) => x.person_id);
+  }
+
+  /** Residents per colour, optionally within a region prefix. */
+  async countsByColour(regionPrefix = ''): Promise<Record<number, number>> {
+    const r = await this.db.query<{ colour5: number; n: number }>(
+      `SELECT s.colour5, count(*)::int AS n FROM statuses s JOIN persons p ON p.id = s.person_id
+        WHERE coalesce(p.region_code, '') LIKE $1 GROUP BY s.colour5`,
+      [regionPrefix + '%'],
+    );
+    const out: Record<number, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
+    for (const row of r.rows) out[row.colour5] = row.n;
+    return out;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The one configuration object: environment variables parsed once, validated, typed.
+ * With no variables set the platform runs embedded (PGlite, in-process cache and bus) in demo mode.
+ */
+import path from 'node:path';
+
+export type Role = 'api' | 'worker' | 'testing' | 'companion' | 'hub' | 'all';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  issuer: string;
+  /** demo mode: seeds a city, exposes demo accounts and OTP codes; never in production */
+  demo: boolean;
+  demoResidents: number;
+  /** 32-byte master key (hex or base64) encrypting PII and signing keys; generated file in demo mode */
+  masterKey: string | undefined;
+  codeTtlSeconds: number;
+  paperCodeTtlSeconds: number;
+  accessTokenTtlSeconds: number;
+  otpTtlSeconds: number;
+  logLevel: string;
+  role: Role;
+  /** retention of raw location data, days */
+  retentionDays: number;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  const issuer = env.HC_ISSUER ?? 'CN-52';
+  if (!/^[A-Z]{2}(-[0-9A-Z]{1,3})?$/.test(issuer)) {
+    throw new ConfigError(`HC_ISSUER must look like "CN-52", got "${issuer}"`);
+  }
+  const role = (env.HC_ROLE ?? 'all') as Role;
+  if (!['api', 'worker', 'testing', 'companion', 'hub', 'all'].includes(role)) {
+    throw new ConfigError(`HC_ROLE must be one of api, worker, testing, companion, hub, all; got "${role}"`);
+  }
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.HC_DATA_DIR ?? './data'),
+    databaseUrl,
+    redisUrl: nonEmpty(env, 'REDIS_URL'),
+    natsUrl: nonEmpty(env, 'NATS_URL'),
+    issuer,
+    // Demo mode is on for the embedded default and off as soon as a real database is configured.
+    demo: bool(env, 'HC_DEMO', databaseUrl === undefined),
+    demoResidents: int(env, 'HC_DEMO_RESIDENTS', 10_000, 0, 50_000_000),
+    masterKey: nonEmpty(env, 'HC_MASTER_KEY'),
+    codeTtlSeconds: int(env, 'HC_CODE_TTL', 60, 10, 3600),
+    paperCodeTtlSeconds: int(env, 'HC_PAPER_CODE_TTL', 30 * 86400, 3600, 366 * 86400),
+    accessTokenTtlSeconds: int(env, 'HC_ACCESS_TTL', 7 * 86400, 60, 90 * 86400),
+    otpTtlSeconds: int(env, 'HC_OTP_TTL', 300, 30, 3600),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    role,
+    retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),
+  };
+}

@@ -1,0 +1,84 @@
+/** Administration: policy versions (validate, preview, publish), devices, signing keys. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../roles/context.ts';
+import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
+import { actorOf } from '../auth.ts';
+import { errors } from '../schemas.ts';
+
+const DEVICE_ROLES = ['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'] as const;
+
+export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/v1/policies',
+    { config: { auth: ['officer', 'admin'] }, schema: { tags: ['policy'], summary: '策略版本 Policy versions' } },
+    async () => ({ versions: await ctx.policies.versions(), active: (await ctx.policies.active()).policy }),
+  );
+
+  app.post(
+    '/v1/policies/preview',
+    {
+      config: { auth: ['admin'] },
+      schema: {
+        tags: ['policy'],
+        summary: '策略预演 What a draft policy would change (nothing is written)',
+        body: Type.Object({ document: Type.Unknown() }),
+        response: errors(400, 401, 403, 422),
+      },
+    },
+    async (req) => ctx.statuses.preview(ctx.policies.compileDraft((req.body as { document: unknown }).document)),
+  );
+
+  app.post(
+    '/v1/policies',
+    {
+      config: { auth: ['admin'] },
+      schema: {
+        tags: ['policy'],
+        summary: '发布策略 Publish and activate a policy version, then recompute everyone',
+        body: Type.Object({ document: Type.Unknown() }),
+        response: errors(400, 401, 403, 409, 422),
+      },
+    },
+    async (req, reply) => {
+      const policy = await ctx.policies.publish((req.body as { document: unknown }).document, actorOf(req));
+      const result = await ctx.statuses.recomputeAll();
+      return reply.status(201).send({ version: policy.version, recomputed: result });
+    },
+  );
+
+  app.post(
+    '/v1/devices',
+    {
+      config: { auth: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: '登记设备 Register a device and get its API key (shown once)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            role: Type.Union(DEVICE_ROLES.map((r) => Type.Literal(r))),
+            regionCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.Integer(), apiKey: Type.String() }), ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { name: string; role: DeviceRole; regionCode?: string };
+      const d = await ctx.auth.addDevice(b.name, b.role, b.regionCode ?? null);
+      await ctx.audit.append({ actor: actorOf(req), action: 'device.add', detail: { id: d.id, role: b.role, name: b.name } });
+      return reply.status(201).send(d);
+    },
+  );
+
+  app.post(
+    '/v1/keys/rotate',
+    {
+      config: { auth: ['admin'] },
+      schema: { tags: ['admin'], summary: '轮换签名密钥 Rotate the code-signing key', response: { 200: Type.Object({ kid: Type.String() }), ...errors(401, 403) } },
+    },
+    async (req) => ({ kid: await ctx.keys.rotate(actorOf(req)) }),
+  );
+}

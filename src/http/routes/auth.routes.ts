@@ -1,0 +1,68 @@
+/** Sign-in: residents by phone + one-time code, staff by password. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../roles/context.ts';
+import { errors } from '../schemas.ts';
+
+export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/v1/auth/otp',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: '发送验证码 Send a one-time code to a registered phone',
+        body: Type.Object({ phone: Type.String({ minLength: 5, maxLength: 20 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ sent: Type.Boolean(), expiresInSeconds: Type.Integer(), demoCode: Type.Optional(Type.String()) }),
+          ...errors(400, 429),
+        },
+      },
+    },
+    async (req) => ctx.auth.requestOtp((req.body as { phone: string }).phone),
+  );
+
+  app.post(
+    '/v1/auth/login',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: '验证码登录 Sign in with phone and one-time code',
+        body: Type.Object(
+          { phone: Type.String({ minLength: 5, maxLength: 20 }), code: Type.String({ pattern: '^[0-9]{6}$' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ accessToken: Type.String(), expiresIn: Type.Integer() }), ...errors(400, 401, 429) },
+      },
+    },
+    async (req) => {
+      const b = req.body as { phone: string; code: string };
+      const r = await ctx.auth.login(b.phone, b.code);
+      return { accessToken: r.accessToken, expiresIn: r.expiresIn };
+    },
+  );
+
+  app.post(
+    '/v1/auth/staff',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: '工作人员登录 Staff (officer, administrator) sign-in',
+        body: Type.Object(
+          { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ accessToken: Type.String(), expiresIn: Type.Integer(), role: Type.String(), regionPrefix: Type.String() }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { username: string; password: string };
+      return ctx.auth.staffLogin(b.username, b.password);
+    },
+  );
+}

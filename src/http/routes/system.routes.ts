@@ -1,0 +1,23 @@
+/** Liveness, readiness and Prometheus metrics. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../roles/context.ts';
+import type { Metrics } from '../metrics.ts';
+
+export function systemRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metrics): void {
+  app.get('/healthz', { config: { auth: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await ctx.db.query('SELECT 1');
+      await ctx.cache.get(0);
+      return { status: 'ready', database: ctx.db.kind };
+    } catch (err) {
+      return reply.status(503).send({ status: 'not ready', error: String((err as Error).message) });
+    }
+  });
+
+  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    void reply.header('Content-Type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,69 @@
+/** Shared TypeBox schemas for request and response bodies. */
+import { Type } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable error code, e.g. TOKEN_EXPIRED' }),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const Text2 = Type.Object({ zh: Type.String(), en: Type.String() });
+
+export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorBody]));
+
+export const CodeResponseSchema = Type.Object({
+  token: Type.String({ description: 'JKM1 token: "JKM1:" + Base45(COSE_Sign1)' }),
+  colour3: Type.Integer({ minimum: 0, maximum: 2 }),
+  colour5: Type.Integer({ minimum: 0, maximum: 4 }),
+  kind: Type.String(),
+  issuedAt: Type.String(),
+  expiresAt: Type.String(),
+  refreshAfter: Type.String(),
+  display: Type.Object({
+    maskedName: Type.String(),
+    colour: Type.Object({ zh: Type.String(), en: Type.String(), name: Type.String() }),
+    reasons: Type.Array(
+      Type.Object({
+        rule: Type.String(),
+        label: Text2,
+        release: Text2,
+        since: Type.String(),
+        until: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
+    vaccineDoses: Type.Integer(),
+    lastNegativeTest: Type.Union([Type.String(), Type.Null()]),
+    nextReviewAt: Type.Union([Type.String(), Type.Null()]),
+  }),
+});
+
+export const VerifyResponseSchema = Type.Object({
+  valid: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  colour3: Type.Optional(Type.Integer()),
+  colour5: Type.Optional(Type.Integer()),
+  kind: Type.Optional(Type.String()),
+  issuer: Type.Optional(Type.String()),
+  maskedName: Type.Optional(Type.String()),
+  expiresAt: Type.Optional(Type.String()),
+});
+
+export const TrustListSchema = Type.Object({
+  issuer: Type.String(),
+  keys: Type.Array(
+    Type.Object({
+      kid: Type.String(),
+      alg: Type.Integer(),
+      jwk: Type.Record(Type.String(), Type.String()),
+      notBefore: Type.String(),
+      notAfter: Type.String(),
+    }),
+  ),
+  revokedKids: Type.Array(Type.String()),
+  issuedAt: Type.String(),
+});

@@ -1,0 +1,68 @@
+/**
+ * The HTTP API: Fastify with TypeBox schemas, OpenAPI at /docs, metrics at /metrics. Routes are
+ * thin: validate, authorise (src/http/auth.ts), call one service, map the result.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../roles/context.ts';
+import { registerAuth } from './auth.ts';
+import { registerErrorMapper } from './errors.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { adminRoutes } from './routes/admin.routes.ts';
+import { authRoutes } from './routes/auth.routes.ts';
+import { codeRoutes } from './routes/code.routes.ts';
+import { demoRoutes } from './routes/demo.routes.ts';
+import { officerRoutes } from './routes/officer.routes.ts';
+import { systemRoutes } from './routes/system.routes.ts';
+
+/** A feature module adds its routes here (later issues: feeds, testing, venues, front-ends). */
+export type RouteModule = (app: FastifyInstance, ctx: AppContext, metrics: Metrics) => void | Promise<void>;
+
+export interface ServerOptions {
+  logger?: boolean;
+  extraRoutes?: RouteModule[];
+}
+
+export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; metrics: Metrics }> {
+  // Routes cast validated bodies themselves, so the plain instance type is used across modules.
+  const app = Fastify({
+    loggerInstance: opts.logger === false ? undefined : ctx.log,
+    logController: { disableRequestLogging: true },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  const metrics = createMetrics();
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: '健康码平台 Health Code Platform API',
+        version: '1',
+        description: 'Residents, codes, verification and the officer console. Every route states who may call it.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerErrorMapper(app);
+  registerAuth(app, ctx.auth);
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.httpDuration.observe(
+      { route: req.routeOptions.url ?? 'unknown', method: req.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const modules: RouteModule[] = [systemRoutes, authRoutes, codeRoutes, officerRoutes, adminRoutes, demoRoutes, ...(opts.extraRoutes ?? [])];
+  for (const m of modules) await m(app, ctx, metrics);
+  await app.ready();
+  return { app, metrics };
+}

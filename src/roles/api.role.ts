@@ -1,0 +1,45 @@
+/**
+ * Process roles: `api` serves HTTP, `worker` recomputes statuses, `all` (the embedded default)
+ * does both in one process. Later roles (testing, companion, hub) plug in beside these.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildServer, type RouteModule } from '../http/server.ts';
+import { RecomputeWorker } from '../services/recompute.worker.ts';
+import type { AppContext } from './context.ts';
+
+export interface Running {
+  app?: FastifyInstance;
+  worker?: RecomputeWorker;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Extra route modules registered by feature areas (see src/http/server.ts). */
+export const featureRoutes: RouteModule[] = [];
+
+export async function startRoles(ctx: AppContext, opts: { listen?: boolean } = {}): Promise<Running> {
+  const role = ctx.config.role;
+  await ctx.keys.ensureKey();
+  await ctx.policies.active();
+  const running: Running = { stop: async () => undefined };
+  if (role === 'all' || role === 'worker') {
+    let metricsHook: ((s: number) => void) | undefined;
+    running.worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log, { onLatency: (s) => metricsHook?.(s) });
+    await running.worker.start();
+    if (role === 'all') {
+      const { app, metrics } = await buildServer(ctx, { extraRoutes: featureRoutes });
+      metricsHook = (s) => metrics.factToColour.observe(s);
+      running.app = app;
+    }
+  } else if (role === 'api') {
+    running.app = (await buildServer(ctx, { extraRoutes: featureRoutes })).app;
+  }
+  if (running.app && opts.listen !== false) {
+    running.url = await running.app.listen({ port: ctx.config.port, host: ctx.config.host });
+  }
+  running.stop = async () => {
+    await running.app?.close();
+    await running.worker?.stop();
+  };
+  return running;
+}

@@ -1,0 +1,120 @@
+/**
+ * Wires adapters and services from the configuration: embedded (PGlite, in-process cache and bus)
+ * by default, PostgreSQL / Redis / NATS JetStream when their URLs are set. Every process role
+ * starts from this one context.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { ConfigError } from '../config.ts';
+import { AccessTokens } from '../adapters/crypto/access-token.ts';
+import { createSecrets, loadOrCreateMasterKeyFile, parseMasterKey, type Secrets } from '../adapters/crypto/secrets.ts';
+import { openDatabase, type Database } from '../adapters/db/database.ts';
+import { migrate } from '../adapters/db/migrate.ts';
+import { MemoryBus } from '../adapters/bus/memory-bus.ts';
+import { NatsBus } from '../adapters/bus/nats-bus.ts';
+import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
+import { RedisStatusCache } from '../adapters/cache/redis-status-cache.ts';
+import { FactRepository } from '../adapters/repositories/fact.repository.ts';
+import { PersonRepository } from '../adapters/repositories/person.repository.ts';
+import { StatusRepository } from '../adapters/repositories/status.repository.ts';
+import { OutboxSms } from '../adapters/sms/outbox-sms.ts';
+import { systemClock, type Clock } from '../ports/clock.port.ts';
+import type { EventBus } from '../ports/event-bus.port.ts';
+import type { SmsSender } from '../ports/sms.port.ts';
+import type { StatusCache } from '../ports/status-cache.port.ts';
+import { AuditService } from '../services/audit.service.ts';
+import { AuthService } from '../services/auth.service.ts';
+import { CodeService } from '../services/code.service.ts';
+import { FactService } from '../services/fact.service.ts';
+import { KeyService } from '../services/key.service.ts';
+import { PolicyService } from '../services/policy.service.ts';
+import { ResidentService } from '../services/resident.service.ts';
+import { StatusService } from '../services/status.service.ts';
+import { VerifyService } from '../services/verify.service.ts';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  db: Database;
+  cache: StatusCache;
+  bus: EventBus;
+  sms: SmsSender;
+  secrets: Secrets;
+  repos: { persons: PersonRepository; facts: FactRepository; statuses: StatusRepository };
+  audit: AuditService;
+  policies: PolicyService;
+  residents: ResidentService;
+  facts: FactService;
+  statuses: StatusService;
+  keys: KeyService;
+  codes: CodeService;
+  verify: VerifyService;
+  auth: AuthService;
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  clock?: Clock;
+  log?: Logger;
+  db?: Database;
+  cache?: StatusCache;
+  bus?: EventBus;
+  masterKey?: Buffer;
+  /** skip migrations (the caller ran them) */
+  skipMigrate?: boolean;
+}
+
+export async function createContext(config: Config, o: ContextOverrides = {}): Promise<AppContext> {
+  const log = o.log ?? pino({ level: config.logLevel, base: { role: config.role } });
+  const clock = o.clock ?? systemClock;
+  const master = o.masterKey ?? masterKeyFor(config);
+  const secrets = createSecrets(master);
+  const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') }));
+  if (!o.skipMigrate) {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  }
+  const cache = o.cache ?? (config.redisUrl ? new RedisStatusCache(config.redisUrl) : new MemoryStatusCache());
+  const bus = o.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl }) : new MemoryBus());
+  const sms = new OutboxSms(db, secrets, log);
+  const repos = { persons: new PersonRepository(db), facts: new FactRepository(db), statuses: new StatusRepository(db) };
+  const audit = new AuditService(db, clock);
+  const policies = new PolicyService(db, audit, clock);
+  const residents = new ResidentService(repos.persons, secrets, clock);
+  const facts = new FactService(repos.facts, bus, clock);
+  const statuses = new StatusService(repos.persons, repos.facts, repos.statuses, cache, policies, clock);
+  const keys = new KeyService(db, secrets, audit, clock, config.issuer, config.paperCodeTtlSeconds);
+  const codes = new CodeService(statuses, keys, policies, clock, {
+    issuer: config.issuer,
+    screenTtlSeconds: config.codeTtlSeconds,
+    paperTtlSeconds: config.paperCodeTtlSeconds,
+  });
+  const verify = new VerifyService(keys, repos.persons, clock);
+  const auth = new AuthService(db, repos.persons, secrets, new AccessTokens(secrets.tokenKey), sms, clock, {
+    otpTtlSeconds: config.otpTtlSeconds,
+    accessTtlSeconds: config.accessTokenTtlSeconds,
+    demo: config.demo,
+  });
+  return {
+    config, log, clock, db, cache, bus, sms, secrets, repos, audit, policies, residents, facts, statuses, keys, codes, verify, auth,
+    async close() {
+      await bus.close().catch(() => undefined);
+      await cache.close().catch(() => undefined);
+      await db.close().catch(() => undefined);
+    },
+  };
+}
+
+function masterKeyFor(config: Config): Buffer {
+  if (config.masterKey) return parseMasterKey(config.masterKey);
+  if (config.demo) return loadOrCreateMasterKeyFile(config.dataDir);
+  throw new ConfigError('HC_MASTER_KEY is required outside demo mode (32 bytes as 64 hex characters or base64)');
+}
+
+/** A random master key (tests). */
+export function randomMasterKey(): Buffer {
+  return crypto.randomBytes(32);
+}

@@ -1,0 +1,176 @@
+/**
+ * Sign-in (DESIGN section 11): residents with phone + one-time code, staff with a password,
+ * devices with API keys. One-time codes expire, allow 5 attempts, and are rate-limited per phone.
+ */
+import crypto from 'node:crypto';
+import type { AccessTokens, DeviceRole, Principal } from '../adapters/crypto/access-token.ts';
+import { checkPassword, hashPassword } from '../adapters/crypto/passwords.ts';
+import type { Secrets } from '../adapters/crypto/secrets.ts';
+import type { Database } from '../adapters/db/database.ts';
+import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
+import { normalisePhone } from '../domain/mask.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { SmsSender } from '../ports/sms.port.ts';
+import { AppError } from './app-error.ts';
+
+export interface AuthOptions {
+  otpTtlSeconds: number;
+  accessTtlSeconds: number;
+  /** demo mode returns the code in the response */
+  demo: boolean;
+}
+
+const RESEND_SECONDS = 60;
+const MAX_PER_HOUR = 5;
+const MAX_ATTEMPTS = 5;
+
+export class AuthService {
+  private readonly deviceCache = new Map<string, { principal: Principal | undefined; at: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly persons: PersonRepository,
+    private readonly secrets: Secrets,
+    private readonly tokens: AccessTokens,
+    private readonly sms: SmsSender,
+    private readonly clock: Clock,
+    private readonly opts: AuthOptions,
+  ) {}
+
+  /** Sends a one-time code to a registered phone; in demo mode also returns it. */
+  async requestOtp(rawPhone: string): Promise<{ sent: true; expiresInSeconds: number; demoCode?: string }> {
+    const phone = normalisePhone(rawPhone);
+    if (!phone) throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
+    const phoneHash = this.secrets.lookupHash(`phone:${phone}`);
+    const now = this.clock.now();
+    const prev = (
+      await this.db.query<{ sent_at: Date; window_start: Date; window_count: number }>(
+        'SELECT sent_at, window_start, window_count FROM otp_codes WHERE phone_hash = $1',
+        [phoneHash],
+      )
+    ).rows[0];
+    let windowStart = now;
+    let windowCount = 1;
+    if (prev) {
+      const since = (now - prev.sent_at.getTime()) / 1000;
+      if (since < RESEND_SECONDS) {
+        const wait = Math.ceil(RESEND_SECONDS - since);
+        throw new AppError('AUTH_OTP_TOO_SOON', 429, `wait ${wait} s before asking for another code`, undefined, wait);
+      }
+      if (now - prev.window_start.getTime() < 3600_000) {
+        windowStart = prev.window_start.getTime();
+        windowCount = prev.window_count + 1;
+        if (windowCount > MAX_PER_HOUR) {
+          const wait = Math.ceil((windowStart + 3600_000 - now) / 1000);
+          throw new AppError('AUTH_OTP_HOURLY_LIMIT', 429, 'too many codes requested for this phone in one hour', undefined, wait);
+        }
+      }
+    }
+    // Unknown phones get the same answer as known ones, so the endpoint does not reveal who is registered.
+    const registered = (await this.persons.byPhoneHash(phoneHash)).length > 0;
+    const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+    await this.db.query(
+      `INSERT INTO otp_codes (phone_hash, code_hash, expires_at, attempts, sent_at, window_start, window_count)
+       VALUES ($1, $2, $3, 0, $4, $5, $6)
+       ON CONFLICT (phone_hash) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
+         attempts = 0, sent_at = EXCLUDED.sent_at, window_start = EXCLUDED.window_start, window_count = EXCLUDED.window_count`,
+      [phoneHash, this.codeHash(phone, code), new Date(now + this.opts.otpTtlSeconds * 1000), new Date(now), new Date(windowStart), windowCount],
+    );
+    if (registered) await this.sms.send(phone, `【健康码】验证码 ${code}，${Math.round(this.opts.otpTtlSeconds / 60)} 分钟内有效。Your code: ${code}`);
+    const out: { sent: true; expiresInSeconds: number; demoCode?: string } = { sent: true, expiresInSeconds: this.opts.otpTtlSeconds };
+    if (this.opts.demo && registered) out.demoCode = code;
+    return out;
+  }
+
+  /** Exchanges phone + code for an access token of the phone's (first) resident. */
+  async login(rawPhone: string, code: string): Promise<{ accessToken: string; expiresIn: number; personId: number }> {
+    const phone = normalisePhone(rawPhone);
+    if (!phone) throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
+    const phoneHash = this.secrets.lookupHash(`phone:${phone}`);
+    const now = this.clock.now();
+    const row = (
+      await this.db.query<{ code_hash: Uint8Array; expires_at: Date; attempts: number }>(
+        'UPDATE otp_codes SET attempts = attempts + 1 WHERE phone_hash = $1 RETURNING code_hash, expires_at, attempts',
+        [phoneHash],
+      )
+    ).rows[0];
+    const fail = new AppError('AUTH_BAD_CODE', 401, 'the code is wrong or has expired; ask for a new one');
+    if (!row || row.expires_at.getTime() <= now) throw fail;
+    if (row.attempts > MAX_ATTEMPTS) throw new AppError('AUTH_TOO_MANY_ATTEMPTS', 429, 'too many wrong codes; ask for a new one', undefined, 60);
+    const expected = Buffer.from(row.code_hash);
+    const actual = this.codeHash(phone, String(code));
+    if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) throw fail;
+    await this.db.query('DELETE FROM otp_codes WHERE phone_hash = $1', [phoneHash]);
+    // The guardian registers first; dependents sharing the phone are reached through the guardian.
+    const person = (await this.persons.byPhoneHash(phoneHash)).find((p) => p.guardian_id === null);
+    if (!person) throw fail;
+    const accessToken = this.tokens.issue({ kind: 'resident', personId: person.id }, this.opts.accessTtlSeconds, Math.floor(now / 1000));
+    return { accessToken, expiresIn: this.opts.accessTtlSeconds, personId: person.id };
+  }
+
+  /** Staff (officers, administrators) sign in with username and password. */
+  async staffLogin(username: string, password: string): Promise<{ accessToken: string; expiresIn: number; role: string; regionPrefix: string }> {
+    const row = (
+      await this.db.kysely.selectFrom('staff').selectAll().where('username', '=', username).executeTakeFirst()
+    );
+    if (!row || !checkPassword(password, row.password_hash)) throw new AppError('AUTH_BAD_CREDENTIALS', 401, 'wrong username or password');
+    const role = row.role === 'admin' ? 'admin' : 'officer';
+    const ttl = Math.min(this.opts.accessTtlSeconds, 12 * 3600);
+    const accessToken = this.tokens.issue(
+      { kind: 'staff', staffId: row.id, role, regionPrefix: row.region_prefix },
+      ttl,
+      Math.floor(this.clock.now() / 1000),
+    );
+    return { accessToken, expiresIn: ttl, role, regionPrefix: row.region_prefix };
+  }
+
+  async addStaff(username: string, password: string, displayName: string, role: 'officer' | 'admin', regionPrefix: string): Promise<number> {
+    if (!/^\d{0,6}$/.test(regionPrefix)) throw new AppError('STAFF_BAD_REGION', 400, 'region prefix must be up to 6 digits');
+    const r = await this.db.kysely
+      .insertInto('staff')
+      .values({ username, password_hash: hashPassword(password), display_name: displayName, role, region_prefix: regionPrefix })
+      .onConflict((oc) => oc.column('username').doUpdateSet({ password_hash: hashPassword(password), display_name: displayName, role, region_prefix: regionPrefix }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  /** Registers a device and returns its API key, shown once. */
+  async addDevice(name: string, role: DeviceRole, regionCode: string | null = null, venueId: number | null = null): Promise<{ id: number; apiKey: string }> {
+    const secret = crypto.randomBytes(24).toString('base64url');
+    const row = await this.db.kysely
+      .insertInto('devices')
+      .values({ name, role, key_hash: crypto.createHash('sha256').update(secret).digest(), region_code: regionCode, venue_id: venueId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: row.id, apiKey: `hcd_${row.id}_${secret}` };
+  }
+
+  /** Resolves a device API key (cached 30 s so scanners do not hit the database per scan). */
+  async deviceFromKey(apiKey: string): Promise<Principal | undefined> {
+    const now = this.clock.now();
+    const hit = this.deviceCache.get(apiKey);
+    if (hit && now - hit.at < 30_000) return hit.principal;
+    const m = /^hcd_(\d+)_([A-Za-z0-9_-]{20,})$/.exec(apiKey);
+    let principal: Principal | undefined;
+    if (m) {
+      const row = await this.db.kysely.selectFrom('devices').selectAll().where('id', '=', Number(m[1])).executeTakeFirst();
+      const hash = crypto.createHash('sha256').update(m[2] as string).digest();
+      if (row && !row.revoked_at && Buffer.from(row.key_hash).equals(hash)) {
+        principal = { kind: 'device', deviceId: row.id, role: row.role as DeviceRole, regionCode: row.region_code, venueId: row.venue_id };
+      }
+    }
+    if (this.deviceCache.size > 10_000) this.deviceCache.clear();
+    this.deviceCache.set(apiKey, { principal, at: now });
+    return principal;
+  }
+
+  /** Bearer token → principal, or undefined. */
+  bearer(token: string): Principal | undefined {
+    return this.tokens.verify(token, Math.floor(this.clock.now() / 1000));
+  }
+
+  private codeHash(phone: string, code: string): Buffer {
+    return crypto.createHmac('sha256', this.secrets.tokenKey).update(`otp:${phone}:${code}`).digest();
+  }
+}

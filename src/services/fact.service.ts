@@ -1,0 +1,58 @@
+/**
+ * Accepts facts (DESIGN section 3, 5): stores each once (idempotent by source record id) and
+ * announces it on the bus so a worker recomputes the person's status.
+ */
+import type { Queryable } from '../adapters/db/database.ts';
+import type { FactRepository, NewFact } from '../adapters/repositories/fact.repository.ts';
+import { isFactType } from '../domain/fact.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import { Subjects, type EventBus } from '../ports/event-bus.port.ts';
+import { AppError } from './app-error.ts';
+
+export interface FactAddedEvent {
+  personIds: number[];
+  /** epoch ms the facts were accepted, to measure fact → colour latency */
+  acceptedAt: number;
+}
+
+export class FactService {
+  constructor(
+    private readonly facts: FactRepository,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records one fact; returns its id, or null when it was a duplicate. */
+  async record(f: NewFact, q?: Queryable): Promise<{ id: number | null; duplicate: boolean }> {
+    if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
+    const now = this.clock.now();
+    const id = await this.facts.insert(f, now, q);
+    if (id !== null && !q) await this.announce([f.personId], now);
+    return { id, duplicate: id === null };
+  }
+
+  /**
+   * Records many facts in one statement (bulk feeds); duplicates are skipped. Returns how many
+   * were new; their persons are announced unless a transaction `q` is given (announce after commit).
+   */
+  async recordMany(facts: readonly NewFact[], q?: Queryable): Promise<{ inserted: number; personIds: number[] }> {
+    for (const f of facts) {
+      if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
+    }
+    const now = this.clock.now();
+    const personIds = await this.facts.insertMany(facts, now, q);
+    if (!q) await this.announce(personIds, now);
+    return { inserted: personIds.length, personIds };
+  }
+
+  /** Tells the workers these persons have new facts (call after the transaction commits). */
+  async announce(personIds: number[], acceptedAt = this.clock.now()): Promise<void> {
+    if (personIds.length === 0) return;
+    const event: FactAddedEvent = { personIds: [...new Set(personIds)], acceptedAt };
+    await this.bus.publish(Subjects.factAdded, event);
+  }
+
+  async forPerson(personId: number) {
+    return this.facts.forPerson(personId);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Computes and stores statuses (DESIGN section 3): when a fact arrives, when nextReviewAt passes,
+ * and for everyone after a policy change. Writes go to the status table and the hot cache together.
+ */
+import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
+import type { FactRepository } from '../adapters/repositories/fact.repository.ts';
+import type { StatusRepository } from '../adapters/repositories/status.repository.ts';
+import { hotStatusOf, type HotStatus } from '../domain/hot-status.ts';
+import { evaluateCompiled } from '../domain/policy/policy-engine.ts';
+import type { Status } from '../domain/status.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { StatusCache } from '../ports/status-cache.port.ts';
+import type { ActivePolicy, PolicyService } from './policy.service.ts';
+
+export interface RecomputeProgress {
+  done: number;
+  total: number;
+  changed: number;
+}
+
+export class StatusService {
+  constructor(
+    private readonly persons: PersonRepository,
+    private readonly facts: FactRepository,
+    private readonly statuses: StatusRepository,
+    private readonly cache: StatusCache,
+    private readonly policies: PolicyService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Re-evaluates the given persons now; returns how many changed colour. */
+  async recompute(personIds: readonly number[], policy?: ActivePolicy): Promise<{ statuses: Map<number, Status>; changed: number }> {
+    const active = policy ?? (await this.policies.active());
+    const now = this.clock.now();
+    const [factsById, display, previous] = await Promise.all([
+      this.facts.forPersons(personIds),
+      this.persons.subjectsAndNames(personIds),
+      this.statuses.coloursOf(personIds),
+    ]);
+    const out = new Map<number, Status>();
+    const hot: Array<[number, HotStatus]> = [];
+    let changed = 0;
+    for (const id of personIds) {
+      const d = display.get(id);
+      if (!d) continue;
+      const status = evaluateCompiled(factsById.get(id) ?? [], active.compiled, now);
+      out.set(id, status);
+      const h = hotStatusOf(status, d.sub, d.maskedName);
+      if (previous.get(id) !== h.colour5) changed++;
+      hot.push([id, h]);
+    }
+    await this.statuses.upsertMany([...out.entries()]);
+    await this.cache.setMany(hot);
+    return { statuses: out, changed };
+  }
+
+  /** Everyone, in id order, in batches; reports progress (policy change, `hc recompute`). */
+  async recomputeAll(onProgress?: (p: RecomputeProgress) => void, batchSize = 2000): Promise<RecomputeProgress> {
+    const policy = await this.policies.reload();
+    const total = await this.persons.count();
+    const p: RecomputeProgress = { done: 0, total, changed: 0 };
+    let after = 0;
+    for (;;) {
+      const ids = await this.persons.idsAfter(after, batchSize);
+      if (ids.length === 0) break;
+      const r = await this.recompute(ids, policy);
+      p.done += ids.length;
+      p.changed += r.changed;
+      after = ids[ids.length - 1] as number;
+      onProgress?.({ ...p });
+    }
+    return p;
+  }
+
+  /**
+   * What a draft policy would do: evaluates everyone under it without writing anything and counts
+   * residents per colour transition (e.g. "2→3": 120 turn from orange to red).
+   */
+  async preview(draft: ActivePolicy, batchSize = 2000): Promise<{ evaluated: number; transitions: Record<string, number> }> {
+    const transitions: Record<string, number> = {};
+    let after = 0;
+    let evaluated = 0;
+    const now = this.clock.now();
+    for (;;) {
+      const ids = await this.persons.idsAfter(after, batchSize);
+      if (ids.length === 0) break;
+      const [factsById, previous] = await Promise.all([this.facts.forPersons(ids), this.statuses.coloursOf(ids)]);
+      for (const id of ids) {
+        const next = evaluateCompiled(factsById.get(id) ?? [], draft.compiled, now).colour5;
+        const key = `${previous.get(id) ?? 0}→${next}`;
+        transitions[key] = (transitions[key] ?? 0) + 1;
+      }
+      evaluated += ids.length;
+      after = ids[ids.length - 1] as number;
+    }
+    return { evaluated, transitions };
+  }
+
+  /** Recomputes persons whose nextReviewAt has passed; returns how many. */
+  async reviewDue(limit = 5000): Promise<number> {
+    const ids = await this.statuses.dueForReview(this.clock.now(), limit);
+    if (ids.length) await this.recompute(ids);
+    return ids.length;
+  }
+
+  /** Applies facts that arrived while no worker was listening (start-up). */
+  async catchUp(limit = 5000): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const ids = await this.facts.personsWithUnappliedFacts(limit);
+      if (ids.length === 0) return n;
+      await this.recompute(ids);
+      n += ids.length;
+      if (ids.length < limit) return n;
+    }
+  }
+
+  /** The hot status for code display: cache first, computed on a miss. */
+  async hot(personId: number): Promise<HotStatus | undefined> {
+    const cached = await this.cache.get(personId);
+    if (cached) return cached;
+    const d = (await this.persons.subjectsAndNames([personId])).get(personId);
+    if (!d) return undefined;
+    const r = await this.recompute([personId]);
+    const s = r.statuses.get(personId);
+    return s ? hotStatusOf(s, d.sub, d.maskedName) : undefined;
+  }
+}
