@@ -1,13 +1,13 @@
 // Runs the companion engine on several cores: persons are split into contiguous id ranges (a pair
 // belongs to its person's range, so ranges never double count) over shared ping columns.
 import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
 import { buildCaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange, resolveParams } from '../../geo/companion-engine.ts';
 import { concatPairs } from '../../geo/pair-builder.ts';
 import type { CompanionPairs, CompanionParams, PingColumns } from '../../geo/companion-types.ts';
 
-export interface PoolOptions {
-  threads: number;
+export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -18,50 +18,94 @@ export interface PoolResult {
   rangeMs: number[];
 }
 
-const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
+type Reply = { type: 'ready' } | { type: 'progress'; done: number } | { type: 'done'; pairs: CompanionPairs; ms: number };
 
-/** Companions of all persons; threads > 1 needs columns in SharedArrayBuffers (else it copies). */
+/** A set of warm engine threads; with 1 thread it runs in the calling thread. */
+export class EnginePool {
+  private constructor(private readonly workers: Worker[]) {}
+
+  /** Starts `threads` engine threads (0 or 1: no threads, run inline) and waits until ready. */
+  static async start(threads: number): Promise<EnginePool> {
+    const workers = threads > 1 ? Array.from({ length: threads }, spawnEngineThread) : [];
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('error', reject);
+            w.once('message', () => resolve());
+          }),
+      ),
+    );
+    return new EnginePool(workers);
+  }
+
+  get threads(): number {
+    return Math.max(1, this.workers.length);
+  }
+
+  /** Companions of all persons of `pings` (columns should sit in SharedArrayBuffers). */
+  async run(pings: PingColumns, casePersonIds: ArrayLike<number>, params: CompanionParams, opts: RunOptions = {}): Promise<PoolResult> {
+    const t0 = performance.now();
+    const index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
+    const indexMs = performance.now() - t0;
+    const P = pings.personCount;
+    if (this.workers.length === 0) {
+      const s = performance.now();
+      const pairs = findCompanionsInRange(pings, index, 0, P, opts.onProgress);
+      return { pairs, indexMs, rangeMs: [performance.now() - s] };
+    }
+    const shared = sharedColumns(pings);
+    const k = this.workers.length;
+    const progress = new Array<number>(k).fill(0);
+    const parts = await Promise.all(
+      this.workers.map(
+        (w, i) =>
+          new Promise<{ pairs: CompanionPairs; ms: number }>((resolve, reject) => {
+            const onMessage = (m: Reply): void => {
+              if (m.type === 'progress') {
+                progress[i] = m.done;
+                opts.onProgress?.(progress.reduce((a, b) => a + b, 0), P);
+              } else if (m.type === 'done') {
+                w.off('message', onMessage);
+                w.off('error', reject);
+                resolve({ pairs: m.pairs, ms: m.ms });
+              }
+            };
+            w.on('message', onMessage);
+            w.once('error', reject);
+            w.postMessage({ pings: shared, index, lo: Math.floor((P * i) / k), hi: Math.floor((P * (i + 1)) / k) });
+          }),
+      ),
+    );
+    return { pairs: concatPairs(parts.map((p) => p.pairs)), indexMs, rangeMs: parts.map((p) => p.ms) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(async (w) => {
+      const exited = once(w, 'exit');
+      await w.terminate();
+      await exited.catch(() => undefined);
+    }));
+  }
+}
+
+/** One-shot convenience: start a pool, run, close. */
 export async function runCompanions(
   pings: PingColumns,
   casePersonIds: ArrayLike<number>,
   params: CompanionParams,
-  opts: PoolOptions,
+  opts: RunOptions & { threads: number },
 ): Promise<PoolResult> {
-  const t0 = performance.now();
-  const index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
-  const indexMs = performance.now() - t0;
-  const P = pings.personCount;
-  if (opts.threads <= 1 || P < 2) {
-    const s = performance.now();
-    const pairs = findCompanionsInRange(pings, index, 0, P, opts.onProgress);
-    return { pairs, indexMs, rangeMs: [performance.now() - s] };
+  const pool = await EnginePool.start(opts.threads);
+  try {
+    return await pool.run(pings, casePersonIds, params, opts);
+  } finally {
+    await pool.close();
   }
-  const shared = sharedColumns(pings);
-  const k = Math.min(opts.threads, P);
-  const progress = new Array<number>(k).fill(0);
-  const parts = await Promise.all(
-    Array.from({ length: k }, (_, i) => {
-      const lo = Math.floor((P * i) / k);
-      const hi = Math.floor((P * (i + 1)) / k);
-      return new Promise<{ pairs: CompanionPairs; ms: number }>((resolve, reject) => {
-        const w = new Worker(new URL('./engine-thread.ts', import.meta.url), {
-          workerData: { pings: shared, index, lo, hi },
-        });
-        w.on('message', (m: { type: string; done?: number; pairs?: CompanionPairs; ms?: number }) => {
-          if (m.type === 'progress') {
-            progress[i] = m.done!;
-            opts.onProgress?.(progress.reduce((a, b) => a + b, 0), P);
-          } else if (m.type === 'done') resolve({ pairs: m.pairs!, ms: m.ms! });
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => code !== 0 && reject(new Error(`engine thread exited with ${code}`)));
-      });
-    }),
-  );
-  return { pairs: concatPairs(parts.map((p) => p.pairs)), indexMs, rangeMs: parts.map((p) => p.ms) };
 }
 
 function sharedColumns(p: PingColumns): PingColumns {
+  const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
   if (isShared(p.person) && isShared(p.ts) && isShared(p.lat) && isShared(p.lon)) return p;
   const share = <T extends Uint32Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
     const b = make(new SharedArrayBuffer(a.byteLength));
@@ -75,4 +119,17 @@ function sharedColumns(p: PingColumns): PingColumns {
     lon: share(p.lon, (b) => new Float64Array(b)),
     personCount: p.personCount,
   };
+}
+
+/**
+ * Starts engine-thread.ts. Worker threads do not inherit tsx's loader, so when running from
+ * TypeScript sources the thread first registers tsx, then imports the entry.
+ */
+function spawnEngineThread(): Worker {
+  const entry = new URL('./engine-thread.ts', import.meta.url);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot =
+    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })` +
+    `.catch((e) => { console.error(e); process.exit(1); });`;
+  return new Worker(boot, { eval: true });
 }
