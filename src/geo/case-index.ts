@@ -3,7 +3,7 @@
 // (a few thousand intervals), cloned to worker threads and broadcast to tile workers.
 import { EARTH_RADIUS_M } from './haversine.ts';
 import { gridCol, gridRow, gridSteps } from './companion-grid.ts';
-import { IntervalScratch, sortPersonPings } from './presence.ts';
+import { IntervalScratch, sortRun } from './presence.ts';
 import type { PingColumns, ResolvedParams } from './companion-types.ts';
 
 /** Upper bound on dense index slots; past it the cells are coarsened. */
@@ -42,9 +42,15 @@ export interface CaseIndex {
   factor: number;
   nRows: number;
   nCols: number;
-  /** CSR: slot = (row · nCols + col) · nb + bucket; items[offsets[slot] .. offsets[slot+1]). */
+  /**
+   * CSR lists per slot = (row · nCols + col) · nb + bucket: `items` holds the intervals overlapping
+   * the bucket, `startItems` those starting in it. A person interval scans the overlap list of its
+   * first bucket and the start lists of the later ones, so it meets each case interval once.
+   */
   offsets: Uint32Array;
   items: Uint32Array;
+  startOffsets: Uint32Array;
+  startItems: Uint32Array;
 }
 
 /** Build the case intervals and their index from the pings (one pass over all rows). */
@@ -69,17 +75,20 @@ export function buildCaseIndex(
     const p = person[i]!;
     if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) rows.push(i);
   }
-  const caseRows = Uint32Array.from(rows).sort((x, y) => person[x]! - person[y]!);
+  rows.sort((x, y) => person[x]! - person[y]!);
+  const cTs = Uint32Array.from(rows, (i) => ts[i]!);
+  const cLat = Float64Array.from(rows, (i) => lat[i]!);
+  const cLon = Float64Array.from(rows, (i) => lon[i]!);
   const scratch = new IntervalScratch();
   const ci = {
     c: [] as number[], a: [] as number[], b: [] as number[], lat: [] as number[], lon: [] as number[],
   };
-  for (let s = 0; s < caseRows.length; ) {
-    const p = person[caseRows[s]!]!;
+  for (let s = 0; s < rows.length; ) {
+    const p = person[rows[s]!]!;
     let e = s + 1;
-    while (e < caseRows.length && person[caseRows[e]!]! === p) e++;
-    sortPersonPings(caseRows, s, e, ts, lat, lon);
-    scratch.fill(caseRows, s, e, ts, lat, lon, params.gapS);
+    while (e < rows.length && person[rows[e]!]! === p) e++;
+    sortRun(cTs, cLat, cLon, s, e);
+    scratch.fill(cTs, cLat, cLon, s, e, params.gapS);
     for (let k = 0; k < scratch.count; k++) {
       ci.c.push(caseOf.get(p)!);
       ci.a.push(scratch.a[k]!);
@@ -104,10 +113,12 @@ export function buildCaseIndex(
     ciRow: new Float64Array(count),
     ciCol: new Float64Array(count),
     ciResident: new Uint8Array(count),
-    t0: 0, bucketS: Math.max(60, params.gapS), nb: 0,
+    t0: 0, bucketS: Math.max(60, Math.min(600, params.gapS)), nb: 0,
     oLat: 0, oLon: 0, stepLat: 1, stepLon: 1, rowBase: 0, colBase: 0, factor: 1, nRows: 0, nCols: 0,
     offsets: new Uint32Array(1),
     items: new Uint32Array(0),
+    startOffsets: new Uint32Array(1),
+    startItems: new Uint32Array(0),
   };
   if (count > 0) fillIndex(index);
   return index;
@@ -150,21 +161,24 @@ function fillIndex(x: CaseIndex): void {
     radiusBoxes(x, r0, r1, c0, c1);
   }
   const slots = x.nRows * x.nCols * x.nb;
-  const offsets = new Uint32Array(slots + 1);
-  const forEachSlot = (i: number, f: (slot: number) => void): void => {
-    const k0 = Math.floor((x.ciA[i]! - x.t0) / x.bucketS);
-    const k1 = Math.floor((x.ciB[i]! - 1 - x.t0) / x.bucketS);
-    for (let r = r0[i]!; r <= r1[i]!; r++)
-      for (let c = c0[i]!; c <= c1[i]!; c++)
-        for (let k = k0; k <= k1; k++) f((r * x.nCols + c) * x.nb + k);
+  const bucket = (t: number): number => Math.floor((t - x.t0) / x.bucketS);
+  const csr = (k0: (i: number) => number, k1: (i: number) => number): [Uint32Array, Uint32Array] => {
+    const offsets = new Uint32Array(slots + 1);
+    const each = (i: number, f: (slot: number) => void): void => {
+      for (let r = r0[i]!; r <= r1[i]!; r++)
+        for (let c = c0[i]!; c <= c1[i]!; c++)
+          for (let k = k0(i); k <= k1(i); k++) f((r * x.nCols + c) * x.nb + k);
+    };
+    for (let i = 0; i < x.count; i++) each(i, (s) => offsets[s + 1]!++);
+    for (let s = 0; s < slots; s++) offsets[s + 1]! += offsets[s]!;
+    const items = new Uint32Array(offsets[slots]!);
+    const pos = offsets.slice(0, slots);
+    for (let i = 0; i < x.count; i++) each(i, (s) => (items[pos[s]!++] = i));
+    return [offsets, items];
   };
-  for (let i = 0; i < x.count; i++) forEachSlot(i, (s) => offsets[s + 1]!++);
-  for (let s = 0; s < slots; s++) offsets[s + 1]! += offsets[s]!;
-  const items = new Uint32Array(offsets[slots]!);
-  const pos = offsets.slice(0, slots);
-  for (let i = 0; i < x.count; i++) forEachSlot(i, (s) => (items[pos[s]!++] = i));
-  x.offsets = offsets;
-  x.items = items;
+  const first = (i: number): number => bucket(x.ciA[i]!);
+  [x.offsets, x.items] = csr(first, (i) => bucket(x.ciB[i]! - 1));
+  [x.startOffsets, x.startItems] = csr(first, first);
 }
 
 /**

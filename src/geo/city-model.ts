@@ -5,19 +5,20 @@
 /** Centre of the reference city, DESIGN §6 benchmarks. */
 export const GUIYANG = { lat: 26.647, lon: 106.6302 };
 
-// [lat, lon, weight, spread km, core]
+// [lat, lon, weight, spread km, core]. Spreads give peak densities near the real ones: about
+// 10-12 thousand people per km² in 云岩/南明, a few thousand in the outer districts.
 const DISTRICTS: Array<[number, number, number, number, boolean]> = [
-  [26.647, 106.6302, 0.6, 2.5, true], // 观山湖/金阳
-  [26.604, 106.714, 1.0, 2.5, true], // 云岩
-  [26.568, 106.715, 1.1, 2.8, true], // 南明
-  [26.601, 106.625, 0.7, 3.0, true], // 观山湖 south
-  [26.433, 106.67, 0.8, 4.0, false], // 花溪
-  [26.679, 106.623, 0.4, 3.0, false], // 白云
-  [26.63, 106.752, 0.5, 3.5, false], // 乌当
-  [26.556, 106.47, 0.5, 4.0, false], // 清镇
-  [26.838, 106.592, 0.3, 4.0, false], // 修文
-  [27.092, 106.74, 0.25, 4.0, false], // 息烽
-  [27.057, 106.965, 0.35, 4.0, false], // 开阳
+  [26.647, 106.6302, 0.6, 4.0, true], // 观山湖/金阳
+  [26.604, 106.714, 1.0, 4.0, true], // 云岩
+  [26.568, 106.715, 1.1, 4.2, true], // 南明
+  [26.601, 106.625, 0.7, 4.5, true], // 观山湖 south
+  [26.433, 106.67, 0.8, 7.0, false], // 花溪
+  [26.679, 106.623, 0.4, 5.0, false], // 白云
+  [26.63, 106.752, 0.5, 6.0, false], // 乌当
+  [26.556, 106.47, 0.5, 8.0, false], // 清镇
+  [26.838, 106.592, 0.3, 8.0, false], // 修文
+  [27.092, 106.74, 0.25, 8.0, false], // 息烽
+  [27.057, 106.965, 0.35, 8.0, false], // 开阳
 ];
 const CORE = DISTRICTS.map((d, i) => (d[4] ? i : -1)).filter((i) => i >= 0);
 const KM_LAT = 1 / 111.195;
@@ -151,7 +152,7 @@ function truePosition(p: Profile, s: number, r: Rng): void {
 function tower(lat: number, lon: number, r: Rng): void {
   const jLat = lat + r.gauss() * 0.12 * KM_LAT;
   const jLon = lon + r.gauss() * 0.12 * KM_LON;
-  const core = Math.abs(jLat - 26.6) < 0.1 && Math.abs(jLon - 106.68) < 0.1;
+  const core = Math.abs(jLat - 26.6) < 0.12 && Math.abs(jLon - 106.68) < 0.12;
   const step = core ? 0.3 : 0.9;
   const gi = Math.round(jLat / (step * KM_LAT));
   const gj = Math.round(jLon / (step * KM_LON));

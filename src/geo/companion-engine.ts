@@ -3,7 +3,7 @@
 import { buildCaseIndex, type CaseIndex } from './case-index.ts';
 import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { DEG_TO_RAD, EARTH_RADIUS_M, haversineMeters } from './haversine.ts';
-import { IntervalScratch, groupByPerson, sortPersonPings } from './presence.ts';
+import { IntervalScratch, gatherByPerson, sortRun } from './presence.ts';
 import { PairBuilder } from './pair-builder.ts';
 import type {
   CompanionPairs, CompanionParams, PingColumns, ResolvedParams,
@@ -74,7 +74,6 @@ export function findCompanionsInRange(
 ): CompanionPairs {
   const out = new PairBuilder();
   if (x.count === 0 || hi <= lo) return out.finish();
-  const { ts, lat, lon } = pings;
   const p = x.params;
   const G = p.gapS;
   const grid = p.mode === 'grid';
@@ -85,7 +84,7 @@ export function findCompanionsInRange(
   const hLo = hr * (1 - 1e-4);
   const hHi = hr * (1 + 1e-4);
   const res = p.residence;
-  const { t0, bucketS: B, nb, nRows, nCols, offsets, items, ciA, ciB, ciCase, casePersons } = x;
+  const { t0, bucketS: B, nb, nRows, nCols, offsets, items, startOffsets, startItems, ciA, ciB, ciCase, casePersons } = x;
   const nCases = casePersons.length;
   const sec = new Float64Array(nCases);
   const first = new Float64Array(nCases);
@@ -93,7 +92,7 @@ export function findCompanionsInRange(
   const stamp = new Int32Array(nCases).fill(-1);
   const touched = new Uint32Array(nCases);
   const scratch = new IntervalScratch();
-  const { order, start } = groupByPerson(pings.person, lo, hi);
+  const { start, ts, lat, lon } = gatherByPerson(pings, lo, hi);
   const span = hi - lo;
   for (let q = 0; q < span; q++) {
     if (onProgress && (q & 0xffff) === 0) onProgress(q, span);
@@ -101,16 +100,15 @@ export function findCompanionsInRange(
     const e = start[q + 1]!;
     if (e === s) continue;
     const personId = lo + q;
-    sortPersonPings(order, s, e, ts, lat, lon);
-    scratch.fill(order, s, e, ts, lat, lon, G);
+    sortRun(ts, lat, lon, s, e);
+    scratch.fill(ts, lat, lon, s, e, G);
     let nt = 0;
     for (let k = 0; k < scratch.count; k++) {
       const a = scratch.a[k]!;
       const b = scratch.b[k]!;
-      let kb0 = Math.floor((a - t0) / B);
+      const kb0 = Math.floor((a - t0) / B);
       let kb1 = Math.floor((b - 1 - t0) / B);
       if (kb1 < 0 || kb0 >= nb) continue;
-      if (kb0 < 0) kb0 = 0;
       if (kb1 >= nb) kb1 = nb - 1;
       const la = scratch.lat[k]!;
       const lg = scratch.lon[k]!;
@@ -131,17 +129,20 @@ export function findCompanionsInRange(
       const base = (ir * nCols + ic) * nb;
       let cosP = NaN;
       let personResident = -1;
-      for (let kk = kb0; kk <= kb1; kk++) {
-        const jEnd = offsets[base + kk + 1]!;
-        for (let j = offsets[base + kk]!; j < jEnd; j++) {
-          const ci = items[j]!;
+      // The overlap list of the first bucket, then the start lists of the later ones: every case
+      // interval overlapping [a, b) is met exactly once.
+      for (let kk = kb0 < 0 ? 0 : kb0; kk <= kb1; kk++) {
+        const first = kk === kb0;
+        const list = first ? items : startItems;
+        const offs = first ? offsets : startOffsets;
+        const jEnd = offs[base + kk + 1]!;
+        for (let j = offs[base + kk]!; j < jEnd; j++) {
+          const ci = list[j]!;
           const ca = ciA[ci]!;
           const cb = ciB[ci]!;
           const s0 = a > ca ? a : ca;
           const e0 = b < cb ? b : cb;
           if (e0 <= s0) continue;
-          // An overlap is counted in the bucket where it starts, never twice.
-          if (Math.floor((s0 - t0) / B) !== kk) continue;
           const c = ciCase[ci]!;
           if (casePersons[c] === personId) continue;
           if (grid) {
@@ -177,7 +178,17 @@ export function findCompanionsInRange(
       }
     }
     if (nt === 0) continue;
-    if (nt > 1) touched.subarray(0, nt).sort((u, v) => casePersons[u]! - casePersons[v]!);
+    // Insertion sort: nt is small, and a typed-array sort with a comparator costs more per person.
+    for (let i = 1; i < nt; i++) {
+      const v = touched[i]!;
+      const key = casePersons[v]!;
+      let j = i - 1;
+      while (j >= 0 && casePersons[touched[j]!]! > key) {
+        touched[j + 1] = touched[j]!;
+        j--;
+      }
+      touched[j + 1] = v;
+    }
     for (let t = 0; t < nt; t++) {
       const c = touched[t]!;
       if (sec[c]! >= p.minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);

@@ -23,11 +23,11 @@ export class PairBuilder {
     const n = this.n;
     return {
       count: n,
-      person: this.person.slice(0, n),
-      caseId: this.caseId.slice(0, n),
-      seconds: this.seconds.slice(0, n),
-      firstTs: this.firstTs.slice(0, n),
-      lastTs: this.lastTs.slice(0, n),
+      person: this.person.subarray(0, n),
+      caseId: this.caseId.subarray(0, n),
+      seconds: this.seconds.subarray(0, n),
+      firstTs: this.firstTs.subarray(0, n),
+      lastTs: this.lastTs.subarray(0, n),
     };
   }
 

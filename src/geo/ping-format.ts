@@ -132,25 +132,23 @@ export class ArrayIds implements PersonIds {
   }
 }
 
-/** Encode a person id dictionary: offsets (P + 1) and UTF-8 bytes. */
+/** Encode a person id dictionary: offsets (P + 1) and UTF-8 bytes, in one growing buffer. */
 export function encodeDictionary(ids: PersonIds): { offsets: Uint32Array; bytes: Uint8Array } {
   const enc = new TextEncoder();
-  const parts: Uint8Array[] = [];
   const offsets = new Uint32Array(ids.count + 1);
+  let bytes = new Uint8Array(1 << 16);
   let o = 0;
   for (let i = 0; i < ids.count; i++) {
-    const b = enc.encode(ids.get(i));
-    parts.push(b);
-    o += b.length;
+    const s = ids.get(i);
+    if (bytes.length - o < s.length * 3) {
+      const grown = new Uint8Array(Math.max(bytes.length * 2, o + s.length * 3));
+      grown.set(bytes.subarray(0, o));
+      bytes = grown;
+    }
+    o += enc.encodeInto(s, bytes.subarray(o)).written;
     offsets[i + 1] = o;
   }
-  const bytes = new Uint8Array(o);
-  let p = 0;
-  for (const b of parts) {
-    bytes.set(b, p);
-    p += b.length;
-  }
-  return { offsets, bytes };
+  return { offsets, bytes: bytes.subarray(0, o) };
 }
 
 /** Views of the columns and the dictionary of an HCPINGS1 image held in memory. */

@@ -2,45 +2,81 @@
 // [tᵢ, min(tᵢ₊₁, tᵢ + G)). Ties in time are ordered by (lat, lon) so the result never depends on
 // the input row order; a tied ping then covers an empty interval and drops out.
 
-/** Order `idx[from..to)` (ping row numbers of one person) by (ts, lat, lon), in place. */
-export function sortPersonPings(
-  idx: Uint32Array,
-  from: number,
-  to: number,
-  ts: ArrayLike<number>,
-  lat: ArrayLike<number>,
-  lon: ArrayLike<number>,
-): void {
-  const n = to - from;
-  if (n < 2) return;
-  if (n > 48) {
-    idx.subarray(from, to).sort((x, y) => comparePings(x, y, ts, lat, lon));
-    return;
+/** Pings of a range of persons, copied out grouped by person (a counting sort on person id). */
+export interface PersonRuns {
+  /** Person p's rows are [start[p − lo], start[p − lo + 1]). */
+  start: Uint32Array;
+  ts: Uint32Array;
+  lat: Float64Array;
+  lon: Float64Array;
+}
+
+/**
+ * Counting sort of the pings of persons in [lo, hi) by person, gathering their columns into
+ * private arrays so the per-person work reads memory sequentially.
+ */
+export function gatherByPerson(
+  pings: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array },
+  lo: number,
+  hi: number,
+): PersonRuns {
+  const { person, ts, lat, lon } = pings;
+  const span = hi - lo;
+  const start = new Uint32Array(span + 1);
+  const n = person.length;
+  for (let i = 0; i < n; i++) {
+    const p = person[i]! - lo;
+    if (p >= 0 && p < span) start[p + 1]!++;
   }
+  for (let p = 0; p < span; p++) start[p + 1]! += start[p]!;
+  const m = start[span]!;
+  const gTs = new Uint32Array(m);
+  const gLat = new Float64Array(m);
+  const gLon = new Float64Array(m);
+  const pos = start.slice(0, span);
+  for (let i = 0; i < n; i++) {
+    const p = person[i]! - lo;
+    if (p >= 0 && p < span) {
+      const k = pos[p]!++;
+      gTs[k] = ts[i]!;
+      gLat[k] = lat[i]!;
+      gLon[k] = lon[i]!;
+    }
+  }
+  return { start, ts: gTs, lat: gLat, lon: gLon };
+}
+
+/** Sort rows [from, to) of gathered columns by (ts, lat, lon), in place. */
+export function sortRun(ts: Uint32Array, lat: Float64Array, lon: Float64Array, from: number, to: number): void {
+  if (to - from > 64) return sortLongRun(ts, lat, lon, from, to);
   for (let i = from + 1; i < to; i++) {
-    const v = idx[i]!;
-    const tv = ts[v]!;
+    const t = ts[i]!;
+    const a = lat[i]!;
+    const o = lon[i]!;
     let j = i - 1;
     while (j >= from) {
-      const u = idx[j]!;
-      const tu = ts[u]!;
-      if (tu < tv || (tu === tv && comparePings(u, v, ts, lat, lon) <= 0)) break;
-      idx[j + 1] = u;
+      const tj = ts[j]!;
+      if (tj < t || (tj === t && (lat[j]! < a || (lat[j]! === a && lon[j]! <= o)))) break;
+      ts[j + 1] = tj;
+      lat[j + 1] = lat[j]!;
+      lon[j + 1] = lon[j]!;
       j--;
     }
-    idx[j + 1] = v;
+    ts[j + 1] = t;
+    lat[j + 1] = a;
+    lon[j + 1] = o;
   }
 }
 
-/** Total order of pings of one person: time, then latitude, then longitude. */
-export function comparePings(
-  x: number,
-  y: number,
-  ts: ArrayLike<number>,
-  lat: ArrayLike<number>,
-  lon: ArrayLike<number>,
-): number {
-  return ts[x]! - ts[y]! || lat[x]! - lat[y]! || lon[x]! - lon[y]!;
+function sortLongRun(ts: Uint32Array, lat: Float64Array, lon: Float64Array, from: number, to: number): void {
+  const idx = Array.from({ length: to - from }, (_, k) => from + k);
+  idx.sort((x, y) => ts[x]! - ts[y]! || lat[x]! - lat[y]! || lon[x]! - lon[y]!);
+  const t = idx.map((i) => ts[i]!);
+  const a = idx.map((i) => lat[i]!);
+  const o = idx.map((i) => lon[i]!);
+  ts.set(t, from);
+  lat.set(a, from);
+  lon.set(o, from);
 }
 
 /** Growable scratch for one person's presence intervals. */
@@ -51,31 +87,22 @@ export class IntervalScratch {
   lat = new Float64Array(64);
   lon = new Float64Array(64);
 
-  /** Fill from sorted ping rows idx[from..to); drops empty intervals. */
-  fill(
-    idx: Uint32Array,
-    from: number,
-    to: number,
-    ts: ArrayLike<number>,
-    lat: ArrayLike<number>,
-    lon: ArrayLike<number>,
-    gapS: number,
-  ): void {
+  /** Fill from rows [from, to) sorted by sortRun; drops empty intervals. */
+  fill(ts: Uint32Array, lat: Float64Array, lon: Float64Array, from: number, to: number, gapS: number): void {
     if (to - from > this.a.length) this.grow(to - from);
     let c = 0;
     for (let k = from; k < to; k++) {
-      const i = idx[k]!;
-      const t = ts[i]!;
+      const t = ts[k]!;
       let end = t + gapS;
       if (k + 1 < to) {
-        const tn = ts[idx[k + 1]!]!;
+        const tn = ts[k + 1]!;
         if (tn < end) end = tn;
       }
       if (end <= t) continue;
       this.a[c] = t;
       this.b[c] = end;
-      this.lat[c] = lat[i]!;
-      this.lon[c] = lon[i]!;
+      this.lat[c] = lat[k]!;
+      this.lon[c] = lon[k]!;
       c++;
     }
     this.count = c;
@@ -89,30 +116,4 @@ export class IntervalScratch {
     this.lat = new Float64Array(size);
     this.lon = new Float64Array(size);
   }
-}
-
-/**
- * Counting sort of ping rows by person, restricted to persons in [lo, hi). Returns the row numbers
- * grouped by person and `start`, where person p's rows are order[start[p−lo] .. start[p−lo+1]).
- */
-export function groupByPerson(
-  person: Uint32Array,
-  lo: number,
-  hi: number,
-): { order: Uint32Array; start: Uint32Array } {
-  const span = hi - lo;
-  const start = new Uint32Array(span + 1);
-  const n = person.length;
-  for (let i = 0; i < n; i++) {
-    const p = person[i]! - lo;
-    if (p >= 0 && p < span) start[p + 1]!++;
-  }
-  for (let p = 0; p < span; p++) start[p + 1]! += start[p]!;
-  const order = new Uint32Array(start[span]!);
-  const pos = start.slice(0, span);
-  for (let i = 0; i < n; i++) {
-    const p = person[i]! - lo;
-    if (p >= 0 && p < span) order[pos[p]!++] = i;
-  }
-  return { order, start };
 }

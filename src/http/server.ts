@@ -2,7 +2,7 @@
  * The HTTP API: Fastify with TypeBox schemas, OpenAPI at /docs, metrics at /metrics. Routes are
  * thin: validate, authorise (src/http/auth.ts), call one service, map the result.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -29,7 +29,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   // Routes cast validated bodies themselves, so the plain instance type is used across modules.
   const app = Fastify({
     loggerInstance: opts.logger === false ? undefined : ctx.log,
-    logController: { disableRequestLogging: true },
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;

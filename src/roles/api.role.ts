@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer, type RouteModule } from '../http/server.ts';
 import { RecomputeWorker } from '../services/recompute.worker.ts';
 import type { AppContext } from './context.ts';
+import { FEATURES } from './features.ts';
 
 export interface Running {
   app?: FastifyInstance;
@@ -14,18 +15,19 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Extra route modules registered by feature areas (see src/http/server.ts). */
-export const featureRoutes: RouteModule[] = [];
+const featureRoutes: RouteModule[] = FEATURES.flatMap((f) => (f.routes ? [f.routes] : []));
 
 export async function startRoles(ctx: AppContext, opts: { listen?: boolean } = {}): Promise<Running> {
   const role = ctx.config.role;
   await ctx.keys.ensureKey();
   await ctx.policies.active();
   const running: Running = { stop: async () => undefined };
+  const stops: Array<() => Promise<void>> = [];
   if (role === 'all' || role === 'worker') {
     let metricsHook: ((s: number) => void) | undefined;
     running.worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log, { onLatency: (s) => metricsHook?.(s) });
     await running.worker.start();
+    for (const f of FEATURES) if (f.startWorker) stops.push(await f.startWorker(ctx));
     if (role === 'all') {
       const { app, metrics } = await buildServer(ctx, { extraRoutes: featureRoutes });
       metricsHook = (s) => metrics.factToColour.observe(s);
@@ -40,6 +42,7 @@ export async function startRoles(ctx: AppContext, opts: { listen?: boolean } = {
   running.stop = async () => {
     await running.app?.close();
     await running.worker?.stop();
+    for (const s of stops) await s();
   };
   return running;
 }

@@ -43,7 +43,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  let unlock = () => undefined as void;
+  if (dataDir) {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
   const pglite = await PGlite.create(dataDir ? { dataDir } : {});
   const pool = new PglitePool(pglite);
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
@@ -65,8 +69,46 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     },
     async close() {
       await kysely.destroy();
+      unlock();
     },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it.
+ * A pid file keeps `hc` commands off a folder that a running server holds.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lock = `${dataDir}.lock`;
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `the embedded database ${dataDir} is in use by process ${pid} (npm start?). Stop it first, or set DATABASE_URL to use PostgreSQL.`,
+      );
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  const release = () => {
+    try {
+      if (Number(fs.readFileSync(lock, 'utf8')) === process.pid) fs.unlinkSync(lock);
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', release);
+  return release;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {

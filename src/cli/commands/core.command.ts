@@ -1,0 +1,154 @@
+/** Core `hc` commands: migrate, seed, recompute, keys, devices, staff, code issue, verify, audit. */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { migrate } from '../../adapters/db/migrate.ts';
+import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
+import { colour5Name } from '../../domain/colour.ts';
+import { createVerifier } from '../../verifier/index.ts';
+import type { TrustList } from '../../verifier/trust-list.ts';
+import { seedDemoCity } from '../../services/demo-seed.service.ts';
+import { fail, withContext } from '../context.ts';
+import { progressBar } from '../progress.ts';
+
+export function registerCoreCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('执行数据库迁移 Apply database migrations')
+    .action(() =>
+      withContext(async (ctx) => {
+        const applied = await migrate(ctx.db);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      }),
+    );
+
+  program
+    .command('seed')
+    .description('生成演示城市 Seed the demo city (Guiyang) into an empty database')
+    .option('-n, --residents <n>', 'number of residents 居民数', '10000')
+    .action((o: { residents: string }) =>
+      withContext(async (ctx) => {
+        const n = Number(o.residents);
+        const bar = progressBar('seeding 生成', n, 'residents');
+        const acc = await seedDemoCity(ctx, n, (done) => bar.update(done));
+        bar.stop();
+        process.stdout.write(acc ? JSON.stringify(acc, null, 2) + '\n' : 'database already has residents; nothing seeded\n');
+      }),
+    );
+
+  program
+    .command('recompute')
+    .description('全量重算 Re-evaluate every resident under the active policy')
+    .option('--batch <n>', 'residents per batch', '2000')
+    .action((o: { batch: string }) =>
+      withContext(async (ctx) => {
+        const total = await ctx.repos.persons.count();
+        const bar = progressBar('recompute 重算', total, 'residents');
+        const t0 = Date.now();
+        const r = await ctx.statuses.recomputeAll((p) => bar.update(p.done, p.total, { changed: p.changed }), Number(o.batch));
+        bar.stop();
+        process.stdout.write(`recomputed ${r.done} residents in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${r.changed} changed colour\n`);
+      }),
+    );
+
+  const keys = program.command('keys').description('签名密钥 Code-signing keys');
+  keys
+    .command('rotate')
+    .description('轮换签名密钥 Retire the current key and start a new one')
+    .option('--alg <alg>', 'ES256 or EdDSA', 'ES256')
+    .action((o: { alg: string }) =>
+      withContext(async (ctx) => {
+        if (o.alg !== 'ES256' && o.alg !== 'EdDSA') return fail('--alg must be ES256 or EdDSA');
+        await ctx.keys.ensureKey();
+        const kid = await ctx.keys.rotate('cli', o.alg === 'ES256' ? -7 : -8);
+        process.stdout.write(`new signing key kid=${kid}\n`);
+      }),
+    );
+  keys
+    .command('list')
+    .description('列出信任列表 Print the trust list')
+    .action(() => withContext(async (ctx) => void process.stdout.write(JSON.stringify(await ctx.keys.trustList(), null, 2) + '\n')));
+
+  program
+    .command('devices')
+    .description('设备 Scanner and feed devices')
+    .command('add')
+    .description('登记设备并打印 API 密钥 Register a device and print its API key (shown once)')
+    .requiredOption('--name <name>', 'device name 名称')
+    .option('--role <role>', 'scanner | venue | tester | lab | carrier | peer', 'scanner')
+    .option('--region <code>', 'GB/T 2260 region code of the site')
+    .action((o: { name: string; role: string; region?: string }) =>
+      withContext(async (ctx) => {
+        if (!['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'].includes(o.role)) return fail(`unknown role ${o.role}`);
+        const d = await ctx.auth.addDevice(o.name, o.role as DeviceRole, o.region ?? null);
+        await ctx.audit.append({ actor: 'cli', action: 'device.add', detail: { id: d.id, role: o.role, name: o.name } });
+        process.stdout.write(`device ${d.id} (${o.role})\nX-Api-Key: ${d.apiKey}\n`);
+      }),
+    );
+
+  program
+    .command('staff')
+    .description('工作人员 Officers and administrators')
+    .command('add')
+    .description('添加或更新工作人员 Add or update a staff account')
+    .requiredOption('--username <u>')
+    .requiredOption('--password <p>')
+    .option('--name <n>', 'display name', '')
+    .option('--role <r>', 'officer | admin', 'officer')
+    .option('--region <prefix>', 'admin-code prefix the officer may read, e.g. 5201', '')
+    .action((o: { username: string; password: string; name: string; role: string; region: string }) =>
+      withContext(async (ctx) => {
+        if (o.role !== 'officer' && o.role !== 'admin') return fail('--role must be officer or admin');
+        const id = await ctx.auth.addStaff(o.username, o.password, o.name || o.username, o.role, o.region);
+        await ctx.audit.append({ actor: 'cli', action: 'staff.add', detail: { id, role: o.role, region: o.region } });
+        process.stdout.write(`staff ${id} ${o.username} (${o.role}, region ${o.region || 'all'})\n`);
+      }),
+    );
+
+  program
+    .command('code')
+    .description('健康码 Codes')
+    .command('issue')
+    .description('签发健康码(如纸质码) Issue a code token for a resident, e.g. a paper code')
+    .requiredOption('--doc <number>', 'document number 证件号码')
+    .option('--doc-type <type>', 'document type code (10 resident ID)', '10')
+    .option('--kind <k>', 's screen | p paper | o offline | d dependent', 'p')
+    .action((o: { doc: string; docType: string; kind: string }) =>
+      withContext(async (ctx) => {
+        if (!['s', 'p', 'o', 'd'].includes(o.kind)) return fail('--kind must be s, p, o or d');
+        const id = await ctx.residents.findByDocument(Number(o.docType), o.doc);
+        if (id === undefined) return fail('no resident with that document');
+        await ctx.keys.ensureKey();
+        const code = await ctx.codes.issue(id, o.kind as 's' | 'p' | 'o' | 'd');
+        await ctx.audit.append({ actor: 'cli', action: 'code.issue', personId: id, detail: { kind: o.kind } });
+        process.stderr.write(`${code.display.maskedName} ${code.display.colour.zh} ${code.display.colour.en}, expires ${code.expiresAt}\n`);
+        process.stdout.write(code.token + '\n');
+      }),
+    );
+
+  program
+    .command('verify <token>')
+    .description('离线验码 Verify a JKM1 token offline against a trust list')
+    .option('--trust-list <file>', 'trust list JSON file (default: this deployment’s keys)')
+    .action(async (token: string, o: { trustList?: string }) => {
+      const check = async (list: TrustList) => {
+        const r = await createVerifier(list).verify(token, Math.floor(Date.now() / 1000));
+        if (r.valid) process.stdout.write(`valid ✓ ${r.issuer} colour ${colour5Name(r.colour5)} kind ${r.kind} expires ${new Date(r.claims.exp * 1000).toISOString()}\n`);
+        else fail(`invalid: ${r.reason}`, 2);
+      };
+      if (o.trustList) return check(JSON.parse(fs.readFileSync(o.trustList, 'utf8')) as TrustList);
+      return withContext(async (ctx) => check(await ctx.keys.trustList()));
+    });
+
+  program
+    .command('audit')
+    .description('审计日志 Audit log')
+    .command('verify')
+    .description('校验哈希链 Check the audit log’s hash chain')
+    .action(() =>
+      withContext(async (ctx) => {
+        const r = await ctx.audit.verify();
+        if (r.ok) process.stdout.write(`audit chain intact: ${r.rows} entries\n`);
+        else fail(`audit chain broken at entry ${r.brokenAt} (after ${r.rows} good entries)`, 3);
+      }),
+    );
+}

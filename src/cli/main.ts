@@ -1,0 +1,25 @@
+/**
+ * `hc`: the operator's command line. Commands work on the configured database directly (on the
+ * embedded default, only while no server holds it).
+ */
+import { Command } from 'commander';
+import { registerCoreCommands } from './commands/core.command.ts';
+import { registerCompanionsCommand } from './commands/companions.command.ts';
+import { registerGenPingsCommand } from './commands/gen-pings.command.ts';
+
+const program = new Command();
+program
+  .name('hc')
+  .description('健康码平台命令行 Health code platform command line')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: true });
+
+registerCoreCommands(program);
+registerCompanionsCommand(program);
+registerGenPingsCommand(program);
+// Feature areas register their commands here, one line each.
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`错误 error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

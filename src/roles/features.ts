@@ -1,0 +1,22 @@
+/**
+ * Feature areas plug their HTTP routes and background jobs in here, one line each, so the core
+ * wiring never needs to know them. Keep this list short and ordered by DESIGN section.
+ */
+import type { RouteModule } from '../http/server.ts';
+import type { AppContext } from './context.ts';
+
+export interface Feature {
+  name: string;
+  /** HTTP routes (api role) */
+  routes?: RouteModule;
+  /** background work in the worker role; returns a stop function */
+  startWorker?: (ctx: AppContext) => Promise<() => Promise<void>>;
+}
+
+// Each feature area adds its import and one entry below (see docs/ARCHITECTURE.md).
+export const FEATURES: Feature[] = [
+  // feeds (issue: four data sources)
+  // testing (issue: nucleic-acid testing + intermediate store)
+  // places (issue: risk areas, itinerary card, venues)
+  // web (issue: front-ends)
+];

@@ -1,0 +1,122 @@
+/**
+ * Test context: the whole platform wired on real adapters. By default embedded (in-memory PGlite,
+ * in-process cache and bus); with HC_TEST_SERVICES=1 a fresh PostgreSQL database, a Redis key
+ * prefix and a NATS stream of its own, all removed afterwards. Never a mock.
+ */
+import crypto from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig, type Config } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/adapters/db/database.ts';
+import { migrate } from '../src/adapters/db/migrate.ts';
+import { MemoryBus } from '../src/adapters/bus/memory-bus.ts';
+import { NatsBus } from '../src/adapters/bus/nats-bus.ts';
+import { MemoryStatusCache } from '../src/adapters/cache/memory-status-cache.ts';
+import { RedisStatusCache } from '../src/adapters/cache/redis-status-cache.ts';
+import { ManualClock, systemClock, type Clock } from '../src/ports/clock.port.ts';
+import type { EventBus } from '../src/ports/event-bus.port.ts';
+import type { StatusCache } from '../src/ports/status-cache.port.ts';
+import { createContext, type AppContext } from '../src/roles/context.ts';
+
+export const USE_SERVICES = process.env.HC_TEST_SERVICES === '1';
+export const PG_ADMIN_URL = process.env.HC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export interface TestDatabase {
+  db: Database;
+  url: string | undefined;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a new PostgreSQL database with services on. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!USE_SERVICES) {
+    const db = await openDatabase({});
+    await migrate(db);
+    return { db, url: undefined, drop: () => db.close() };
+  }
+  const name = `hc_t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
+  await migrate(db);
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export interface TestContext extends AppContext {
+  clock: ManualClock | Clock;
+  /** waits until every published event was handled (embedded bus) or a short settle (NATS) */
+  settle(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export interface TestContextOptions {
+  /** a manual clock starting here (epoch ms); default: the system clock */
+  at?: number;
+  config?: Partial<Config>;
+}
+
+/** The whole platform on real adapters, for medium and end-to-end tests. */
+export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext & { clock: ManualClock | Clock }> {
+  const tdb = await createTestDatabase();
+  const suffix = crypto.randomBytes(4).toString('hex');
+  let cache: StatusCache;
+  let bus: EventBus;
+  let nats: NatsBus | undefined;
+  if (USE_SERVICES) {
+    cache = new RedisStatusCache(REDIS_URL, `hct:${suffix}:`);
+    nats = await NatsBus.connect({ url: NATS_URL, stream: `HCT_${suffix}`, prefix: `t${suffix}.` });
+    bus = nats;
+  } else {
+    cache = new MemoryStatusCache();
+    bus = new MemoryBus();
+  }
+  const config: Config = {
+    ...loadConfig({ HC_DEMO: 'false' }),
+    databaseUrl: tdb.url,
+    demo: false,
+    logLevel: 'silent',
+    ...opts.config,
+  };
+  const clock = opts.at !== undefined ? new ManualClock(opts.at) : systemClock;
+  const ctx = await createContext(config, {
+    db: tdb.db,
+    cache,
+    bus,
+    clock,
+    log: pino({ level: 'silent' }),
+    masterKey: crypto.randomBytes(32),
+    skipMigrate: true,
+  });
+  return Object.assign(ctx, {
+    clock,
+    async settle() {
+      if (bus instanceof MemoryBus) await bus.idle();
+      else await new Promise((r) => setTimeout(r, 300));
+    },
+    async destroy() {
+      if (cache instanceof RedisStatusCache) {
+        const keys = await cache.redis.keys(`hct:${suffix}:*`);
+        if (keys.length) await cache.redis.del(...keys);
+      }
+      await nats?.destroy();
+      await bus.close().catch(() => undefined);
+      await cache.close().catch(() => undefined);
+      await tdb.drop();
+    },
+  });
+}
