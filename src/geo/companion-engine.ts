@@ -132,9 +132,9 @@ export function findCompanionsInRange(
       // The overlap list of the first bucket, then the start lists of the later ones: every case
       // interval overlapping [a, b) is met exactly once.
       for (let kk = kb0 < 0 ? 0 : kb0; kk <= kb1; kk++) {
-        const first = kk === kb0;
-        const list = first ? items : startItems;
-        const offs = first ? offsets : startOffsets;
+        const isFirst = kk === kb0;
+        const list = isFirst ? items : startItems;
+        const offs = isFirst ? offsets : startOffsets;
         const jEnd = offs[base + kk + 1]!;
         for (let j = offs[base + kk]!; j < jEnd; j++) {
           const ci = list[j]!;
