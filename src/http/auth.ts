@@ -18,6 +18,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** every route with its declared callers, for audits and tests */
+    routeTable: Array<{ method: string; url: string; auth: RouteAuth }>;
+  }
 }
 
 export function roleOf(p: Principal): RouteRole {
@@ -28,10 +32,15 @@ export function roleOf(p: Principal): RouteRole {
 
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', undefined);
+  const table: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', table);
   app.addHook('onRoute', (route) => {
     const declared = (route.config as { auth?: RouteAuth } | undefined)?.auth;
     const internal = route.url.startsWith('/docs') || route.prefix?.startsWith('/docs');
     if (declared === undefined && !internal) throw new Error(`route ${String(route.method)} ${route.url} does not declare who may call it`);
+    if (declared !== undefined) {
+      for (const m of [route.method].flat()) if (m !== 'HEAD') table.push({ method: m, url: route.url, auth: declared });
+    }
   });
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     const declared = req.routeOptions.config.auth;

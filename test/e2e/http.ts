@@ -1,0 +1,22 @@
+/** Builds the HTTP server over a test context for end-to-end tests via app.inject. */
+import type { FastifyInstance } from 'fastify';
+import { buildServer, type RouteModule } from '../../src/http/server.ts';
+import type { AppContext } from '../../src/roles/context.ts';
+
+export async function testServer(ctx: AppContext, extraRoutes: RouteModule[] = []): Promise<FastifyInstance> {
+  const { app } = await buildServer(ctx, { logger: false, extraRoutes });
+  return app;
+}
+
+/** Signs a resident in over HTTP, reading the one-time code from the SMS outbox. */
+export async function httpLogin(app: FastifyInstance, ctx: AppContext, phone: string): Promise<string> {
+  const otp = await app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
+  if (otp.statusCode !== 200) throw new Error(`otp failed ${otp.statusCode} ${otp.body}`);
+  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')).rows[0];
+  const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
+  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { phone, code } });
+  if (login.statusCode !== 200) throw new Error(`login failed ${login.statusCode} ${login.body}`);
+  return (login.json() as { accessToken: string }).accessToken;
+}
+
+export const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
