@@ -6,8 +6,8 @@ import { gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { IntervalScratch, sortRun } from './presence.ts';
 import type { PingColumns, ResolvedParams } from './companion-types.ts';
 
-/** Upper bound on dense index slots; past it the cells are coarsened. */
-const MAX_SLOTS = 1 << 24;
+/** Upper bound on dense index cells; past it the cells are coarsened. */
+const MAX_CELLS = 1 << 22;
 
 export interface CaseIndex {
   params: ResolvedParams;
@@ -28,10 +28,8 @@ export interface CaseIndex {
   ciCol: Float64Array;
   /** Grid mode + residence rule: 1 when the case resided > 30 h in that interval's cell. */
   ciResident: Uint8Array;
-  /** Time buckets: bucket(t) = ⌊(t − t0) / bucketS⌋, nb buckets. */
-  t0: number;
-  bucketS: number;
-  nb: number;
+  /** Longest case interval (≤ G): a case interval meeting [a, b) starts in (a − maxLen, b). */
+  maxLen: number;
   /** Spatial cells of the index (radius: degree boxes; grid: exact cells ÷ factor). */
   oLat: number;
   oLon: number;
@@ -43,14 +41,13 @@ export interface CaseIndex {
   nRows: number;
   nCols: number;
   /**
-   * CSR lists per slot = (row · nCols + col) · nb + bucket: `items` holds the intervals overlapping
-   * the bucket, `startItems` those starting in it. A person interval scans the overlap list of its
-   * first bucket and the start lists of the later ones, so it meets each case interval once.
+   * Per index cell (row · nCols + col), the case intervals listed there sorted by start:
+   * items[offsets[cell] .. offsets[cell + 1]), with their starts copied into `starts` for a binary
+   * search. The whole index stays small (cells × 4 bytes + entries × 12 bytes) and cache-resident.
    */
   offsets: Uint32Array;
   items: Uint32Array;
-  startOffsets: Uint32Array;
-  startItems: Uint32Array;
+  starts: Uint32Array;
 }
 
 /** Build the case intervals and their index from the pings (one pass over all rows). */
@@ -81,9 +78,13 @@ export function buildCaseIndex(
   const cLon = Float64Array.from(rows, (i) => lon[i]!);
   const scratch = new IntervalScratch();
   const ci = {
-    c: [] as number[], a: [] as number[], b: [] as number[], lat: [] as number[], lon: [] as number[],
+    c: [] as number[],
+    a: [] as number[],
+    b: [] as number[],
+    lat: [] as number[],
+    lon: [] as number[],
   };
-  for (let s = 0; s < rows.length; ) {
+  for (let s = 0; s < rows.length;) {
     const p = person[rows[s]!]!;
     let e = s + 1;
     while (e < rows.length && person[rows[e]!]! === p) e++;
@@ -113,12 +114,19 @@ export function buildCaseIndex(
     ciRow: new Float64Array(count),
     ciCol: new Float64Array(count),
     ciResident: new Uint8Array(count),
-    t0: 0, bucketS: Math.max(60, Math.min(600, params.gapS)), nb: 0,
-    oLat: 0, oLon: 0, stepLat: 1, stepLon: 1, rowBase: 0, colBase: 0, factor: 1, nRows: 0, nCols: 0,
+    maxLen: 0,
+    oLat: 0,
+    oLon: 0,
+    stepLat: 1,
+    stepLon: 1,
+    rowBase: 0,
+    colBase: 0,
+    factor: 1,
+    nRows: 0,
+    nCols: 0,
     offsets: new Uint32Array(1),
     items: new Uint32Array(0),
-    startOffsets: new Uint32Array(1),
-    startItems: new Uint32Array(0),
+    starts: new Uint32Array(0),
   };
   if (count > 0) fillIndex(index);
   return index;
@@ -126,14 +134,7 @@ export function buildCaseIndex(
 
 function fillIndex(x: CaseIndex): void {
   const p = x.params;
-  let tMin = Infinity;
-  let tMax = -Infinity;
-  for (let i = 0; i < x.count; i++) {
-    tMin = Math.min(tMin, x.ciA[i]!);
-    tMax = Math.max(tMax, x.ciB[i]!);
-  }
-  x.t0 = tMin;
-  x.nb = Math.floor((tMax - 1 - tMin) / x.bucketS) + 1;
+  for (let i = 0; i < x.count; i++) x.maxLen = Math.max(x.maxLen, x.ciB[i]! - x.ciA[i]!);
   // Per interval: inclusive box of index rows/cols it must be listed in.
   const r0 = new Float64Array(x.count);
   const r1 = new Float64Array(x.count);
@@ -150,7 +151,7 @@ function fillIndex(x: CaseIndex): void {
     x.colBase = minOf(x.ciCol);
     const rows = maxOf(x.ciRow) - x.rowBase + 1;
     const cols = maxOf(x.ciCol) - x.colBase + 1;
-    while (Math.ceil(rows / x.factor) * Math.ceil(cols / x.factor) * x.nb > MAX_SLOTS) x.factor *= 2;
+    while (Math.ceil(rows / x.factor) * Math.ceil(cols / x.factor) > MAX_CELLS) x.factor *= 2;
     x.nRows = Math.ceil(rows / x.factor);
     x.nCols = Math.ceil(cols / x.factor);
     for (let i = 0; i < x.count; i++) {
@@ -160,25 +161,29 @@ function fillIndex(x: CaseIndex): void {
   } else {
     radiusBoxes(x, r0, r1, c0, c1);
   }
-  const slots = x.nRows * x.nCols * x.nb;
-  const bucket = (t: number): number => Math.floor((t - x.t0) / x.bucketS);
-  const csr = (k0: (i: number) => number, k1: (i: number) => number): [Uint32Array, Uint32Array] => {
-    const offsets = new Uint32Array(slots + 1);
-    const each = (i: number, f: (slot: number) => void): void => {
-      for (let r = r0[i]!; r <= r1[i]!; r++)
-        for (let c = c0[i]!; c <= c1[i]!; c++)
-          for (let k = k0(i); k <= k1(i); k++) f((r * x.nCols + c) * x.nb + k);
-    };
-    for (let i = 0; i < x.count; i++) each(i, (s) => offsets[s + 1]!++);
-    for (let s = 0; s < slots; s++) offsets[s + 1]! += offsets[s]!;
-    const items = new Uint32Array(offsets[slots]!);
-    const pos = offsets.slice(0, slots);
-    for (let i = 0; i < x.count; i++) each(i, (s) => (items[pos[s]!++] = i));
-    return [offsets, items];
-  };
-  const first = (i: number): number => bucket(x.ciA[i]!);
-  [x.offsets, x.items] = csr(first, (i) => bucket(x.ciB[i]! - 1));
-  [x.startOffsets, x.startItems] = csr(first, first);
+  const cells = x.nRows * x.nCols;
+  const offsets = new Uint32Array(cells + 1);
+  for (let i = 0; i < x.count; i++)
+    for (let r = r0[i]!; r <= r1[i]!; r++)
+      for (let c = c0[i]!; c <= c1[i]!; c++) offsets[r * x.nCols + c + 1]!++;
+  for (let c = 0; c < cells; c++) offsets[c + 1]! += offsets[c]!;
+  const items = new Uint32Array(offsets[cells]!);
+  const starts = new Uint32Array(offsets[cells]!);
+  const pos = offsets.slice(0, cells);
+  // Filling in order of start time leaves every cell's list sorted by start.
+  const byStart = Array.from({ length: x.count }, (_, i) => i).sort((u, v) => x.ciA[u]! - x.ciA[v]! || u - v);
+  for (const i of byStart) {
+    for (let r = r0[i]!; r <= r1[i]!; r++) {
+      for (let c = c0[i]!; c <= c1[i]!; c++) {
+        const k = pos[r * x.nCols + c]!++;
+        items[k] = i;
+        starts[k] = x.ciA[i]!;
+      }
+    }
+  }
+  x.offsets = offsets;
+  x.items = items;
+  x.starts = starts;
 }
 
 /**
@@ -187,7 +192,11 @@ function fillIndex(x: CaseIndex): void {
  * bounds hold because haversine d ≥ R·|Δφ| and d ≥ 2R·asin(cos φ_min · |sin(Δλ/2)|).
  */
 function radiusBoxes(
-  x: CaseIndex, r0: Float64Array, r1: Float64Array, c0: Float64Array, c1: Float64Array,
+  x: CaseIndex,
+  r0: Float64Array,
+  r1: Float64Array,
+  c0: Float64Array,
+  c1: Float64Array,
 ): void {
   const rM = x.params.radiusM;
   const dLat = (rM / EARTH_RADIUS_M) * (180 / Math.PI) * (1 + 1e-9) + 1e-9;
@@ -223,7 +232,7 @@ function radiusBoxes(
     x.nCols = Math.floor((maxLon - x.oLon) / x.stepLon) + 1;
   };
   dims();
-  while (x.nRows * x.nCols * x.nb > MAX_SLOTS) {
+  while (x.nRows * x.nCols > MAX_CELLS) {
     x.stepLat *= 2;
     x.stepLon *= 2;
     dims();

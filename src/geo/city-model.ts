@@ -24,7 +24,9 @@ const CORE = DISTRICTS.map((d, i) => (d[4] ? i : -1)).filter((i) => i >= 0);
 const KM_LAT = 1 / 111.195;
 const KM_LON = 1 / (111.195 * Math.cos((GUIYANG.lat * Math.PI) / 180));
 // Ping likelihood per hour of the day (phones are quieter at night).
-const HOURS = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.5, 3, 4, 3.5, 3, 3.2, 3.5, 3, 3, 3, 3.2, 3.8, 4, 4, 3.8, 3.2, 2.4, 1.6];
+const HOURS = [
+  1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.5, 3, 4, 3.5, 3, 3.2, 3.5, 3, 3, 3, 3.2, 3.8, 4, 4, 3.8, 3.2, 2.4, 1.6,
+];
 const HOUR_CUM = cumulative(HOURS);
 const DISTRICT_CUM = cumulative(DISTRICTS.map((d) => d[2]));
 
@@ -82,9 +84,17 @@ export function cityPersonId(i: number, seed: number): string {
 }
 
 interface Profile {
-  homeLat: number; homeLon: number; workLat: number; workLon: number;
-  kind: number; leave: number; back: number; commute: number; weight: number;
-  outLat: number; outLon: number;
+  homeLat: number;
+  homeLon: number;
+  workLat: number;
+  workLon: number;
+  kind: number;
+  leave: number;
+  back: number;
+  commute: number;
+  weight: number;
+  outLat: number;
+  outLon: number;
 }
 
 function profile(i: number, seed: number): Profile {
@@ -95,7 +105,10 @@ function profile(i: number, seed: number): Profile {
   const u = r.next();
   const dist = Math.hypot((wLat - hLat) / KM_LAT, (wLon - hLon) / KM_LON);
   return {
-    homeLat: hLat, homeLon: hLon, workLat: wLat, workLon: wLon,
+    homeLat: hLat,
+    homeLon: hLon,
+    workLat: wLat,
+    workLon: wLon,
     kind: u < 0.6 ? 0 : u < 0.75 ? 1 : 2, // worker, student, at home
     leave: 6.5 * 3600 + r.next() * 2.5 * 3600,
     back: 17 * 3600 + r.next() * 3 * 3600,
@@ -157,7 +170,7 @@ function tower(lat: number, lon: number, r: Rng): void {
   const gi = Math.round(jLat / (step * KM_LAT));
   const gj = Math.round(jLon / (step * KM_LON));
   const h = hash32(gi, gj, core ? 1 : 2);
-  const oLat = (((h & 0xffff) / 65536) - 0.5) * 0.5 * step * KM_LAT;
+  const oLat = ((h & 0xffff) / 65536 - 0.5) * 0.5 * step * KM_LAT;
   const oLon = ((h >>> 16) / 65536 - 0.5) * 0.5 * step * KM_LON;
   pLat = round6(gi * step * KM_LAT + oLat);
   pLon = round6(gj * step * KM_LON + oLon);
@@ -198,7 +211,10 @@ export function generateCityBlock(o: CityOptions, b: number, day: number, out: C
   for (let k = 0; k < quota; k++) {
     // Everyone pings at least once a day when there are enough pings; the rest by activity.
     who[k] = quota >= n && k < n ? k : searchCum(wCum, r.next());
-    when[k] = r.next() < 0.12 ? Math.floor(r.next() * 86400) : Math.floor((pick(HOUR_CUM, r.next()) + r.next()) * 3600);
+    when[k] =
+      r.next() < 0.12
+        ? Math.floor(r.next() * 86400)
+        : Math.floor((pick(HOUR_CUM, r.next()) + r.next()) * 3600);
   }
   // Sort by time with a packed numeric key (native sort, no comparator).
   const keys = new Float64Array(quota);

@@ -31,11 +31,13 @@ const arbPosition = fc.oneof(
   }),
 );
 const arbPing = (people: number) =>
-  fc.record({
-    person: fc.nat({ max: people - 1 }),
-    ts: fc.oneof(fc.nat({ max: 12000 }), fc.constantFrom(0, 600, 1200, 1800, 3600, 5400)),
-    pos: arbPosition,
-  }).map(({ person, ts, pos }) => ({ person, ts, lat: pos.lat, lon: pos.lon }));
+  fc
+    .record({
+      person: fc.nat({ max: people - 1 }),
+      ts: fc.oneof(fc.nat({ max: 12000 }), fc.constantFrom(0, 600, 1200, 1800, 3600, 5400)),
+      pos: arbPosition,
+    })
+    .map(({ person, ts, pos }) => ({ person, ts, lat: pos.lat, lon: pos.lon }));
 
 const arbScenario = fc
   .integer({ min: 2, max: 7 })
@@ -53,7 +55,10 @@ const arbScenario = fc
   )
   .map((s) => {
     // Duplicate some pings exactly and shuffle: order and duplicates must not matter.
-    const pings = [...s.pings, ...s.dupes.flatMap((d) => (s.pings.length ? [s.pings[d % s.pings.length]!] : []))];
+    const pings = [
+      ...s.pings,
+      ...s.dupes.flatMap((d) => (s.pings.length ? [s.pings[d % s.pings.length]!] : [])),
+    ];
     const shuffled = pings
       .map((p, i) => ({ p, k: (i * 2654435761 + s.seed) % 1000003 }))
       .sort((x, y) => x.k - y.k)
@@ -65,7 +70,12 @@ describe('companion engine agrees with the naive reference', () => {
   it('radius mode, random scenarios', () => {
     fc.assert(
       fc.property(arbScenario, (s) => {
-        const params: CompanionParams = { mode: 'radius', radiusM: s.radiusM, gapS: s.gapS, minSeconds: s.minSeconds };
+        const params: CompanionParams = {
+          mode: 'radius',
+          radiusM: s.radiusM,
+          gapS: s.gapS,
+          minSeconds: s.minSeconds,
+        };
         expect(run(s.pings, s.cases, params)).toEqual(referenceCompanions(s.pings, s.cases, params));
       }),
       { numRuns: 400 },
@@ -76,7 +86,10 @@ describe('companion engine agrees with the naive reference', () => {
     fc.assert(
       fc.property(arbScenario, fc.boolean(), (s, explicit) => {
         const params: CompanionParams = {
-          mode: 'grid', cellM: s.cellM, gapS: s.gapS, minSeconds: s.minSeconds,
+          mode: 'grid',
+          cellM: s.cellM,
+          gapS: s.gapS,
+          minSeconds: s.minSeconds,
           ...(explicit ? { gridOrigin: { lat: 26.64, lon: 106.62 } } : {}),
         };
         expect(run(s.pings, s.cases, params)).toEqual(referenceCompanions(s.pings, s.cases, params));
@@ -89,7 +102,10 @@ describe('companion engine agrees with the naive reference', () => {
     fc.assert(
       fc.property(arbScenario, fc.constantFrom(600, 3000, 7200), (s, need) => {
         const params: CompanionParams = {
-          mode: 'grid', cellM: s.cellM, gapS: s.gapS, minSeconds: s.minSeconds,
+          mode: 'grid',
+          cellM: s.cellM,
+          gapS: s.gapS,
+          minSeconds: s.minSeconds,
           residence: { windowS: 8000, minSeconds: need },
         };
         expect(run(s.pings, s.cases, params)).toEqual(referenceCompanions(s.pings, s.cases, params));
@@ -108,8 +124,12 @@ describe('companion engine agrees with the naive reference', () => {
           { person: 1, ts: 1000 + dt, ...q },
         ];
         const atRadius = run(pings, [1], { mode: 'radius', radiusM: r, minSeconds: 1 });
-        expect(atRadius).toEqual([{ person: 0, caseId: 1, seconds: 1800 - dt, firstTs: 1000 + dt, lastTs: 2800 }]);
-        expect(atRadius).toEqual(referenceCompanions(pings, [1], { mode: 'radius', radiusM: r, minSeconds: 1 }));
+        expect(atRadius).toEqual([
+          { person: 0, caseId: 1, seconds: 1800 - dt, firstTs: 1000 + dt, lastTs: 2800 },
+        ]);
+        expect(atRadius).toEqual(
+          referenceCompanions(pings, [1], { mode: 'radius', radiusM: r, minSeconds: 1 }),
+        );
         const below = { mode: 'radius' as const, radiusM: r * (1 - 1e-12), minSeconds: 1 };
         expect(run(pings, [1], below)).toEqual(referenceCompanions(pings, [1], below));
       }),
@@ -121,10 +141,18 @@ describe('companion engine agrees with the naive reference', () => {
     fc.assert(
       fc.property(arbScenario, fc.nat({ max: 7 }), (s, cut) => {
         const cols = columns(s.pings, 8);
-        const params = resolveParams(cols, { mode: 'radius', radiusM: s.radiusM, gapS: s.gapS, minSeconds: s.minSeconds });
+        const params = resolveParams(cols, {
+          mode: 'radius',
+          radiusM: s.radiusM,
+          gapS: s.gapS,
+          minSeconds: s.minSeconds,
+        });
         const index = buildCaseIndex(cols, s.cases, params);
         const whole = findCompanionsInRange(cols, index, 0, 8);
-        const parts = concatPairs([findCompanionsInRange(cols, index, 0, cut), findCompanionsInRange(cols, index, cut, 8)]);
+        const parts = concatPairs([
+          findCompanionsInRange(cols, index, 0, cut),
+          findCompanionsInRange(cols, index, cut, 8),
+        ]);
         expect(pairsToArray(parts)).toEqual(pairsToArray(whole));
       }),
       { numRuns: 200 },

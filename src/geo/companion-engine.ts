@@ -3,11 +3,9 @@
 import { buildCaseIndex, type CaseIndex } from './case-index.ts';
 import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { DEG_TO_RAD, EARTH_RADIUS_M, haversineMeters } from './haversine.ts';
-import { IntervalScratch, gatherByPerson, sortRun } from './presence.ts';
+import { IntervalScratch, gatherByPerson, sortRun, type PersonRuns } from './presence.ts';
 import { PairBuilder } from './pair-builder.ts';
-import type {
-  CompanionPairs, CompanionParams, PingColumns, ResolvedParams,
-} from './companion-types.ts';
+import type { CompanionPairs, CompanionParams, PingColumns, ResolvedParams } from './companion-types.ts';
 
 export const COMPANION_DEFAULTS = {
   radiusM: 800,
@@ -50,6 +48,15 @@ export function resolveParams(pings: PingColumns, params: CompanionParams): Reso
   return r;
 }
 
+/**
+ * Buffers a long-lived engine (a worker thread) keeps between runs so that a warm run touches no
+ * fresh memory. The returned pairs are views into `pairs`, valid until the next run.
+ */
+export interface EngineWork {
+  runs?: PersonRuns;
+  pairs: PairBuilder;
+}
+
 /** All companion pairs of the given cases, single thread. */
 export function findCompanions(
   pings: PingColumns,
@@ -71,8 +78,10 @@ export function findCompanionsInRange(
   lo: number,
   hi: number,
   onProgress?: (done: number, total: number) => void,
+  work?: EngineWork,
 ): CompanionPairs {
-  const out = new PairBuilder();
+  const out = work?.pairs ?? new PairBuilder();
+  out.reset();
   if (x.count === 0 || hi <= lo) return out.finish();
   const p = x.params;
   const G = p.gapS;
@@ -84,7 +93,7 @@ export function findCompanionsInRange(
   const hLo = hr * (1 - 1e-4);
   const hHi = hr * (1 + 1e-4);
   const res = p.residence;
-  const { t0, bucketS: B, nb, nRows, nCols, offsets, items, startOffsets, startItems, ciA, ciB, ciCase, casePersons } = x;
+  const { maxLen, nRows, nCols, offsets, items, starts, ciA, ciB, ciCase, casePersons } = x;
   const nCases = casePersons.length;
   const sec = new Float64Array(nCases);
   const first = new Float64Array(nCases);
@@ -92,7 +101,9 @@ export function findCompanionsInRange(
   const stamp = new Int32Array(nCases).fill(-1);
   const touched = new Uint32Array(nCases);
   const scratch = new IntervalScratch();
-  const { start, ts, lat, lon } = gatherByPerson(pings, lo, hi);
+  const runs = gatherByPerson(pings, lo, hi, work?.runs);
+  if (work) work.runs = runs;
+  const { start, ts, lat, lon } = runs;
   const span = hi - lo;
   for (let q = 0; q < span; q++) {
     if (onProgress && (q & 0xffff) === 0) onProgress(q, span);
@@ -106,10 +117,6 @@ export function findCompanionsInRange(
     for (let k = 0; k < scratch.count; k++) {
       const a = scratch.a[k]!;
       const b = scratch.b[k]!;
-      const kb0 = Math.floor((a - t0) / B);
-      let kb1 = Math.floor((b - 1 - t0) / B);
-      if (kb1 < 0 || kb0 >= nb) continue;
-      if (kb1 >= nb) kb1 = nb - 1;
       const la = scratch.lat[k]!;
       const lg = scratch.lon[k]!;
       let row = 0;
@@ -126,19 +133,26 @@ export function findCompanionsInRange(
         ic = Math.floor((lg - x.oLon) / x.stepLon);
       }
       if (ir < 0 || ir >= nRows || ic < 0 || ic >= nCols) continue;
-      const base = (ir * nCols + ic) * nb;
+      const cell = ir * nCols + ic;
+      let j = offsets[cell]!;
+      const jEnd = offsets[cell + 1]!;
+      if (j === jEnd) continue;
+      // Case intervals are at most maxLen long, so one meeting [a, b) starts in (a − maxLen, b).
+      const from = a - maxLen;
+      let hiJ = jEnd;
+      while (hiJ - j > 8) {
+        const mid = (j + hiJ) >>> 1;
+        if (starts[mid]! <= from) j = mid + 1;
+        else hiJ = mid;
+      }
       let cosP = NaN;
       let personResident = -1;
-      // The overlap list of the first bucket, then the start lists of the later ones: every case
-      // interval overlapping [a, b) is met exactly once.
-      for (let kk = kb0 < 0 ? 0 : kb0; kk <= kb1; kk++) {
-        const isFirst = kk === kb0;
-        const list = isFirst ? items : startItems;
-        const offs = isFirst ? offsets : startOffsets;
-        const jEnd = offs[base + kk + 1]!;
-        for (let j = offs[base + kk]!; j < jEnd; j++) {
-          const ci = list[j]!;
-          const ca = ciA[ci]!;
+      for (; j < jEnd; j++) {
+        if (starts[j]! >= b) break;
+        if (starts[j]! <= from) continue;
+        {
+          const ci = items[j]!;
+          const ca = starts[j]!;
           const cb = ciB[ci]!;
           const s0 = a > ca ? a : ca;
           const e0 = b < cb ? b : cb;

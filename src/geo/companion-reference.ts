@@ -40,7 +40,11 @@ export function referenceCompanions(
   const cell = params.cellM ?? 800;
   const min = params.minSeconds ?? 600;
   const origin =
-    params.gridOrigin ?? defaultGridOrigin(pings.map((p) => p.lat), pings.map((p) => p.lon));
+    params.gridOrigin ??
+    defaultGridOrigin(
+      pings.map((p) => p.lat),
+      pings.map((p) => p.lon),
+    );
   const byPerson = new Map<number, Ping[]>();
   for (const p of pings) byPerson.set(p.person, [...(byPerson.get(p.person) ?? []), p]);
   const intervals = new Map<number, Interval[]>();

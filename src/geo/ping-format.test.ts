@@ -17,7 +17,12 @@ describe('HCPINGS1 format', () => {
     expect([...v.lat]).toEqual([26.1, -90, 0.123456789012]);
     expect([...v.lon]).toEqual([106.2, 180, -0.5]);
     expect([v.ids.get(0), v.ids.get(1), v.ids.get(2)]).toEqual(['张三', 'b', 'c']);
-    expect(v.ids.lookup(['c', '张三', 'zz'])).toEqual(new Map([['c', 2], ['张三', 0]]));
+    expect(v.ids.lookup(['c', '张三', 'zz'])).toEqual(
+      new Map([
+        ['c', 2],
+        ['张三', 0],
+      ]),
+    );
   });
 
   it('rejects other bytes and truncated images', () => {

@@ -37,11 +37,16 @@ export function pingLayout(n: number, personCount: number, dictBytes: number, fl
   const dictOffsetsOffset = latOffset + 24 * n;
   const dictOffset = dictOffsetsOffset + 4 * (personCount + 1);
   return {
-    n, personCount, dictBytes, flags, latOffset,
+    n,
+    personCount,
+    dictBytes,
+    flags,
+    latOffset,
     lonOffset: latOffset + 8 * n,
     tsOffset: latOffset + 16 * n,
     personOffset: latOffset + 20 * n,
-    dictOffsetsOffset, dictOffset,
+    dictOffsetsOffset,
+    dictOffset,
     totalBytes: dictOffset + dictBytes,
   };
 }

@@ -19,10 +19,12 @@ export function gatherByPerson(
   pings: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array },
   lo: number,
   hi: number,
+  reuse?: PersonRuns,
 ): PersonRuns {
   const { person, ts, lat, lon } = pings;
   const span = hi - lo;
-  const start = new Uint32Array(span + 1);
+  const start = fit(reuse?.start, span + 1, (k) => new Uint32Array(k));
+  start.fill(0);
   const n = person.length;
   for (let i = 0; i < n; i++) {
     const p = person[i]! - lo;
@@ -30,24 +32,40 @@ export function gatherByPerson(
   }
   for (let p = 0; p < span; p++) start[p + 1]! += start[p]!;
   const m = start[span]!;
-  const gTs = new Uint32Array(m);
-  const gLat = new Float64Array(m);
-  const gLon = new Float64Array(m);
-  const pos = start.slice(0, span);
+  const gTs = fit(reuse?.ts, m, (k) => new Uint32Array(k));
+  const gLat = fit(reuse?.lat, m, (k) => new Float64Array(k));
+  const gLon = fit(reuse?.lon, m, (k) => new Float64Array(k));
+  // Scatter with start[] as the moving cursor, then shift it back: no extra array.
   for (let i = 0; i < n; i++) {
     const p = person[i]! - lo;
     if (p >= 0 && p < span) {
-      const k = pos[p]!++;
+      const k = start[p]!++;
       gTs[k] = ts[i]!;
       gLat[k] = lat[i]!;
       gLon[k] = lon[i]!;
     }
   }
+  for (let p = span; p > 0; p--) start[p] = start[p - 1]!;
+  start[0] = 0;
   return { start, ts: gTs, lat: gLat, lon: gLon };
 }
 
+/** A reusable array when it is large enough, else a new one (views are cut to length). */
+function fit<T extends Uint32Array | Float64Array>(a: T | undefined, n: number, make: (n: number) => T): T {
+  if (a !== undefined && a.buffer.byteLength >= n * a.BYTES_PER_ELEMENT) {
+    return new (a.constructor as new (b: ArrayBufferLike, o: number, l: number) => T)(a.buffer, 0, n);
+  }
+  return make(Math.ceil(n * 1.25) + 16).subarray(0, n) as T;
+}
+
 /** Sort rows [from, to) of gathered columns by (ts, lat, lon), in place. */
-export function sortRun(ts: Uint32Array, lat: Float64Array, lon: Float64Array, from: number, to: number): void {
+export function sortRun(
+  ts: Uint32Array,
+  lat: Float64Array,
+  lon: Float64Array,
+  from: number,
+  to: number,
+): void {
   if (to - from > 64) return sortLongRun(ts, lat, lon, from, to);
   for (let i = from + 1; i < to; i++) {
     const t = ts[i]!;

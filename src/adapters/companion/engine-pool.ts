@@ -3,8 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { buildCaseIndex } from '../../geo/case-index.ts';
-import { findCompanionsInRange, resolveParams } from '../../geo/companion-engine.ts';
-import { concatPairs } from '../../geo/pair-builder.ts';
+import { findCompanionsInRange, resolveParams, type EngineWork } from '../../geo/companion-engine.ts';
+import { PairBuilder } from '../../geo/pair-builder.ts';
 import type { CompanionPairs, CompanionParams, PingColumns } from '../../geo/companion-types.ts';
 
 export interface RunOptions {
@@ -12,7 +12,9 @@ export interface RunOptions {
 }
 
 export interface PoolResult {
-  pairs: CompanionPairs;
+  /** Pairs per person range, in person order (views valid until the pool's next run). */
+  parts: CompanionPairs[];
+  count: number;
   /** Milliseconds: case index build, and each range's engine time. */
   indexMs: number;
   rangeMs: number[];
@@ -22,6 +24,7 @@ type Reply = { type: 'ready' } | { type: 'progress'; done: number } | { type: 'd
 
 /** A set of warm engine threads; with 1 thread it runs in the calling thread. */
 export class EnginePool {
+  private readonly work: EngineWork = { pairs: new PairBuilder() };
   private constructor(private readonly workers: Worker[]) {}
 
   /** Starts `threads` engine threads (0 or 1: no threads, run inline) and waits until ready. */
@@ -51,8 +54,8 @@ export class EnginePool {
     const P = pings.personCount;
     if (this.workers.length === 0) {
       const s = performance.now();
-      const pairs = findCompanionsInRange(pings, index, 0, P, opts.onProgress);
-      return { pairs, indexMs, rangeMs: [performance.now() - s] };
+      const pairs = findCompanionsInRange(pings, index, 0, P, opts.onProgress, this.work);
+      return { parts: [pairs], count: pairs.count, indexMs, rangeMs: [performance.now() - s] };
     }
     const shared = sharedColumns(pings);
     const k = this.workers.length;
@@ -77,7 +80,8 @@ export class EnginePool {
           }),
       ),
     );
-    return { pairs: concatPairs(parts.map((p) => p.pairs)), indexMs, rangeMs: parts.map((p) => p.ms) };
+    const list = parts.map((p) => p.pairs);
+    return { parts: list, count: list.reduce((a, p) => a + p.count, 0), indexMs, rangeMs: parts.map((p) => p.ms) };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,12 @@
 import { closeSync, openSync, readSync, writeSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import {
-  DictionaryIds, encodeDictionary, encodePingHeader, isPingBinary, pingLayout, viewPingImage,
+  DictionaryIds,
+  encodeDictionary,
+  encodePingHeader,
+  isPingBinary,
+  pingLayout,
+  viewPingImage,
   type PersonIds,
 } from '../../geo/ping-format.ts';
 import type { CompanionPairs, PingColumns } from '../../geo/companion-types.ts';
@@ -53,7 +58,7 @@ export function loadPingBin(path: string, opts: LoadOptions = {}): PingTable {
     readSync(fd, head, 0, 64, 0);
     const total = viewTotal(head);
     const buf = new Uint8Array(new SharedArrayBuffer(total));
-    for (let o = 0; o < total; ) {
+    for (let o = 0; o < total;) {
       const got = readSync(fd, buf, o, Math.min(1 << 30, total - o), o);
       if (got === 0) throw new Error(`${path}: truncated HCPINGS1 file`);
       o += got;
@@ -78,12 +83,13 @@ function viewTotal(head: Uint8Array): number {
 }
 
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  for (let o = 0; o < bytes.length; ) {
+  for (let o = 0; o < bytes.length;) {
     o += writeSync(fd, bytes, o, Math.min(1 << 30, bytes.length - o), position + o);
   }
 }
 
-const bytesOf = (a: Uint32Array | Float64Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: Uint32Array | Float64Array): Uint8Array =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /**
  * Streams rows into an HCPINGS1 file whose row and person counts are known up front (the
@@ -93,11 +99,18 @@ export class PingBinWriter {
   private readonly fd: number;
   private rows = 0;
   private readonly layout;
-  constructor(private readonly path: string, n: number, private readonly personCount: number) {
+  constructor(
+    private readonly path: string,
+    n: number,
+    private readonly personCount: number,
+  ) {
     this.fd = openSync(path, 'w');
     this.layout = pingLayout(n, personCount, 0);
   }
-  writeRows(c: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array }, count: number): void {
+  writeRows(
+    c: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array },
+    count: number,
+  ): void {
     const l = this.layout;
     const r = this.rows;
     if (r + count > l.n) throw new Error('more rows than declared');
@@ -108,7 +121,8 @@ export class PingBinWriter {
     this.rows += count;
   }
   finish(ids: PersonIds, flags = 0): void {
-    if (this.rows !== this.layout.n) throw new Error(`${this.path}: wrote ${this.rows} of ${this.layout.n} rows`);
+    if (this.rows !== this.layout.n)
+      throw new Error(`${this.path}: wrote ${this.rows} of ${this.layout.n} rows`);
     const dict = encodeDictionary(ids);
     const l = pingLayout(this.layout.n, this.personCount, dict.bytes.length, flags);
     writeAll(this.fd, bytesOf(dict.offsets), l.dictOffsetsOffset);
@@ -131,21 +145,26 @@ export async function loadCases(path: string, onError: (e: RowError) => void): P
 }
 
 /** Write companion pairs as CSV: person_id,case_id,seconds,first_ts,last_ts. */
-export async function writePairsCsv(path: string, pairs: CompanionPairs, ids: PersonIds): Promise<void> {
+export async function writePairsCsv(
+  path: string,
+  parts: CompanionPairs | CompanionPairs[],
+  ids: PersonIds,
+): Promise<void> {
   const out = createWriteStream(path);
   out.write('person_id,case_id,seconds,first_ts,last_ts\n');
   const caseNames = new Map<number, string>();
   let chunk = '';
-  for (let i = 0; i < pairs.count; i++) {
-    const c = pairs.caseId[i]!;
-    let cn = caseNames.get(c);
-    if (cn === undefined) caseNames.set(c, (cn = ids.get(c)));
-    chunk += `${ids.get(pairs.person[i]!)},${cn},${pairs.seconds[i]},${pairs.firstTs[i]},${pairs.lastTs[i]}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
+  for (const pairs of Array.isArray(parts) ? parts : [parts])
+    for (let i = 0; i < pairs.count; i++) {
+      const c = pairs.caseId[i]!;
+      let cn = caseNames.get(c);
+      if (cn === undefined) caseNames.set(c, (cn = ids.get(c)));
+      chunk += `${ids.get(pairs.person[i]!)},${cn},${pairs.seconds[i]},${pairs.firstTs[i]},${pairs.lastTs[i]}\n`;
+      if (chunk.length > 1 << 20) {
+        if (!out.write(chunk)) await once(out, 'drain');
+        chunk = '';
+      }
     }
-  }
   out.end(chunk);
   await once(out, 'finish');
 }

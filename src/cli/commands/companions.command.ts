@@ -99,16 +99,16 @@ export async function runCompanionsCli(o: CompanionsCliOptions): Promise<number>
   const engineMs = performance.now() - t;
   bar?.stop();
   t = performance.now();
-  await writePairsCsv(o.out, r.pairs, table.ids);
+  await writePairsCsv(o.out, r.parts, table.ids);
   await pingErrors.close();
   await caseErrors.close();
   process.stderr.write(
     `${table.columns.person.length} pings (${table.format}), ${table.columns.personCount} people, ` +
-      `${dense.size} cases, ${pingErrors.count + caseErrors.count} bad rows → ${r.pairs.count} pairs in ${o.out}\n` +
+      `${dense.size} cases, ${pingErrors.count + caseErrors.count} bad rows → ${r.count} pairs in ${o.out}\n` +
       `read ${secs(readMs)}, engine ${secs(engineMs)} (index ${secs(r.indexMs)}, ${o.threads} thread(s)), ` +
       `write ${secs(performance.now() - t)}\n`,
   );
-  return r.pairs.count;
+  return r.count;
 }
 
 /** Registers `hc companions` and `hc companions convert`. */
