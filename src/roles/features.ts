@@ -4,6 +4,8 @@
  */
 import type { RouteModule } from '../http/server.ts';
 import type { AppContext } from './context.ts';
+import { resultsFeature } from '../services/results/results.feature.ts';
+import { webRoutes } from '../http/routes/web.routes.ts';
 
 export interface Feature {
   name: string;
@@ -17,6 +19,8 @@ export interface Feature {
 export const FEATURES: Feature[] = [
   // feeds (issue: four data sources)
   // testing (issue: nucleic-acid testing + intermediate store)
+  resultsFeature,
   // places (issue: risk areas, itinerary card, venues)
   // web (issue: front-ends)
+  { name: 'web', routes: webRoutes },
 ];
