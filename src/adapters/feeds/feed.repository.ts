@@ -1,0 +1,259 @@
+/**
+ * SQL for the feeds: person lookups in bulk, source-id records, trips, key-population membership
+ * and community response tasks. Byte strings travel as hex text so PGlite and pg agree.
+ */
+import type { Database, Queryable } from '../db/database.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export interface ResolvedPerson {
+  id: number;
+  regionCode: string | null;
+}
+
+export interface TripRow {
+  personId: number;
+  mode: string;
+  fromRegion: string;
+  toRegion: string;
+  departedAt: number;
+  arrivedAt: number;
+  carriage: string | null;
+  seat: string | null;
+  source: string;
+  sourceRecordId: string;
+}
+
+export interface KeyPopulationRow {
+  personId: number;
+  list: string;
+  category: string;
+  tier: string;
+  action: 'enter' | 'change' | 'release';
+  eventTime: number;
+  sourceId: string;
+}
+
+export interface ResponseTask {
+  id: number;
+  personId: number;
+  regionCode: string;
+  list: string;
+  category: string;
+  tier: string;
+  state: TaskState;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+export const TASK_STATES = ['open', 'contacted', 'tested', 'closed'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+interface TaskRow {
+  id: number;
+  person_id: number;
+  region_code: string;
+  list: string;
+  category: string;
+  tier: string;
+  state: TaskState;
+  note: string | null;
+  created_at: Date;
+  updated_at: Date;
+  updated_by: string | null;
+}
+
+const toTask = (r: TaskRow): ResponseTask => ({
+  id: r.id,
+  personId: r.person_id,
+  regionCode: r.region_code,
+  list: r.list,
+  category: r.category,
+  tier: r.tier,
+  state: r.state,
+  note: r.note,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+  updatedBy: r.updated_by,
+});
+
+export class FeedRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Persons by keyed document hash (type + hash), in one query. */
+  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array }>): Promise<Map<string, ResolvedPerson>> {
+    const out = new Map<string, ResolvedPerson>();
+    if (keys.length === 0) return out;
+    const r = await this.db.query<{ id: number; doc_type: number; h: string; region_code: string | null }>(
+      `SELECT p.id, p.doc_type, encode(p.doc_hash, 'hex') AS h, p.region_code
+         FROM persons p JOIN unnest($1::smallint[], $2::text[]) AS k(t, h) ON p.doc_type = k.t AND p.doc_hash = decode(k.h, 'hex')`,
+      [keys.map((k) => k.docType), keys.map((k) => hex(k.hash))],
+    );
+    for (const row of r.rows) out.set(`${row.doc_type}:${row.h}`, { id: row.id, regionCode: row.region_code });
+    return out;
+  }
+
+  /** Persons by keyed phone hash; a shared phone resolves to its holder (no guardian, lowest id). */
+  async personsByPhoneHash(hashes: readonly Uint8Array[]): Promise<Map<string, ResolvedPerson>> {
+    const out = new Map<string, ResolvedPerson>();
+    if (hashes.length === 0) return out;
+    const r = await this.db.query<{ id: number; h: string; region_code: string | null }>(
+      `SELECT DISTINCT ON (p.phone_hash) p.id, encode(p.phone_hash, 'hex') AS h, p.region_code
+         FROM persons p WHERE p.phone_hash IN (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)
+        ORDER BY p.phone_hash, (p.guardian_id IS NOT NULL), p.id`,
+      [hashes.map(hex)],
+    );
+    for (const row of r.rows) out.set(row.h, { id: row.id, regionCode: row.region_code });
+    return out;
+  }
+
+  /** Records source ids; returns those that were new (the rest were seen before). */
+  async claimSourceIds(feed: string, entries: ReadonlyArray<{ sourceId: string; personId: number | null }>, q: Queryable = this.db): Promise<Set<string>> {
+    if (entries.length === 0) return new Set();
+    const r = await q.query<{ source_id: string }>(
+      `INSERT INTO feed_records (feed, source_id, person_id)
+       SELECT $1, s, p FROM unnest($2::text[], $3::bigint[]) AS t(s, p)
+       ON CONFLICT (feed, source_id) DO NOTHING RETURNING source_id`,
+      [feed, entries.map((e) => e.sourceId), entries.map((e) => e.personId)],
+    );
+    return new Set(r.rows.map((x) => x.source_id));
+  }
+
+  async setSourcePersons(feed: string, pairs: ReadonlyArray<{ sourceId: string; personId: number }>, q: Queryable = this.db): Promise<void> {
+    if (pairs.length === 0) return;
+    await q.query(
+      `UPDATE feed_records f SET person_id = t.p FROM unnest($2::text[], $3::bigint[]) AS t(s, p) WHERE f.feed = $1 AND f.source_id = t.s`,
+      [feed, pairs.map((p) => p.sourceId), pairs.map((p) => p.personId)],
+    );
+  }
+
+  async knownSourceIds(feed: string, ids: readonly string[], q: Queryable = this.db): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const r = await q.query<{ source_id: string }>('SELECT source_id FROM feed_records WHERE feed = $1 AND source_id = ANY($2::text[])', [feed, ids]);
+    return new Set(r.rows.map((x) => x.source_id));
+  }
+
+  /** Source record ids of facts already stored for one source. */
+  async existingFactIds(source: string, ids: readonly string[], q: Queryable = this.db): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const r = await q.query<{ source_record_id: string }>(
+      'SELECT source_record_id FROM facts WHERE source = $1 AND source_record_id = ANY($2::text[])',
+      [source, ids],
+    );
+    return new Set(r.rows.map((x) => x.source_record_id));
+  }
+
+  /** Inserts trips; returns the source record ids that were new. */
+  async insertTrips(rows: readonly TripRow[], arrival: number, q: Queryable = this.db): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const iso = (t: number) => new Date(t).toISOString();
+    const r = await q.query<{ source_record_id: string }>(
+      `INSERT INTO trips (person_id, mode, from_region, to_region, departed_at, arrived_at, carriage, seat, source, source_record_id, arrival_time)
+       SELECT * , $11::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+                              $7::text[], $8::text[], $9::text[], $10::text[])
+       ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id`,
+      [
+        rows.map((t) => t.personId), rows.map((t) => t.mode), rows.map((t) => t.fromRegion), rows.map((t) => t.toRegion),
+        rows.map((t) => iso(t.departedAt)), rows.map((t) => iso(t.arrivedAt)), rows.map((t) => t.carriage), rows.map((t) => t.seat),
+        rows.map((t) => t.source), rows.map((t) => t.sourceRecordId), iso(arrival),
+      ],
+    );
+    return new Set(r.rows.map((x) => x.source_record_id));
+  }
+
+  /**
+   * Applies list rows to current membership, newest event wins (late rows do not undo newer ones).
+   * Returns the rows that were entries into a list the person was not (or no longer) in.
+   */
+  async applyKeyPopulation(rows: readonly KeyPopulationRow[], q: Queryable = this.db): Promise<KeyPopulationRow[]> {
+    if (rows.length === 0) return [];
+    const iso = (t: number) => new Date(t).toISOString();
+    const prev = await q.query<{ person_id: number; list: string; category: string; released_at: Date | null }>(
+      `SELECT k.person_id, k.list, k.category, k.released_at FROM key_population k
+         JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS t(p, l, c) ON k.person_id = t.p AND k.list = t.l AND k.category = t.c`,
+      [rows.map((r) => r.personId), rows.map((r) => r.list), rows.map((r) => r.category)],
+    );
+    const inList = new Set(prev.rows.filter((r) => r.released_at === null).map((r) => `${r.person_id}\u0000${r.list}\u0000${r.category}`));
+    // Replay the batch in event order per key: entries into a list one was not in open tasks,
+    // and one final row per key is written (a bulk statement cannot touch a row twice).
+    const entered: KeyPopulationRow[] = [];
+    const last = new Map<string, { row: KeyPopulationRow; tier: string; enteredAt: number }>();
+    for (const r of [...rows].sort((a, b) => a.eventTime - b.eventTime)) {
+      const key = `${r.personId}\u0000${r.list}\u0000${r.category}`;
+      const release = r.action === 'release';
+      const before = last.get(key);
+      if (release) inList.delete(key);
+      else if (!inList.has(key)) {
+        inList.add(key);
+        entered.push(r);
+      }
+      last.set(key, {
+        row: r,
+        tier: release ? (before?.tier ?? r.tier) : r.tier,
+        enteredAt: !release && (entered[entered.length - 1] === r || !before) ? r.eventTime : (before?.enteredAt ?? r.eventTime),
+      });
+    }
+    const finals = [...last.values()];
+    await q.query(
+      `INSERT INTO key_population (person_id, list, category, tier, entered_at, changed_at, released_at, last_source_id)
+       SELECT t.p, t.l, t.c, t.ti, t.en, t.ch, t.re, t.s
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::bool[])
+              AS t(p, l, c, ti, en, ch, re, s, rel)
+       ON CONFLICT (person_id, list, category) DO UPDATE SET
+         tier = EXCLUDED.tier,
+         entered_at = CASE WHEN key_population.released_at IS NOT NULL AND EXCLUDED.released_at IS NULL THEN EXCLUDED.entered_at ELSE key_population.entered_at END,
+         changed_at = EXCLUDED.changed_at, released_at = EXCLUDED.released_at, last_source_id = EXCLUDED.last_source_id
+       WHERE key_population.changed_at <= EXCLUDED.changed_at`,
+      [
+        finals.map((f) => f.row.personId), finals.map((f) => f.row.list), finals.map((f) => f.row.category), finals.map((f) => f.tier),
+        finals.map((f) => iso(f.enteredAt)), finals.map((f) => iso(f.row.eventTime)),
+        finals.map((f) => (f.row.action === 'release' ? iso(f.row.eventTime) : null)), finals.map((f) => f.row.sourceId),
+        finals.map((f) => f.row.action === 'release'),
+      ],
+    );
+    return entered;
+  }
+
+  /** Opens one task per entry (idempotent on the entry's source id). */
+  async openTasks(rows: ReadonlyArray<KeyPopulationRow & { regionCode: string | null }>, now: number, q: Queryable = this.db): Promise<number> {
+    if (rows.length === 0) return 0;
+    const r = await q.query(
+      `INSERT INTO response_tasks (person_id, region_code, list, category, tier, source_id, created_at, updated_at)
+       SELECT t.p, coalesce(t.rc, '000000'), t.l, t.c, t.ti, t.s, $7::timestamptz, $7::timestamptz
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(p, rc, l, c, ti, s)
+       ON CONFLICT (source_id) DO NOTHING`,
+      [
+        rows.map((x) => x.personId), rows.map((x) => x.regionCode), rows.map((x) => x.list), rows.map((x) => x.category),
+        rows.map((x) => x.tier), rows.map((x) => x.sourceId), new Date(now).toISOString(),
+      ],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  /** Tasks whose region starts with the prefix, newest first, optionally by state. */
+  async listTasks(regionPrefix: string, o: { state?: TaskState; limit: number; beforeId?: number }): Promise<ResponseTask[]> {
+    const r = await this.db.query<TaskRow>(
+      `SELECT * FROM response_tasks
+        WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR state = $2) AND ($3::bigint IS NULL OR id < $3)
+        ORDER BY id DESC LIMIT $4`,
+      [regionPrefix, o.state ?? null, o.beforeId ?? null, o.limit],
+    );
+    return r.rows.map(toTask);
+  }
+
+  async task(id: number): Promise<ResponseTask | undefined> {
+    const r = (await this.db.query<TaskRow>('SELECT * FROM response_tasks WHERE id = $1', [id])).rows[0];
+    return r ? toTask(r) : undefined;
+  }
+
+  /** Moves a task if it is still in `from` (no lost updates between two officers). */
+  async moveTask(id: number, from: TaskState, to: TaskState, note: string | null, by: string, now: number): Promise<ResponseTask | undefined> {
+    const r = await this.db.query<TaskRow>(
+      `UPDATE response_tasks SET state = $3, note = coalesce($4, note), updated_by = $5, updated_at = $6
+        WHERE id = $1 AND state = $2 RETURNING *`,
+      [id, from, to, note, by, new Date(now).toISOString()],
+    );
+    return r.rows[0] ? toTask(r.rows[0]) : undefined;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Feeds that become facts (key populations, vaccinations, declarations) and trips. A batch is one
+ * transaction: facts, trips, list membership and response tasks commit together or not at all.
+ * Persons are announced (or recomputed) by the caller after the commit.
+ */
+import type { KeyPopulationRow, TripRow } from '../../adapters/feeds/feed.repository.ts';
+import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
+import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
+import {
+  checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord,
+} from '../../domain/feeds/health.feed.ts';
+import { checkTripRecord, type TripFields, type TripRecord } from '../../domain/feeds/itinerary.feed.ts';
+import { normaliseKeys, personRefKey, type Checked, type PersonRef, type RawRecord } from '../../domain/feeds/record.ts';
+import type { ResolvedPerson } from '../../adapters/feeds/feed.repository.ts';
+import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
+
+interface Row<R> {
+  line: number;
+  rec: R;
+  person: ResolvedPerson;
+}
+
+/** Checks rows, resolves their persons and drops repeats of a source id within the batch. */
+async function prepare<R extends { sourceId: string; person: PersonRef }>(
+  d: FeedDeps,
+  items: readonly IngestItem[],
+  check: (r: RawRecord, now: number) => Checked<R>,
+  out: BatchResult,
+): Promise<Array<Row<R>>> {
+  const now = d.clock.now();
+  const checked: Array<{ line: number; rec: R }> = [];
+  const seen = new Set<string>();
+  for (const it of items) {
+    const r = normaliseKeys(it.record);
+    const c = check(r, now);
+    if (!c.ok) out.errors.push(rowError(it.line, c.problem, r.source_id));
+    else if (seen.has(c.value.sourceId)) out.duplicates++;
+    else {
+      seen.add(c.value.sourceId);
+      checked.push({ line: it.line, rec: c.value });
+    }
+  }
+  const persons = await d.resolver.resolve(checked.map((c) => c.rec.person));
+  const rows: Array<Row<R>> = [];
+  for (const c of checked) {
+    const p = persons.get(personRefKey(c.rec.person));
+    if (!p) {
+      const field = c.rec.person.kind === 'phone' ? 'phone' : 'doc_number';
+      out.errors.push(rowError(c.line, { field, code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this document or phone' }, c.rec.sourceId));
+    } else rows.push({ line: c.line, rec: c.rec, person: p });
+  }
+  return rows;
+}
+
+function toNewFact(f: FactDraft, personId: number): NewFact {
+  return { personId, type: f.type, source: f.source, sourceRecordId: f.sourceRecordId, eventTime: f.eventTime, data: f.data };
+}
+
+/** Key-population lists: facts, membership, and a response task per entry. */
+export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestItem[]): Promise<BatchResult> {
+  const out = emptyResult();
+  const rows = await prepare<KeyPopulationRecord>(d, items, checkKeyPopulationRecord, out);
+  if (rows.length === 0) return out;
+  const drafts = rows.map((r) => ({ row: r, fact: keyPopulationFact(r.rec) }));
+  await d.db.transaction(async (tx) => {
+    const source = drafts[0]?.fact.source as string;
+    const existing = await d.repo.existingFactIds(source, drafts.map((x) => x.fact.sourceRecordId), tx);
+    const fresh = drafts.filter((x) => !existing.has(x.fact.sourceRecordId));
+    out.duplicates += drafts.length - fresh.length;
+    if (fresh.length === 0) return;
+    await d.facts.recordMany(fresh.map((x) => toNewFact(x.fact, x.row.person.id)), tx);
+    const kp: Array<KeyPopulationRow & { regionCode: string | null }> = fresh.map((x) => ({
+      personId: x.row.person.id,
+      regionCode: x.row.person.regionCode,
+      list: x.row.rec.list,
+      category: x.row.rec.category,
+      tier: x.row.rec.tier,
+      action: x.row.rec.action,
+      eventTime: x.row.rec.eventTime,
+      sourceId: x.row.rec.sourceId,
+    }));
+    const entered = await d.repo.applyKeyPopulation(kp, tx);
+    const region = new Map(kp.map((k) => [k.sourceId, k.regionCode]));
+    await d.repo.openTasks(entered.map((e) => ({ ...e, regionCode: region.get(e.sourceId) ?? null })), d.clock.now(), tx);
+    out.accepted += fresh.length;
+    out.personIds.push(...fresh.map((x) => x.row.person.id));
+  });
+  return out;
+}
+
+/** Vaccinations: one `vaccination` fact each (dose count on the code). */
+export async function ingestVaccinations(d: FeedDeps, items: readonly IngestItem[]): Promise<BatchResult> {
+  const out = emptyResult();
+  const rows = await prepare(d, items, checkVaccinationRecord, out);
+  return storeFacts(d, rows.map((r) => toNewFact(vaccinationFact(r.rec), r.person.id)), out);
+}
+
+async function storeFacts(d: FeedDeps, facts: NewFact[], out: BatchResult, extra?: (fresh: Set<string>, tx: import('../../adapters/db/database.ts').Queryable) => Promise<void>): Promise<BatchResult> {
+  if (facts.length === 0) return out;
+  await d.db.transaction(async (tx) => {
+    const existing = await d.repo.existingFactIds(facts[0]?.source as string, facts.map((f) => f.sourceRecordId), tx);
+    const fresh = facts.filter((f) => !existing.has(f.sourceRecordId));
+    out.duplicates += facts.length - fresh.length;
+    if (fresh.length) await d.facts.recordMany(fresh, tx);
+    await extra?.(new Set(fresh.map((f) => f.sourceRecordId)), tx);
+    out.accepted += fresh.length;
+    out.personIds.push(...fresh.map((f) => f.personId));
+  });
+  return out;
+}
+
+export const DECLARATION_SOURCE = 'declarations';
+export const SELF_DECLARATION_SOURCE = 'self-declaration';
+
+function tripRow(personId: number, t: TripFields, source: string, sourceRecordId: string): TripRow {
+  return {
+    personId, mode: t.mode, fromRegion: t.fromRegion, toRegion: t.toRegion, departedAt: t.departedAt, arrivedAt: t.arrivedAt,
+    carriage: t.carriage ?? null, seat: t.seat ?? null, source, sourceRecordId,
+  };
+}
+
+/** Declarations in bulk (community forms, partner apps): a `declaration` fact plus its trips. */
+export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem[], source = DECLARATION_SOURCE): Promise<BatchResult> {
+  const out = emptyResult();
+  const rows = await prepare<DeclarationRecord>(d, items, checkDeclarationRecord, out);
+  const facts = rows.map((r) => ({
+    personId: r.person.id, type: 'declaration' as const, source, sourceRecordId: r.rec.sourceId, eventTime: r.rec.declaredAt, data: declarationData(r.rec),
+  }));
+  return storeFacts(d, facts, out, async (fresh, tx) => {
+    const trips = rows
+      .filter((r) => fresh.has(r.rec.sourceId))
+      .flatMap((r) => r.rec.trips.map((t, i) => tripRow(r.person.id, t, source, `${r.rec.sourceId}#${i}`)));
+    await d.repo.insertTrips(trips, d.clock.now(), tx);
+  });
+}
+
+export const TRIP_SOURCE = 'trips';
+
+/** Rail, flight and road trips from transport operators (read by the itinerary card). */
+export async function ingestTrips(d: FeedDeps, items: readonly IngestItem[]): Promise<BatchResult> {
+  const out = emptyResult();
+  const rows = await prepare<TripRecord>(d, items, checkTripRecord, out);
+  if (rows.length === 0) return out;
+  await d.db.transaction(async (tx) => {
+    const fresh = await d.repo.insertTrips(rows.map((r) => tripRow(r.person.id, r.rec, `${TRIP_SOURCE}.${r.rec.mode}`, r.rec.sourceId)), d.clock.now(), tx);
+    out.accepted += fresh.size;
+    out.duplicates += rows.length - fresh.size;
+  });
+  return out;
+}

@@ -1,0 +1,55 @@
+/** The feeds (DESIGN section 5) and what one batch of records comes back as. */
+import type { Database } from '../../adapters/db/database.ts';
+import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
+import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
+import { groupOf, type RawRecord, type RowError, type RowProblem } from '../../domain/feeds/record.ts';
+import type { Clock } from '../../ports/clock.port.ts';
+import type { FactService } from '../fact.service.ts';
+import type { ResidentService } from '../resident.service.ts';
+import type { PersonResolver } from './person-resolver.ts';
+
+export const FEED_NAMES = ['persons', 'declarations', 'pings', 'trips', 'key-population', 'vaccinations'] as const;
+export type FeedName = (typeof FEED_NAMES)[number];
+
+export function isFeedName(s: string): s is FeedName {
+  return (FEED_NAMES as readonly string[]).includes(s);
+}
+
+/** One record to ingest and where it came from (file line; 1 for an API body or a message). */
+export interface IngestItem {
+  line: number;
+  record: RawRecord;
+}
+
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  errors: RowError[];
+  /** persons with new facts (to recompute) */
+  personIds: number[];
+  /** persons and UTC days with new pings (to condense into stays) */
+  pingDays?: Map<number, Set<number>>;
+}
+
+/** What every feed handler works with. */
+export interface FeedDeps {
+  db: Database;
+  repo: FeedRepository;
+  persons: PersonRepository;
+  residents: ResidentService;
+  facts: FactService;
+  resolver: PersonResolver;
+  clock: Clock;
+  retentionDays: number;
+}
+
+export function rowError(line: number, p: RowProblem, sourceId?: unknown): RowError {
+  const e: RowError = { line, field: p.field, code: p.code, group: groupOf(p.code), message: p.message };
+  if (typeof sourceId === 'string' && sourceId !== '') e.sourceId = sourceId;
+  else if (typeof sourceId === 'number') e.sourceId = String(sourceId);
+  return e;
+}
+
+export function emptyResult(): BatchResult {
+  return { accepted: 0, duplicates: 0, errors: [], personIds: [] };
+}

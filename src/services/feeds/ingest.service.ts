@@ -1,0 +1,166 @@
+/**
+ * Ingestion of the four data sources (DESIGN section 5): one entry point per batch of records for
+ * every feed, used by bulk files (`hc import`), the single-record API and the stream consumers.
+ * After a batch commits, the persons with new facts are announced on the bus (a running worker
+ * recomputes them) and, where no worker shares this process's bus (the CLI), recomputed here.
+ */
+import type { Logger } from 'pino';
+import { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
+import { checkDeclarationBody, declarationData } from '../../domain/feeds/declaration.feed.ts';
+import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
+import type { AppContext } from '../../roles/context.ts';
+import { AppError } from '../app-error.ts';
+import { emptyResult, type BatchResult, type FeedDeps, type FeedName, type IngestItem } from './feed-types.ts';
+import { ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, SELF_DECLARATION_SOURCE } from './facts.ingest.ts';
+import { ingestPersons } from './persons.ingest.ts';
+import { PersonResolver } from './person-resolver.ts';
+import { blockId, PingLoader } from './pings.ingest.ts';
+import { StayService } from './stays.service.ts';
+
+export interface IngestOptions {
+  /**
+   * announce: publish fact events only (a worker shares the bus: server, stream consumers);
+   * recompute: also recompute here after each batch (the CLI, whose bus no worker listens to).
+   */
+  followUp: 'announce' | 'recompute';
+  /** condense new pings into stays after each batch (API, streams); the CLI does it once at the end */
+  staysPerBatch?: boolean;
+}
+
+/** Lines per block when reading files, per feed: pings are cheap rows, persons costly ones. */
+export const BLOCK_LINES: Record<FeedName, number> = {
+  persons: 2000,
+  declarations: 2000,
+  pings: 50_000,
+  trips: 5000,
+  'key-population': 5000,
+  vaccinations: 5000,
+};
+
+export interface SingleResult {
+  status: 'accepted' | 'duplicate';
+}
+
+export class IngestService {
+  readonly deps: FeedDeps;
+  readonly pings: PingLoader;
+  readonly stays: StayService;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: Pick<AppContext, 'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log'>,
+    private readonly opts: IngestOptions,
+  ) {
+    const repo = new FeedRepository(ctx.db);
+    this.deps = {
+      db: ctx.db, repo, persons: ctx.repos.persons, residents: ctx.residents, facts: ctx.facts,
+      resolver: new PersonResolver(repo, ctx.residents), clock: ctx.clock, retentionDays: ctx.config.retentionDays,
+    };
+    this.pings = new PingLoader(this.deps);
+    this.stays = new StayService(ctx.db);
+    this.log = ctx.log;
+  }
+
+  /** Ingests one batch of records of a feed; `blockKey` (pings) names the block for idempotency. */
+  async ingest(feed: FeedName, items: readonly IngestItem[], blockKey?: string): Promise<BatchResult> {
+    const r = await this.write(feed, items, blockKey);
+    await this.followUp(r);
+    return r;
+  }
+
+  private async write(feed: FeedName, items: readonly IngestItem[], blockKey?: string): Promise<BatchResult> {
+    switch (feed) {
+      case 'persons':
+        return ingestPersons(this.deps, items);
+      case 'key-population':
+        return ingestKeyPopulation(this.deps, items);
+      case 'vaccinations':
+        return ingestVaccinations(this.deps, items);
+      case 'declarations':
+        return ingestDeclarations(this.deps, items);
+      case 'trips':
+        return ingestTrips(this.deps, items);
+      case 'pings':
+        if (items.length === 0) return emptyResult();
+        return this.pings.load(items, blockKey ?? `items:${JSON.stringify(items.map((i) => i.record))}`);
+    }
+  }
+
+  private async followUp(r: BatchResult): Promise<void> {
+    if (r.personIds.length) {
+      const ids = [...new Set(r.personIds)];
+      if (this.opts.followUp === 'recompute') {
+        for (let i = 0; i < ids.length; i += 2000) await this.ctx.statuses.recompute(ids.slice(i, i + 2000));
+      }
+      await this.ctx.facts.announce(ids);
+    }
+    if (r.pingDays && this.opts.staysPerBatch) await this.stays.rebuild(r.pingDays);
+  }
+
+  /**
+   * One record through the API or a stream message. A ping message may carry many pings:
+   * `{source_id, phone?, pings: [{phone?, ts, lat, lon, accuracy_m?}]}`.
+   */
+  async ingestRecord(feed: FeedName, record: RawRecord): Promise<BatchResult> {
+    if (feed === 'pings') {
+      const sid = record.source_id ?? record.sourceId;
+      if (typeof sid !== 'string' && typeof sid !== 'number') {
+        return { ...emptyResult(), errors: [{ line: 1, field: 'source_id', code: 'ROW_MISSING_FIELD', group: 'ROW_INVALID', message: 'source_id is required' }] };
+      }
+      const list = Array.isArray(record.pings) ? (record.pings as RawRecord[]) : [record];
+      const items = list.map((p, i) => ({ line: i + 1, record: { phone: record.phone ?? record.person_ref ?? record.personRef, ...p } as RawRecord }));
+      return this.ingest('pings', items, `msg:${String(sid)}`);
+    }
+    return this.ingest(feed, [{ line: 1, record }]);
+  }
+
+  /** A single API record: accepted or duplicate, or a 422 naming the field and code. */
+  async one(feed: FeedName, record: RawRecord): Promise<SingleResult & { accepted: number; duplicates: number }> {
+    const r = await this.ingestRecord(feed, record);
+    if (r.accepted === 0 && r.duplicates === 0 && r.errors.length) throw rejected(r.errors);
+    return { status: r.accepted > 0 ? 'accepted' : 'duplicate', accepted: r.accepted, duplicates: r.duplicates };
+  }
+
+  /** A resident's own declaration (GB/T 38963): the person is the signed-in resident. */
+  async selfDeclare(personId: number, clientId: string, body: RawRecord): Promise<SingleResult> {
+    const c = checkDeclarationBody(body, this.ctx.clock.now());
+    if (!c.ok) throw rejected([{ line: 1, ...c.problem, group: 'ROW_INVALID' }]);
+    const sourceRecordId = `${personId}:${clientId}`;
+    let duplicate = false;
+    await this.ctx.db.transaction(async (tx) => {
+      const known = await this.deps.repo.existingFactIds(SELF_DECLARATION_SOURCE, [sourceRecordId], tx);
+      if (known.size) {
+        duplicate = true;
+        return;
+      }
+      await this.ctx.facts.record(
+        { personId, type: 'declaration', source: SELF_DECLARATION_SOURCE, sourceRecordId, eventTime: c.value.declaredAt, data: declarationData(c.value) },
+        tx,
+      );
+      await this.deps.repo.insertTrips(
+        c.value.trips.map((t, i) => ({
+          personId, mode: t.mode, fromRegion: t.fromRegion, toRegion: t.toRegion, departedAt: t.departedAt, arrivedAt: t.arrivedAt,
+          carriage: t.carriage ?? null, seat: t.seat ?? null, source: SELF_DECLARATION_SOURCE, sourceRecordId: `${sourceRecordId}#${i}`,
+        })),
+        this.ctx.clock.now(),
+        tx,
+      );
+    });
+    if (!duplicate) await this.followUp({ ...emptyResult(), personIds: [personId] });
+    return { status: duplicate ? 'duplicate' : 'accepted' };
+  }
+
+  /** Condenses collected ping days into stays (after a bulk pings import). */
+  async condense(pingDays: ReadonlyMap<number, ReadonlySet<number>>, onProgress?: (n: number) => void): Promise<number> {
+    const n = await this.stays.rebuild(pingDays, onProgress);
+    this.log.debug({ stays: n }, 'stays condensed');
+    return n;
+  }
+}
+
+function rejected(errors: RowError[]): AppError {
+  const e = errors[0] as RowError;
+  return new AppError(e.code.startsWith('ROW_UNKNOWN') ? 'ROW_UNKNOWN_PERSON' : e.code, 422, `${e.field}: ${e.message}`, errors);
+}
+
+export { blockId };
