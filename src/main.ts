@@ -6,6 +6,7 @@
 import { loadConfig } from './config.ts';
 import { createContext } from './roles/context.ts';
 import { startRoles } from './roles/api.role.ts';
+import { startTestingRole } from './roles/testing.role.ts';
 import { seedDemoCity } from './services/demo-seed.service.ts';
 
 async function main(): Promise<void> {
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     if (seeded) ctx.log.info({ residents: config.demoResidents, ms: Date.now() - t0 }, '演示城市已生成 demo city seeded');
   }
   const running = await startRoles(ctx);
+  // The testing service: its own server (own port) and schema; in `all` it shares only the process.
+  const testing = config.role === 'testing' || config.role === 'all' ? await startTestingRole(ctx) : undefined;
   const base = `http://localhost:${config.port}`;
   const lines = [
     '',
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     `  Health        ${base}/healthz`,
     `  Trust list    ${base}/v1/trust-list`,
   ];
+  if (testing?.url) lines.push(`  Testing API   ${testing.url}/testing/v1 (核酸检测服务 testing service)`);
   if (config.demo) {
     const acc = (await ctx.db.query<{ value: { residents: Array<{ phone: string; colour: string; note: string }>; officer: { username: string; password: string }; admin: { username: string; password: string }; scanner: { apiKey: string } } }>(
       "SELECT value FROM settings WHERE key = 'demo.accounts'",
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     stopping = true;
     ctx.log.info({ signal }, 'stopping');
     await running.stop();
+    await testing?.stop();
     await ctx.close();
     process.exit(0);
   };

@@ -1,0 +1,74 @@
+/**
+ * The `testing` process role (HC_ROLE=testing npm start): the nucleic-acid testing service with
+ * its own HTTP server, its own schema — in its own database when HC_TESTING_DATABASE_URL is set —
+ * and its outbox relay. In the embedded `all` role it runs in the same process on its own port
+ * (PORT + 1 unless HC_TESTING_PORT says otherwise), still with its own server and schema.
+ *
+ * Environment: HC_TESTING_DATABASE_URL (default: the platform database), HC_TESTING_PORT,
+ * HC_TESTING_RELAY=off (serve the API but do not publish; the outbox keeps everything),
+ * HC_TESTING_RELAY_INTERVAL_MS (default 250), HC_TESTING_MAX_BATCH (registrations per commit, 8000).
+ */
+import type { FastifyInstance } from 'fastify';
+import { openDatabase, type Database } from '../adapters/db/database.ts';
+import { ConfigError } from '../config.ts';
+import { buildTestingServer } from '../testing/testing.server.ts';
+import { createTestingService, migrateTesting, type TestingService } from '../testing/testing.module.ts';
+import type { AppContext } from './context.ts';
+
+export interface TestingRunning {
+  testing: TestingService;
+  app: FastifyInstance;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export interface TestingRoleOptions {
+  listen?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+/** Starts the testing service on the platform context (auth, trust list and document hash come from it). */
+export async function startTestingRole(ctx: AppContext, opts: TestingRoleOptions = {}): Promise<TestingRunning> {
+  const env = opts.env ?? process.env;
+  const url = env.HC_TESTING_DATABASE_URL || undefined;
+  const own: Database | undefined = url ? await openDatabase({ databaseUrl: url, poolSize: 8 }) : undefined;
+  const db = own ?? ctx.db;
+  const applied = await migrateTesting(db);
+  if (applied.length) ctx.log.info({ applied }, 'testing migrations applied');
+  const log = ctx.log.child({ service: 'testing' });
+  const testing = createTestingService(
+    {
+      db,
+      bus: ctx.bus,
+      clock: ctx.clock,
+      log,
+      trustList: () => ctx.keys.trustList(),
+      docHash: (docType, number) => ctx.secrets.lookupHash(`doc:${docType}:${number}`),
+    },
+    { relay: { intervalMs: intEnv(env, 'HC_TESTING_RELAY_INTERVAL_MS', 250) }, maxBatch: intEnv(env, 'HC_TESTING_MAX_BATCH', 8000) },
+  );
+  if ((env.HC_TESTING_RELAY ?? 'on') !== 'off') testing.relay.start();
+  const app = await buildTestingServer(testing, ctx.auth, log);
+  const running: TestingRunning = {
+    testing,
+    app,
+    async stop() {
+      await app.close();
+      await testing.relay.stop();
+      await own?.close();
+    },
+  };
+  if (opts.listen !== false) {
+    const port = intEnv(env, 'HC_TESTING_PORT', ctx.config.role === 'testing' ? ctx.config.port : ctx.config.port + 1);
+    running.url = await app.listen({ port, host: ctx.config.host });
+  }
+  return running;
+}

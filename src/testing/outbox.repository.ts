@@ -1,0 +1,37 @@
+/** The testing service's transactional outbox: events are written in the transaction of the change. */
+import type { Queryable } from '../adapters/db/database.ts';
+
+export interface OutboxRow {
+  id: number;
+  subject: string;
+  payload: Record<string, unknown>;
+}
+
+/** Adds one event to the outbox inside the caller's transaction; returns its id (its order). */
+export async function addToOutbox(tx: Queryable, subject: string, payload: object): Promise<number> {
+  const r = await tx.query<{ id: number }>('INSERT INTO testing.outbox (subject, payload) VALUES ($1, $2) RETURNING id', [
+    subject,
+    JSON.stringify(payload),
+  ]);
+  return (r.rows[0] as { id: number }).id;
+}
+
+/** Locks the oldest unpublished events (other relays skip them). */
+export async function claimPending(tx: Queryable, limit: number): Promise<OutboxRow[]> {
+  const r = await tx.query<OutboxRow>(
+    `SELECT id, subject, payload FROM testing.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return r.rows;
+}
+
+/** Marks events published. */
+export async function markPublished(tx: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length) await tx.query('UPDATE testing.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+}
+
+/** How many events wait to be published. */
+export async function pendingCount(q: Queryable): Promise<number> {
+  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL');
+  return r.rows[0]?.n ?? 0;
+}

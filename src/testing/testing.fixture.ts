@@ -1,0 +1,60 @@
+/**
+ * Test fixture: the platform (createTestContext) plus the testing service on the same bus, the
+ * code service's intermediate-store consumer and a recompute worker, and devices to call with.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createTestContext, type TestContext } from '../../test/context.ts';
+import { RecomputeWorker } from '../services/recompute.worker.ts';
+import { IntermediateStoreConsumer } from '../services/results/intermediate-store.consumer.ts';
+import { startTestingRole, type TestingRunning } from '../roles/testing.role.ts';
+
+export interface TestingWorld {
+  ctx: TestContext;
+  testing: TestingRunning;
+  app: FastifyInstance;
+  consumer: IntermediateStoreConsumer;
+  worker: RecomputeWorker;
+  tester: { id: number; apiKey: string };
+  lab: { id: number; apiKey: string };
+  close(): Promise<void>;
+}
+
+/** The whole flow in one process: testing service → outbox → bus → intermediate store → colours. */
+export async function createTestingWorld(env: NodeJS.ProcessEnv = {}): Promise<TestingWorld> {
+  const ctx = await createTestContext();
+  await ctx.keys.ensureKey();
+  const testing = await startTestingRole(ctx, { listen: false, env: { HC_TESTING_RELAY_INTERVAL_MS: '50', ...env } });
+  const consumer = new IntermediateStoreConsumer(ctx.db, ctx.bus, ctx.facts, ctx.clock, ctx.log);
+  await consumer.start();
+  const worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log);
+  await worker.start();
+  const tester = await ctx.auth.addDevice('采样点 1 号机 site 1 device', 'tester');
+  const lab = await ctx.auth.addDevice('金域检验 lab', 'lab');
+  return {
+    ctx,
+    testing,
+    app: testing.app,
+    consumer,
+    worker,
+    tester,
+    lab,
+    async close() {
+      await testing.stop();
+      await consumer.stop();
+      await worker.stop();
+      await ctx.destroy();
+    },
+  };
+}
+
+/** Polls until `check` returns true (bus work is asynchronous); throws with `what` after the timeout. */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const apiKey = (k: string) => ({ 'x-api-key': k });
