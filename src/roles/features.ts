@@ -6,6 +6,8 @@ import type { RouteModule } from '../http/server.ts';
 import type { AppContext } from './context.ts';
 import { resultsFeature } from '../services/results/results.feature.ts';
 import { webRoutes } from '../http/routes/web.routes.ts';
+import { placesRoutes } from '../http/routes/places.routes.ts';
+import { startPlacesWorker } from '../services/places/places.worker.ts';
 
 export interface Feature {
   name: string;
@@ -21,6 +23,7 @@ export const FEATURES: Feature[] = [
   // testing (issue: nucleic-acid testing + intermediate store)
   resultsFeature,
   // places (issue: risk areas, itinerary card, venues)
+  { name: 'places', routes: placesRoutes, startWorker: startPlacesWorker },
   // web (issue: front-ends)
   { name: 'web', routes: webRoutes },
 ];

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import { CodeResponseSchema, TrustListSchema, VerifyResponseSchema, errors } from '../schemas.ts';
 import { AppError } from '../../services/app-error.ts';
 import { colour5Name } from '../../domain/colour.ts';
+import { placesOf } from '../../services/places/places.ts';
 
 export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metrics): void {
   app.get(
@@ -16,10 +17,18 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
       schema: {
         tags: ['resident'],
         summary: '我的健康码 My health code (signed JKM1 token, re-fetch after refreshAfter)',
+        // Optional phone position (亮码即定位, docs/PLACES.md): stored as a stay and matched to risk areas.
+        querystring: Type.Object({
+          lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+          lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+          accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100000 })),
+        }),
         response: { 200: CodeResponseSchema, ...errors(401, 403, 404) },
       },
     },
     async (req) => {
+      const q = req.query as { lat?: number; lon?: number; accuracy?: number };
+      if (q.lat !== undefined && q.lon !== undefined) await placesOf(ctx).checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
       const code = await ctx.codes.issue(residentId(req), 's');
       metrics.codesIssued.inc({ colour: colour5Name(code.colour5) });
       return code;
@@ -94,6 +103,11 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
     },
     async (req) => {
       const r = await ctx.verify.verify((req.body as { token: string }).token);
+      // A venue's own scanner checks the resident in (docs/PLACES.md §Venues).
+      const p = req.principal;
+      if (p?.kind === 'device' && p.role === 'venue' && p.venueId !== null && r.valid && r.subject) {
+        await placesOf(ctx).checkins.byVenueScan(p.deviceId, p.venueId, r.subject);
+      }
       delete r.subject;
       return r;
     },

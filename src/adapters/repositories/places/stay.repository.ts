@@ -1,0 +1,100 @@
+/**
+ * The places side of `stays` and `trips` (migrations/0002_location.sql): writing check-in and
+ * code-display stays, and reading stays for matching and the itinerary card.
+ */
+import type { Database, Queryable } from '../../db/database.ts';
+
+export interface StayRow {
+  person_id: number;
+  started_at: Date;
+  ended_at: Date;
+  lat: number | null;
+  lon: number | null;
+  accuracy_m: number | null;
+  region_code: string | null;
+  venue_id: number | null;
+  source: string;
+  source_record_id: string;
+}
+
+export interface TripRow {
+  mode: string;
+  from_region: string;
+  to_region: string;
+  departed_at: Date;
+  arrived_at: Date;
+}
+
+const COLS = 'person_id, started_at, ended_at, lat, lon, accuracy_m, region_code, venue_id, source, source_record_id';
+
+export class PlacesStayRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts one stay (creating its day partition first); a repeat of the same record is ignored. */
+  async insert(s: StayRow, q: Queryable = this.db): Promise<void> {
+    await q.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [s.started_at.toISOString().slice(0, 10)]);
+    await q.query(
+      `INSERT INTO stays (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING`,
+      [s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id],
+    );
+  }
+
+  /** Stays started in [from, to) with a position inside the box [minLon, minLat, maxLon, maxLat]. */
+  async inBox(box: readonly [number, number, number, number], from: Date, to: Date): Promise<StayRow[]> {
+    return (
+      await this.db.query<StayRow>(
+        `SELECT ${COLS} FROM stays WHERE started_at >= $1 AND started_at < $2
+           AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6`,
+        [from, to, box[1], box[3], box[0], box[2]],
+      )
+    ).rows;
+  }
+
+  /** Stays started in [from, to) whose region code, or whose venue's admin code, starts with `code`. */
+  async inDivision(code: string, from: Date, to: Date): Promise<Array<StayRow & { venue_code: string | null }>> {
+    return (
+      await this.db.query<StayRow & { venue_code: string | null }>(
+        `SELECT s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id,
+                v.admin_code AS venue_code
+           FROM stays s LEFT JOIN venues v ON v.id = s.venue_id
+          WHERE s.started_at >= $1 AND s.started_at < $2 AND (s.region_code LIKE $3 OR v.admin_code LIKE $3)`,
+        [from, to, `${code.slice(0, 6)}%`],
+      )
+    ).rows;
+  }
+
+  /** All stays started in [from, to) (the periodic sweep), with the venue's admin code. */
+  async between(from: Date, to: Date): Promise<Array<StayRow & { venue_code: string | null }>> {
+    return (
+      await this.db.query<StayRow & { venue_code: string | null }>(
+        `SELECT s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id,
+                v.admin_code AS venue_code
+           FROM stays s LEFT JOIN venues v ON v.id = s.venue_id WHERE s.started_at >= $1 AND s.started_at < $2`,
+        [from, to],
+      )
+    ).rows;
+  }
+
+  /** One person's stays that ended after `from` (the itinerary card). */
+  async ofPerson(personId: number, from: Date, sources?: readonly string[]): Promise<StayRow[]> {
+    // started_at bound lets the planner skip old partitions; a stay longer than a day is rare.
+    return (
+      await this.db.query<StayRow>(
+        `SELECT ${COLS} FROM stays WHERE person_id = $1 AND started_at >= $2::timestamptz - interval '1 day' AND ended_at >= $2
+           AND ($3::text[] IS NULL OR source = ANY($3::text[])) ORDER BY started_at`,
+        [personId, from, sources ?? null],
+      )
+    ).rows;
+  }
+
+  /** One person's trips that arrived after `from`, or departed after it. */
+  async tripsOf(personId: number, from: Date): Promise<TripRow[]> {
+    return (
+      await this.db.query<TripRow>(
+        `SELECT mode, from_region, to_region, departed_at, arrived_at FROM trips
+          WHERE person_id = $1 AND (arrived_at >= $2 OR departed_at >= $2) ORDER BY departed_at`,
+        [personId, from],
+      )
+    ).rows;
+  }
+}

@@ -1,0 +1,104 @@
+/** Venues (场所) and check-ins (扫码登记). */
+import type { Database, Queryable } from '../../db/database.ts';
+
+export interface VenueRow {
+  id: number;
+  name: string;
+  category: string;
+  address: string;
+  lat: number;
+  lon: number;
+  admin_code: string;
+  region_code: string;
+  poster_nonce: Uint8Array;
+  operator_device_id: number | null;
+  created_by: string;
+  created_at: Date;
+  active: boolean;
+}
+
+export type NewVenue = Omit<VenueRow, 'id' | 'operator_device_id' | 'active'>;
+
+export interface CheckinRow {
+  id: number;
+  venue_id: number;
+  person_id: number;
+  at: Date;
+  method: 'resident-scan' | 'venue-scan';
+  device_id: number | null;
+}
+
+const VCOLS = 'id, name, category, address, lat, lon, admin_code, region_code, poster_nonce, operator_device_id, created_by, created_at, active';
+
+export class VenueRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(v: NewVenue, q: Queryable = this.db): Promise<VenueRow> {
+    const r = await q.query<VenueRow>(
+      `INSERT INTO venues (name, category, address, lat, lon, admin_code, region_code, poster_nonce, created_by, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING ${VCOLS}`,
+      [v.name, v.category, v.address, v.lat, v.lon, v.admin_code, v.region_code, v.poster_nonce, v.created_by, v.created_at],
+    );
+    return r.rows[0] as VenueRow;
+  }
+
+  async get(id: number, q: Queryable = this.db): Promise<VenueRow | undefined> {
+    return (await q.query<VenueRow>(`SELECT ${VCOLS} FROM venues WHERE id = $1`, [id])).rows[0];
+  }
+
+  async setOperatorDevice(id: number, deviceId: number, q: Queryable = this.db): Promise<void> {
+    await q.query('UPDATE venues SET operator_device_id = $2 WHERE id = $1', [id, deviceId]);
+  }
+
+  async setNonce(id: number, nonce: Uint8Array): Promise<void> {
+    await this.db.query('UPDATE venues SET poster_nonce = $2 WHERE id = $1', [id, nonce]);
+  }
+
+  async setActive(id: number, active: boolean): Promise<void> {
+    await this.db.query('UPDATE venues SET active = $2 WHERE id = $1', [id, active]);
+  }
+
+  async inRegion(prefix: string, limit: number): Promise<VenueRow[]> {
+    return (await this.db.query<VenueRow>(`SELECT ${VCOLS} FROM venues WHERE region_code LIKE $1 ORDER BY id DESC LIMIT $2`, [`${prefix}%`, limit])).rows;
+  }
+
+  async insertCheckin(c: Omit<CheckinRow, 'id'>, q: Queryable = this.db): Promise<CheckinRow> {
+    const r = await q.query<CheckinRow>(
+      `INSERT INTO checkins (venue_id, person_id, at, method, device_id) VALUES ($1,$2,$3,$4,$5)
+       RETURNING id, venue_id, person_id, at, method, device_id`,
+      [c.venue_id, c.person_id, c.at, c.method, c.device_id],
+    );
+    return r.rows[0] as CheckinRow;
+  }
+
+  /** Check-ins at a venue in [from, to]. */
+  async checkinsAt(venueId: number, from: Date, to: Date): Promise<CheckinRow[]> {
+    return (
+      await this.db.query<CheckinRow>(
+        'SELECT id, venue_id, person_id, at, method, device_id FROM checkins WHERE venue_id = $1 AND at BETWEEN $2 AND $3 ORDER BY at',
+        [venueId, from, to],
+      )
+    ).rows;
+  }
+
+  /** A person's check-ins since `from`. */
+  async checkinsOf(personId: number, from: Date): Promise<CheckinRow[]> {
+    return (
+      await this.db.query<CheckinRow>(
+        'SELECT id, venue_id, person_id, at, method, device_id FROM checkins WHERE person_id = $1 AND at >= $2 ORDER BY at',
+        [personId, from],
+      )
+    ).rows;
+  }
+
+  /** Check-in counts per day (UTC+8 calendar day) since `from`: what an operator may see. */
+  async dailyCounts(venueId: number, from: Date): Promise<Array<{ day: string; checkins: number; people: number }>> {
+    return (
+      await this.db.query<{ day: string; checkins: number; people: number }>(
+        `SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS checkins, count(DISTINCT person_id)::int AS people
+           FROM checkins WHERE venue_id = $1 AND at >= $2 GROUP BY 1 ORDER BY 1`,
+        [venueId, from],
+      )
+    ).rows;
+  }
+}

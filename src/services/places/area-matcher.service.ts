@@ -1,0 +1,141 @@
+/**
+ * Turns stays, check-ins and code-display locations into facts (风险区匹配): each stay is matched
+ * against the areas active while it lasted (AreaIndex: flatbush + exact accuracy-aware test, or
+ * admin code), and a match in a medium area becomes `medium_risk_stay`, in a high area
+ * `inbound_high_risk` (low areas are listed, not matched). Facts are idempotent on
+ * (places.risk-area, areaId:level:stay key), so re-matching the same stays changes nothing.
+ */
+import type { StayRow } from '../../adapters/repositories/places/stay.repository.ts';
+import type { PlacesStayRepository } from '../../adapters/repositories/places/stay.repository.ts';
+import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
+import { degreesAround, bboxOf } from '../../geo/areas/area-geometry.ts';
+import { AreaIndex, type IndexedArea } from '../../geo/areas/area-index.ts';
+import type { RiskAreaRow } from '../../adapters/repositories/places/risk-area.repository.ts';
+import type { Clock } from '../../ports/clock.port.ts';
+import type { FactService } from '../fact.service.ts';
+import { toIndexed } from './risk-area.mapping.ts';
+
+export const RISK_AREA_FACT_SOURCE = 'places.risk-area';
+const DAY = 86_400_000;
+
+export type MatchableStay = Pick<StayRow, 'person_id' | 'started_at' | 'ended_at' | 'lat' | 'lon' | 'accuracy_m' | 'region_code' | 'source' | 'source_record_id'> & {
+  /** the venue's admin code for check-in stays (street/community precision) */
+  venue_code?: string | null;
+};
+
+export interface MatchReport {
+  stays: number;
+  matches: number;
+  facts: number;
+  persons: number;
+  ms: number;
+}
+
+/**
+ * Pure step: the facts a batch of stays produces. One fact per (area, person): the stay that
+ * ended last in the batch (the latest exposure, which the red rule counts 14 days from).
+ */
+export function factsForStays(stays: readonly MatchableStay[], index: AreaIndex, names: ReadonlyMap<number, RiskAreaRow>): { facts: NewFact[]; matches: number } {
+  const best = new Map<string, { stay: MatchableStay; area: IndexedArea }>();
+  const hits: number[] = [];
+  let matches = 0;
+  for (const s of stays) {
+    hits.length = 0;
+    const start = new Date(s.started_at).getTime();
+    const end = Math.max(start, new Date(s.ended_at).getTime());
+    if (s.lat !== null && s.lon !== null) index.matchPosition(s.lat, s.lon, s.accuracy_m, start, end, hits);
+    index.matchCode(s.venue_code ?? s.region_code, start, end, hits);
+    for (const i of hits) {
+      const area = index.areas[i] as IndexedArea;
+      if (area.level === 'low') continue;
+      matches++;
+      const key = `${area.id}:${area.level}:${s.person_id}`;
+      const seen = best.get(key);
+      if (!seen || new Date(seen.stay.ended_at).getTime() < end) best.set(key, { stay: s, area });
+    }
+  }
+  const facts: NewFact[] = [];
+  for (const { stay, area } of best.values()) {
+    const start = new Date(stay.started_at).getTime();
+    const end = Math.max(start, new Date(stay.ended_at).getTime());
+    const row = names.get(area.id);
+    facts.push({
+      personId: stay.person_id,
+      type: area.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay',
+      source: RISK_AREA_FACT_SOURCE,
+      sourceRecordId: `${area.id}:${area.level}:${stay.source}:${stay.source_record_id}@${start}`,
+      eventTime: Math.max(start, area.startsAt),
+      data: {
+        areaId: String(area.id),
+        list: row?.name ?? `risk area ${area.id}`,
+        tier: area.level === 'high' ? 'high' : 'medium',
+        regionCode: row?.region_code,
+        lastExposureAt: Math.min(end, area.liftedAt),
+        staySource: stay.source,
+      },
+    });
+  }
+  return { facts, matches };
+}
+
+export class AreaMatcherService {
+  constructor(
+    private readonly stays: PlacesStayRepository,
+    private readonly facts: FactService,
+    private readonly clock: Clock,
+    private readonly currentIndex: () => Promise<{ index: AreaIndex; rows: ReadonlyMap<number, RiskAreaRow> }>,
+    readonly lookbackDays = 14,
+  ) {}
+
+  /** Matches stays against the current area index and records the facts (the ingestion hook). */
+  async matchStays(stays: readonly MatchableStay[]): Promise<MatchReport> {
+    const t0 = performance.now();
+    const { index, rows } = await this.currentIndex();
+    return this.record(stays, index, rows, t0);
+  }
+
+  /**
+   * Re-matches the last `lookbackDays` of stays against one area that was just published or
+   * changed: only stays inside its bounding box (plus the accuracy cap) or its division are read.
+   */
+  async rematchArea(row: RiskAreaRow, maxAccuracyM: number): Promise<MatchReport> {
+    const t0 = performance.now();
+    const now = this.clock.now();
+    const area = toIndexed(row);
+    const index = new AreaIndex([area], { maxAccuracyM });
+    // A stay started up to a day before the window may still reach into it.
+    const from = new Date(Math.max(now - this.lookbackDays * DAY - DAY, area.startsAt - DAY));
+    const to = new Date(Math.min(now, area.liftedAt) + 1);
+    let stays: MatchableStay[];
+    if (area.geometry) {
+      const [x0, y0, x1, y1] = bboxOf(area.geometry);
+      const { dLat, dLon } = degreesAround(Math.max(Math.abs(y0), Math.abs(y1)), maxAccuracyM);
+      stays = await this.stays.inBox([x0 - dLon, y0 - dLat, x1 + dLon, y1 + dLat], from, to);
+    } else if (area.adminCode) {
+      stays = await this.stays.inDivision(area.adminCode, from, to);
+    } else stays = [];
+    const lookback = now - this.lookbackDays * DAY;
+    stays = stays.filter((s) => new Date(s.ended_at).getTime() >= lookback);
+    return this.record(stays, index, new Map([[row.id, row]]), t0);
+  }
+
+  /** Matches every stay started in [from, to) against the current index (periodic sweep). */
+  async sweep(from: Date, to: Date): Promise<MatchReport> {
+    const t0 = performance.now();
+    const { index, rows } = await this.currentIndex();
+    if (index.size === 0) return { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 };
+    return this.record(await this.stays.between(from, to), index, rows, t0);
+  }
+
+  private async record(stays: readonly MatchableStay[], index: AreaIndex, rows: ReadonlyMap<number, RiskAreaRow>, t0: number): Promise<MatchReport> {
+    const { facts, matches } = factsForStays(stays, index, rows);
+    let inserted = 0;
+    const persons = new Set<number>();
+    for (let i = 0; i < facts.length; i += 5000) {
+      const r = await this.facts.recordMany(facts.slice(i, i + 5000));
+      inserted += r.inserted;
+      for (const p of r.personIds) persons.add(p);
+    }
+    return { stays: stays.length, matches, facts: inserted, persons: persons.size, ms: Math.round(performance.now() - t0) };
+  }
+}
