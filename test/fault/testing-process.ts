@@ -1,0 +1,22 @@
+/**
+ * The testing service as a separate process for the fault test: the same start as
+ * `HC_ROLE=testing npm start` (createContext + startTestingRole), except that the NATS stream and
+ * subject prefix are the test's own (FAULT_STREAM, FAULT_PREFIX) so tests never share a stream.
+ */
+import pino from 'pino';
+import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createContext } from '../../src/roles/context.ts';
+import { startTestingRole } from '../../src/roles/testing.role.ts';
+
+const env = process.env;
+const config = loadConfig({ ...env, HC_ROLE: 'testing', HC_DEMO: 'false' });
+const bus = await NatsBus.connect({ url: env.NATS_URL as string, stream: env.FAULT_STREAM as string, prefix: env.FAULT_PREFIX as string });
+const ctx = await createContext(config, {
+  bus,
+  masterKey: Buffer.from(env.FAULT_MASTER_KEY as string, 'hex'),
+  skipMigrate: true,
+  log: pino({ level: env.LOG_LEVEL ?? 'warn' }),
+});
+const running = await startTestingRole(ctx, { env });
+process.stdout.write(`READY ${running.url}\n`);
