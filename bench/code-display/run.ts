@@ -1,0 +1,134 @@
+/**
+ * bench/code-display: code display (bearer auth + cached status + ES256 signature) over HTTP,
+ * measured with autocannon against a bare Fastify hello-world in the same run, on PostgreSQL +
+ * Redis. Writes bench/results/code-display.{json,md}.
+ *
+ *   node --import tsx bench/code-display/run.ts [--residents 20000] [--duration 20]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { AccessTokens } from '../../src/adapters/crypto/access-token.ts';
+import { createSecrets } from '../../src/adapters/crypto/secrets.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createContext } from '../../src/roles/context.ts';
+import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
+import { freshDatabase } from '../lib/bench-db.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RESIDENTS = arg('residents', 20_000);
+const DURATION = arg('duration', 20);
+const CONNECTIONS = arg('connections', 64);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+}
+
+type Result = autocannon.Result;
+function run(opts: autocannon.Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    void inst;
+  });
+}
+
+function summary(r: Result) {
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    latencyMaxMs: r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    total: r.requests.total,
+  };
+}
+
+async function main(): Promise<void> {
+  const masterKey = crypto.randomBytes(32).toString('hex');
+  const databaseUrl = await freshDatabase('hc_bench_code');
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL, HC_MASTER_KEY: masterKey, HC_DEMO: 'false', LOG_LEVEL: 'warn' };
+  process.stderr.write(`seeding ${RESIDENTS} residents on PostgreSQL…\n`);
+  const config = loadConfig({ ...env, HC_ROLE: 'worker' });
+  const ctx = await createContext(config, { log: pino({ level: 'warn' }) });
+  const redis = (ctx.cache as unknown as { redis?: { flushdb(): Promise<unknown> } }).redis;
+  await redis?.flushdb();
+  await seedDemoCity(ctx, RESIDENTS);
+  const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id LIMIT 5000')).rows.map((r) => r.id);
+  await ctx.close();
+
+  const tokens = new AccessTokens(createSecrets(Buffer.from(masterKey, 'hex')).tokenKey);
+  const now = Math.floor(Date.now() / 1000);
+  const bearers = ids.map((id) => `Bearer ${tokens.issue({ kind: 'resident', personId: id }, 3600, now)}`);
+
+  const hello = await startChild('bench/code-display/hello.ts', { PORT: '18101' });
+  const api = await startChild('bench/code-display/server.ts', { ...env, PORT: '18102', HC_ROLE: 'api' });
+  let i = 0;
+  const codeRequest = {
+    url: 'http://127.0.0.1:18102/v1/me/code',
+    connections: CONNECTIONS,
+    requests: [{ method: 'GET' as const, path: '/v1/me/code', setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: { authorization: bearers[i++ % bearers.length] } }) }],
+  };
+  try {
+    process.stderr.write('warm-up…\n');
+    await run({ url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, duration: 5 });
+    await run({ ...codeRequest, duration: 5 });
+    process.stderr.write(`hello-world ${DURATION} s…\n`);
+    const base = summary(await run({ url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, duration: DURATION }));
+    process.stderr.write(`code display ${DURATION} s…\n`);
+    const code = summary(await run({ ...codeRequest, duration: DURATION }));
+    process.stderr.write(`code display at a fixed 5 000 req/s, ${DURATION} s…\n`);
+    const fixed = summary(await run({ ...codeRequest, duration: DURATION, overallRate: 5000 }));
+    const ratio = Math.round((code.requestsPerSecond / base.requestsPerSecond) * 1000) / 1000;
+    const result = {
+      benchmark: 'code-display',
+      at: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      setup: { database: 'PostgreSQL 15', cache: 'Redis', residents: RESIDENTS, distinctResidentsRequested: ids.length, connections: CONNECTIONS, durationSeconds: DURATION },
+      helloWorld: base,
+      codeDisplay: code,
+      codeDisplayAt5000: fixed,
+      ratio,
+      targets: { ratio: 0.6, p99MsAt5000: 20 },
+      met: { ratio: ratio >= 0.6, p99At5000: fixed.latencyP99Ms <= 20 && fixed.non2xx === 0 },
+    };
+    const dir = path.resolve('bench/results');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'code-display.json'), JSON.stringify(result, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(dir, 'code-display.md'),
+      `# Code display benchmark\n\nRun ${result.at} on ${result.machine.cpus} cores, Node ${result.machine.node}; PostgreSQL + Redis, ${RESIDENTS} residents, ${ids.length} distinct bearer tokens, ${CONNECTIONS} connections, ${DURATION} s per run. Command: \`node --import tsx bench/code-display/run.ts\`.\n\n` +
+        `| run | req/s | p50 ms | p99 ms | max ms | non-2xx |\n|---|---|---|---|---|---|\n` +
+        `| bare Fastify hello-world | ${base.requestsPerSecond} | ${base.latencyP50Ms} | ${base.latencyP99Ms} | ${base.latencyMaxMs} | ${base.non2xx} |\n` +
+        `| GET /v1/me/code (auth + cached status + ES256) | ${code.requestsPerSecond} | ${code.latencyP50Ms} | ${code.latencyP99Ms} | ${code.latencyMaxMs} | ${code.non2xx} |\n` +
+        `| GET /v1/me/code at fixed 5 000 req/s | ${fixed.requestsPerSecond} | ${fixed.latencyP50Ms} | ${fixed.latencyP99Ms} | ${fixed.latencyMaxMs} | ${fixed.non2xx} |\n\n` +
+        `Ratio code display / hello-world: **${ratio}** (target ≥ 0.6). p99 at 5 000 req/s: **${fixed.latencyP99Ms} ms** (target ≤ 20 ms).\n`,
+    );
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    hello.kill();
+    api.kill();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
