@@ -114,7 +114,7 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
   });
 
   it('serves every code lookup through the outage, then drains the backlog exactly once', async () => {
-    const people = [];
+    const people: Array<{ id: number; phone: string }> = [];
     for (let i = 0; i < PEOPLE; i++) people.push(await createResident(ctx));
     const tokens: string[] = [];
     for (const p of people) tokens.push(await residentToken(ctx, p.phone)); // one at a time: it reads the SMS outbox

@@ -1,0 +1,125 @@
+/**
+ * The testing service's own rules on real databases (PGlite, or PostgreSQL with HC_TEST_SERVICES=1):
+ * tube capacity and duplicates under group commit, code verification at scan time, labs, retest
+ * orders, bookings, the outbox relay and testing migrations on a database of their own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../adapters/db/database.ts';
+import { createResident } from '../../test/factories.ts';
+import { migrateTesting } from './testing.module.ts';
+import { createTestingWorld, type TestingWorld } from './testing.fixture.ts';
+import { USE_SERVICES } from '../../test/context.ts';
+
+let w: TestingWorld;
+beforeAll(async () => {
+  // The relay stays off here so outbox contents can be inspected; relayOnce() is called by hand.
+  w = await createTestingWorld({ HC_TESTING_RELAY: 'off' });
+});
+afterAll(async () => {
+  await w?.close();
+});
+
+const svc = () => w.testing.testing;
+const sub = (n: number) => `subjectsubject${String(n).padStart(6, '0')}`;
+const collect = (tubes: Array<{ barcode: string; kind: 'single' | 'pool10' | 'pool20' }>, items: Array<{ tube: string; subject?: string; code?: string; collectedAt?: number }>) =>
+  svc().collection.collect({ deviceId: w.tester.id, siteId: null, tubes, items });
+
+describe('collection', () => {
+  it('fills a pooled tube to its capacity, no further, and acknowledges re-sent scans as duplicates', async () => {
+    const items = Array.from({ length: 12 }, (_, i) => ({ tube: 'CAP-0001', subject: sub(i) }));
+    const r = await collect([{ barcode: 'CAP-0001', kind: 'pool10' }], [...items, { tube: 'CAP-0001', subject: sub(0) }, { tube: 'NEVER-OPENED', subject: sub(1) }]);
+    expect(r.items.map((i) => i.status)).toEqual([...Array(10).fill('accepted'), 'TUBE_FULL', 'TUBE_FULL', 'duplicate', 'TUBE_UNKNOWN']);
+    const again = await collect([], items.slice(0, 3));
+    expect(again).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 });
+    const stored = await svc().db.query<{ members: number; n: number }>(
+      "SELECT members, (SELECT count(*)::int FROM testing.collections WHERE tube = 'CAP-0001') AS n FROM testing.tubes WHERE barcode = 'CAP-0001'",
+    );
+    expect(stored.rows[0]).toEqual({ members: 10, n: 10 });
+  });
+
+  it('groups concurrent device batches into fewer commits, each answered with its own outcome', async () => {
+    const before = svc().writer.stats.commits;
+    const batches = await Promise.all(
+      Array.from({ length: 8 }, (_, d) => collect([{ barcode: `GRP-${d}`, kind: 'pool20' }], Array.from({ length: 20 }, (_, i) => ({ tube: `GRP-${d}`, subject: sub(1000 + d * 100 + i) })))),
+    );
+    expect(batches.every((b) => b.accepted === 20)).toBe(true);
+    expect(svc().writer.stats.commits - before).toBeLessThan(8);
+  });
+
+  it('verifies codes at the time they were scanned, so offline devices may upload later', async () => {
+    const p = await createResident(w.ctx);
+    const code = await w.ctx.codes.issue(p.id, 's');
+    const scannedAt = Date.parse(code.issuedAt) + 1000;
+    const ok = await collect([{ barcode: 'CODE-0001', kind: 'single' }], [{ tube: 'CODE-0001', code: code.token, collectedAt: scannedAt }]);
+    expect(ok.accepted).toBe(1);
+    const late = await collect([{ barcode: 'CODE-0002', kind: 'single' }], [{ tube: 'CODE-0002', code: code.token, collectedAt: Date.parse(code.expiresAt) + 120_000 }]);
+    expect(late.items[0]?.status).toBe('TOKEN_EXPIRED');
+    const forged = await collect([], [{ tube: 'CODE-0002', code: code.token.slice(0, -4) + 'AAAA' }]);
+    expect(forged.items[0]?.status).not.toBe('accepted');
+    const ref = (await svc().db.query<{ person_ref: string }>("SELECT person_ref FROM testing.collections WHERE tube = 'CODE-0001'")).rows[0]?.person_ref;
+    expect(ref).toBe(`s:${(await w.ctx.repos.persons.byId(p.id))?.code_subject}`);
+  });
+});
+
+describe('labs', () => {
+  it('keeps a tube with the lab that received it and closes it to new swabs', async () => {
+    await collect([{ barcode: 'LAB-0001', kind: 'pool10' }], [{ tube: 'LAB-0001', subject: sub(5000) }]);
+    expect(await svc().lab.receive('lab-a', ['LAB-0001', 'LAB-NONE'])).toMatchObject([{ status: 'recorded' }, { status: 'rejected', code: 'TUBE_UNKNOWN' }]);
+    expect(await svc().lab.receive('lab-a', ['LAB-0001'])).toMatchObject([{ status: 'duplicate' }]);
+    expect(await svc().lab.report('lab-b', [{ tube: 'LAB-0001', result: 'negative' }])).toMatchObject([{ status: 'rejected', code: 'TUBE_OTHER_LAB' }]);
+    const late = await collect([], [{ tube: 'LAB-0001', subject: sub(5001) }]);
+    expect(late.items[0]?.status).toBe('TUBE_CLOSED');
+  });
+
+  it('orders retests for every member of an invalid or pooled positive tube, and takes corrections as new versions', async () => {
+    await collect([{ barcode: 'INV-0001', kind: 'pool10' }], Array.from({ length: 4 }, (_, i) => ({ tube: 'INV-0001', subject: sub(6000 + i) })));
+    expect(await svc().lab.report('lab-a', [{ tube: 'INV-0001', result: 'invalid' }])).toMatchObject([{ status: 'recorded', retestOrders: 4 }]);
+    expect(await svc().lab.report('lab-a', [{ tube: 'INV-0001', result: 'negative', version: 2 }])).toMatchObject([{ status: 'recorded' }]);
+    const orders = (await svc().lab.openRetests()).filter((o) => o.tube === 'INV-0001');
+    expect(orders.map((o) => o.reason)).toEqual(['invalid', 'invalid', 'invalid', 'invalid']);
+    // A single-tube swab of one member fulfils that member's order only.
+    await collect([{ barcode: 'INV-R-0001', kind: 'single' }], [{ tube: 'INV-R-0001', subject: sub(6000) }]);
+    expect((await svc().lab.openRetests()).filter((o) => o.tube === 'INV-0001')).toHaveLength(3);
+  });
+});
+
+describe('bookings', () => {
+  it('holds a slot to its capacity; cancelling frees the place; booking twice returns the first booking', async () => {
+    const site = await svc().bookings.addSite('观山湖区采样点', '520115', '林城东路');
+    const t = Date.now() + 86400_000;
+    const [slot] = await svc().bookings.addSlots(site.id, [{ startsAt: t, endsAt: t + 3600_000, capacity: 1 }]);
+    const a = await svc().bookings.book('p:1', slot?.id as number);
+    expect((await svc().bookings.book('p:1', slot?.id as number)).id).toBe(a.id);
+    await expect(svc().bookings.book('p:2', slot?.id as number)).rejects.toMatchObject({ code: 'SLOT_FULL' });
+    await svc().bookings.cancel('p:1', a.id);
+    expect((await svc().bookings.book('p:2', slot?.id as number)).status).toBe('booked');
+    expect((await svc().bookings.slots(site.id))[0]).toMatchObject({ capacity: 1, booked: 1, remaining: 0 });
+  });
+});
+
+describe('outbox relay', () => {
+  it('publishes every pending event once and marks it', async () => {
+    const pending = async () => (await svc().db.query<{ n: number }>('SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL')).rows[0]?.n ?? 0;
+    const before = await pending();
+    expect(before).toBeGreaterThan(0);
+    let relayed = 0;
+    for (let n = await svc().relay.relayOnce(); n > 0; n = await svc().relay.relayOnce()) relayed += n;
+    expect(relayed).toBe(before);
+    expect(await pending()).toBe(0);
+    expect(await svc().relay.relayOnce()).toBe(0);
+  });
+});
+
+describe.skipIf(USE_SERVICES)('testing migrations', () => {
+  it('create only the testing schema on a database of its own', async () => {
+    const db = await openDatabase({});
+    try {
+      expect(await migrateTesting(db)).toEqual(['0200_testing_schema.sql']);
+      expect(await migrateTesting(db)).toEqual([]);
+      const tables = await db.query<{ table_schema: string }>("SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('collections', 'persons')");
+      expect(tables.rows.map((r) => r.table_schema)).toEqual(['testing']);
+    } finally {
+      await db.close();
+    }
+  });
+});
