@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { registerCoreCommands } from './commands/core.command.ts';
 import { registerCompanionsCommand } from './commands/companions.command.ts';
 import { registerGenPingsCommand } from './commands/gen-pings.command.ts';
+import { registerTestingCommand } from './commands/testing.command.ts';
+import { registerImportCommand } from './commands/import.command.ts';
+import { registerRetentionCommand } from './commands/retention.command.ts';
 
 const program = new Command();
 program
@@ -18,6 +21,9 @@ registerCoreCommands(program);
 registerCompanionsCommand(program);
 registerGenPingsCommand(program);
 // Feature areas register their commands here, one line each.
+registerTestingCommand(program);
+registerImportCommand(program);
+registerRetentionCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`错误 error: ${err instanceof Error ? err.message : String(err)}\n`);

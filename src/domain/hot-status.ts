@@ -12,8 +12,8 @@ export interface HotStatus {
   vaccineDoses: number;
   lastNegativeTestDay: number | null;
   maskedName: string;
-  /** [rule id, since (s), until (s) or 0] */
-  reasons: Array<[string, number, number]>;
+  /** [rule id, since (s), until (s) or 0, key-population list names if any] */
+  reasons: Array<[string, number, number] | [string, number, number, string[]]>;
   /** seconds; 0 = none */
   nextReviewAt: number;
 }
@@ -25,7 +25,10 @@ export function hotStatusOf(status: Status, sub: string, maskedName: string): Ho
     vaccineDoses: status.vaccineDoses,
     lastNegativeTestDay: status.lastNegativeTestDay,
     maskedName,
-    reasons: status.reasons.map((r) => [r.rule, Math.floor(r.since / 1000), r.until === null ? 0 : Math.floor(r.until / 1000)]),
+    reasons: status.reasons.map((r) => {
+      const t: [string, number, number] = [r.rule, Math.floor(r.since / 1000), r.until === null ? 0 : Math.floor(r.until / 1000)];
+      return r.lists?.length ? [...t, r.lists] : t;
+    }),
     nextReviewAt: status.nextReviewAt === null ? 0 : Math.floor(status.nextReviewAt / 1000),
   };
 }
@@ -38,7 +41,7 @@ export function decodeHotStatus(s: string): HotStatus | undefined {
   try {
     const a = JSON.parse(s) as unknown;
     if (!Array.isArray(a) || a.length !== 7) return undefined;
-    const [sub, c5, v, t, name, reasons, nr] = a as [string, number, number, number, string, Array<[string, number, number]>, number];
+    const [sub, c5, v, t, name, reasons, nr] = a as [string, number, number, number, string, HotStatus['reasons'], number];
     if (typeof sub !== 'string' || !isColour5(c5)) return undefined;
     return { sub, colour5: c5, vaccineDoses: v, lastNegativeTestDay: t < 0 ? null : t, maskedName: name, reasons, nextReviewAt: nr };
   } catch {

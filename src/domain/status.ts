@@ -13,6 +13,8 @@ export interface StatusReason {
   /** what ends it, in words, for "why this colour" */
   label: { zh: string; en: string };
   release: { zh: string; en: string };
+  /** key-population lists (fact data.list) of the firing facts, so a resident sees which list */
+  lists?: string[];
 }
 
 export interface Status {

@@ -4,6 +4,8 @@
  */
 import type { RouteModule } from '../http/server.ts';
 import type { AppContext } from './context.ts';
+import { feedRoutes } from '../http/routes/feeds.routes.ts';
+import { startFeedsWorker } from '../services/feeds/feeds.worker.ts';
 import { resultsFeature } from '../services/results/results.feature.ts';
 import { webRoutes } from '../http/routes/web.routes.ts';
 import { placesRoutes } from '../http/routes/places.routes.ts';
@@ -20,6 +22,7 @@ export interface Feature {
 // Each feature area adds its import and one entry below (see docs/ARCHITECTURE.md).
 export const FEATURES: Feature[] = [
   // feeds (issue: four data sources)
+  { name: 'feeds', routes: feedRoutes, startWorker: startFeedsWorker },
   // testing (issue: nucleic-acid testing + intermediate store)
   resultsFeature,
   // places (issue: risk areas, itinerary card, venues)

@@ -19,6 +19,8 @@ export interface CodeDisplayReason {
   release: { zh: string; en: string };
   since: string;
   until: string | null;
+  /** key-population lists behind this reason (名单), when it comes from one */
+  lists?: string[];
 }
 
 export interface CodeResponse {
@@ -89,15 +91,17 @@ export class CodeService {
     return {
       maskedName: hot.maskedName,
       colour: { ...COLOUR5_LABELS[name], name },
-      reasons: hot.reasons.map(([rule, since, until]) => {
+      reasons: hot.reasons.map(([rule, since, until, lists]) => {
         const t = texts.get(rule) ?? { label: { zh: rule, en: rule }, release: { zh: '', en: '' } };
-        return {
+        const reason: CodeDisplayReason = {
           rule,
           label: t.label,
           release: t.release,
           since: new Date(since * 1000).toISOString(),
           until: until ? new Date(until * 1000).toISOString() : null,
         };
+        if (lists?.length) reason.lists = lists;
+        return reason;
       }),
       vaccineDoses: hot.vaccineDoses,
       lastNegativeTest: hot.lastNegativeTestDay === null ? null : new Date(hot.lastNegativeTestDay * 86400_000).toISOString().slice(0, 10),

@@ -7,6 +7,7 @@ import type { FactRepository } from '../adapters/repositories/fact.repository.ts
 import type { StatusRepository } from '../adapters/repositories/status.repository.ts';
 import { hotStatusOf, type HotStatus } from '../domain/hot-status.ts';
 import { evaluateCompiled } from '../domain/policy/policy-engine.ts';
+import type { Fact } from '../domain/fact.ts';
 import type { Status } from '../domain/status.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
@@ -43,7 +44,9 @@ export class StatusService {
     for (const id of personIds) {
       const d = display.get(id);
       if (!d) continue;
-      const status = evaluateCompiled(factsById.get(id) ?? [], active.compiled, now);
+      const facts = factsById.get(id) ?? [];
+      const status = evaluateCompiled(facts, active.compiled, now);
+      if (status.reasons.length) nameLists(status, facts);
       out.set(id, status);
       const h = hotStatusOf(status, d.sub, d.maskedName);
       if (previous.get(id) !== h.colour5) changed++;
@@ -124,5 +127,19 @@ export class StatusService {
     const r = await this.recompute([personId]);
     const s = r.statuses.get(personId);
     return s ? hotStatusOf(s, d.sub, d.maskedName) : undefined;
+  }
+}
+
+/** Adds the key-population list names of each reason's facts (fact data.list), for display. */
+function nameLists(status: Status, facts: readonly Fact[]): void {
+  let byId: Map<string, Fact> | undefined;
+  for (const r of status.reasons) {
+    let lists: string[] | undefined;
+    for (const id of r.factIds) {
+      byId ??= new Map(facts.map((f) => [f.id, f]));
+      const list = byId.get(id)?.data.list;
+      if (typeof list === 'string' && list && !lists?.includes(list)) (lists ??= []).push(list);
+    }
+    if (lists) r.lists = lists;
   }
 }

@@ -1,0 +1,184 @@
+/** Medium tests: the feeds on real adapters (PGlite + in-process, or PostgreSQL + Redis + NATS). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { readBlocks } from '../../adapters/feeds/record-reader.ts';
+import { Colour5 } from '../../domain/colour.ts';
+import { createTestContext, type TestContext } from '../../../test/context.ts';
+import { createResident } from '../../../test/factories.ts';
+import { RecomputeWorker } from '../recompute.worker.ts';
+import { BLOCK_LINES, IngestService } from './ingest.service.ts';
+import { importBlocks } from './import.service.ts';
+import type { RowError } from '../../domain/feeds/record.ts';
+
+const FIXTURE = path.resolve(import.meta.dirname, '../../../test/fixtures/feeds/persons.csv');
+const NOW = Date.parse('2026-11-20T04:00:00Z');
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-feeds-'));
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+describe('feeds ingestion', () => {
+  let ctx: TestContext;
+  let ingest: IngestService;
+  beforeEach(async () => {
+    ctx = await createTestContext({ at: NOW });
+    ingest = new IngestService(ctx, { followUp: 'recompute' });
+  });
+  afterEach(async () => ctx.destroy());
+
+  const importFile = async (feed: Parameters<IngestService['ingest']>[0], file: string) => {
+    const errors: RowError[] = [];
+    const s = await importBlocks(ingest, feed, readBlocks(file, file.endsWith('.csv') ? 'csv' : 'ndjson', BLOCK_LINES[feed]), { onError: (e) => errors.push(e) });
+    return { ...s, errors };
+  };
+
+  it('imports the registry file: exactly the valid rows, each bad row with line and code; a re-run adds nothing', async () => {
+    const first = await importFile('persons', FIXTURE);
+    expect({ accepted: first.accepted, duplicates: first.duplicates, rejected: first.rejected }).toEqual({ accepted: 6, duplicates: 2, rejected: 7 });
+    expect(first.errors.map((e) => [e.line, e.field, e.code])).toEqual([
+      [3, 'doc_number', 'DOC_BAD_CHECK_CHARACTER'],
+      [5, 'doc_number', 'DOC_BAD_BIRTH_DATE'],
+      [7, 'birth_date', 'PERSON_BAD_BIRTH_DATE'],
+      [10, 'doc_type', 'DOC_UNKNOWN_TYPE'],
+      [11, 'doc_number', 'ROW_MISSING_FIELD'],
+      [13, 'name', 'ROW_MISSING_FIELD'],
+      [14, 'source_id', 'ROW_MISSING_FIELD'],
+    ]);
+    expect(first.errors[0]?.group).toBe('ROW_INVALID_DOCUMENT');
+    expect(await ctx.repos.persons.count()).toBe(6);
+    const again = await importFile('persons', FIXTURE);
+    expect({ accepted: again.accepted, duplicates: again.duplicates, rejected: again.rejected }).toEqual({ accepted: 0, duplicates: 8, rejected: 7 });
+    expect(await ctx.repos.persons.count()).toBe(6);
+    // The quoted address with a comma survived, encrypted.
+    const id = await ctx.residents.findByDocument(10, '520103199202291027');
+    expect((await ctx.residents.profile(id as number))?.address).toBe('贵阳市云岩区中华北路, 3号');
+  });
+
+  it('a close-contact list turns residents red and a secondary-contact list orange, reasons naming the list; tasks open once', async () => {
+    const a = await createResident(ctx, { regionCode: '520102' });
+    const b = await createResident(ctx, { regionCode: '520103' });
+    const list = '贵阳市密接名单 2026-11-19';
+    const close = tmpFile(
+      'close.csv',
+      `source_id,doc_type,doc_number,category,list,event_time,last_exposure_at\n` +
+        `mj-1,10,${a.input.docNumber},close_contact,${list},2026-11-19T20:00:00+08:00,2026-11-19T18:00:00+08:00\n` +
+        `mj-2,10,520102199001011071,close_contact,${list},2026-11-19T20:00:00+08:00,\n`,
+    );
+    const r = await importFile('key-population', close);
+    expect([r.accepted, r.rejected, r.errors[0]?.code]).toEqual([1, 1, 'DOC_BAD_CHECK_CHARACTER']);
+    const secondary = tmpFile(
+      'secondary.ndjson',
+      JSON.stringify({ sourceId: 'cmj-1', personRef: b.phone, category: 'secondary_contact', list: '次密接名单', eventTime: '2026-11-19T21:00:00+08:00' }) + '\n',
+    );
+    expect((await importFile('key-population', secondary)).accepted).toBe(1);
+    await ctx.keys.ensureKey();
+    const codeA = await ctx.codes.issue(a.id);
+    expect(codeA.colour5).toBe(Colour5.red);
+    expect(codeA.display.reasons[0]?.lists).toEqual([list]);
+    const codeB = await ctx.codes.issue(b.id);
+    expect(codeB.colour5).toBe(Colour5.orange);
+    expect(codeB.display.reasons[0]?.lists).toEqual(['次密接名单']);
+    const tasks = await ctx.db.query<{ person_id: number; region_code: string; state: string }>('SELECT person_id, region_code, state FROM response_tasks ORDER BY id');
+    expect(tasks.rows).toEqual([
+      { person_id: a.id, region_code: '520102', state: 'open' },
+      { person_id: b.id, region_code: '520103', state: 'open' },
+    ]);
+    // Replaying the list changes nothing; a release lifts the colour and closes membership.
+    expect((await importFile('key-population', close)).duplicates).toBe(1);
+    const rel = await ingest.ingestRecord('key-population', { source_id: 'mj-1-rel', doc_type: '10', doc_number: a.input.docNumber, category: 'close_contact', list, action: 'release', event_time: '2026-11-20T10:00:00+08:00' });
+    expect(rel.accepted).toBe(1);
+    expect((await ctx.codes.issue(a.id)).colour5).toBe(Colour5.green);
+    const kp = await ctx.db.query<{ released_at: Date | null }>('SELECT released_at FROM key_population WHERE person_id = $1', [a.id]);
+    expect(kp.rows[0]?.released_at).not.toBeNull();
+    expect((await ctx.db.query('SELECT 1 FROM response_tasks')).rows).toHaveLength(2);
+  });
+
+  it('vaccinations count doses; declarations with fever turn orange; trips are stored once', async () => {
+    const p = await createResident(ctx);
+    const v = await ingest.ingest('vaccinations', [
+      { line: 1, record: { source_id: 'v1', doc_type: 10, doc_number: p.input.docNumber, product: 'CoronaVac', dose: 1, vaccinated_at: '2021-05-01' } },
+      { line: 2, record: { source_id: 'v2', doc_type: 10, doc_number: p.input.docNumber, product: 'CoronaVac', dose: 2, vaccinated_at: '2021-06-01' } },
+      { line: 3, record: { source_id: 'v3', doc_type: 10, doc_number: p.input.docNumber, product: 'CoronaVac', dose: 0, vaccinated_at: '2021-06-01' } },
+    ]);
+    expect([v.accepted, v.errors.map((e) => [e.line, e.field, e.code])]).toEqual([2, [[3, 'dose', 'ROW_BAD_VALUE']]]);
+    const d = await ingest.ingestRecord('declarations', {
+      source_id: 'd1', phone: p.phone, temperature: '38.2', symptoms: 'fever;cough', declared_at: '2026-11-20T09:00:00+08:00',
+      trips: [{ mode: 'rail', from_region: '510100', to_region: '520100', departed_at: '2026-11-18T08:00:00+08:00', arrived_at: '2026-11-18T14:00:00+08:00', carriage: '5', seat: '12F' }],
+    });
+    expect(d.accepted).toBe(1);
+    const code = await ctx.codes.issue(p.id).catch(async () => (await ctx.keys.ensureKey(), ctx.codes.issue(p.id)));
+    expect(code.colour5).toBe(Colour5.orange);
+    expect(code.display.vaccineDoses).toBe(2);
+    const t = await ingest.ingest('trips', [
+      { line: 1, record: { source_id: 'G1234-20261118-5-12F', phone: p.phone, mode: 'rail', from_region: '510100', to_region: '520100', departed_at: '2026-11-18 08:00', arrived_at: '2026-11-18 14:00' } },
+      { line: 2, record: { source_id: 'G1234-20261118-5-12F', phone: p.phone, mode: 'rail', from_region: '510100', to_region: '520100', departed_at: '2026-11-18 08:00', arrived_at: '2026-11-18 14:00' } },
+      { line: 3, record: { source_id: 'CA1', phone: p.phone, mode: 'flight', from_region: '110000', to_region: '520100', departed_at: '2026-11-18 08:00', arrived_at: '2026-11-18 07:00' } },
+    ]);
+    expect([t.accepted, t.duplicates, t.errors.map((e) => [e.field, e.code])]).toEqual([1, 1, [['arrived_at', 'ROW_BAD_TIME']]]);
+    expect((await ingest.ingest('trips', [{ line: 1, record: { source_id: 'G1234-20261118-5-12F', phone: p.phone, mode: 'rail', from_region: '510100', to_region: '520100', departed_at: '2026-11-18 08:00', arrived_at: '2026-11-18 14:00' } }])).duplicates).toBe(1);
+    const trips = await ctx.db.query<{ source: string }>('SELECT source FROM trips WHERE person_id = $1 ORDER BY source', [p.id]);
+    expect(trips.rows.map((x) => x.source)).toEqual(['declarations', 'trips.rail']);
+  });
+
+  it('loads pings with COPY into day partitions, once per block, and condenses stays', async () => {
+    const p = await createResident(ctx);
+    const q = await createResident(ctx);
+    const base = Date.parse('2026-11-19T01:00:00Z');
+    const lines = ['phone,ts,lat,lon,accuracy_m'];
+    // p: 40 min at home, then 30 min at work 5 km away; q: a few pings; plus bad and unknown rows.
+    for (let m = 0; m <= 40; m += 5) lines.push(`${p.phone},${new Date(base + m * 60_000).toISOString()},26.5800,106.7100,50`);
+    for (let m = 60; m <= 90; m += 5) lines.push(`${p.phone},${(base + m * 60_000) / 1000},26.6200,106.7000,`);
+    lines.push(`${q.phone},2026-11-19T09:10:00+08:00,26.5,106.6,`);
+    lines.push(`${q.phone},2026-11-19T09:12:00+08:00,95,106.6,`);
+    lines.push(`13999999999,2026-11-19T09:12:00+08:00,26.5,106.6,`);
+    lines.push(`${q.phone},2026-10-01T09:12:00+08:00,26.5,106.6,`);
+    const file = tmpFile('pings.csv', lines.join('\n') + '\n');
+    const r = await importFile('pings', file);
+    expect([r.accepted, r.rejected]).toEqual([17, 3]);
+    expect(r.errors.map((e) => e.code).sort()).toEqual(['ROW_BAD_VALUE', 'ROW_OUT_OF_WINDOW', 'ROW_UNKNOWN_PERSON']);
+    expect(r.stays).toBe(2);
+    const again = await importFile('pings', file);
+    expect([again.accepted, again.duplicates]).toEqual([0, 17]);
+    expect((await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pings_20261119')).rows[0]?.n).toBe(17);
+    const stays = await ctx.db.query<{ started_at: Date; ended_at: Date; source: string }>('SELECT started_at, ended_at, source FROM stays WHERE person_id = $1 ORDER BY started_at', [p.id]);
+    expect(stays.rows.map((s) => [s.started_at.toISOString(), s.ended_at.toISOString(), s.source])).toEqual([
+      ['2026-11-19T01:00:00.000Z', '2026-11-19T01:40:00.000Z', 'carrier'],
+      ['2026-11-19T02:00:00.000Z', '2026-11-19T02:30:00.000Z', 'carrier'],
+    ]);
+  });
+
+  it('retention drops day partitions past the window and expired facts, keeping recent ones', async () => {
+    const p = await createResident(ctx);
+    await ctx.db.query("SELECT hc_ensure_day_partition('pings', '2026-10-01'), hc_ensure_day_partition('pings', '2026-11-19'), hc_ensure_day_partition('stays', '2026-10-30')");
+    await ctx.facts.record({ personId: p.id, type: 'correction', source: 't', sourceRecordId: 'old', eventTime: NOW - 60 * 86400_000, validUntil: NOW - 30 * 86400_000, data: { colour5: 'yellow', reason: 'x' } });
+    await ctx.facts.record({ personId: p.id, type: 'correction', source: 't', sourceRecordId: 'new', eventTime: NOW - 10 * 86400_000, validUntil: NOW - 5 * 86400_000, data: { colour5: 'yellow', reason: 'x' } });
+    const { runRetention } = await import('./retention.service.ts');
+    const r = await runRetention(ctx.db, ctx.clock, 21);
+    expect(r.droppedPartitions).toEqual(['pings_20261001', 'stays_20261030']);
+    expect(r.deletedFacts).toBe(1);
+    const left = await ctx.db.query<{ source_record_id: string }>("SELECT source_record_id FROM facts WHERE source = 't'");
+    expect(left.rows.map((x) => x.source_record_id)).toEqual(['new']);
+    expect((await ctx.db.query("SELECT to_regclass('pings_20261119') AS t")).rows[0]).toEqual({ t: 'pings_20261119' });
+  });
+
+  it('with a worker on the bus, a single record is announced and the colour follows', async () => {
+    const worker = new RecomputeWorker(ctx.bus, ctx.statuses, pino({ level: 'silent' }), { reviewIntervalMs: 60_000 });
+    await worker.start();
+    try {
+      const api = new IngestService(ctx, { followUp: 'announce' });
+      const p = await createResident(ctx);
+      await api.one('key-population', { sourceId: 'c-1', personRef: `10:${p.input.docNumber}`, category: 'case', list: '确诊病例', kind: 'confirmed' });
+      for (let i = 0; i < 100 && (await ctx.cache.get(p.id))?.colour5 !== Colour5.purple; i++) await new Promise((r) => setTimeout(r, 30));
+      expect((await ctx.cache.get(p.id))?.colour5).toBe(Colour5.purple);
+      await expect(api.one('key-population', { sourceId: 'c-2', personRef: '13900000000', category: 'case', list: 'x' })).rejects.toMatchObject({ code: 'ROW_UNKNOWN_PERSON', status: 422 });
+    } finally {
+      await worker.stop();
+    }
+  });
+});
