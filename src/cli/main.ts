@@ -7,7 +7,6 @@ import { registerCoreCommands } from './commands/core.command.ts';
 import { registerCompanionsCommand } from './commands/companions.command.ts';
 import { registerGenPingsCommand } from './commands/gen-pings.command.ts';
 import { registerTestingCommand } from './commands/testing.command.ts';
-import { registerTestingCommand } from './commands/testing.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerRetentionCommand } from './commands/retention.command.ts';
 
@@ -22,7 +21,6 @@ registerCoreCommands(program);
 registerCompanionsCommand(program);
 registerGenPingsCommand(program);
 // Feature areas register their commands here, one line each.
-registerTestingCommand(program);
 registerTestingCommand(program);
 registerImportCommand(program);
 registerRetentionCommand(program);
