@@ -27,6 +27,8 @@ export interface Config {
   role: Role;
   /** retention of raw location data, days */
   retentionDays: number;
+  /** concurrent HTTP requests admitted before shedding load with 429 */
+  maxInFlight: number;
 }
 
 export class ConfigError extends Error {}
@@ -83,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     role,
     retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),
+    maxInFlight: int(env, 'HC_MAX_IN_FLIGHT', 512, 1, 1_000_000),
   };
 }

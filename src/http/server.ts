@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../roles/context.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorMapper } from './errors.ts';
+import { registerOverloadGuard } from './overload.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
@@ -23,6 +24,8 @@ export type RouteModule = (app: FastifyInstance, ctx: AppContext, metrics: Metri
 export interface ServerOptions {
   logger?: boolean;
   extraRoutes?: RouteModule[];
+  /** concurrent requests admitted before shedding with 429 (default from config) */
+  maxInFlight?: number;
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; metrics: Metrics }> {
@@ -53,6 +56,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerErrorMapper(app);
+  registerOverloadGuard(app, opts.maxInFlight ?? ctx.config.maxInFlight, () => metrics.shed.inc());
   registerAuth(app, ctx.auth);
   app.addHook('onResponse', async (req, reply) => {
     metrics.httpDuration.observe(
