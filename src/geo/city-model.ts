@@ -196,8 +196,11 @@ export function blockPings(o: CityOptions, b: number): number {
   return Math.floor((o.pingsPerDay * hi) / o.people) - Math.floor((o.pingsPerDay * lo) / o.people);
 }
 
-/** Generate block b's pings for one day (rows ordered by time within the block). */
-export function generateCityBlock(o: CityOptions, b: number, day: number, out: CityBlock): void {
+/**
+ * Generate block b's pings for one day: rows ordered by time within the block (as a carrier's
+ * export arrives), or with `byPerson` by (person, time).
+ */
+export function generateCityBlock(o: CityOptions, b: number, day: number, out: CityBlock, byPerson = false): void {
   const lo = b * CITY_BLOCK;
   const n = Math.min(o.people, lo + CITY_BLOCK) - lo;
   const quota = blockPings(o, b);
@@ -218,7 +221,7 @@ export function generateCityBlock(o: CityOptions, b: number, day: number, out: C
   }
   // Sort by time with a packed numeric key (native sort, no comparator).
   const keys = new Float64Array(quota);
-  for (let k = 0; k < quota; k++) keys[k] = when[k]! * 1048576 + k;
+  for (let k = 0; k < quota; k++) keys[k] = ((byPerson ? who[k]! * 86400 : 0) + when[k]!) * 1048576 + k;
   keys.sort();
   for (let k = 0; k < quota; k++) {
     const j = keys[k]! % 1048576;

@@ -158,6 +158,34 @@ describe('companion engine agrees with the naive reference', () => {
       { numRuns: 200 },
     );
   });
+
+  it('pings grouped by person (HCPINGS1 flag) give the same pairs as any row order', () => {
+    fc.assert(
+      fc.property(arbScenario, (s) => {
+        const params: CompanionParams = {
+          mode: 'radius',
+          radiusM: s.radiusM,
+          gapS: s.gapS,
+          minSeconds: s.minSeconds,
+        };
+        const sorted = columns(
+          [...s.pings].sort((x, y) => x.person - y.person),
+          8,
+        );
+        const r = pairsToArray(findCompanions({ ...sorted, sortedByPerson: true }, s.cases, params));
+        expect(r).toEqual(pairsToArray(findCompanions(columns(s.pings, 8), s.cases, params)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses pings flagged as sorted that are not', () => {
+    const cols = columns([
+      { person: 1, ts: 0, lat: 1, lon: 1 },
+      { person: 0, ts: 0, lat: 1, lon: 1 },
+    ]);
+    expect(() => findCompanions({ ...cols, sortedByPerson: true }, [0], { mode: 'radius' })).toThrow(/not/);
+  });
 });
 
 describe('companion engine, worked examples', () => {

@@ -3,7 +3,7 @@
 import { buildCaseIndex, type CaseIndex } from './case-index.ts';
 import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { DEG_TO_RAD, EARTH_RADIUS_M, haversineMeters } from './haversine.ts';
-import { IntervalScratch, gatherByPerson, sortRun, type PersonRuns } from './presence.ts';
+import { IntervalScratch, gatherByPerson, runsOfSorted, sortRun, type PersonRuns } from './presence.ts';
 import { PairBuilder } from './pair-builder.ts';
 import type { CompanionPairs, CompanionParams, PingColumns, ResolvedParams } from './companion-types.ts';
 
@@ -101,8 +101,10 @@ export function findCompanionsInRange(
   const stamp = new Int32Array(nCases).fill(-1);
   const touched = new Uint32Array(nCases);
   const scratch = new IntervalScratch();
-  const runs = gatherByPerson(pings, lo, hi, work?.runs);
-  if (work) work.runs = runs;
+  const runs = pings.sortedByPerson
+    ? runsOfSorted(pings, lo, hi, work?.runs)
+    : gatherByPerson(pings, lo, hi, work?.runs);
+  if (work && !pings.sortedByPerson) work.runs = runs;
   const { start, ts, lat, lon } = runs;
   const span = hi - lo;
   for (let q = 0; q < span; q++) {

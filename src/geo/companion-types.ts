@@ -12,6 +12,11 @@ export interface PingColumns {
   lon: Float64Array;
   /** Exclusive upper bound of the person ids. */
   personCount: number;
+  /**
+   * Rows are grouped by person in ascending id order (HCPINGS1 flag bit 0). The engine then skips
+   * its counting sort and orders each person's rows by time in place, in these arrays.
+   */
+  sortedByPerson?: boolean;
 }
 
 export type CompanionMode = 'radius' | 'grid';

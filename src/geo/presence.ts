@@ -50,6 +50,46 @@ export function gatherByPerson(
   return { start, ts: gTs, lat: gLat, lon: gLon };
 }
 
+/**
+ * Person runs of [lo, hi) read in place from rows already grouped by person in ascending order;
+ * throws if they are not.
+ */
+export function runsOfSorted(
+  pings: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array },
+  lo: number,
+  hi: number,
+  reuse?: PersonRuns,
+): PersonRuns {
+  const { person } = pings;
+  const first = (id: number): number => {
+    let a = 0;
+    let b = person.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (person[m]! < id) a = m + 1;
+      else b = m;
+    }
+    return a;
+  };
+  const r0 = first(lo);
+  const r1 = first(hi);
+  const span = hi - lo;
+  const start = fit(reuse?.start, span + 1, (k) => new Uint32Array(k));
+  let q = 0;
+  for (let i = r0; i < r1; i++) {
+    const p = person[i]! - lo;
+    if (p < q - 1) throw new Error('pings flagged as sorted by person are not');
+    while (q <= p) start[q++] = i - r0;
+  }
+  while (q <= span) start[q++] = r1 - r0;
+  return {
+    start,
+    ts: pings.ts.subarray(r0, r1),
+    lat: pings.lat.subarray(r0, r1),
+    lon: pings.lon.subarray(r0, r1),
+  };
+}
+
 /** A reusable array when it is large enough, else a new one (views are cut to length). */
 function fit<T extends Uint32Array | Float64Array>(a: T | undefined, n: number, make: (n: number) => T): T {
   if (a !== undefined && a.buffer.byteLength >= n * a.BYTES_PER_ELEMENT) {

@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync, writeSync, createWriteStream } from 'nod
 import { once } from 'node:events';
 import {
   DictionaryIds,
+  FLAG_SORTED,
   encodeDictionary,
   encodePingHeader,
   isPingBinary,
@@ -12,6 +13,7 @@ import {
   type PersonIds,
 } from '../../geo/ping-format.ts';
 import type { CompanionPairs, PingColumns } from '../../geo/companion-types.ts';
+import { gatherByPerson } from '../../geo/presence.ts';
 import { readCasesCsv, readPingsCsv, type RowError } from './ping-csv.ts';
 
 export interface PingTable {
@@ -66,7 +68,10 @@ export function loadPingBin(path: string, opts: LoadOptions = {}): PingTable {
     }
     const v = viewPingImage(buf);
     return {
-      columns: { person: v.person, ts: v.ts, lat: v.lat, lon: v.lon, personCount: v.layout.personCount },
+      columns: {
+        person: v.person, ts: v.ts, lat: v.lat, lon: v.lon, personCount: v.layout.personCount,
+        sortedByPerson: (v.layout.flags & FLAG_SORTED) !== 0,
+      },
       ids: v.ids,
       format: 'bin',
       lookup: (wanted) => v.ids.lookup(wanted),
@@ -132,11 +137,17 @@ export class PingBinWriter {
   }
 }
 
-/** Write a whole ping table as HCPINGS1 (the converter). */
+/**
+ * Write a whole ping table as HCPINGS1 (the converter), grouped by person so that the engine can
+ * skip its counting sort (flag bit 0).
+ */
 export function writePingBin(path: string, c: PingColumns, ids: PersonIds): void {
-  const w = new PingBinWriter(path, c.person.length, ids.count);
-  w.writeRows(c, c.person.length);
-  w.finish(ids);
+  const g = gatherByPerson(c, 0, c.personCount);
+  const person = new Uint32Array(g.ts.length);
+  for (let p = 0; p < c.personCount; p++) person.fill(p, g.start[p]!, g.start[p + 1]!);
+  const w = new PingBinWriter(path, person.length, ids.count);
+  w.writeRows({ person, ts: g.ts, lat: g.lat, lon: g.lon }, person.length);
+  w.finish(ids, FLAG_SORTED);
 }
 
 /** Case ids from a CSV with header person_id. */

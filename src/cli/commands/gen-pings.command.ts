@@ -8,7 +8,7 @@ import {
   CITY_BLOCK, blockPings, chooseCases, cityPersonId, generateCityBlock, type CityBlock, type CityOptions,
 } from '../../geo/city-model.ts';
 import { PingBinWriter } from '../../adapters/companion/ping-files.ts';
-import type { PersonIds } from '../../geo/ping-format.ts';
+import { FLAG_SORTED, type PersonIds } from '../../geo/ping-format.ts';
 
 export interface GenPingsOptions {
   people: number;
@@ -21,6 +21,8 @@ export interface GenPingsOptions {
   cases?: number;
   casesOut?: string;
   progress?: boolean;
+  /** Rows by (person, time) instead of by time within each block of 4 096 people. */
+  byPerson?: boolean;
 }
 
 const positiveInt = (v: string): number => {
@@ -60,7 +62,7 @@ export async function genPings(o: GenPingsOptions): Promise<number> {
   csv?.write('person_id,ts,lat,lon\n');
   for (let day = 0; day < o.days; day++) {
     for (let b = 0; b < blocks; b++) {
-      generateCityBlock(city, b, day, block);
+      generateCityBlock(city, b, day, block, o.byPerson === true);
       if (bin) bin.writeRows(block, block.count);
       if (csv) {
         let s = '';
@@ -72,7 +74,7 @@ export async function genPings(o: GenPingsOptions): Promise<number> {
       bar?.increment();
     }
   }
-  bin?.finish(ids);
+  bin?.finish(ids, o.byPerson && o.days === 1 ? FLAG_SORTED : 0);
   if (csv) {
     csv.end();
     await once(csv, 'finish');
@@ -108,6 +110,7 @@ export function registerGenPingsCommand(program: Command): void {
     .option('--start-date <date>', '首日（北京时间）/ first day, YYYY-MM-DD in UTC+8', '2022-01-10')
     .option('--cases <n>', '病例人数 / number of cases to pick', positiveInt)
     .option('--cases-out <file>', '病例文件 / cases CSV output (person_id)')
+    .option('--by-person', '按人员排序输出（bin 格式可跳过引擎排序）/ rows ordered by person, then time')
     .option('--no-progress', '不显示进度条 / no progress bar')
     .action(async (opts: GenPingsOptions) => {
       if (opts.format !== 'csv' && opts.format !== 'bin') throw new InvalidArgumentError('--format csv|bin');
