@@ -56,6 +56,7 @@ export default defineConfig({
       output: {
         // The service worker needs a stable URL; everything else is content-hashed.
         entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+        manualChunks: (id) => (/node_modules\/preact\//.test(id) ? 'preact' : undefined),
       },
     },
   },

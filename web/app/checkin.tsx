@@ -16,10 +16,11 @@ export function CheckinPanel(props: { token: string; onDone: () => void }) {
   const send = async (venueCode: string) => {
     setOpen(false);
     try {
-      const r = await api<{ venueName?: string; venue?: { name?: string } }>('/v1/checkins', { token: props.token, body: { venueToken: venueCode.trim() } });
+      const r = await api<{ at: string; duplicate: boolean; venue: { name: string; address: string } }>('/v1/checkins', { token: props.token, body: { token: venueCode.trim() } });
       if (r.ok) {
-        const name = r.data?.venueName ?? r.data?.venue?.name ?? '';
-        setMsg({ ok: true, text: t(`已登记 ${name}`, `Checked in ${name}`) });
+        const v = r.data.venue;
+        const again = r.data.duplicate ? t('（已登记过）', ' (already checked in)') : '';
+        setMsg({ ok: true, text: t(`已登记：${v.name}，${v.address}${again}`, `Checked in: ${v.name}, ${v.address}${again}`) });
         props.onDone();
       } else if (routeMissing(r)) {
         setMsg({ ok: false, text: t('场所登记服务暂未开通', 'Venue check-in is not available yet') });
@@ -36,7 +37,7 @@ export function CheckinPanel(props: { token: string; onDone: () => void }) {
         <CameraBox onText={(s) => void send(s)} onCancel={() => setOpen(false)} />
       ) : (
         <button type="button" onClick={() => setOpen(true)}>
-          📷 {t('扫场所码', 'Scan venue code')}
+          {t('扫场所码', 'Scan venue code')}
         </button>
       )}
       <details>

@@ -59,7 +59,7 @@ export function CodeCard(props: { stored: StoredCode; offline: boolean }) {
         <div class="band" style={{ background: c.fg }} />
       </div>
       <div class="clock" data-testid="clock">
-        {fmtTime(now)}
+        <span class="clock-date">{fmtTime(now).slice(0, 10)}</span> {fmtTime(now).slice(11)}
       </div>
       {(props.offline || expired) && (
         <div class="stale-note">

@@ -70,5 +70,7 @@ function App() {
 // ?lang=en opens the English page directly (links, tests).
 const q = new URLSearchParams(location.search).get('lang');
 setLang(q === 'en' || q === 'zh' ? q : lang());
-render(<App />, document.getElementById('root') as HTMLElement);
+const root = document.getElementById('root') as HTMLElement;
+root.textContent = ''; // drop the static loading note: render() appends, it does not replace
+render(<App />, root);
 registerServiceWorker('/app/');

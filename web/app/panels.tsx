@@ -8,6 +8,7 @@ import { api, NetworkError } from '../shared/api.ts';
 import { fmtTime, useLang } from '../shared/i18n.ts';
 import { Empty } from '../shared/ui.tsx';
 import type { CodeResponse } from './code-state.ts';
+import { QrSvg } from './qr-svg.tsx';
 
 type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'absent' } | { state: 'offline' } | { state: 'error'; message: string };
 
@@ -57,6 +58,7 @@ export function HealthPanel(props: { code: CodeResponse; token: string }) {
   const { t } = useLang();
   const results = useResource<unknown>('/v1/me/results', props.token, [props.code.display.lastNegativeTest]);
   const list = results.state === 'ok' ? listOf<TestResult>(results.data, ['results', 'items']) : [];
+  const asOf = results.state === 'ok' ? (results.data as { asOf?: string | null } | null)?.asOf : null;
   const latest = list
     .map((r) => ({ r, at: r.reportedAt ?? r.resultAt ?? r.collectedAt ?? r.at ?? '' }))
     .sort((a, b) => b.at.localeCompare(a.at))[0];
@@ -80,6 +82,12 @@ export function HealthPanel(props: { code: CodeResponse; token: string }) {
               : t('无记录', 'no record')}
         </dd>
       </dl>
+      {asOf && (
+        <p class="small muted">
+          {t('检测数据更新于 ', 'Test data as of ')}
+          {fmtTime(asOf, false)}
+        </p>
+      )}
     </section>
   );
 }
@@ -138,6 +146,7 @@ export function ItineraryPanel(props: { token: string; code: CodeResponse }) {
   const { t, tx } = useLang();
   const r = useResource<unknown>('/v1/me/itinerary', props.token);
   const cities = r.state === 'ok' ? listOf<City>(r.data, ['cities', 'items', 'stays']) : [];
+  const card = r.state === 'ok' ? (r.data as { phone?: string | null; asOf?: string; token?: string } | null) : null;
   const nameOf = (c: City) => (typeof c.name === 'object' ? tx({ zh: c.name.zh ?? '', en: c.name.en ?? '' }) : (c.name ?? c.cityName ?? c.code ?? c.cityCode ?? '?'));
   return (
     <section class="card" aria-labelledby="h-trip">
@@ -166,6 +175,21 @@ export function ItineraryPanel(props: { token: string; code: CodeResponse }) {
         ))}
       {cities.some((c) => c.starred ?? c.star ?? c.risk) && (
         <p class="small">{t('* 表示当前该城市存在中高风险区', '* the city currently has a medium or high risk area')}</p>
+      )}
+      {card?.asOf && (
+        <p class="small muted">
+          {card.phone ? `${card.phone} · ` : ''}
+          {t('更新于 ', 'As of ')}
+          {fmtTime(card.asOf)}
+        </p>
+      )}
+      {card?.token && (
+        <details>
+          <summary>{t('出示行程卡二维码', 'Show the card as a QR')}</summary>
+          <div class="qr-wrap small-qr">
+            <QrSvg text={card.token} colour="#1e3a8a" label={t('行程卡二维码', 'Itinerary card QR')} />
+          </div>
+        </details>
       )}
     </section>
   );

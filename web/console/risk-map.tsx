@@ -78,6 +78,7 @@ export function RiskMap(props: { session: Session }) {
           },
         });
         m.addControl(new ml.NavigationControl({ showCompass: false }));
+        m.addControl(new ml.ScaleControl({ unit: 'metric' }));
         m.on('load', () => {
           if (b) m.fitBounds([b[0], b[1], b[2], b[3]], { padding: 40, maxZoom: 16, duration: 0 });
           m.once('idle', () => setReady(true));
@@ -128,12 +129,12 @@ export function RiskMap(props: { session: Session }) {
                   const when = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? fmtTime(v, false) : '—');
                   return (
                     <tr key={String(f.id ?? i)}>
-                      <td>{String(p.name ?? p.title ?? f.id ?? i + 1)}</td>
+                      <td>{String(p.name ?? f.id ?? i + 1)}{p.adminName ? ` (${String(p.adminName)})` : ''}{!f.geometry ? ` · ${t('行政区划，无边界', 'admin area, no outline')}` : ''}</td>
                       <td style={{ color: lv.colour, fontWeight: 700 }}>
                         {lv.icon} {tx(lv)}
                       </td>
                       <td>{when(p.startsAt ?? p.start ?? p.validFrom)}</td>
-                      <td>{when(p.liftsAt ?? p.lift ?? p.endsAt ?? p.validUntil)}</td>
+                      <td>{when(p.liftedAt ?? p.liftsAt ?? p.endsAt)}</td>
                     </tr>
                   );
                 })}

@@ -110,7 +110,7 @@ function Scanner() {
             <video ref={video} class="camera" aria-label={t('相机画面', 'Camera view')} hidden={!camOn} />
             {!camOn && (
               <button type="button" class="start" disabled={!detector} onClick={() => { setCamErr(null); setCamOn(true); }} data-testid="start-camera">
-                📷 {detector ? t('开始扫码', 'Start scanning') : t('正在加载解码器…', 'Loading decoder…')}
+                {detector ? t('开始扫码', 'Start scanning') : t('正在加载解码器…', 'Loading decoder…')}
               </button>
             )}
           </div>
@@ -127,7 +127,7 @@ function Scanner() {
           <div><b>{counters.total}</b><span>{t('总计', 'Total')}</span></div>
           <div class="pass"><b data-testid="count-pass">{counters.pass}</b><span>✔ {t('通行', 'Pass')}</span></div>
           <div class="stop"><b data-testid="count-stop">{counters.stop}</b><span>✖ {t('拦截', 'Stop')}</span></div>
-          <div><b>{counters.invalid}</b><span>⛔ {t('无效', 'Invalid')}</span></div>
+          <div><b>{counters.invalid}</b><span>⊘ {t('无效', 'Invalid')}</span></div>
           <button type="button" class="secondary" onClick={() => setCounters(resetCounters())}>
             {t('清零', 'Reset')}
           </button>
@@ -185,5 +185,7 @@ function Scanner() {
 
 const q = new URLSearchParams(location.search).get('lang');
 setLang(q === 'en' || q === 'zh' ? q : lang());
-render(<Scanner />, document.getElementById('root') as HTMLElement);
+const root = document.getElementById('root') as HTMLElement;
+root.textContent = ''; // drop the static loading note: render() appends, it does not replace
+render(<Scanner />, root);
 registerServiceWorker('/scan/');

@@ -34,7 +34,7 @@ export function ResultScreen(props: { result: ScanResult; onClose: () => void })
       onClick={props.onClose}
     >
       <div class="result-icon" aria-hidden="true">
-        {c ? c.icon : '⛔'}
+        {c ? c.icon : '⊘'}
       </div>
       {c ? (
         <>

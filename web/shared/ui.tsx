@@ -10,7 +10,7 @@ export function TopBar(props: { title: { zh: string; en: string }; children?: Co
     <header class="topbar">
       <h1>{tx(props.title)}</h1>
       {props.children}
-      <button class="lang" type="button" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label="切换语言 Switch language">
+      <button class="lang" type="button" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} title="切换语言 Switch language">
         {lang === 'zh' ? 'English' : '中文'}
       </button>
     </header>
