@@ -4,11 +4,14 @@
  * prefix and a NATS stream of its own, all removed afterwards. Never a mock.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/adapters/db/database.ts';
-import { migrate } from '../src/adapters/db/migrate.ts';
+import { MIGRATIONS_DIR, migrate } from '../src/adapters/db/migrate.ts';
 import { MemoryBus } from '../src/adapters/bus/memory-bus.ts';
 import { NatsBus } from '../src/adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../src/adapters/cache/memory-status-cache.ts';
@@ -32,8 +35,8 @@ export interface TestDatabase {
 /** A fresh, migrated database: in-memory PGlite, or a new PostgreSQL database with services on. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!USE_SERVICES) {
-    const db = await openDatabase({});
-    await migrate(db);
+    const db = await openDatabase({ loadDataDir: await pgliteTemplate() });
+    await migrate(db); // no-op on a current template
     return { db, url: undefined, drop: () => db.close() };
   }
   const name = `hc_t_${crypto.randomBytes(6).toString('hex')}`;
@@ -55,6 +58,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await a.end();
     },
   };
+}
+
+/**
+ * A migrated PGlite cluster dumped once per migration set into the temp folder, so each test file
+ * loads it instead of running initdb and every migration again.
+ */
+async function pgliteTemplate(): Promise<Blob | undefined> {
+  const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const h = crypto.createHash('sha256');
+  for (const f of files) h.update(f).update(fs.readFileSync(path.join(MIGRATIONS_DIR, f)));
+  const file = path.join(os.tmpdir(), `hc-pglite-template-${h.digest('hex').slice(0, 16)}.tgz`);
+  if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
+  const db = await openDatabase({});
+  await migrate(db);
+  const dump = await db.dump!();
+  await db.close();
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  fs.renameSync(tmp, file);
+  return dump;
 }
 
 export interface TestContext extends AppContext {

@@ -19,6 +19,8 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   readonly kysely: Kysely<DB>;
+  /** embedded only: a gzip dump of the whole cluster (test templates, backups) */
+  dump?: () => Promise<Blob>;
   /** Runs fn inside one transaction on one connection. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Bulk-loads CSV text (no header) into table(columns) with COPY; returns rows copied. */
@@ -34,25 +36,28 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** folder for embedded data; undefined = in memory */
   dataDir?: string | undefined;
+  /** embedded only: start from this dump (PGlite dumpDataDir) instead of an empty cluster */
+  loadDataDir?: Blob;
   poolSize?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPglite(opts.dataDir, opts.loadDataDir);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let unlock = () => undefined as void;
   if (dataDir) {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
   const pool = new PglitePool(pglite);
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
   return {
     kind: 'pglite',
+    dump: async () => pglite.dumpDataDir('gzip'),
     kysely,
     query: (text, params) => pool.query(text, params),
     transaction: (fn) => inTransaction(() => pool.connect(), fn),
