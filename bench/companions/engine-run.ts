@@ -18,16 +18,18 @@ const casesMs = performance.now() - t;
 t = performance.now();
 const pool = await EnginePool.start(threads);
 const poolStartMs = performance.now() - t;
-const runs: Array<{ ms: number; indexMs: number; rangeMs: number[]; pairs: number }> = [];
+const runs: Array<{ ms: number; cpuMs: number; indexMs: number; rangeMs: number[]; pairs: number }> = [];
 for (let i = 0; i < 3; i++) {
   t = performance.now();
+  const cpu = process.cpuUsage();
   const r = await pool.run(table.columns, cases, { mode: mode as CompanionMode });
-  runs.push({ ms: performance.now() - t, indexMs: r.indexMs, rangeMs: r.rangeMs, pairs: r.count });
+  const used = process.cpuUsage(cpu);
+  runs.push({ ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000, indexMs: r.indexMs, rangeMs: r.rangeMs, pairs: r.count });
 }
 await pool.close();
 process.stdout.write(
   JSON.stringify({
-    mode, threads, pings: table.columns.person.length, people: table.columns.personCount, cases: cases.length,
+    mode, threads, sortedInput: table.columns.sortedByPerson === true, pings: table.columns.person.length, people: table.columns.personCount, cases: cases.length,
     readMs, casesMs, poolStartMs, runs, maxRssMB: process.resourceUsage().maxRSS / 1024,
   }) + '\n',
 );

@@ -36,12 +36,25 @@ if (!existsSync(binPath) || !existsSync(casesPath)) {
   genMs = performance.now() - t;
 }
 
+// The same city-day written grouped by person (what `hc companions convert` produces).
+const sortedPath = `${base}-byperson.bin`;
+if (!existsSync(sortedPath)) {
+  await genPings({
+    people, pings: pingsPerDay, seed, out: sortedPath, format: 'bin', days: 1, startDate: '2022-01-10',
+    byPerson: true, progress: process.stderr.isTTY,
+  });
+}
+
 const engine: EngineRun[] = [];
-for (const [mode, threads] of [['radius', 2], ['grid', 2], ['radius', 1], ['grid', 1]] as const) {
-  process.stderr.write(`engine ${mode}, ${threads} thread(s), load ${loadavg()[0]!.toFixed(2)}…\n`);
+const configs = [
+  [binPath, 'radius', 2], [binPath, 'grid', 2], [sortedPath, 'radius', 2], [sortedPath, 'grid', 2],
+  [binPath, 'radius', 1], [binPath, 'grid', 1],
+] as const;
+for (const [file, mode, threads] of configs) {
+  process.stderr.write(`engine ${file} ${mode}, ${threads} thread(s), load ${loadavg()[0]!.toFixed(2)}…\n`);
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/companions/engine-run.ts', binPath, casesPath, mode, String(threads)],
+    ['--import', 'tsx', 'bench/companions/engine-run.ts', file, casesPath, mode, String(threads)],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   engine.push({ ...(JSON.parse(out.trim().split('\n').pop()!) as EngineRun), loadAvg: loadavg()[0]! });

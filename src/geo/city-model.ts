@@ -219,20 +219,25 @@ export function generateCityBlock(o: CityOptions, b: number, day: number, out: C
         ? Math.floor(r.next() * 86400)
         : Math.floor((pick(HOUR_CUM, r.next()) + r.next()) * 3600);
   }
-  // Sort by time with a packed numeric key (native sort, no comparator).
+  // Positions are drawn in generation order, so the data do not depend on the output order.
+  const pLatOf = new Float64Array(quota);
+  const pLonOf = new Float64Array(quota);
+  for (let k = 0; k < quota; k++) {
+    truePosition(profiles[who[k]!]!, when[k]!, r);
+    tower(pLat, pLon, r);
+    pLatOf[k] = pLat;
+    pLonOf[k] = pLon;
+  }
+  // Sort with a packed numeric key (native sort, no comparator): time, or person then time.
   const keys = new Float64Array(quota);
   for (let k = 0; k < quota; k++) keys[k] = ((byPerson ? who[k]! * 86400 : 0) + when[k]!) * 1048576 + k;
   keys.sort();
   for (let k = 0; k < quota; k++) {
     const j = keys[k]! % 1048576;
-    const i = who[j]!;
-    const s = when[j]!;
-    truePosition(profiles[i]!, s, r);
-    tower(pLat, pLon, r);
-    out.person[k] = lo + i;
-    out.ts[k] = dayStart + s;
-    out.lat[k] = pLat;
-    out.lon[k] = pLon;
+    out.person[k] = lo + who[j]!;
+    out.ts[k] = dayStart + when[j]!;
+    out.lat[k] = pLatOf[j]!;
+    out.lon[k] = pLonOf[j]!;
   }
   out.count = quota;
 }
