@@ -10,7 +10,7 @@ import type { Clock } from '../ports/clock.port.ts';
 import { AppError } from '../services/app-error.ts';
 import { createVerifier, type TrustList, type Verifier } from '../verifier/index.ts';
 import type { CollectionWriter, ItemOutcome, Registration, TubeOpen } from './collection.writer.ts';
-import { isSubject, type PersonRef } from './testing.domain.ts';
+import { isSubject } from './testing.domain.ts';
 
 export interface ScanInput {
   tube: string;
@@ -62,7 +62,10 @@ export class CollectionService {
   /** Registers scans; resolves only when the accepted ones are durably stored. */
   async collect(req: CollectionRequest): Promise<CollectionResponse> {
     const now = this.deps.clock.now();
-    const resolved = await Promise.all(req.items.map((i) => this.resolve(i, now)));
+    // Only codes need the (asynchronous) signature check; subjects and documents resolve at once.
+    const resolved = req.items.some((i) => i.code !== undefined)
+      ? await Promise.all(req.items.map((i) => this.resolve(i, now)))
+      : req.items.map((i) => this.resolveSync(i, now));
     const regs: Registration[] = [];
     for (const r of resolved) if ('personRef' in r) regs.push(r);
     let written: ItemOutcome[];
@@ -88,25 +91,36 @@ export class CollectionService {
   }
 
   private async resolve(item: ScanInput, now: number): Promise<Registration | { code: string; message: string }> {
+    if (item.code === undefined) return this.resolveSync(item, now);
+    const at = this.scanTime(item, now);
+    if (typeof at !== 'number') return at;
+    if (item.subject !== undefined || item.doc !== undefined) return { code: 'SCAN_NO_PERSON', message: 'give exactly one of code, subject, doc' };
+    const sub = await this.subjectOfCode(item.code, at);
+    if (typeof sub !== 'string') return sub;
+    return { tube: item.tube, personRef: `s:${sub}`, collectedAt: at };
+  }
+
+  private scanTime(item: ScanInput, now: number): number | { code: string; message: string } {
     const at = item.collectedAt === undefined ? now : typeof item.collectedAt === 'number' ? item.collectedAt : Date.parse(item.collectedAt);
     if (!Number.isFinite(at)) return { code: 'SCAN_BAD_TIME', message: 'collectedAt is not a time' };
     if (at > now + MAX_AHEAD_MS || at < now - MAX_AGE_MS) return { code: 'SCAN_BAD_TIME', message: 'collectedAt must be within the last 7 days' };
-    const given = Number(item.code !== undefined) + Number(item.subject !== undefined) + Number(item.doc !== undefined);
-    if (given !== 1) return { code: 'SCAN_NO_PERSON', message: 'give exactly one of code, subject, doc' };
-    let personRef: PersonRef;
+    return at;
+  }
+
+  private resolveSync(item: ScanInput, now: number): Registration | { code: string; message: string } {
+    const at = this.scanTime(item, now);
+    if (typeof at !== 'number') return at;
+    if ((item.subject === undefined) === (item.doc === undefined) || item.code !== undefined) {
+      return { code: 'SCAN_NO_PERSON', message: 'give exactly one of code, subject, doc' };
+    }
     if (item.subject !== undefined) {
       if (!isSubject(item.subject)) return { code: 'SCAN_BAD_SUBJECT', message: 'subject is not a code subject' };
-      personRef = `s:${item.subject}`;
-    } else if (item.doc !== undefined) {
-      const d = validateDocument(item.doc.type, item.doc.number);
-      if (!d.ok) return { code: d.code, message: d.message };
-      personRef = `d:${d.docType}:${this.deps.docHash(d.docType, d.number).toString('hex')}`;
-    } else {
-      const sub = await this.subjectOfCode(item.code as string, at);
-      if (typeof sub !== 'string') return sub;
-      personRef = `s:${sub}`;
+      return { tube: item.tube, personRef: `s:${item.subject}`, collectedAt: at };
     }
-    return { tube: item.tube, personRef, collectedAt: at };
+    const doc = item.doc as { type: number; number: string };
+    const d = validateDocument(doc.type, doc.number);
+    if (!d.ok) return { code: d.code, message: d.message };
+    return { tube: item.tube, personRef: `d:${d.docType}:${this.deps.docHash(d.docType, d.number).toString('hex')}`, collectedAt: at };
   }
 
   private async subjectOfCode(token: string, scannedAt: number): Promise<string | { code: string; message: string }> {
