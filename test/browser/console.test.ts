@@ -29,6 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
   let browser: Browser;
   let inRegionDoc: string;
   let outOfRegionDoc: string;
+  let closeContactId: number;
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -40,8 +41,18 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     const b = await createResident(ctx, { name: '张无忌', regionCode: '520302' });
     outOfRegionDoc = b.input.docNumber;
     const c = await createResident(ctx, { name: '殷素素' });
-    await ctx.facts.record({ personId: c.id, type: 'close_contact', source: 'health.close-contacts', sourceRecordId: `web-console-${c.id}`, eventTime: Date.now() - 3_600_000, data: {} });
+    // A department pushes a close-contact list entry: the resident turns red and a task opens.
+    const peer = await ctx.auth.addDevice('卫健委 health commission', 'peer');
+    const pushed = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/feeds/key-population',
+      headers: { 'x-api-key': peer.apiKey },
+      payload: { sourceId: `mj-${c.id}`, docType: 10, docNumber: c.input.docNumber, category: 'close_contact', list: '南明区密接 11-26', tier: 'high' },
+    });
+    expect(pushed.statusCode, pushed.body).toBe(201);
+    await ctx.settle();
     await ctx.statuses.recompute([a.id, b.id, c.id]);
+    closeContactId = c.id;
 
     // Publish a medium-risk area through the API, as an officer would.
     const login = await ctx.auth.staffLogin('officer-web', 'pass-word-123');
@@ -53,7 +64,7 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     });
     expect(res.statusCode, res.body).toBe(201);
     browser = await launch(['--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--enable-webgl', '--ignore-gpu-blocklist']);
-  });
+  }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
     await browser?.close();
@@ -109,11 +120,26 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     await page.getByTestId('policy-table').waitFor();
     await expect(page.getByTestId('policy-table').textContent()).resolves.toMatch(/生效中/);
 
-    // Key populations and tasks: a list or an empty state, never an error page.
+    // Key populations: the close contact is counted and listed; filters narrow the list.
     await page.click('[data-tab=kp]');
-    await page.locator('#h-kp ~ .empty, [data-testid=kp-table], #h-kp ~ .error').first().waitFor();
+    await page.getByTestId('task-table').waitFor();
+    await expect(page.getByTestId('task-table').textContent()).resolves.toContain(`#${closeContactId}`);
+    await page.selectOption('#f-cat', 'companion');
+    await page.getByText('没有符合条件的人员').waitFor();
+    await page.selectOption('#f-cat', 'close_contact');
+    await page.getByTestId('task-table').waitFor();
+    await shot(page, 'web-console-keypop-desktop');
+
+    // Tasks: the open task moves to "contacted" with one click.
     await page.click('[data-tab=tasks]');
-    await page.locator('#h-tasks ~ .empty, [data-testid=task-table], #h-tasks ~ .error').first().waitFor();
+    await page.getByTestId('task-table').waitFor();
+    await page.getByRole('button', { name: '→ 已联系' }).click();
+    await page.getByText('没有任务').waitFor(); // no open task left
+    await page.selectOption('#task-state', 'contacted');
+    await page.getByTestId('task-table').waitFor();
+    await page.getByRole('button', { name: `查看 #${closeContactId}` }).click();
+    await page.getByTestId('person').waitFor();
+    await expect(page.getByTestId('person').textContent()).resolves.toMatch(/殷\*素/);
     await shot(page, 'web-console-tasks-desktop');
 
     // Phone size still works.

@@ -10,11 +10,14 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import jsQR from 'jsqr';
+import jsQRImport from 'jsqr';
 import QRCode from 'qrcode';
 import { buildServer } from '../../src/http/server.ts';
 import { FEATURES } from '../../src/roles/features.ts';
 import { createTestContext, type TestContext } from '../context.ts';
+
+// jsqr is a CommonJS bundle: depending on the loader the default import is the function or holds it.
+const jsQR = (typeof jsQRImport === 'function' ? jsQRImport : jsQRImport.default) as typeof jsQRImport.default;
 
 export const CHROMIUM = process.env.HC_CHROMIUM ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);

@@ -16,7 +16,7 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     ensureWebBuilt();
     platform = await startPlatform();
     browser = await launch();
-  });
+  }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
     await browser?.close();

@@ -38,7 +38,7 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
     const video = path.join(tmp, 'qr.y4m');
     writeQrVideo(video, code.token);
     browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
-  });
+  }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
     await browser?.close();

@@ -10,18 +10,41 @@ const SYMPTOMS: Array<[string, string, string]> = [
   ['fever', '发热', 'fever'],
   ['cough', '咳嗽', 'cough'],
   ['sore_throat', '咽痛', 'sore throat'],
+  ['shortness_of_breath', '气促', 'shortness of breath'],
+  ['loss_of_smell_taste', '嗅觉味觉减退', 'loss of smell or taste'],
   ['fatigue', '乏力', 'fatigue'],
-  ['loss_of_smell', '嗅觉减退', 'loss of smell'],
   ['diarrhoea', '腹泻', 'diarrhoea'],
+];
+
+// Prefecture-level cities residents travel between most (GB/T 2260 codes).
+const CITIES: Array<[string, string, string]> = [
+  ['520100', '贵阳', 'Guiyang'],
+  ['520200', '六盘水', 'Liupanshui'],
+  ['520300', '遵义', 'Zunyi'],
+  ['520400', '安顺', 'Anshun'],
+  ['520500', '毕节', 'Bijie'],
+  ['520600', '铜仁', 'Tongren'],
+  ['110100', '北京', 'Beijing'],
+  ['310100', '上海', 'Shanghai'],
+  ['440100', '广州', 'Guangzhou'],
+  ['440300', '深圳', 'Shenzhen'],
+  ['500100', '重庆', 'Chongqing'],
+  ['510100', '成都', 'Chengdu'],
+  ['530100', '昆明', 'Kunming'],
+  ['430100', '长沙', 'Changsha'],
+  ['420100', '武汉', 'Wuhan'],
+  ['610100', '西安', "Xi'an"],
 ];
 
 export function DeclarePanel(props: { token: string; onDone: () => void }) {
   const { t } = useLang();
   const [temp, setTemp] = useState('36.5');
   const [symptoms, setSymptoms] = useState<string[]>([]);
+  const [mode, setMode] = useState('rail');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [date, setDate] = useState('');
+  const [departed, setDeparted] = useState('');
+  const [arrived, setArrived] = useState('');
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -32,8 +55,11 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
       setMsg({ ok: false, text: t('请填写 34–43 之间的体温', 'Enter a temperature between 34 and 43') });
       return;
     }
-    const body: Record<string, unknown> = { temperature, symptoms };
-    if (from && to) body.trips = [{ from, to, ...(date ? { date } : {}) }];
+    // clientId makes a retry after a lost answer harmless (the server dedupes on it).
+    const body: Record<string, unknown> = { clientId: crypto.randomUUID?.() ?? String(Date.now()), temperature, symptoms };
+    if (from && to && departed && arrived) {
+      body.trips = [{ mode, fromRegion: from, toRegion: to, departedAt: new Date(departed).toISOString(), arrivedAt: new Date(arrived).toISOString() }];
+    }
     setBusy(true);
     try {
       const r = await api('/v1/me/declarations', { token: props.token, body });
@@ -71,12 +97,20 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
         </fieldset>
         <details>
           <summary>{t('申报行程（可选）', 'Declare a trip (optional)')}</summary>
+          <label for="trip-mode">{t('交通方式', 'By')}</label>
+          <select id="trip-mode" value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
+            <option value="rail">{t('火车', 'Train')}</option>
+            <option value="flight">{t('飞机', 'Flight')}</option>
+            <option value="road">{t('公路', 'Road')}</option>
+          </select>
           <label for="trip-from">{t('出发城市', 'From city')}</label>
-          <input id="trip-from" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          <CitySelect id="trip-from" value={from} onChange={setFrom} />
           <label for="trip-to">{t('到达城市', 'To city')}</label>
-          <input id="trip-to" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
-          <label for="trip-date">{t('日期', 'Date')}</label>
-          <input id="trip-date" type="date" value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+          <CitySelect id="trip-to" value={to} onChange={setTo} />
+          <label for="trip-dep">{t('出发时间', 'Departed')}</label>
+          <input id="trip-dep" type="datetime-local" value={departed} onInput={(e) => setDeparted(e.currentTarget.value)} />
+          <label for="trip-arr">{t('到达时间', 'Arrived')}</label>
+          <input id="trip-arr" type="datetime-local" value={arrived} onInput={(e) => setArrived(e.currentTarget.value)} />
         </details>
         <p>
           <button type="submit" disabled={busy}>
@@ -86,5 +120,19 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
         {msg && <div class={msg.ok ? 'ok' : 'error'} role="status">{msg.text}</div>}
       </form>
     </section>
+  );
+}
+
+function CitySelect(props: { id: string; value: string; onChange: (v: string) => void }) {
+  const { t } = useLang();
+  return (
+    <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      <option value="">{t('请选择', 'Choose')}</option>
+      {CITIES.map(([code, zh, en]) => (
+        <option key={code} value={code}>
+          {t(zh, en)}
+        </option>
+      ))}
+    </select>
   );
 }

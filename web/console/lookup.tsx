@@ -8,7 +8,7 @@ import { fmtTime, useLang } from '../shared/i18n.ts';
 import { ColourBadge } from '../shared/ui.tsx';
 import type { Session } from './session.ts';
 
-interface PersonView {
+export interface PersonView {
   person: { maskedName: string; docMasked: string; regionName: string | null; regionCode: string | null; sex: string | null; birthDate: string | null };
   status: { colour5: number; reasons: Array<{ rule: string; label: { zh: string; en: string }; since: number; until: number | null }>; nextReviewAt: number | null; policyVersion: string } | null;
   facts: Array<{ id?: string | number; type: string; source: string; eventTime: number | string; validUntil?: number | string | null }>;
@@ -24,7 +24,7 @@ const DOC_TYPES: Array<[number, string, string]> = [
 ];
 
 export function Lookup(props: { session: Session }) {
-  const { t, tx } = useLang();
+  const { t } = useLang();
   const [docType, setDocType] = useState(10);
   const [docNumber, setDocNumber] = useState('');
   const [busy, setBusy] = useState(false);
@@ -39,9 +39,9 @@ export function Lookup(props: { session: Session }) {
     try {
       const r = await api<{ id: number }>('/v1/persons/lookup', { token: props.session.token, body: { docType, docNumber: docNumber.trim().toUpperCase() } });
       if (!r.ok) return setError(r.status === 404 ? t('本辖区内查无此人', 'No such person in your region') : r.message);
-      const p = await api<PersonView>(`/v1/persons/${r.data.id}`, { token: props.session.token });
-      if (!p.ok) return setError(p.message);
-      setView(p.data);
+      const p = await loadPerson(props.session, r.data.id);
+      if (p.error) return setError(p.error);
+      setView(p.view ?? null);
     } catch (err) {
       setError(String(err));
     } finally {
@@ -71,7 +71,16 @@ export function Lookup(props: { session: Session }) {
         </p>
         {error && <div class="error" role="alert">{error}</div>}
       </form>
-      {view && (
+      {view && <PersonCard view={view} />}
+    </section>
+  );
+}
+
+/** One person as an officer sees it: masked identity, colour with reasons, facts. */
+export function PersonCard(props: { view: PersonView }) {
+  const { t, tx } = useLang();
+  const view = props.view;
+  return (
         <div class="card" data-testid="person">
           <h3>
             {view.person.maskedName} {view.status && <ColourBadge c5={view.status.colour5} />}
@@ -120,7 +129,11 @@ export function Lookup(props: { session: Session }) {
             </tbody>
           </table>
         </div>
-      )}
-    </section>
   );
+}
+
+/** Reads a person (audited on the server); undefined with a message when not allowed. */
+export async function loadPerson(session: Session, id: number): Promise<{ view?: PersonView; error?: string }> {
+  const p = await api<PersonView>(`/v1/persons/${id}`, { token: session.token });
+  return p.ok ? { view: p.data } : { error: p.message };
 }
