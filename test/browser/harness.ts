@@ -14,6 +14,7 @@ import jsQRImport from 'jsqr';
 import QRCode from 'qrcode';
 import { buildServer } from '../../src/http/server.ts';
 import { FEATURES } from '../../src/roles/features.ts';
+import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { createTestContext, type TestContext } from '../context.ts';
 
 // jsqr is a CommonJS bundle: depending on the loader the default import is the function or holds it.
@@ -57,6 +58,9 @@ export async function startPlatform(): Promise<Platform> {
   await ctx.keys.ensureKey();
   const extraRoutes = FEATURES.flatMap((f) => (f.routes ? [f.routes] : []));
   const { app } = await buildServer(ctx, { logger: false, extraRoutes });
+  // Colours follow new facts (declarations, check-ins) as in the running platform.
+  const worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log);
+  await worker.start();
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ctx,
@@ -64,6 +68,7 @@ export async function startPlatform(): Promise<Platform> {
     url: url.replace('127.0.0.1', 'localhost'), // localhost is a secure context: WebCrypto, service workers
     async close() {
       await app.close();
+      await worker.stop();
       await ctx.destroy();
     },
   };

@@ -3,24 +3,48 @@
  * (from a screenshot) to a token the platform verifies, in the right colour; "why this colour"
  * lists the reason; the last code stays visible with a banner when the network drops.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createResident } from '../factories.ts';
-import { decodeQr, DESKTOP, ensureWebBuilt, HAS_CHROMIUM, launch, PHONE, recordForeignRequests, shot, startPlatform, type Platform } from './harness.ts';
+import { decodeQr, DESKTOP, ensureWebBuilt, HAS_CHROMIUM, launch, PHONE, recordForeignRequests, shot, startPlatform, writeQrVideo, type Platform } from './harness.ts';
+
+const VENUE = '花果园购物中心';
 
 describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
   let platform: Platform;
   let browser: Browser;
+  let tmp: string;
 
   beforeAll(async () => {
     ensureWebBuilt();
     platform = await startPlatform();
-    browser = await launch();
+    // A venue registered by an officer; its printed QR is what the phone camera will see.
+    await platform.ctx.auth.addStaff('venue-officer', 'pass-word-123', '场所管理', 'officer', '5201');
+    const officer = await platform.ctx.auth.staffLogin('venue-officer', 'pass-word-123');
+    const auth = { authorization: `Bearer ${officer.accessToken}` };
+    const reg = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/venues',
+      headers: auth,
+      payload: { name: VENUE, category: '商场', address: '南明区花果园大街 1 号', lat: 26.5645, lon: 106.6891, adminCode: '520102' },
+    });
+    expect(reg.statusCode, reg.body).toBe(201);
+    const venueId = (reg.json() as { venue: { id: number } }).venue.id;
+    const png = await platform.app.inject({ url: `/v1/venues/${venueId}/qr.png`, headers: auth });
+    const venueToken = decodeQr(png.rawPayload);
+    expect(venueToken).toBeTruthy();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'hc-app-'));
+    writeQrVideo(path.join(tmp, 'venue.y4m'), venueToken!);
+    browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${path.join(tmp, 'venue.y4m')}`]);
   }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
     await browser?.close();
     await platform?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   async function latestOtp(): Promise<string> {
@@ -43,9 +67,9 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     await page.waitForSelector('svg.qr');
   }
 
-  it('signs in, and the QR in the screenshot is a valid green code', async () => {
+  it('signs in; the QR in the screenshot verifies; offline banner; venue check-in by camera; a fever declaration turns it orange', async () => {
     const resident = await createResident(platform.ctx, { name: '李小龙' });
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, permissions: ['camera'] });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, platform.url);
 
@@ -81,6 +105,21 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     await expect(page.getByTestId('offline-banner').textContent()).resolves.toMatch(/离线.*前/);
     await context.setOffline(false);
     await page.waitForSelector('[data-testid=offline-banner]', { state: 'detached' });
+
+    // Venue check-in with the phone camera.
+    await page.getByRole('button', { name: '扫场所码' }).click();
+    await page.getByText(`已登记：${VENUE}`).waitFor();
+
+    // Declaring a fever turns the code orange, and the reason says so.
+    await page.fill('#temp', '38.2');
+    await page.getByLabel('发热').check();
+    await page.getByRole('button', { name: '提交申报' }).click();
+    await page.getByText('已提交').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=colour-label]')?.textContent === '橙码');
+    await expect(page.locator('.reasons').textContent()).resolves.toMatch(/发热|体温|症状/);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const orange = await platform.ctx.verify.verify(decodeQr(await shot(page, 'web-app-orange-phone')) ?? '');
+    expect(orange).toMatchObject({ valid: true, colour5: 2 });
 
     const desk = await context.newPage();
     await desk.setViewportSize(DESKTOP);

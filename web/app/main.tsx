@@ -22,6 +22,11 @@ const TOKEN_KEY = 'hc.app.session';
 function Home(props: { token: string; onSignOut: () => void }) {
   const { t } = useLang();
   const { current, offline, error, refresh } = useCode(props.token, props.onSignOut);
+  // The server recomputes the colour a moment after a declaration or check-in: look twice.
+  const changed = () => {
+    void refresh();
+    setTimeout(() => void refresh(), 1500);
+  };
   return (
     <>
       {offline && <OfflineBanner fetchedAt={current?.fetchedAt ?? null} />}
@@ -32,8 +37,8 @@ function Home(props: { token: string; onSignOut: () => void }) {
             <ReasonsPanel code={current.code} />
             <HealthPanel code={current.code} token={props.token} />
             <ItineraryPanel code={current.code} token={props.token} />
-            <CheckinPanel token={props.token} onDone={() => void refresh()} />
-            <DeclarePanel token={props.token} onDone={() => void refresh()} />
+            <CheckinPanel token={props.token} onDone={changed} />
+            <DeclarePanel token={props.token} onDone={changed} />
           </>
         ) : (
           <div class="card">{error ? <div class="error">{error}</div> : <p>{t('正在获取健康码…', 'Getting your code…')}</p>}</div>
