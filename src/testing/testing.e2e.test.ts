@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Colour5 } from '../domain/colour.ts';
+import { parseJkm1 } from '../domain/token/jkm1.ts';
 import { createResident, residentToken } from '../../test/factories.ts';
 import { testServer, bearer } from '../../test/e2e/http.ts';
 import { resultsRoutes } from '../http/routes/results.routes.ts';
@@ -152,6 +153,8 @@ describe('testing → intermediate store → colours', () => {
     expect((again.json() as { items: Array<{ status: string }> }).items[0]?.status).toBe('duplicate');
     expect((await code.inject({ method: 'GET', url: '/v1/me/vaccinations', headers: bearer(token) })).json()).toMatchObject({ doses: 2 });
     await eventually(async () => (await w.ctx.codes.issue(p.id, 's')).display.vaccineDoses === 2, 'doses on the code');
+    const parsed = parseJkm1((await w.ctx.codes.issue(p.id, 's')).token);
+    expect(parsed.ok && parsed.claims.hc.v).toBe(2);
     await code.close();
   });
 });
