@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadCases, loadPings, writePairsCsv, writePingBin } from '../../adapters/companion/ping-files.ts';
-import { runCompanions } from '../../adapters/companion/engine-pool.ts';
+import { EnginePool } from '../../adapters/companion/engine-pool.ts';
 import type { RowError } from '../../adapters/companion/ping-csv.ts';
 import type { CompanionParams } from '../../geo/companion-types.ts';
 
@@ -75,6 +75,8 @@ export async function runCompanionsCli(o: CompanionsCliOptions): Promise<number>
   );
   const pingErrors = new ErrorSink(o.pings, o.errors);
   const caseErrors = new ErrorSink(o.cases, o.errors);
+  // Threads start (and load the engine) while the pings are read.
+  const poolStarting = EnginePool.start(o.threads);
   let t = performance.now();
   bar?.start(1, 0, { stage: 'read pings' });
   const table = await loadPings(o.pings, {
@@ -90,12 +92,12 @@ export async function runCompanionsCli(o: CompanionsCliOptions): Promise<number>
     ...(o.gridOrigin ? { gridOrigin: o.gridOrigin } : {}),
     ...(o.residence ? { residence: true } : {}),
   };
+  const pool = await poolStarting;
   t = performance.now();
   bar?.start(table.columns.personCount, 0, { stage: 'companions' });
-  const r = await runCompanions(table.columns, [...dense.values()], params, {
-    threads: o.threads,
-    onProgress: (done) => bar?.update(done),
-  });
+  const r = await pool
+    .run(table.columns, [...dense.values()], params, { onProgress: (done) => bar?.update(done) })
+    .finally(() => pool.close());
   const engineMs = performance.now() - t;
   bar?.stop();
   t = performance.now();
