@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     `  API docs      ${base}/docs`,
     `  Health        ${base}/healthz`,
     `  Trust list    ${base}/v1/trust-list`,
+    `  Web apps      ${base}/app/ (居民 resident)  ${base}/scan/ (验码 scanner)  ${base}/console/ (工作台 officer)`,
   ];
   if (testing?.url) lines.push(`  Testing API   ${testing.url}/testing/v1 (核酸检测服务 testing service)`);
   if (config.demo) {

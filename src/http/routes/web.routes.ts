@@ -42,7 +42,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       scope.get(`/${name}/*`, { config: { auth: 'public' }, schema: hide }, (req, reply) => {
         const rest = (req.params as { '*': string })['*'];
         if (rest === 'sw.js' && WITH_SERVICE_WORKER.has(name)) {
-          void reply.header('Cache-Control', 'no-cache').type('text/javascript; charset=utf-8');
+          void reply.header('Cache-Control', 'no-cache');
           return reply.sendFile('sw.js');
         }
         // Unknown deep links open the app; anything that looks like a file is a real 404.
