@@ -9,6 +9,7 @@
  * HC_TESTING_RELAY_INTERVAL_MS (default 250), HC_TESTING_MAX_BATCH (registrations per commit, 8000).
  */
 import type { FastifyInstance } from 'fastify';
+import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { ConfigError } from '../config.ts';
 import { buildTestingServer } from '../testing/testing.server.ts';
@@ -53,7 +54,14 @@ export async function startTestingRole(ctx: AppContext, opts: TestingRoleOptions
       trustList: () => ctx.keys.trustList(),
       docHash: (docType, number) => ctx.secrets.lookupHash(`doc:${docType}:${number}`),
     },
-    { relay: { intervalMs: intEnv(env, 'HC_TESTING_RELAY_INTERVAL_MS', 250) }, maxBatch: intEnv(env, 'HC_TESTING_MAX_BATCH', 8000) },
+    {
+      relay: {
+        intervalMs: intEnv(env, 'HC_TESTING_RELAY_INTERVAL_MS', 250),
+        // The in-process bus forgets events in flight at a stop; JetStream keeps them.
+        replayOnStartMs: ctx.bus instanceof MemoryBus ? 10 * 60_000 : 0,
+      },
+      maxBatch: intEnv(env, 'HC_TESTING_MAX_BATCH', 8000),
+    },
   );
   if ((env.HC_TESTING_RELAY ?? 'on') !== 'off') testing.relay.start();
   const app = await buildTestingServer(testing, ctx.auth, log);

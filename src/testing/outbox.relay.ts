@@ -15,6 +15,13 @@ export interface RelayOptions {
   intervalMs?: number;
   batch?: number;
   heartbeatMs?: number;
+  /**
+   * On start, publish again what was published this long ago or less. For the in-process bus,
+   * which loses events in flight when the process stops; the consumer ignores repeats.
+   */
+  replayOnStartMs?: number;
+  /** published events are deleted after this long (default 7 days) */
+  keepPublishedMs?: number;
 }
 
 export class OutboxRelay {
@@ -37,7 +44,15 @@ export class OutboxRelay {
   /** Starts polling; `kick()` relays at once after a commit. */
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    const replay = this.opts.replayOnStartMs ?? 0;
+    if (replay <= 0) return this.schedule(0);
+    this.running = this.db
+      .query('UPDATE testing.outbox SET published_at = NULL WHERE published_at > $1', [new Date(this.clock.now() - replay)])
+      .then(() => undefined, (err: unknown) => this.log.warn({ err: (err as Error).message }, 'outbox relay: replay on start failed'))
+      .finally(() => {
+        this.running = undefined;
+        this.schedule(0);
+      });
   }
 
   /** Asks for a relay pass now (called after a transaction that wrote to the outbox). */
@@ -72,6 +87,7 @@ export class OutboxRelay {
         const hb: HeartbeatEvent = { at: new Date(now).toISOString(), pending: await pendingCount(this.db) };
         await this.bus.publish(TestingSubjects.heartbeat, hb);
         this.lastHeartbeat = now;
+        await this.db.query('DELETE FROM testing.outbox WHERE published_at < $1', [new Date(now - (this.opts.keepPublishedMs ?? 7 * 86400_000))]);
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'outbox relay: will retry');

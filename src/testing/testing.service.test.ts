@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../adapters/db/database.ts';
 import { createResident } from '../../test/factories.ts';
 import { migrateTesting } from './testing.module.ts';
-import { createTestingWorld, type TestingWorld } from './testing.fixture.ts';
+import { OutboxRelay } from './outbox.relay.ts';
+import { createTestingWorld, eventually, type TestingWorld } from './testing.fixture.ts';
 import { USE_SERVICES } from '../../test/context.ts';
 
 let w: TestingWorld;
@@ -107,6 +108,16 @@ describe('outbox relay', () => {
     expect(relayed).toBe(before);
     expect(await pending()).toBe(0);
     expect(await svc().relay.relayOnce()).toBe(0);
+  });
+
+  it('can publish recent events again on start (in-process bus), and the store ignores the repeats', async () => {
+    await eventually(async () => w.consumer.stats.results > 0, 'first deliveries handled');
+    const before = { ...w.consumer.stats };
+    const relay = new OutboxRelay(svc().db, w.ctx.bus, w.ctx.clock, w.ctx.log, { replayOnStartMs: 600_000, intervalMs: 60_000 });
+    relay.start();
+    await eventually(async () => w.consumer.stats.duplicates >= before.results + before.duplicates, 'replays handled');
+    await relay.stop();
+    expect(w.consumer.stats.results).toBe(before.results);
   });
 });
 
