@@ -21,7 +21,12 @@ const stamp = path.join(dist, '.built');
 const lock = path.join(web, '.build-lock');
 const force = process.argv.includes('--force');
 // What the bundle is made of: the apps and the browser-safe core they import.
-const SOURCES = [web, path.join(root, 'src/verifier'), path.join(root, 'src/domain/token'), path.join(root, 'package-lock.json')];
+const SOURCES = [
+  web,
+  path.join(root, 'src/verifier'),
+  path.join(root, 'src/domain/token'),
+  path.join(root, 'package-lock.json'),
+];
 
 function newest(p) {
   if (!existsSync(p)) return 0;
@@ -64,9 +69,16 @@ function main() {
   if (!force && !stale()) return;
   let viteBin;
   try {
-    viteBin = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
+    viteBin = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('vite/package.json')),
+      'bin/vite.js',
+    );
   } catch {
-    console.warn(existsSync(stamp) ? '未安装 Vite，沿用现有前端 Vite not installed: keeping the existing web/dist' : '未安装 Vite，前端未构建 Vite not installed: the web apps are not built');
+    console.warn(
+      existsSync(stamp)
+        ? '未安装 Vite，沿用现有前端 Vite not installed: keeping the existing web/dist'
+        : '未安装 Vite，前端未构建 Vite not installed: the web apps are not built',
+    );
     return;
   }
   acquire();

@@ -23,7 +23,8 @@ function closure(key, withDynamic, seen = new Set()) {
   seen.add(key);
   const e = manifest[key];
   for (const k of e?.imports ?? []) closure(k, withDynamic, seen);
-  if (withDynamic) for (const k of e?.dynamicImports ?? []) if (!/maplibre/.test(k)) closure(k, withDynamic, seen);
+  if (withDynamic)
+    for (const k of e?.dynamicImports ?? []) if (!/maplibre/.test(k)) closure(k, withDynamic, seen);
   return seen;
 }
 
@@ -45,7 +46,11 @@ function measure(entry, withDynamic) {
 
 const KB = (n) => `${(n / 1024).toFixed(1)} KB`;
 const report = {
-  resident: { firstLoad: measure('app/index.html', false), withCheckinDecoder: measure('app/index.html', true), budgetKB: 150 },
+  resident: {
+    firstLoad: measure('app/index.html', false),
+    withCheckinDecoder: measure('app/index.html', true),
+    budgetKB: 150,
+  },
   scanner: { withDecoder: measure('scan/index.html', true), budgetKB: 600 },
   console: { firstLoad: measure('console/index.html', false) },
 };

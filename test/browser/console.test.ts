@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { createResident } from '../factories.ts';
-import { DESKTOP, ensureWebBuilt, HAS_CHROMIUM, launch, PHONE, recordForeignRequests, shot, startPlatform, type Platform } from './harness.ts';
+import {
+  DESKTOP,
+  ensureWebBuilt,
+  HAS_CHROMIUM,
+  launch,
+  PHONE,
+  recordForeignRequests,
+  shot,
+  startPlatform,
+  type Platform,
+} from './harness.ts';
 
 const AREA = '南明区花果园某小区';
 
@@ -47,7 +57,14 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
       method: 'POST',
       url: '/v1/feeds/key-population',
       headers: { 'x-api-key': peer.apiKey },
-      payload: { sourceId: `mj-${c.id}`, docType: 10, docNumber: c.input.docNumber, category: 'close_contact', list: '南明区密接 11-26', tier: 'high' },
+      payload: {
+        sourceId: `mj-${c.id}`,
+        docType: 10,
+        docNumber: c.input.docNumber,
+        category: 'close_contact',
+        list: '南明区密接 11-26',
+        tier: 'high',
+      },
     });
     expect(pushed.statusCode, pushed.body).toBe(201);
     await ctx.settle();
@@ -60,10 +77,21 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
       method: 'POST',
       url: '/v1/risk-areas',
       headers: { authorization: `Bearer ${login.accessToken}` },
-      payload: { name: AREA, level: 'medium', center: { lat: 26.5645, lon: 106.6891 }, radiusM: 400, regionCode: '520102' },
+      payload: {
+        name: AREA,
+        level: 'medium',
+        center: { lat: 26.5645, lon: 106.6891 },
+        radiusM: 400,
+        regionCode: '520102',
+      },
     });
     expect(res.statusCode, res.body).toBe(201);
-    browser = await launch(['--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--enable-webgl', '--ignore-gpu-blocklist']);
+    browser = await launch([
+      '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader',
+      '--enable-webgl',
+      '--ignore-gpu-blocklist',
+    ]);
   }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
@@ -89,7 +117,9 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     await signIn(page);
 
     // Dashboard: counts for the region and the uPlot chart.
-    await page.waitForFunction(() => document.querySelector('[data-testid=tile-green] .tile-value')?.textContent !== '—');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=tile-green] .tile-value')?.textContent !== '—',
+    );
     await expect(page.locator('[data-testid=tile-green] .tile-value').textContent()).resolves.toBe('1');
     await expect(page.locator('[data-testid=tile-red] .tile-value').textContent()).resolves.toBe('1');
     await page.locator('[data-testid=chart] canvas').waitFor();

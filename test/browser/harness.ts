@@ -18,7 +18,9 @@ import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { createTestContext, type TestContext } from '../context.ts';
 
 // jsqr is a CommonJS bundle: depending on the loader the default import is the function or holds it.
-const jsQR = (typeof jsQRImport === 'function' ? jsQRImport : jsQRImport.default) as typeof jsQRImport.default;
+const jsQR = (
+  typeof jsQRImport === 'function' ? jsQRImport : jsQRImport.default
+) as typeof jsQRImport.default;
 
 export const CHROMIUM = process.env.HC_CHROMIUM ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -41,7 +43,10 @@ const BASE_ARGS = [
 
 /** Builds web/dist when missing or stale (locked, so parallel test files build once). */
 export function ensureWebBuilt(): void {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-web-if-needed.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-web-if-needed.mjs')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('web build failed');
 }
 
@@ -98,7 +103,11 @@ export async function shot(page: Page, name: string): Promise<Buffer> {
 /** Decodes the first QR code in a PNG screenshot, or undefined. */
 export function decodeQr(png: Buffer): string | undefined {
   const img = PNG.sync.read(png);
-  const r = jsQR(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), img.width, img.height);
+  const r = jsQR(
+    new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length),
+    img.width,
+    img.height,
+  );
   return r?.data;
 }
 
@@ -106,7 +115,11 @@ export function decodeQr(png: Buffer): string | undefined {
  * A YUV4MPEG2 (I420) video of a QR code for Chromium's fake camera
  * (--use-file-for-fake-video-capture). Dark modules are luma 16, light 235; chroma neutral.
  */
-export function writeQrVideo(file: string, text: string, o: { width?: number; height?: number; frames?: number } = {}): void {
+export function writeQrVideo(
+  file: string,
+  text: string,
+  o: { width?: number; height?: number; frames?: number } = {},
+): void {
   const W = o.width ?? 640;
   const H = o.height ?? 480;
   const frames = o.frames ?? 4;

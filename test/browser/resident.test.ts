@@ -9,7 +9,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createResident } from '../factories.ts';
-import { decodeQr, DESKTOP, ensureWebBuilt, HAS_CHROMIUM, launch, PHONE, recordForeignRequests, shot, startPlatform, writeQrVideo, type Platform } from './harness.ts';
+import {
+  decodeQr,
+  DESKTOP,
+  ensureWebBuilt,
+  HAS_CHROMIUM,
+  launch,
+  PHONE,
+  recordForeignRequests,
+  shot,
+  startPlatform,
+  writeQrVideo,
+  type Platform,
+} from './harness.ts';
 
 const VENUE = '花果园购物中心';
 
@@ -29,7 +41,14 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
       method: 'POST',
       url: '/v1/venues',
       headers: auth,
-      payload: { name: VENUE, category: '商场', address: '南明区花果园大街 1 号', lat: 26.5645, lon: 106.6891, adminCode: '520102' },
+      payload: {
+        name: VENUE,
+        category: '商场',
+        address: '南明区花果园大街 1 号',
+        lat: 26.5645,
+        lon: 106.6891,
+        adminCode: '520102',
+      },
     });
     expect(reg.statusCode, reg.body).toBe(201);
     const venueId = (reg.json() as { venue: { id: number } }).venue.id;
@@ -38,7 +57,11 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     expect(venueToken).toBeTruthy();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'hc-app-'));
     writeQrVideo(path.join(tmp, 'venue.y4m'), venueToken!);
-    browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${path.join(tmp, 'venue.y4m')}`]);
+    browser = await launch([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${path.join(tmp, 'venue.y4m')}`,
+    ]);
   }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
@@ -49,7 +72,9 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
 
   async function latestOtp(): Promise<string> {
     for (let i = 0; i < 50; i++) {
-      const row = (await platform.ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')).rows[0];
+      const row = (
+        await platform.ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')
+      ).rows[0];
       const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
       if (code) return code;
       await new Promise((r) => setTimeout(r, 100));
@@ -69,7 +94,11 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
 
   it('signs in; the QR in the screenshot verifies; offline banner; venue check-in by camera; a fever declaration turns it orange', async () => {
     const resident = await createResident(platform.ctx, { name: '李小龙' });
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, permissions: ['camera'] });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      deviceScaleFactor: 1,
+      permissions: ['camera'],
+    });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, platform.url);
 
@@ -115,7 +144,9 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     await page.getByLabel('发热').check();
     await page.getByRole('button', { name: '提交申报' }).click();
     await page.getByText('已提交').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid=colour-label]')?.textContent === '橙码');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=colour-label]')?.textContent === '橙码',
+    );
     await expect(page.locator('.reasons').textContent()).resolves.toMatch(/发热|体温|症状/);
     await page.evaluate(() => window.scrollTo(0, 0));
     const orange = await platform.ctx.verify.verify(decodeQr(await shot(page, 'web-app-orange-phone')) ?? '');

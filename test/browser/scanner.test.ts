@@ -10,7 +10,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createResident } from '../factories.ts';
-import { DESKTOP, ensureWebBuilt, HAS_CHROMIUM, launch, PHONE, recordForeignRequests, shot, startPlatform, writeQrVideo, type Platform } from './harness.ts';
+import {
+  DESKTOP,
+  ensureWebBuilt,
+  HAS_CHROMIUM,
+  launch,
+  PHONE,
+  recordForeignRequests,
+  shot,
+  startPlatform,
+  writeQrVideo,
+  type Platform,
+} from './harness.ts';
 
 describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
   let platform: Platform;
@@ -37,7 +48,11 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'hc-scan-'));
     const video = path.join(tmp, 'qr.y4m');
     writeQrVideo(video, code.token);
-    browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    browser = await launch([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
   }, 600_000); // the first run builds web/dist
 
   afterAll(async () => {
@@ -48,7 +63,11 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
 
   it('camera scan of a red code shows red full screen with the masked name; offline still verifies', async () => {
     const device = await platform.ctx.auth.addDevice('东门闸机', 'scanner');
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, permissions: ['camera'] });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      deviceScaleFactor: 1,
+      permissions: ['camera'],
+    });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, platform.url);
     await page.goto(`${platform.url}/scan/`);

@@ -16,17 +16,26 @@ export function CheckinPanel(props: { token: string; onDone: () => void }) {
   const send = async (venueCode: string) => {
     setOpen(false);
     try {
-      const r = await api<{ at: string; duplicate: boolean; venue: { name: string; address: string } }>('/v1/checkins', { token: props.token, body: { token: venueCode.trim() } });
+      const r = await api<{ at: string; duplicate: boolean; venue: { name: string; address: string } }>(
+        '/v1/checkins',
+        { token: props.token, body: { token: venueCode.trim() } },
+      );
       if (r.ok) {
         const v = r.data.venue;
         const again = r.data.duplicate ? t('（已登记过）', ' (already checked in)') : '';
-        setMsg({ ok: true, text: t(`已登记：${v.name}，${v.address}${again}`, `Checked in: ${v.name}, ${v.address}${again}`) });
+        setMsg({
+          ok: true,
+          text: t(`已登记：${v.name}，${v.address}${again}`, `Checked in: ${v.name}, ${v.address}${again}`),
+        });
         props.onDone();
       } else if (routeMissing(r)) {
         setMsg({ ok: false, text: t('场所登记服务暂未开通', 'Venue check-in is not available yet') });
       } else setMsg({ ok: false, text: r.message || t('无法识别的场所码', 'Not a venue code') });
     } catch (err) {
-      setMsg({ ok: false, text: err instanceof NetworkError ? t('离线，无法登记', 'Offline: cannot check in') : String(err) });
+      setMsg({
+        ok: false,
+        text: err instanceof NetworkError ? t('离线，无法登记', 'Offline: cannot check in') : String(err),
+      });
     }
   };
 
@@ -43,13 +52,22 @@ export function CheckinPanel(props: { token: string; onDone: () => void }) {
       <details>
         <summary>{t('手动输入场所码', 'Enter a venue code')}</summary>
         <div class="row">
-          <input class="grow" aria-label={t('场所码', 'Venue code')} value={manual} onInput={(e) => setManual(e.currentTarget.value)} />
+          <input
+            class="grow"
+            aria-label={t('场所码', 'Venue code')}
+            value={manual}
+            onInput={(e) => setManual(e.currentTarget.value)}
+          />
           <button type="button" disabled={!manual.trim()} onClick={() => void send(manual)}>
             {t('登记', 'Check in')}
           </button>
         </div>
       </details>
-      {msg && <div class={msg.ok ? 'ok' : 'error'} role="status">{msg.text}</div>}
+      {msg && (
+        <div class={msg.ok ? 'ok' : 'error'} role="status">
+          {msg.text}
+        </div>
+      )}
     </section>
   );
 }
@@ -77,7 +95,12 @@ function CameraBox(props: { onText: (s: string) => void; onCancel: () => void })
   return (
     <div>
       <video ref={video} class="camera" aria-label={t('相机画面', 'Camera view')} />
-      {err && <div class="error">{t('无法打开相机：', 'Camera unavailable: ')}{err}</div>}
+      {err && (
+        <div class="error">
+          {t('无法打开相机：', 'Camera unavailable: ')}
+          {err}
+        </div>
+      )}
       <button type="button" class="secondary" onClick={props.onCancel}>
         {t('取消', 'Cancel')}
       </button>

@@ -41,18 +41,31 @@ export function CodeCard(props: { stored: StoredCode; offline: boolean }) {
   const c = colourOf(code.colour5);
   const expired = Date.parse(code.expiresAt) < now;
   return (
-    <section class="card code-card" style={{ borderTop: `10px solid ${c.fg}` }} data-colour={c.name} aria-live="polite">
+    <section
+      class="card code-card"
+      style={{ borderTop: `10px solid ${c.fg}` }}
+      data-colour={c.name}
+      aria-live="polite"
+    >
       <div class="who">
-        <span class="name" data-testid="masked-name">{code.display.maskedName}</span>
+        <span class="name" data-testid="masked-name">
+          {code.display.maskedName}
+        </span>
         <span class="muted small">{tx(KIND_LABELS[code.kind])}</span>
       </div>
       <div class="colour-line" style={{ color: c.fg }}>
-        <span class="colour-icon" aria-hidden="true">{c.icon}</span>
+        <span class="colour-icon" aria-hidden="true">
+          {c.icon}
+        </span>
         <span data-testid="colour-label">{tx(c.label)}</span>
         <span class="colour-action">{tx(c.action)}</span>
       </div>
       <div class={`qr-wrap${props.offline || expired ? ' stale' : ''}`}>
-        <QrSvg text={code.token} colour={c.fg} label={t(`健康码 ${c.label.zh}`, `Health code ${c.label.en}`)} />
+        <QrSvg
+          text={code.token}
+          colour={c.fg}
+          label={t(`健康码 ${c.label.zh}`, `Health code ${c.label.en}`)}
+        />
       </div>
       {/* Live elements: a running clock and a moving band; a screenshot freezes both. */}
       <div class="live" aria-hidden="true">
@@ -63,7 +76,9 @@ export function CodeCard(props: { stored: StoredCode; offline: boolean }) {
       </div>
       {(props.offline || expired) && (
         <div class="stale-note">
-          {expired ? t('此码已过期，联网后自动更新', 'This code has expired; it renews when back online') : t('离线显示', 'Shown offline')}
+          {expired
+            ? t('此码已过期，联网后自动更新', 'This code has expired; it renews when back online')
+            : t('离线显示', 'Shown offline')}
         </div>
       )}
       <div class="muted small">

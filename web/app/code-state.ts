@@ -18,7 +18,13 @@ export interface CodeResponse {
   display: {
     maskedName: string;
     colour: { zh: string; en: string; name: string };
-    reasons: Array<{ rule: string; label: { zh: string; en: string }; release: { zh: string; en: string }; since: string; until: string | null }>;
+    reasons: Array<{
+      rule: string;
+      label: { zh: string; en: string };
+      release: { zh: string; en: string };
+      since: string;
+      until: string | null;
+    }>;
     vaccineDoses: number;
     lastNegativeTest: string | null;
     nextReviewAt: string | null;

@@ -56,9 +56,21 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
       return;
     }
     // clientId makes a retry after a lost answer harmless (the server dedupes on it).
-    const body: Record<string, unknown> = { clientId: crypto.randomUUID?.() ?? String(Date.now()), temperature, symptoms };
+    const body: Record<string, unknown> = {
+      clientId: crypto.randomUUID?.() ?? String(Date.now()),
+      temperature,
+      symptoms,
+    };
     if (from && to && departed && arrived) {
-      body.trips = [{ mode, fromRegion: from, toRegion: to, departedAt: new Date(departed).toISOString(), arrivedAt: new Date(arrived).toISOString() }];
+      body.trips = [
+        {
+          mode,
+          fromRegion: from,
+          toRegion: to,
+          departedAt: new Date(departed).toISOString(),
+          arrivedAt: new Date(arrived).toISOString(),
+        },
+      ];
     }
     setBusy(true);
     try {
@@ -67,10 +79,17 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
         setMsg({ ok: true, text: t('已提交，感谢申报', 'Submitted, thank you') });
         setSymptoms([]);
         props.onDone();
-      } else if (routeMissing(r)) setMsg({ ok: false, text: t('申报服务暂未开通', 'Declarations are not available yet') });
+      } else if (routeMissing(r))
+        setMsg({ ok: false, text: t('申报服务暂未开通', 'Declarations are not available yet') });
       else setMsg({ ok: false, text: r.message });
     } catch (err) {
-      setMsg({ ok: false, text: err instanceof NetworkError ? t('离线，联网后再提交', 'Offline: submit when back online') : String(err) });
+      setMsg({
+        ok: false,
+        text:
+          err instanceof NetworkError
+            ? t('离线，联网后再提交', 'Offline: submit when back online')
+            : String(err),
+      });
     } finally {
       setBusy(false);
     }
@@ -81,7 +100,16 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
       <h2 id="h-declare">{t('健康申报', 'Health declaration')}</h2>
       <form onSubmit={(e) => void submit(e)}>
         <label for="temp">{t('体温 (°C)', 'Temperature (°C)')}</label>
-        <input id="temp" type="number" inputMode="decimal" step="0.1" min="34" max="43" value={temp} onInput={(e) => setTemp(e.currentTarget.value)} />
+        <input
+          id="temp"
+          type="number"
+          inputMode="decimal"
+          step="0.1"
+          min="34"
+          max="43"
+          value={temp}
+          onInput={(e) => setTemp(e.currentTarget.value)}
+        />
         <fieldset class="symptoms">
           <legend>{t('症状（可多选）', 'Symptoms (any)')}</legend>
           {SYMPTOMS.map(([key, zh, en]) => (
@@ -89,7 +117,9 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
               <input
                 type="checkbox"
                 checked={symptoms.includes(key)}
-                onChange={(e) => setSymptoms((s) => (e.currentTarget.checked ? [...s, key] : s.filter((x) => x !== key)))}
+                onChange={(e) =>
+                  setSymptoms((s) => (e.currentTarget.checked ? [...s, key] : s.filter((x) => x !== key)))
+                }
               />
               {t(zh, en)}
             </label>
@@ -108,16 +138,30 @@ export function DeclarePanel(props: { token: string; onDone: () => void }) {
           <label for="trip-to">{t('到达城市', 'To city')}</label>
           <CitySelect id="trip-to" value={to} onChange={setTo} />
           <label for="trip-dep">{t('出发时间', 'Departed')}</label>
-          <input id="trip-dep" type="datetime-local" value={departed} onInput={(e) => setDeparted(e.currentTarget.value)} />
+          <input
+            id="trip-dep"
+            type="datetime-local"
+            value={departed}
+            onInput={(e) => setDeparted(e.currentTarget.value)}
+          />
           <label for="trip-arr">{t('到达时间', 'Arrived')}</label>
-          <input id="trip-arr" type="datetime-local" value={arrived} onInput={(e) => setArrived(e.currentTarget.value)} />
+          <input
+            id="trip-arr"
+            type="datetime-local"
+            value={arrived}
+            onInput={(e) => setArrived(e.currentTarget.value)}
+          />
         </details>
         <p>
           <button type="submit" disabled={busy}>
             {t('提交申报', 'Submit')}
           </button>
         </p>
-        {msg && <div class={msg.ok ? 'ok' : 'error'} role="status">{msg.text}</div>}
+        {msg && (
+          <div class={msg.ok ? 'ok' : 'error'} role="status">
+            {msg.text}
+          </div>
+        )}
       </form>
     </section>
   );

@@ -41,7 +41,9 @@ function Home(props: { token: string; onSignOut: () => void }) {
             <DeclarePanel token={props.token} onDone={changed} />
           </>
         ) : (
-          <div class="card">{error ? <div class="error">{error}</div> : <p>{t('正在获取健康码…', 'Getting your code…')}</p>}</div>
+          <div class="card">
+            {error ? <div class="error">{error}</div> : <p>{t('正在获取健康码…', 'Getting your code…')}</p>}
+          </div>
         )}
         <p>
           <button type="button" class="secondary" onClick={props.onSignOut}>

@@ -10,7 +10,12 @@ import { Empty } from '../shared/ui.tsx';
 import type { CodeResponse } from './code-state.ts';
 import { QrSvg } from './qr-svg.tsx';
 
-type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'absent' } | { state: 'offline' } | { state: 'error'; message: string };
+type Load<T> =
+  | { state: 'loading' }
+  | { state: 'ok'; data: T }
+  | { state: 'absent' }
+  | { state: 'offline' }
+  | { state: 'error'; message: string };
 
 /** GET a resident route; 404/501 mean "not offered by this server yet". */
 export function useResource<T>(path: string, token: string, deps: unknown[] = []): Load<T> {
@@ -24,7 +29,11 @@ export function useResource<T>(path: string, token: string, deps: unknown[] = []
         else if (r.status === 404 || r.status === 501) set({ state: 'absent' });
         else set({ state: 'error', message: r.message });
       })
-      .catch((e: unknown) => live && set(e instanceof NetworkError ? { state: 'offline' } : { state: 'error', message: String(e) }));
+      .catch(
+        (e: unknown) =>
+          live &&
+          set(e instanceof NetworkError ? { state: 'offline' } : { state: 'error', message: String(e) }),
+      );
     return () => {
       live = false;
     };
@@ -64,7 +73,13 @@ export function HealthPanel(props: { code: CodeResponse; token: string }) {
     .sort((a, b) => b.at.localeCompare(a.at))[0];
   const d = props.code.display;
   const outcome = (s: string | undefined) =>
-    s === 'negative' ? t('阴性', 'negative') : s === 'positive' ? t('阳性', 'positive') : s ? s : t('待出结果', 'pending');
+    s === 'negative'
+      ? t('阴性', 'negative')
+      : s === 'positive'
+        ? t('阳性', 'positive')
+        : s
+          ? s
+          : t('待出结果', 'pending');
   return (
     <section class="card" aria-labelledby="h-health">
       <h2 id="h-health">{t('健康信息', 'Health record')}</h2>
@@ -72,7 +87,11 @@ export function HealthPanel(props: { code: CodeResponse; token: string }) {
         <dt>{t('姓名', 'Name')}</dt>
         <dd>{d.maskedName}</dd>
         <dt>{t('疫苗接种', 'Vaccination')}</dt>
-        <dd data-testid="vaccine">{d.vaccineDoses > 0 ? t(`已接种 ${d.vaccineDoses} 剂`, `${d.vaccineDoses} dose(s)`) : t('无记录', 'no record')}</dd>
+        <dd data-testid="vaccine">
+          {d.vaccineDoses > 0
+            ? t(`已接种 ${d.vaccineDoses} 剂`, `${d.vaccineDoses} dose(s)`)
+            : t('无记录', 'no record')}
+        </dd>
         <dt>{t('最近核酸', 'Latest test')}</dt>
         <dd data-testid="latest-test">
           {latest
@@ -146,14 +165,22 @@ export function ItineraryPanel(props: { token: string; code: CodeResponse }) {
   const { t, tx } = useLang();
   const r = useResource<unknown>('/v1/me/itinerary', props.token);
   const cities = r.state === 'ok' ? listOf<City>(r.data, ['cities', 'items', 'stays']) : [];
-  const card = r.state === 'ok' ? (r.data as { phone?: string | null; asOf?: string; token?: string } | null) : null;
-  const nameOf = (c: City) => (typeof c.name === 'object' ? tx({ zh: c.name.zh ?? '', en: c.name.en ?? '' }) : (c.name ?? c.cityName ?? c.code ?? c.cityCode ?? '?'));
+  const card =
+    r.state === 'ok' ? (r.data as { phone?: string | null; asOf?: string; token?: string } | null) : null;
+  const nameOf = (c: City) =>
+    typeof c.name === 'object'
+      ? tx({ zh: c.name.zh ?? '', en: c.name.en ?? '' })
+      : (c.name ?? c.cityName ?? c.code ?? c.cityCode ?? '?');
   return (
     <section class="card" aria-labelledby="h-trip">
       <h2 id="h-trip">{t('通信行程卡', 'Itinerary card')}</h2>
-      <p class="small muted">{t('您于前 14 天内到达或途经：', 'Cities you stayed in over the last 14 days:')}</p>
+      <p class="small muted">
+        {t('您于前 14 天内到达或途经：', 'Cities you stayed in over the last 14 days:')}
+      </p>
       {r.state === 'loading' && <p class="muted">{t('加载中…', 'Loading…')}</p>}
-      {r.state === 'absent' && <Empty>{t('行程卡服务暂未开通', 'The itinerary card is not available yet')}</Empty>}
+      {r.state === 'absent' && (
+        <Empty>{t('行程卡服务暂未开通', 'The itinerary card is not available yet')}</Empty>
+      )}
       {r.state === 'offline' && <Empty>{t('离线：联网后显示行程', 'Offline: shown when back online')}</Empty>}
       {r.state === 'error' && <div class="error">{r.message}</div>}
       {r.state === 'ok' &&
@@ -174,7 +201,9 @@ export function ItineraryPanel(props: { token: string; code: CodeResponse }) {
           </p>
         ))}
       {cities.some((c) => c.starred ?? c.star ?? c.risk) && (
-        <p class="small">{t('* 表示当前该城市存在中高风险区', '* the city currently has a medium or high risk area')}</p>
+        <p class="small">
+          {t('* 表示当前该城市存在中高风险区', '* the city currently has a medium or high risk area')}
+        </p>
       )}
       {card?.asOf && (
         <p class="small muted">

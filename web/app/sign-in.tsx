@@ -28,7 +28,10 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
       .catch(() => undefined);
   }, []);
 
-  const fail = (err: unknown) => setError(err instanceof NetworkError ? t('网络不可用，请稍后再试', 'No network, try again later') : String(err));
+  const fail = (err: unknown) =>
+    setError(
+      err instanceof NetworkError ? t('网络不可用，请稍后再试', 'No network, try again later') : String(err),
+    );
 
   const requestCode = async (p = phone) => {
     setBusy(true);
@@ -50,8 +53,11 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ accessToken: string }>('/v1/auth/login', { body: { phone: phone.trim(), code: code.trim() } });
-      if (!r.ok) return setError(r.status === 401 ? t('验证码错误或已过期', 'Wrong or expired code') : r.message);
+      const r = await api<{ accessToken: string }>('/v1/auth/login', {
+        body: { phone: phone.trim(), code: code.trim() },
+      });
+      if (!r.ok)
+        return setError(r.status === 401 ? t('验证码错误或已过期', 'Wrong or expired code') : r.message);
       props.onSignedIn(r.data.accessToken);
     } catch (err) {
       fail(err);
@@ -65,20 +71,45 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
       <form class="card" onSubmit={(e) => void login(e)}>
         <h2>{t('手机号登录', 'Sign in with your phone')}</h2>
         <label for="phone">{t('手机号', 'Phone number')}</label>
-        <input id="phone" name="phone" type="tel" inputMode="tel" autoComplete="tel" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
+        <input
+          id="phone"
+          name="phone"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          value={phone}
+          onInput={(e) => setPhone(e.currentTarget.value)}
+        />
         <p>
-          <button type="button" class="secondary" disabled={busy || phone.trim().length < 5} onClick={() => void requestCode()}>
+          <button
+            type="button"
+            class="secondary"
+            disabled={busy || phone.trim().length < 5}
+            onClick={() => void requestCode()}
+          >
             {sent ? t('重新获取验证码', 'Send the code again') : t('获取验证码', 'Send me a code')}
           </button>
         </p>
         <label for="otp">{t('验证码（6 位）', 'One-time code (6 digits)')}</label>
-        <input id="otp" name="otp" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+        <input
+          id="otp"
+          name="otp"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          value={code}
+          onInput={(e) => setCode(e.currentTarget.value)}
+        />
         <p>
           <button type="submit" disabled={busy || !/^\d{6}$/.test(code.trim())}>
             {t('登录', 'Sign in')}
           </button>
         </p>
-        {error && <div class="error" role="alert">{error}</div>}
+        {error && (
+          <div class="error" role="alert">
+            {error}
+          </div>
+        )}
       </form>
       {demo.length > 0 && (
         <section class="card">
@@ -96,7 +127,10 @@ export function SignIn(props: { onSignedIn: (token: string) => void }) {
                       void requestCode(d.phone);
                     }}
                   >
-                    <span style={{ color: c.fg }} aria-hidden="true">{c.icon}</span> {d.phone} · {tx(c.label)}
+                    <span style={{ color: c.fg }} aria-hidden="true">
+                      {c.icon}
+                    </span>{' '}
+                    {d.phone} · {tx(c.label)}
                   </button>
                   <span class="small muted"> {d.note}</span>
                 </li>

@@ -28,7 +28,9 @@ export function Dashboard(props: { session: Session; pollMs?: number }) {
     let live = true;
     const poll = async () => {
       try {
-        const r = await api<{ counts: Record<string, number> }>('/v1/stats/colours', { token: props.session.token });
+        const r = await api<{ counts: Record<string, number> }>('/v1/stats/colours', {
+          token: props.session.token,
+        });
         if (!live) return;
         if (!r.ok) return setError(r.message);
         setError(null);
@@ -53,14 +55,25 @@ export function Dashboard(props: { session: Session; pollMs?: number }) {
     if (!chartEl.current) return;
     // uPlot needs at least two x values to draw a line; repeat a single point a second later.
     const pts = series.length === 1 ? [series[0]!, { ...series[0]!, t: series[0]!.t + 1000 }] : series;
-    const data: uPlot.AlignedData = [pts.map((p) => p.t / 1000), ...COLOUR5.map((c) => pts.map((p) => p.counts[c] ?? 0))];
+    const data: uPlot.AlignedData = [
+      pts.map((p) => p.t / 1000),
+      ...COLOUR5.map((c) => pts.map((p) => p.counts[c] ?? 0)),
+    ];
     const width = Math.max(300, chartEl.current.clientWidth);
     if (!chart.current) {
       chart.current = new uPlot(
         {
           width,
           height: 260,
-          series: [{}, ...COLOUR5.map((c) => ({ label: `${COLOURS[c].icon} ${tx(COLOURS[c].label)}`, stroke: COLOURS[c].fg, width: 2, dash: c === 'yellow' ? [6, 4] : c === 'orange' ? [2, 3] : undefined }))],
+          series: [
+            {},
+            ...COLOUR5.map((c) => ({
+              label: `${COLOURS[c].icon} ${tx(COLOURS[c].label)}`,
+              stroke: COLOURS[c].fg,
+              width: 2,
+              dash: c === 'yellow' ? [6, 4] : c === 'orange' ? [2, 3] : undefined,
+            })),
+          ],
           axes: [{}, { size: 60 }],
           legend: { live: false },
         },
@@ -77,7 +90,8 @@ export function Dashboard(props: { session: Session; pollMs?: number }) {
   return (
     <section aria-labelledby="h-dash">
       <h2 id="h-dash">
-        {t('辖区颜色统计', 'Colours in my region')} <span class="muted small">{props.session.regionPrefix || t('全省', 'whole province')}</span>
+        {t('辖区颜色统计', 'Colours in my region')}{' '}
+        <span class="muted small">{props.session.regionPrefix || t('全省', 'whole province')}</span>
       </h2>
       {error && <div class="error">{error}</div>}
       <div class="tiles">
@@ -87,7 +101,9 @@ export function Dashboard(props: { session: Session; pollMs?: number }) {
               <span aria-hidden="true">{COLOURS[c].icon}</span> {tx(COLOURS[c].label)}
             </div>
             <div class="tile-value">{last ? (last.counts[c] ?? 0).toLocaleString() : '—'}</div>
-            <div class="small muted">{total && last ? `${(((last.counts[c] ?? 0) / total) * 100).toFixed(1)}%` : ''}</div>
+            <div class="small muted">
+              {total && last ? `${(((last.counts[c] ?? 0) / total) * 100).toFixed(1)}%` : ''}
+            </div>
           </div>
         ))}
       </div>

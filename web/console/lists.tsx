@@ -41,7 +41,13 @@ const STATES: Record<string, Text> = {
 };
 const NEXT: Record<string, string> = { open: 'contacted', contacted: 'tested', tested: 'closed' };
 
-function Select(props: { id: string; label: string; value: string; options: Array<[string, string]>; onChange: (v: string) => void }) {
+function Select(props: {
+  id: string;
+  label: string;
+  value: string;
+  options: Array<[string, string]>;
+  onChange: (v: string) => void;
+}) {
   return (
     <div class="filter">
       <label for={props.id}>{props.label}</label>
@@ -62,13 +68,25 @@ function useTaskFilters() {
   const [category, setCategory] = useState('');
   const controls = (
     <>
-      <Select id="f-tier" label={t('等级', 'Tier')} value={tier} onChange={setTier} options={[['', t('全部', 'All')], ...Object.entries(TIERS).map(([k, v]) => [k, tx(v)] as [string, string])]} />
+      <Select
+        id="f-tier"
+        label={t('等级', 'Tier')}
+        value={tier}
+        onChange={setTier}
+        options={[
+          ['', t('全部', 'All')],
+          ...Object.entries(TIERS).map(([k, v]) => [k, tx(v)] as [string, string]),
+        ]}
+      />
       <Select
         id="f-cat"
         label={t('类别', 'Category')}
         value={category}
         onChange={setCategory}
-        options={[['', t('全部', 'All')], ...Object.entries(CATEGORIES).map(([k, v]) => [k, tx(v)] as [string, string])]}
+        options={[
+          ['', t('全部', 'All')],
+          ...Object.entries(CATEGORIES).map(([k, v]) => [k, tx(v)] as [string, string]),
+        ]}
       />
     </>
   );
@@ -89,13 +107,22 @@ function PersonPanel(props: { session: Session; personId: number | null }) {
   return state.view ? <PersonCard view={state.view} /> : <p class="muted">{t('加载中…', 'Loading…')}</p>;
 }
 
-function TaskTable(props: { session: Session; rows: Task[]; onChanged?: () => void; onPerson: (id: number) => void }) {
+function TaskTable(props: {
+  session: Session;
+  rows: Task[];
+  onChanged?: () => void;
+  onPerson: (id: number) => void;
+}) {
   const { t, tx } = useLang();
   const [err, setErr] = useState<string | null>(null);
   const advance = async (task: Task) => {
     const next = NEXT[task.state];
     if (!next) return;
-    const r = await api(`/v1/response-tasks/${task.id}`, { method: 'PATCH', token: props.session.token, body: { state: next } });
+    const r = await api(`/v1/response-tasks/${task.id}`, {
+      method: 'PATCH',
+      token: props.session.token,
+      body: { state: next },
+    });
     if (!r.ok) setErr(r.message);
     else props.onChanged?.();
   };
@@ -166,7 +193,9 @@ export function KeyPopulations(props: { session: Session }) {
     <section aria-labelledby="h-kp">
       <h2 id="h-kp">{t('重点人群', 'Key populations')}</h2>
       {res.state === 'loading' && <p class="muted">{t('加载中…', 'Loading…')}</p>}
-      {res.state === 'absent' && <Empty>{t('重点人群服务暂未开通', 'Key populations are not available on this server yet')}</Empty>}
+      {res.state === 'absent' && (
+        <Empty>{t('重点人群服务暂未开通', 'Key populations are not available on this server yet')}</Empty>
+      )}
       {res.state === 'error' && <div class="error">{res.message}</div>}
       {res.state === 'ok' && (
         <>
@@ -174,15 +203,22 @@ export function KeyPopulations(props: { session: Session }) {
             {Object.entries(CATEGORIES).map(([k, v]) => (
               <div class="tile" key={k} style={{ borderColor: '#1f2937' }}>
                 <div class="tile-label">{tx(v)}</div>
-                <div class="tile-value">{(counts.get(`${k}|high`) ?? 0) + (counts.get(`${k}|medium`) ?? 0)}</div>
+                <div class="tile-value">
+                  {(counts.get(`${k}|high`) ?? 0) + (counts.get(`${k}|medium`) ?? 0)}
+                </div>
                 <div class="small muted">
-                  {t('高', 'high')} {counts.get(`${k}|high`) ?? 0} · {t('中', 'medium')} {counts.get(`${k}|medium`) ?? 0}
+                  {t('高', 'high')} {counts.get(`${k}|high`) ?? 0} · {t('中', 'medium')}{' '}
+                  {counts.get(`${k}|medium`) ?? 0}
                 </div>
               </div>
             ))}
           </div>
           <div class="filters">{controls}</div>
-          {rows.length === 0 ? <Empty>{t('没有符合条件的人员', 'Nobody matches these filters')}</Empty> : <TaskTable session={props.session} rows={rows} onPerson={setPerson} />}
+          {rows.length === 0 ? (
+            <Empty>{t('没有符合条件的人员', 'Nobody matches these filters')}</Empty>
+          ) : (
+            <TaskTable session={props.session} rows={rows} onPerson={setPerson} />
+          )}
           <PersonPanel session={props.session} personId={person} />
         </>
       )}
@@ -194,7 +230,10 @@ export function KeyPopulations(props: { session: Session }) {
 export function Tasks(props: { session: Session }) {
   const { t, tx } = useLang();
   const [state, setState] = useState('open');
-  const [res, reload] = useGet<unknown>(`/v1/response-tasks?limit=500${state ? `&state=${state}` : ''}`, props.session);
+  const [res, reload] = useGet<unknown>(
+    `/v1/response-tasks?limit=500${state ? `&state=${state}` : ''}`,
+    props.session,
+  );
   const { controls, keep } = useTaskFilters();
   const [person, setPerson] = useState<number | null>(null);
   const rows = res.state === 'ok' ? listOf<Task>(res.data, ['tasks']).filter(keep) : [];
@@ -207,14 +246,24 @@ export function Tasks(props: { session: Session }) {
           label={t('状态', 'State')}
           value={state}
           onChange={setState}
-          options={[['', t('全部', 'All')], ...Object.entries(STATES).map(([k, v]) => [k, tx(v)] as [string, string])]}
+          options={[
+            ['', t('全部', 'All')],
+            ...Object.entries(STATES).map(([k, v]) => [k, tx(v)] as [string, string]),
+          ]}
         />
         {controls}
       </div>
       {res.state === 'loading' && <p class="muted">{t('加载中…', 'Loading…')}</p>}
-      {res.state === 'absent' && <Empty>{t('任务服务暂未开通', 'Response tasks are not available on this server yet')}</Empty>}
+      {res.state === 'absent' && (
+        <Empty>{t('任务服务暂未开通', 'Response tasks are not available on this server yet')}</Empty>
+      )}
       {res.state === 'error' && <div class="error">{res.message}</div>}
-      {res.state === 'ok' && (rows.length === 0 ? <Empty>{t('没有任务', 'No tasks')}</Empty> : <TaskTable session={props.session} rows={rows} onChanged={reload} onPerson={setPerson} />)}
+      {res.state === 'ok' &&
+        (rows.length === 0 ? (
+          <Empty>{t('没有任务', 'No tasks')}</Empty>
+        ) : (
+          <TaskTable session={props.session} rows={rows} onChanged={reload} onPerson={setPerson} />
+        ))}
       <PersonPanel session={props.session} personId={person} />
     </section>
   );

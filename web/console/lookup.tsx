@@ -9,9 +9,27 @@ import { ColourBadge } from '../shared/ui.tsx';
 import type { Session } from './session.ts';
 
 export interface PersonView {
-  person: { maskedName: string; docMasked: string; regionName: string | null; regionCode: string | null; sex: string | null; birthDate: string | null };
-  status: { colour5: number; reasons: Array<{ rule: string; label: { zh: string; en: string }; since: number; until: number | null }>; nextReviewAt: number | null; policyVersion: string } | null;
-  facts: Array<{ id?: string | number; type: string; source: string; eventTime: number | string; validUntil?: number | string | null }>;
+  person: {
+    maskedName: string;
+    docMasked: string;
+    regionName: string | null;
+    regionCode: string | null;
+    sex: string | null;
+    birthDate: string | null;
+  };
+  status: {
+    colour5: number;
+    reasons: Array<{ rule: string; label: { zh: string; en: string }; since: number; until: number | null }>;
+    nextReviewAt: number | null;
+    policyVersion: string;
+  } | null;
+  facts: Array<{
+    id?: string | number;
+    type: string;
+    source: string;
+    eventTime: number | string;
+    validUntil?: number | string | null;
+  }>;
 }
 
 const DOC_TYPES: Array<[number, string, string]> = [
@@ -37,8 +55,14 @@ export function Lookup(props: { session: Session }) {
     setError(null);
     setView(null);
     try {
-      const r = await api<{ id: number }>('/v1/persons/lookup', { token: props.session.token, body: { docType, docNumber: docNumber.trim().toUpperCase() } });
-      if (!r.ok) return setError(r.status === 404 ? t('本辖区内查无此人', 'No such person in your region') : r.message);
+      const r = await api<{ id: number }>('/v1/persons/lookup', {
+        token: props.session.token,
+        body: { docType, docNumber: docNumber.trim().toUpperCase() },
+      });
+      if (!r.ok)
+        return setError(
+          r.status === 404 ? t('本辖区内查无此人', 'No such person in your region') : r.message,
+        );
       const p = await loadPerson(props.session, r.data.id);
       if (p.error) return setError(p.error);
       setView(p.view ?? null);
@@ -52,7 +76,12 @@ export function Lookup(props: { session: Session }) {
   return (
     <section aria-labelledby="h-lookup">
       <h2 id="h-lookup">{t('人员查询', 'Person lookup')}</h2>
-      <p class="small muted">{t(`仅限本辖区（${props.session.regionPrefix}），每次查询均记入审计日志。`, `Only inside your region (${props.session.regionPrefix}); every read is audited.`)}</p>
+      <p class="small muted">
+        {t(
+          `仅限本辖区（${props.session.regionPrefix}），每次查询均记入审计日志。`,
+          `Only inside your region (${props.session.regionPrefix}); every read is audited.`,
+        )}
+      </p>
       <form class="card lookup-form" onSubmit={(e) => void search(e)}>
         <label for="doc-type">{t('证件类型', 'Document type')}</label>
         <select id="doc-type" value={docType} onChange={(e) => setDocType(Number(e.currentTarget.value))}>
@@ -63,13 +92,22 @@ export function Lookup(props: { session: Session }) {
           ))}
         </select>
         <label for="doc-number">{t('证件号码', 'Document number')}</label>
-        <input id="doc-number" value={docNumber} autoComplete="off" onInput={(e) => setDocNumber(e.currentTarget.value)} />
+        <input
+          id="doc-number"
+          value={docNumber}
+          autoComplete="off"
+          onInput={(e) => setDocNumber(e.currentTarget.value)}
+        />
         <p>
           <button type="submit" disabled={busy || !docNumber.trim()}>
             {t('查询', 'Look up')}
           </button>
         </p>
-        {error && <div class="error" role="alert">{error}</div>}
+        {error && (
+          <div class="error" role="alert">
+            {error}
+          </div>
+        )}
       </form>
       {view && <PersonCard view={view} />}
     </section>
@@ -81,59 +119,62 @@ export function PersonCard(props: { view: PersonView }) {
   const { t, tx } = useLang();
   const view = props.view;
   return (
-        <div class="card" data-testid="person">
-          <h3>
-            {view.person.maskedName} {view.status && <ColourBadge c5={view.status.colour5} />}
-          </h3>
-          <p>
-            {view.person.docMasked} · {view.person.regionName ?? view.person.regionCode ?? ''}
-          </p>
-          {view.status && (
-            <>
-              <h3>{t('判定依据', 'Reasons')}</h3>
-              {view.status.reasons.length === 0 ? (
-                <p>{t('无', 'None')}</p>
-              ) : (
-                <ul>
-                  {view.status.reasons.map((r) => (
-                    <li key={r.rule}>
-                      {tx(r.label)} · {t('自', 'since')} {fmtTime(r.since, false)}
-                      {r.until ? ` · ${t('至', 'until')} ${fmtTime(r.until, false)}` : ''}
-                    </li>
-                  ))}
-                </ul>
-              )}
-              <p class="small muted">
-                {t('策略版本 ', 'Policy ')}
-                {view.status.policyVersion}
-              </p>
-            </>
-          )}
-          <h3>{t('事实记录', 'Facts')}</h3>
-          <table>
-            <thead>
-              <tr>
-                <th>{t('类型', 'Type')}</th>
-                <th>{t('来源', 'Source')}</th>
-                <th>{t('时间', 'When')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.facts.map((f, i) => (
-                <tr key={String(f.id ?? i)}>
-                  <td>{f.type}</td>
-                  <td>{f.source}</td>
-                  <td>{fmtTime(f.eventTime, false)}</td>
-                </tr>
+    <div class="card" data-testid="person">
+      <h3>
+        {view.person.maskedName} {view.status && <ColourBadge c5={view.status.colour5} />}
+      </h3>
+      <p>
+        {view.person.docMasked} · {view.person.regionName ?? view.person.regionCode ?? ''}
+      </p>
+      {view.status && (
+        <>
+          <h3>{t('判定依据', 'Reasons')}</h3>
+          {view.status.reasons.length === 0 ? (
+            <p>{t('无', 'None')}</p>
+          ) : (
+            <ul>
+              {view.status.reasons.map((r) => (
+                <li key={r.rule}>
+                  {tx(r.label)} · {t('自', 'since')} {fmtTime(r.since, false)}
+                  {r.until ? ` · ${t('至', 'until')} ${fmtTime(r.until, false)}` : ''}
+                </li>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </ul>
+          )}
+          <p class="small muted">
+            {t('策略版本 ', 'Policy ')}
+            {view.status.policyVersion}
+          </p>
+        </>
+      )}
+      <h3>{t('事实记录', 'Facts')}</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>{t('类型', 'Type')}</th>
+            <th>{t('来源', 'Source')}</th>
+            <th>{t('时间', 'When')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.facts.map((f, i) => (
+            <tr key={String(f.id ?? i)}>
+              <td>{f.type}</td>
+              <td>{f.source}</td>
+              <td>{fmtTime(f.eventTime, false)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
 /** Reads a person (audited on the server); undefined with a message when not allowed. */
-export async function loadPerson(session: Session, id: number): Promise<{ view?: PersonView; error?: string }> {
+export async function loadPerson(
+  session: Session,
+  id: number,
+): Promise<{ view?: PersonView; error?: string }> {
   const p = await api<PersonView>(`/v1/persons/${id}`, { token: session.token });
   return p.ok ? { view: p.data } : { error: p.message };
 }

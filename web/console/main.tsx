@@ -37,9 +37,17 @@ function SignIn(props: { onSignedIn: (s: Session) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ accessToken: string; role: string; regionPrefix: string }>('/v1/auth/staff', { body: { username: username.trim(), password } });
-      if (!r.ok) return setError(r.status === 401 ? t('用户名或密码错误', 'Wrong username or password') : r.message);
-      props.onSignedIn({ token: r.data.accessToken, role: r.data.role, regionPrefix: r.data.regionPrefix, username: username.trim() });
+      const r = await api<{ accessToken: string; role: string; regionPrefix: string }>('/v1/auth/staff', {
+        body: { username: username.trim(), password },
+      });
+      if (!r.ok)
+        return setError(r.status === 401 ? t('用户名或密码错误', 'Wrong username or password') : r.message);
+      props.onSignedIn({
+        token: r.data.accessToken,
+        role: r.data.role,
+        regionPrefix: r.data.regionPrefix,
+        username: username.trim(),
+      });
     } catch (err) {
       setError(err instanceof NetworkError ? t('网络不可用', 'Network unavailable') : String(err));
     } finally {
@@ -51,15 +59,30 @@ function SignIn(props: { onSignedIn: (s: Session) => void }) {
       <form class="card" onSubmit={(e) => void submit(e)}>
         <h2>{t('工作人员登录', 'Staff sign-in')}</h2>
         <label for="username">{t('用户名', 'Username')}</label>
-        <input id="username" autoComplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        <input
+          id="username"
+          autoComplete="username"
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+        />
         <label for="password">{t('密码', 'Password')}</label>
-        <input id="password" type="password" autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
         <p>
           <button type="submit" disabled={busy || !username || !password}>
             {t('登录', 'Sign in')}
           </button>
         </p>
-        {error && <div class="error" role="alert">{error}</div>}
+        {error && (
+          <div class="error" role="alert">
+            {error}
+          </div>
+        )}
       </form>
     </main>
   );
@@ -67,10 +90,10 @@ function SignIn(props: { onSignedIn: (s: Session) => void }) {
 
 function Policies(props: { session: Session }) {
   const { t } = useLang();
-  const [res] = useGet<{ versions: Array<{ version: string; active: boolean; createdBy: string; createdAt: string }>; active: { rules?: Array<{ id: string; colour5?: string }> } }>(
-    '/v1/policies',
-    props.session,
-  );
+  const [res] = useGet<{
+    versions: Array<{ version: string; active: boolean; createdBy: string; createdAt: string }>;
+    active: { rules?: Array<{ id: string; colour5?: string }> };
+  }>('/v1/policies', props.session);
   return (
     <section aria-labelledby="h-pol">
       <h2 id="h-pol">{t('策略版本', 'Policy versions')}</h2>
@@ -125,7 +148,14 @@ function Console(props: { session: Session; onSignOut: () => void }) {
     <div class="layout">
       <nav class="tabs" aria-label={t('功能', 'Sections')}>
         {TABS.map(([id, zh, en]) => (
-          <button key={id} type="button" class={tab === id ? 'tab active' : 'tab'} aria-current={tab === id ? 'page' : undefined} onClick={() => go(id)} data-tab={id}>
+          <button
+            key={id}
+            type="button"
+            class={tab === id ? 'tab active' : 'tab'}
+            aria-current={tab === id ? 'page' : undefined}
+            onClick={() => go(id)}
+            data-tab={id}
+          >
             {t(zh, en)}
           </button>
         ))}

@@ -59,7 +59,15 @@ export function RiskMap(props: { session: Session }) {
       .then(([ml]) => {
         if (cancelled || !el.current) return;
         const level = ['coalesce', ['get', 'level'], ['get', 'riskLevel'], 'low'];
-        const colour = ['match', level, 'high', LEVELS.high!.colour, 'medium', LEVELS.medium!.colour, LEVELS.low!.colour];
+        const colour = [
+          'match',
+          level,
+          'high',
+          LEVELS.high!.colour,
+          'medium',
+          LEVELS.medium!.colour,
+          LEVELS.low!.colour,
+        ];
         const b = bounds(fc);
         const m = new ml.Map({
           container: el.current,
@@ -71,9 +79,32 @@ export function RiskMap(props: { session: Session }) {
             sources: { areas: { type: 'geojson', data: fc as never } },
             layers: [
               { id: 'bg', type: 'background', paint: { 'background-color': '#e8eef4' } },
-              { id: 'area-fill', type: 'fill', source: 'areas', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour as never, 'fill-opacity': 0.45 } },
-              { id: 'area-line', type: 'line', source: 'areas', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'line-color': colour as never, 'line-width': 2 } },
-              { id: 'area-point', type: 'circle', source: 'areas', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': colour as never, 'circle-radius': 8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
+              {
+                id: 'area-fill',
+                type: 'fill',
+                source: 'areas',
+                filter: ['==', ['geometry-type'], 'Polygon'],
+                paint: { 'fill-color': colour as never, 'fill-opacity': 0.45 },
+              },
+              {
+                id: 'area-line',
+                type: 'line',
+                source: 'areas',
+                filter: ['==', ['geometry-type'], 'Polygon'],
+                paint: { 'line-color': colour as never, 'line-width': 2 },
+              },
+              {
+                id: 'area-point',
+                type: 'circle',
+                source: 'areas',
+                filter: ['==', ['geometry-type'], 'Point'],
+                paint: {
+                  'circle-color': colour as never,
+                  'circle-radius': 8,
+                  'circle-stroke-color': '#fff',
+                  'circle-stroke-width': 2,
+                },
+              },
             ],
           },
         });
@@ -97,12 +128,26 @@ export function RiskMap(props: { session: Session }) {
     <section aria-labelledby="h-map">
       <h2 id="h-map">{t('风险区', 'Risk areas')}</h2>
       {areas.state === 'loading' && <p class="muted">{t('加载中…', 'Loading…')}</p>}
-      {areas.state === 'absent' && <Empty>{t('风险区服务暂未开通', 'Risk areas are not available on this server yet')}</Empty>}
+      {areas.state === 'absent' && (
+        <Empty>{t('风险区服务暂未开通', 'Risk areas are not available on this server yet')}</Empty>
+      )}
       {areas.state === 'error' && <div class="error">{areas.message}</div>}
       {areas.state === 'ok' && (
         <>
-          <div ref={el} class="map" data-testid="map" data-ready={ready ? 'yes' : 'no'} role="img" aria-label={t('风险区地图', 'Map of risk areas')} />
-          {mapErr && <div class="error">{t('地图无法显示（需要 WebGL）：', 'Map unavailable (needs WebGL): ')}{mapErr}</div>}
+          <div
+            ref={el}
+            class="map"
+            data-testid="map"
+            data-ready={ready ? 'yes' : 'no'}
+            role="img"
+            aria-label={t('风险区地图', 'Map of risk areas')}
+          />
+          {mapErr && (
+            <div class="error">
+              {t('地图无法显示（需要 WebGL）：', 'Map unavailable (needs WebGL): ')}
+              {mapErr}
+            </div>
+          )}
           <div class="legend">
             {Object.entries(LEVELS).map(([k, v]) => (
               <span key={k}>
@@ -126,10 +171,15 @@ export function RiskMap(props: { session: Session }) {
                 {areas.data.features.map((f, i) => {
                   const p = f.properties ?? {};
                   const lv = LEVELS[levelOf(p)] ?? LEVELS.low!;
-                  const when = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? fmtTime(v, false) : '—');
+                  const when = (v: unknown) =>
+                    typeof v === 'string' || typeof v === 'number' ? fmtTime(v, false) : '—';
                   return (
                     <tr key={String(f.id ?? i)}>
-                      <td>{String(p.name ?? f.id ?? i + 1)}{p.adminName ? ` (${String(p.adminName)})` : ''}{!f.geometry ? ` · ${t('行政区划，无边界', 'admin area, no outline')}` : ''}</td>
+                      <td>
+                        {String(p.name ?? f.id ?? i + 1)}
+                        {p.adminName ? ` (${String(p.adminName)})` : ''}
+                        {!f.geometry ? ` · ${t('行政区划，无边界', 'admin area, no outline')}` : ''}
+                      </td>
                       <td style={{ color: lv.colour, fontWeight: 700 }}>
                         {lv.icon} {tx(lv)}
                       </td>

@@ -29,10 +29,15 @@ export function saveSession(s: Session | null): void {
   }
 }
 
-export type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'absent' } | { state: 'error'; message: string };
+export type Load<T> =
+  { state: 'loading' } | { state: 'ok'; data: T } | { state: 'absent' } | { state: 'error'; message: string };
 
 /** GET with the officer's token; 404 NOT_FOUND (route not deployed yet) becomes 'absent'. */
-export function useGet<T>(path: string | null, session: Session, deps: unknown[] = []): [Load<T>, () => void] {
+export function useGet<T>(
+  path: string | null,
+  session: Session,
+  deps: unknown[] = [],
+): [Load<T>, () => void] {
   const [s, set] = useState<Load<T>>({ state: 'loading' });
   const [n, bump] = useState(0);
   useEffect(() => {
@@ -46,7 +51,14 @@ export function useGet<T>(path: string | null, session: Session, deps: unknown[]
         else if (r.status === 404 && r.code === 'NOT_FOUND') set({ state: 'absent' });
         else set({ state: 'error', message: r.message });
       })
-      .catch((e: unknown) => live && set({ state: 'error', message: e instanceof NetworkError ? '网络不可用 Network unavailable' : String(e) }));
+      .catch(
+        (e: unknown) =>
+          live &&
+          set({
+            state: 'error',
+            message: e instanceof NetworkError ? '网络不可用 Network unavailable' : String(e),
+          }),
+      );
     return () => {
       live = false;
     };
@@ -55,7 +67,10 @@ export function useGet<T>(path: string | null, session: Session, deps: unknown[]
 }
 
 /** An array inside a response: the response itself or its first array-valued known field. */
-export function listOf<T>(data: unknown, keys: string[] = ['items', 'rows', 'list', 'results', 'features']): T[] {
+export function listOf<T>(
+  data: unknown,
+  keys: string[] = ['items', 'rows', 'list', 'results', 'features'],
+): T[] {
   if (Array.isArray(data)) return data as T[];
   if (data && typeof data === 'object') {
     for (const k of keys) {

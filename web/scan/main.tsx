@@ -61,7 +61,8 @@ function Scanner() {
     if (confirmed) {
       // The platform's word wins (it knows revocations this device may not); count once.
       setResult((cur) => (cur && cur.at === offline.at ? confirmed : cur));
-      if (confirmed.valid !== offline.valid || confirmed.colour3 !== offline.colour3) signal(confirmed.valid && confirmed.colour3 === 0);
+      if (confirmed.valid !== offline.valid || confirmed.colour3 !== offline.colour3)
+        signal(confirmed.valid && confirmed.colour3 === 0);
     }
   };
 
@@ -109,7 +110,16 @@ function Scanner() {
           <div class="video-box">
             <video ref={video} class="camera" aria-label={t('相机画面', 'Camera view')} hidden={!camOn} />
             {!camOn && (
-              <button type="button" class="start" disabled={!detector} onClick={() => { setCamErr(null); setCamOn(true); }} data-testid="start-camera">
+              <button
+                type="button"
+                class="start"
+                disabled={!detector}
+                onClick={() => {
+                  setCamErr(null);
+                  setCamOn(true);
+                }}
+                data-testid="start-camera"
+              >
                 {detector ? t('开始扫码', 'Start scanning') : t('正在加载解码器…', 'Loading decoder…')}
               </button>
             )}
@@ -119,15 +129,37 @@ function Scanner() {
               {t('停止扫码', 'Stop')}
             </button>
           )}
-          {camErr && <div class="error">{t('无法打开相机：', 'Camera unavailable: ')}{camErr}</div>}
-          {detErr && <div class="error">{t('解码器加载失败：', 'Decoder failed to load: ')}{detErr}</div>}
+          {camErr && (
+            <div class="error">
+              {t('无法打开相机：', 'Camera unavailable: ')}
+              {camErr}
+            </div>
+          )}
+          {detErr && (
+            <div class="error">
+              {t('解码器加载失败：', 'Decoder failed to load: ')}
+              {detErr}
+            </div>
+          )}
         </section>
 
         <section class="card counters" aria-label={t('今日计数', "Today's counts")} data-testid="counters">
-          <div><b>{counters.total}</b><span>{t('总计', 'Total')}</span></div>
-          <div class="pass"><b data-testid="count-pass">{counters.pass}</b><span>✔ {t('通行', 'Pass')}</span></div>
-          <div class="stop"><b data-testid="count-stop">{counters.stop}</b><span>✖ {t('拦截', 'Stop')}</span></div>
-          <div><b>{counters.invalid}</b><span>⊘ {t('无效', 'Invalid')}</span></div>
+          <div>
+            <b>{counters.total}</b>
+            <span>{t('总计', 'Total')}</span>
+          </div>
+          <div class="pass">
+            <b data-testid="count-pass">{counters.pass}</b>
+            <span>✔ {t('通行', 'Pass')}</span>
+          </div>
+          <div class="stop">
+            <b data-testid="count-stop">{counters.stop}</b>
+            <span>✖ {t('拦截', 'Stop')}</span>
+          </div>
+          <div>
+            <b>{counters.invalid}</b>
+            <span>⊘ {t('无效', 'Invalid')}</span>
+          </div>
           <button type="button" class="secondary" onClick={() => setCounters(resetCounters())}>
             {t('清零', 'Reset')}
           </button>
@@ -135,9 +167,21 @@ function Scanner() {
 
         <section class="card">
           <h2>{t('手动核验', 'Manual check')}</h2>
-          <textarea rows={3} aria-label={t('粘贴健康码内容', 'Paste the code text')} placeholder="JKM1:…" value={paste} onInput={(e) => setPaste(e.currentTarget.value)} data-testid="paste" />
+          <textarea
+            rows={3}
+            aria-label={t('粘贴健康码内容', 'Paste the code text')}
+            placeholder="JKM1:…"
+            value={paste}
+            onInput={(e) => setPaste(e.currentTarget.value)}
+            data-testid="paste"
+          />
           <p>
-            <button type="button" disabled={!paste.trim()} onClick={() => void check(paste)} data-testid="paste-verify">
+            <button
+              type="button"
+              disabled={!paste.trim()}
+              onClick={() => void check(paste)}
+              data-testid="paste-verify"
+            >
               {t('核验', 'Verify')}
             </button>
           </p>
@@ -147,14 +191,27 @@ function Scanner() {
           <h2>{t('设备', 'Device')}</h2>
           <p data-testid="trust-info">
             {trust
-              ? t(`信任列表 ${trust.issuer}，${trust.keys} 个密钥，更新于 ${fmtAge(Date.now() - trust.fetchedAt, l)}`, `Trust list ${trust.issuer}, ${trust.keys} key(s), updated ${fmtAge(Date.now() - trust.fetchedAt, l)}`)
+              ? t(
+                  `信任列表 ${trust.issuer}，${trust.keys} 个密钥，更新于 ${fmtAge(Date.now() - trust.fetchedAt, l)}`,
+                  `Trust list ${trust.issuer}, ${trust.keys} key(s), updated ${fmtAge(Date.now() - trust.fetchedAt, l)}`,
+                )
               : t('尚无信任列表：请联网打开一次', 'No trust list yet: open once with network')}
           </p>
-          <p>{t('解码：', 'Decoder: ')}{detector?.engine ?? '…'}</p>
+          <p>
+            {t('解码：', 'Decoder: ')}
+            {detector?.engine ?? '…'}
+          </p>
           {key ? (
             <p>
               {t('设备密钥已保存（在线核验显示姓名）', 'Device key saved (online checks show names)')}{' '}
-              <button type="button" class="secondary" onClick={() => { forgetDeviceKey(); setKey(null); }}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => {
+                  forgetDeviceKey();
+                  setKey(null);
+                }}
+              >
                 {t('清除', 'Forget')}
               </button>
             </p>
@@ -163,15 +220,32 @@ function Scanner() {
               onSubmit={(e) => {
                 e.preventDefault();
                 void saveDeviceKey(keyInput.trim()).then((r) => {
-                  if (r === 'ok') { setKey(keyInput.trim()); setKeyInput(''); setKeyMsg(null); }
-                  else setKeyMsg(r === 'rejected' ? t('密钥无效', 'Key rejected') : t('离线，无法验证密钥', 'Offline: cannot check the key'));
+                  if (r === 'ok') {
+                    setKey(keyInput.trim());
+                    setKeyInput('');
+                    setKeyMsg(null);
+                  } else
+                    setKeyMsg(
+                      r === 'rejected'
+                        ? t('密钥无效', 'Key rejected')
+                        : t('离线，无法验证密钥', 'Offline: cannot check the key'),
+                    );
                 });
               }}
             >
               <label for="device-key">{t('设备密钥（只需输入一次）', 'Device key (entered once)')}</label>
               <div class="row">
-                <input id="device-key" class="grow" type="password" autoComplete="off" value={keyInput} onInput={(e) => setKeyInput(e.currentTarget.value)} />
-                <button type="submit" disabled={!keyInput.trim()}>{t('保存', 'Save')}</button>
+                <input
+                  id="device-key"
+                  class="grow"
+                  type="password"
+                  autoComplete="off"
+                  value={keyInput}
+                  onInput={(e) => setKeyInput(e.currentTarget.value)}
+                />
+                <button type="submit" disabled={!keyInput.trim()}>
+                  {t('保存', 'Save')}
+                </button>
               </div>
               {keyMsg && <div class="error">{keyMsg}</div>}
             </form>

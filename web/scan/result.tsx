@@ -6,7 +6,10 @@ import type { ScanResult } from './scanner-state.ts';
 const REASONS: Record<string, Text> = {
   NOT_A_HEALTH_CODE: { zh: '不是健康码', en: 'Not a health code' },
   NO_TRUST_LIST: { zh: '尚无信任列表，请联网一次', en: 'No trust list yet: connect once' },
-  NO_WEBCRYPTO: { zh: '此浏览器无法离线核验（需 HTTPS）', en: 'This browser cannot verify offline (needs HTTPS)' },
+  NO_WEBCRYPTO: {
+    zh: '此浏览器无法离线核验（需 HTTPS）',
+    en: 'This browser cannot verify offline (needs HTTPS)',
+  },
   TOKEN_BAD_PREFIX: { zh: '不是健康码', en: 'Not a health code' },
   TOKEN_MALFORMED: { zh: '码已损坏', en: 'Damaged code' },
   TOKEN_BAD_ALG: { zh: '签名算法不受信任', en: 'Untrusted signature algorithm' },
@@ -38,21 +41,34 @@ export function ResultScreen(props: { result: ScanResult; onClose: () => void })
       </div>
       {c ? (
         <>
-          <div class="result-colour" data-testid="result-colour">{tx(c.label)}</div>
+          <div class="result-colour" data-testid="result-colour">
+            {tx(c.label)}
+          </div>
           <div class="result-action">{tx(c.action)}</div>
-          {r.maskedName && <div class="result-name" data-testid="result-name">{r.maskedName}</div>}
+          {r.maskedName && (
+            <div class="result-name" data-testid="result-name">
+              {r.maskedName}
+            </div>
+          )}
           <div class="result-meta">
             {tx(KIND_LABELS[r.kind ?? 's'])} · {r.issuer}
           </div>
         </>
       ) : (
         <>
-          <div class="result-colour" data-testid="result-colour">{t('无效', 'Invalid')}</div>
-          <div class="result-action">{tx(REASONS[r.reason ?? ''] ?? { zh: r.reason ?? '', en: r.reason ?? '' })}</div>
+          <div class="result-colour" data-testid="result-colour">
+            {t('无效', 'Invalid')}
+          </div>
+          <div class="result-action">
+            {tx(REASONS[r.reason ?? ''] ?? { zh: r.reason ?? '', en: r.reason ?? '' })}
+          </div>
         </>
       )}
       <div class="result-meta small">
-        {r.checkedBy === 'online' ? t('平台在线核验', 'Confirmed online') : t('本机离线核验', 'Verified offline on this device')} · {fmtTime(r.at)}
+        {r.checkedBy === 'online'
+          ? t('平台在线核验', 'Confirmed online')
+          : t('本机离线核验', 'Verified offline on this device')}{' '}
+        · {fmtTime(r.at)}
       </div>
       <button type="button" class="result-close">
         {t('继续扫码', 'Next')}

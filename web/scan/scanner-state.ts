@@ -55,7 +55,9 @@ rebuild();
 
 /** The cached trust list and when it was fetched. */
 export function trustInfo(): { issuer: string; keys: number; fetchedAt: number } | null {
-  return trust ? { issuer: trust.list.issuer, keys: trust.list.keys.length, fetchedAt: trust.fetchedAt } : null;
+  return trust
+    ? { issuer: trust.list.issuer, keys: trust.list.keys.length, fetchedAt: trust.fetchedAt }
+    : null;
 }
 
 /** Fetches the trust list; on failure keeps the cached one. Returns whether it is fresh. */
@@ -96,8 +98,10 @@ export function forgetDeviceKey(): void {
 /** Offline verdict from the cached trust list. */
 export async function verifyOffline(text: string): Promise<ScanResult> {
   const at = Date.now();
-  if (!text.startsWith(JKM1_PREFIX)) return { at, valid: false, reason: 'NOT_A_HEALTH_CODE', checkedBy: 'offline' };
-  if (!verifier) return { at, valid: false, reason: trust ? 'NO_WEBCRYPTO' : 'NO_TRUST_LIST', checkedBy: 'offline' };
+  if (!text.startsWith(JKM1_PREFIX))
+    return { at, valid: false, reason: 'NOT_A_HEALTH_CODE', checkedBy: 'offline' };
+  if (!verifier)
+    return { at, valid: false, reason: trust ? 'NO_WEBCRYPTO' : 'NO_TRUST_LIST', checkedBy: 'offline' };
   const r = await verifier.verify(text, Math.floor(at / 1000));
   if (!r.valid) return { at, valid: false, reason: r.reason, checkedBy: 'offline' };
   return {
@@ -117,7 +121,11 @@ export async function verifyOnline(text: string): Promise<ScanResult | undefined
   const key = deviceKey();
   if (!key || !navigator.onLine) return undefined;
   try {
-    const r = await api<Omit<ScanResult, 'at' | 'checkedBy'>>('/v1/verify', { apiKey: key, body: { token: text }, timeoutMs: 3000 });
+    const r = await api<Omit<ScanResult, 'at' | 'checkedBy'>>('/v1/verify', {
+      apiKey: key,
+      body: { token: text },
+      timeoutMs: 3000,
+    });
     if (!r.ok) return undefined;
     return { ...r.data, at: Date.now(), checkedBy: 'online' };
   } catch {

@@ -44,7 +44,10 @@ async function build(): Promise<QrDetector> {
   ]);
   // Point the decoder at our own copy of the .wasm and compile it now, while still online.
   await prepareZXingModule({
-    overrides: { locateFile: (p: string, prefix: string) => (p.endsWith('.wasm') ? new URL(wasmUrl, location.href).href : prefix + p) },
+    overrides: {
+      locateFile: (p: string, prefix: string) =>
+        p.endsWith('.wasm') ? new URL(wasmUrl, location.href).href : prefix + p,
+    },
     fireImmediately: true,
   });
   const d = new BarcodeDetector({ formats: ['qr_code'] });
@@ -71,7 +74,12 @@ export async function startCamera(video: HTMLVideoElement): Promise<() => void> 
  * Detects codes in the video until stopped. The same text is reported again only after
  * `repeatMs`, so a code held in front of the camera is not counted many times.
  */
-export function scanLoop(video: HTMLVideoElement, detector: QrDetector, onText: (text: string) => void, repeatMs = 4000): () => void {
+export function scanLoop(
+  video: HTMLVideoElement,
+  detector: QrDetector,
+  onText: (text: string) => void,
+  repeatMs = 4000,
+): () => void {
   let stopped = false;
   let last = '';
   let lastAt = 0;

@@ -20,11 +20,46 @@ export interface ColourStyle {
 }
 
 export const COLOURS: Record<Colour5Name, ColourStyle> = {
-  green: { name: 'green', fg: '#15803d', bg: '#dcfce7', icon: '✔', label: { zh: '绿码', en: 'Green' }, action: { zh: '通行', en: 'Pass' } },
-  yellow: { name: 'yellow', fg: '#a16207', bg: '#fef9c3', icon: '▲', label: { zh: '黄码', en: 'Yellow' }, action: { zh: '通行，请按时检测', en: 'Pass, test due' } },
-  orange: { name: 'orange', fg: '#c2410c', bg: '#ffedd5', icon: '◆', label: { zh: '橙码', en: 'Orange' }, action: { zh: '禁止通行，请三天两检', en: 'Stop: 2 tests in 3 days' } },
-  red: { name: 'red', fg: '#b91c1c', bg: '#fee2e2', icon: '✖', label: { zh: '红码', en: 'Red' }, action: { zh: '禁止通行，请联系社区', en: 'Stop: contact your community' } },
-  purple: { name: 'purple', fg: '#6b21a8', bg: '#f3e8ff', icon: '✖', label: { zh: '紫码', en: 'Purple' }, action: { zh: '禁止通行', en: 'Stop' } },
+  green: {
+    name: 'green',
+    fg: '#15803d',
+    bg: '#dcfce7',
+    icon: '✔',
+    label: { zh: '绿码', en: 'Green' },
+    action: { zh: '通行', en: 'Pass' },
+  },
+  yellow: {
+    name: 'yellow',
+    fg: '#a16207',
+    bg: '#fef9c3',
+    icon: '▲',
+    label: { zh: '黄码', en: 'Yellow' },
+    action: { zh: '通行，请按时检测', en: 'Pass, test due' },
+  },
+  orange: {
+    name: 'orange',
+    fg: '#c2410c',
+    bg: '#ffedd5',
+    icon: '◆',
+    label: { zh: '橙码', en: 'Orange' },
+    action: { zh: '禁止通行，请三天两检', en: 'Stop: 2 tests in 3 days' },
+  },
+  red: {
+    name: 'red',
+    fg: '#b91c1c',
+    bg: '#fee2e2',
+    icon: '✖',
+    label: { zh: '红码', en: 'Red' },
+    action: { zh: '禁止通行，请联系社区', en: 'Stop: contact your community' },
+  },
+  purple: {
+    name: 'purple',
+    fg: '#6b21a8',
+    bg: '#f3e8ff',
+    icon: '✖',
+    label: { zh: '紫码', en: 'Purple' },
+    action: { zh: '禁止通行', en: 'Stop' },
+  },
 };
 
 /** Style for a 5-colour number (0 green … 4 purple); unknown numbers read as red. */

@@ -40,13 +40,21 @@ export function setLang(l: Lang): void {
 }
 
 /** Re-render on language change; returns a translator. */
-export function useLang(): { lang: Lang; t: (zh: string, en: string) => string; tx: (t: Text | null | undefined) => string } {
+export function useLang(): {
+  lang: Lang;
+  t: (zh: string, en: string) => string;
+  tx: (t: Text | null | undefined) => string;
+} {
   const [l, set] = useState(current);
   useEffect(() => {
     listeners.add(set);
     return () => void listeners.delete(set);
   }, []);
-  return { lang: l, t: (zh, en) => (l === 'zh' ? zh : en), tx: (x) => (x ? (l === 'zh' ? x.zh || x.en : x.en || x.zh) : '') };
+  return {
+    lang: l,
+    t: (zh, en) => (l === 'zh' ? zh : en),
+    tx: (x) => (x ? (l === 'zh' ? x.zh || x.en : x.en || x.zh) : ''),
+  };
 }
 
 /** Local date-time text, e.g. 2026-11-26 21:04:05. */

@@ -47,7 +47,12 @@ sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
 // The page sends the asset URLs it loaded (lazy chunks, the .wasm) so those are kept too.
 sw.addEventListener('message', (e) => {
   const urls = (e.data as { cache?: unknown } | null)?.cache;
-  if (Array.isArray(urls)) e.waitUntil(caches.open(CACHE).then((c) => c.addAll(urls.filter((u): u is string => typeof u === 'string')).catch(() => undefined)));
+  if (Array.isArray(urls))
+    e.waitUntil(
+      caches
+        .open(CACHE)
+        .then((c) => c.addAll(urls.filter((u): u is string => typeof u === 'string')).catch(() => undefined)),
+    );
 });
 
 sw.addEventListener('fetch', (e) => {

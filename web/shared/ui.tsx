@@ -10,7 +10,12 @@ export function TopBar(props: { title: { zh: string; en: string }; children?: Co
     <header class="topbar">
       <h1>{tx(props.title)}</h1>
       {props.children}
-      <button class="lang" type="button" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} title="切换语言 Switch language">
+      <button
+        class="lang"
+        type="button"
+        onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+        title="切换语言 Switch language"
+      >
         {lang === 'zh' ? 'English' : '中文'}
       </button>
     </header>
@@ -22,7 +27,11 @@ export function ColourBadge(props: { c5: number | null | undefined; large?: bool
   const { tx } = useLang();
   const c = colourOf(props.c5);
   return (
-    <span class="badge" style={{ background: c.fg, fontSize: props.large ? '1.3rem' : undefined }} data-colour={c.name}>
+    <span
+      class="badge"
+      style={{ background: c.fg, fontSize: props.large ? '1.3rem' : undefined }}
+      data-colour={c.name}
+    >
       <span aria-hidden="true">{c.icon}</span>
       {tx(c.label)}
     </span>

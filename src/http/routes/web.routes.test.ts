@@ -30,7 +30,10 @@ describe('web routes', () => {
     const js = 'console.log("hello");'.repeat(100);
     writeFileSync(path.join(dir, 'assets/app-abc.js'), js);
     writeFileSync(path.join(dir, 'assets/app-abc.js.gz'), gzipSync(js));
-    writeFileSync(path.join(dir, 'assets/zxing_reader-x.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    writeFileSync(
+      path.join(dir, 'assets/zxing_reader-x.wasm'),
+      Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+    );
     writeFileSync(path.join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   });
 
@@ -47,12 +50,20 @@ describe('web routes', () => {
 
     expect((await get('/app')).headers.location).toBe('/app/');
     const page = await get('/scan/');
-    expect([page.statusCode, page.body, page.headers['cache-control']]).toEqual([200, '<!doctype html><title>scan</title>', 'no-cache']);
+    expect([page.statusCode, page.body, page.headers['cache-control']]).toEqual([
+      200,
+      '<!doctype html><title>scan</title>',
+      'no-cache',
+    ]);
     expect((await get('/console/anything/deep')).body).toContain('<title>console</title>');
     expect((await get('/app/missing.png')).statusCode).toBe(404);
 
     const js = await get('/assets/app-abc.js', { 'accept-encoding': 'gzip' });
-    expect([js.statusCode, js.headers['content-encoding'], js.headers['cache-control']]).toEqual([200, 'gzip', 'public, max-age=31536000, immutable']);
+    expect([js.statusCode, js.headers['content-encoding'], js.headers['cache-control']]).toEqual([
+      200,
+      'gzip',
+      'public, max-age=31536000, immutable',
+    ]);
     const wasm = await get('/assets/zxing_reader-x.wasm');
     expect([wasm.statusCode, wasm.headers['content-type']]).toEqual([200, 'application/wasm']);
 

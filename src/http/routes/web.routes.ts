@@ -16,7 +16,9 @@ const WITH_SERVICE_WORKER = new Set(['app', 'scan']);
 
 /** web/dist of this checkout, or HC_WEB_DIST when the bundle lives elsewhere. */
 export function webDistDir(): string {
-  return process.env.HC_WEB_DIST ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+  return (
+    process.env.HC_WEB_DIST ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist')
+  );
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>前端未构建 Web apps not built</title>
@@ -25,7 +27,14 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>前端未构建 W
 export async function webRoutes(app: FastifyInstance): Promise<void> {
   const root = webDistDir();
   await app.register(async (scope) => {
-    await scope.register(fastifyStatic, { root, serve: false, preCompressed: true, cacheControl: false, etag: true, lastModified: true });
+    await scope.register(fastifyStatic, {
+      root,
+      serve: false,
+      preCompressed: true,
+      cacheControl: false,
+      etag: true,
+      lastModified: true,
+    });
 
     const built = () => existsSync(path.join(root, 'app', 'index.html'));
     const page = (reply: FastifyReply, file: string) => {
@@ -37,8 +46,12 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     const hide = { hide: true };
 
     for (const name of APPS) {
-      scope.get(`/${name}`, { config: { auth: 'public' }, schema: hide }, (_req, reply) => reply.redirect(`/${name}/`, 302));
-      scope.get(`/${name}/`, { config: { auth: 'public' }, schema: hide }, (_req, reply) => page(reply, `${name}/index.html`));
+      scope.get(`/${name}`, { config: { auth: 'public' }, schema: hide }, (_req, reply) =>
+        reply.redirect(`/${name}/`, 302),
+      );
+      scope.get(`/${name}/`, { config: { auth: 'public' }, schema: hide }, (_req, reply) =>
+        page(reply, `${name}/index.html`),
+      );
       scope.get(`/${name}/*`, { config: { auth: 'public' }, schema: hide }, (req, reply) => {
         const rest = (req.params as { '*': string })['*'];
         if (rest === 'sw.js' && WITH_SERVICE_WORKER.has(name)) {
@@ -54,7 +67,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     scope.get('/assets/*', { config: { auth: 'public' }, schema: hide }, (req, reply) => {
       const rest = (req.params as { '*': string })['*'];
       const file = path.resolve(root, 'assets', rest);
-      if (!file.startsWith(path.join(root, 'assets') + path.sep) || !existsSync(file)) return reply.callNotFound();
+      if (!file.startsWith(path.join(root, 'assets') + path.sep) || !existsSync(file))
+        return reply.callNotFound();
       if (rest.endsWith('.wasm')) void reply.type('application/wasm');
       void reply.header('Cache-Control', 'public, max-age=31536000, immutable');
       return reply.sendFile(`assets/${rest}`);
