@@ -9,6 +9,7 @@ import { registerGenPingsCommand } from './commands/gen-pings.command.ts';
 import { registerTestingCommand } from './commands/testing.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerRetentionCommand } from './commands/retention.command.ts';
+import { registerPlacesCommand } from './commands/places.command.ts';
 
 const program = new Command();
 program
@@ -21,6 +22,7 @@ registerCoreCommands(program);
 registerCompanionsCommand(program);
 registerGenPingsCommand(program);
 // Feature areas register their commands here, one line each.
+registerPlacesCommand(program);
 registerTestingCommand(program);
 registerImportCommand(program);
 registerRetentionCommand(program);

@@ -56,6 +56,7 @@ export function pointInPolygon(lon: number, lat: number, rings: PolygonRings): b
 export function distanceToEdgesM(lat: number, lon: number, polygons: PolygonRings[], stopBelowM = 0): number {
   const kx = Math.cos(lat * RAD) * M_PER_DEG;
   const ky = M_PER_DEG;
+  const stop2 = stopBelowM * stopBelowM;
   let best = Infinity;
   for (const rings of polygons) {
     for (const ring of rings) {
@@ -65,21 +66,21 @@ export function distanceToEdgesM(lat: number, lon: number, polygons: PolygonRing
       for (let i = 1; i < n; i++) {
         const bx = ((ring[2 * i] as number) - lon) * kx;
         const by = ((ring[2 * i + 1] as number) - lat) * ky;
-        const d = segmentDistance(ax, ay, bx, by);
-        if (d < best) {
-          best = d;
-          if (best <= stopBelowM) return best;
+        const d2 = segmentDistance2(ax, ay, bx, by);
+        if (d2 < best) {
+          best = d2;
+          if (best <= stop2) return Math.sqrt(best);
         }
         ax = bx;
         ay = by;
       }
     }
   }
-  return best;
+  return Math.sqrt(best);
 }
 
-/** Distance from the origin to segment AB in the plane. */
-function segmentDistance(ax: number, ay: number, bx: number, by: number): number {
+/** Squared distance from the origin to segment AB in the plane. */
+function segmentDistance2(ax: number, ay: number, bx: number, by: number): number {
   const dx = bx - ax;
   const dy = by - ay;
   const len2 = dx * dx + dy * dy;
@@ -88,7 +89,7 @@ function segmentDistance(ax: number, ay: number, bx: number, by: number): number
   else if (t > 1) t = 1;
   const px = ax + t * dx;
   const py = ay + t * dy;
-  return Math.sqrt(px * px + py * py);
+  return px * px + py * py;
 }
 
 /** Great-circle distance in metres. */
@@ -101,9 +102,26 @@ export function haversineM(lat1: number, lon1: number, lat2: number, lon2: numbe
 
 /** The match rule: does the disc of radius r (metres) around (lat, lon) intersect the geometry? */
 export function discIntersects(g: AreaGeometry, lat: number, lon: number, r: number): boolean {
-  if (g.kind === 'circle') return haversineM(lat, lon, g.lat, g.lon) <= g.radiusM + r;
-  for (const rings of g.polygons) if (pointInPolygon(lon, lat, rings)) return true;
-  return distanceToEdgesM(lat, lon, g.polygons, r) <= r;
+  return g.kind === 'circle' ? circleReaches(g.lat, g.lon, g.radiusM, lat, lon, r) : polygonsReach(g.polygons, lat, lon, r);
+}
+
+/** Disc rule for a circle area: haversine distance between centres ≤ radius + r. */
+export function circleReaches(cLat: number, cLon: number, radiusM: number, lat: number, lon: number, r: number, cosLat = Math.cos(cLat * RAD)): boolean {
+  // A planar estimate (cos of the centre's latitude, passed in precomputed on the hot path)
+  // settles all but the borderline cases (within 1 %); those get the haversine.
+  const dy = (lat - cLat) * M_PER_DEG;
+  const dx = (lon - cLon) * M_PER_DEG * cosLat;
+  const d2 = dx * dx + dy * dy;
+  const reach = radiusM + r;
+  if (d2 > reach * reach * 1.0201 + 1) return false;
+  if (d2 < reach * reach * 0.9801 - 1 && reach > 1) return true;
+  return haversineM(lat, lon, cLat, cLon) <= reach;
+}
+
+/** Disc rule for polygons: inside one, or an edge within r. */
+export function polygonsReach(polygons: PolygonRings[], lat: number, lon: number, r: number): boolean {
+  for (let i = 0; i < polygons.length; i++) if (pointInPolygon(lon, lat, polygons[i] as PolygonRings)) return true;
+  return distanceToEdgesM(lat, lon, polygons, r) <= r;
 }
 
 /** Bounding box of a geometry in degrees. */

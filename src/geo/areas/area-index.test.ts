@@ -159,3 +159,17 @@ function shopAt(lat: number, lon: number, m: number): AreaGeometry {
   if (!p.ok) throw new Error(p.reason);
   return p.geometry;
 }
+
+describe('AreaIndex: grid and R-tree agree', () => {
+  it('large areas (R-tree) and small ones (grid) match alike', () => {
+    const big = shopAt(LAT - 0.05, LON - 0.05, 20_000); // 20 km square: far more than MAX_CELLS cells
+    const areas = [area({ id: 1, geometry: big }), area({ id: 2 })];
+    const idx = new AreaIndex(areas, { maxAccuracyM: 100 });
+    const out: number[] = [];
+    idx.matchPosition(LAT + dy / 2, LON + dx / 2, 0, 0, 1, out);
+    expect(out.sort()).toEqual([0, 1]);
+    out.length = 0;
+    idx.matchPosition(LAT - 0.0501, LON - 0.05 + 0.01, 20, 0, 1, out); // ~11 m south of the big square's edge
+    expect(out).toEqual([0]);
+  });
+});
