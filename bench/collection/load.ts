@@ -16,6 +16,10 @@ export interface LoadOptions {
   docShare: number;
   /** keyed document hash, to know the person reference the server will store */
   docRef: (docType: number, number: string) => string;
+  /** share of scans sent as JKM1 codes, verified by the service (signature check per scan) */
+  codeShare: number;
+  /** issued codes to scan: text, subject and the moment it was scanned (inside its validity) */
+  codes: Array<{ token: string; subject: string; scannedAt: number }>;
 }
 
 export interface LoadResult {
@@ -29,15 +33,21 @@ export interface LoadResult {
 
 let tubeSeq = 0;
 
-function makeBatch(device: number, size: number, docShare: number, docRef: LoadOptions['docRef']) {
+function makeBatch(device: number, size: number, o: LoadOptions) {
+  const { docShare, docRef, codeShare, codes } = o;
   const tubes: Array<{ barcode: string; kind: 'pool20' }> = [];
-  const items: Array<{ tube: string; subject?: string; doc?: { type: number; number: string }; collectedAt: number }> = [];
+  const items: Array<{ tube: string; subject?: string; code?: string; doc?: { type: number; number: string }; collectedAt: number }> = [];
   const keys: string[] = [];
   const now = Date.now();
   for (let i = 0; i < size; i++) {
     if (i % 20 === 0) tubes.push({ barcode: `B${device.toString(36)}T${(tubeSeq++).toString(36)}`, kind: 'pool20' });
     const tube = (tubes[tubes.length - 1] as { barcode: string }).barcode;
-    if (Math.random() < docShare) {
+    const dice = Math.random();
+    const code = codes[Math.floor(Math.random() * codes.length)];
+    if (code && dice < codeShare) {
+      items.push({ tube, code: code.token, collectedAt: code.scannedAt });
+      keys.push(`${tube}|s:${code.subject}`);
+    } else if (dice < codeShare + docShare) {
       const n = crypto.randomInt(0, 2 ** 31);
       const birth = `19${50 + (n % 50)}${String(1 + (Math.floor(n / 50) % 12)).padStart(2, '0')}${String(1 + (Math.floor(n / 600) % 28)).padStart(2, '0')}`;
       const number = makeResidentId('520102', birth, Math.floor(n / 16800) % 1000, n % 2 === 0);
@@ -62,7 +72,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let requests = 0;
   let failedRequests = 0;
   const device = async (d: number, key: string) => {
-    let next = makeBatch(d, o.batch, o.docShare, o.docRef);
+    let next = makeBatch(d, o.batch, o);
     while (Date.now() < end) {
       const t0 = performance.now();
       requests++;
@@ -84,7 +94,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         latenciesMs.push(performance.now() - t0);
         const sec = Math.floor((Date.now() - start) / 1000);
         perSecond[sec] = (perSecond[sec] ?? 0) + r.items.length;
-        next = makeBatch(d, o.batch, o.docShare, o.docRef);
+        next = makeBatch(d, o.batch, o);
       } catch {
         failedRequests++;
         await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,6 @@
 /**
  * bench/collection: sample-collection registrations per second, durable, on PostgreSQL.
- *   node --import tsx bench/collection/run.ts [--seconds 60] [--devices 16] [--batch 500] [--doc-share 0.2]
+ *   node --import tsx bench/collection/run.ts [--seconds 60] [--devices 16] [--batch 500] [--doc-share 0.2] [--code-share 0] [--out collection]
  * Starts the testing service as its own process (HC_ROLE=testing) on a fresh code database and a
  * fresh testing database, drives POST /testing/v1/collections with batching devices, then checks
  * that every acknowledged registration is in testing.collections (count and checksum).
@@ -17,6 +17,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { runLoad } from './load.ts';
+import { personInput } from '../../test/factories.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name: string, dflt: number) => {
@@ -27,6 +28,8 @@ const SECONDS = arg('seconds', 60);
 const DEVICES = arg('devices', 16);
 const BATCH = arg('batch', 500);
 const DOC_SHARE = arg('doc-share', 0.2);
+const CODE_SHARE = arg('code-share', 0);
+const OUT = process.argv.includes('--out') ? String(process.argv[process.argv.indexOf('--out') + 1]) : 'collection';
 const PORT = arg('port', 18091);
 const ADMIN_URL = process.env.HC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -52,6 +55,15 @@ async function main(): Promise<void> {
   const keys: string[] = [];
   for (let i = 0; i < DEVICES; i++) keys.push((await ctx.auth.addDevice(`bench collector ${i}`, 'tester')).apiKey);
   const docRef = (t: number, n: string) => `d:${t}:${ctx.secrets.lookupHash(`doc:${t}:${n}`).toString('hex')}`;
+  // Real residents' real codes, for the share of scans the service verifies itself.
+  const codes: Array<{ token: string; subject: string; scannedAt: number }> = [];
+  for (let i = 0; CODE_SHARE > 0 && i < 500; i++) {
+    const r = await ctx.residents.register(personInput());
+    if (!r.ok) continue;
+    const c = await ctx.codes.issue(r.id, 's');
+    const subject = (await ctx.repos.persons.byId(r.id))?.code_subject as string;
+    codes.push({ token: c.token, subject, scannedAt: Date.parse(c.issuedAt) + 1000 });
+  }
 
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
@@ -69,8 +81,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  process.stdout.write(`driving ${url} for ${SECONDS} s: ${DEVICES} devices × batches of ${BATCH} (${Math.round(DOC_SHARE * 100)} % documents)\n`);
-  const load = await runLoad({ url, apiKeys: keys, seconds: SECONDS, batch: BATCH, docShare: DOC_SHARE, docRef });
+  process.stdout.write(`driving ${url} for ${SECONDS} s: ${DEVICES} devices × batches of ${BATCH} (${Math.round(DOC_SHARE * 100)} % documents, ${Math.round(CODE_SHARE * 100)} % codes verified by the service)\n`);
+  const load = await runLoad({ url, apiKeys: keys, seconds: SECONDS, batch: BATCH, docShare: DOC_SHARE, docRef, codeShare: CODE_SHARE, codes });
 
   // Verification: every acknowledged registration is stored; count and checksum over the table.
   const tdb = new pg.Client({ connectionString: testUrl });
@@ -98,7 +110,7 @@ async function main(): Promise<void> {
   const result = {
     when: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', node: process.version, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
-    params: { seconds: SECONDS, devices: DEVICES, batch: BATCH, docShare: DOC_SHARE, durability: 'PostgreSQL 15, fsync on, synchronous_commit on; acknowledged after COMMIT' },
+    params: { seconds: SECONDS, devices: DEVICES, batch: BATCH, docShare: DOC_SHARE, codeShare: CODE_SHARE, durability: 'PostgreSQL 15, fsync on, synchronous_commit on; acknowledged after COMMIT' },
     registrationsPerSecond: Math.round(sorted.length / (load.elapsedMs / 1000)),
     perSecond: { min: sortedRates[0] ?? 0, median: sortedRates[Math.floor(sortedRates.length / 2)] ?? 0, max: sortedRates[sortedRates.length - 1] ?? 0 },
     requestLatencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1) },
@@ -111,20 +123,20 @@ async function main(): Promise<void> {
     timeline: load.perSecond,
   };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'bench/results/collection.json'), JSON.stringify(result, null, 2) + '\n');
-  fs.writeFileSync(path.join(root, 'bench/results/collection.md'), report(result));
+  fs.writeFileSync(path.join(root, `bench/results/${OUT}.json`), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(root, `bench/results/${OUT}.md`), report(result));
   process.stdout.write(report(result));
   if (!result.checksum.match) process.exitCode = 1;
 }
 
 function report(r: {
-  when: string; machine: { cpus: number; model: string; node: string; memoryGb: number }; params: { seconds: number; devices: number; batch: number; docShare: number; durability: string };
+  when: string; machine: { cpus: number; model: string; node: string; memoryGb: number }; params: { seconds: number; devices: number; batch: number; docShare: number; codeShare: number; durability: string };
   registrationsPerSecond: number; perSecond: { min: number; median: number; max: number }; requestLatencyMs: { p50: number; p99: number; max: number };
   requests: number; failedRequests: number; acknowledged: number; stored: number; commitsApprox: number; checksum: { acknowledged: string; stored: string; match: boolean };
 }): string {
   return `# Sample collection bench 采样登记压测
 
-\`node --import tsx bench/collection/run.ts --seconds ${r.params.seconds} --devices ${r.params.devices} --batch ${r.params.batch} --doc-share ${r.params.docShare}\` — ${r.when}
+\`node --import tsx bench/collection/run.ts --seconds ${r.params.seconds} --devices ${r.params.devices} --batch ${r.params.batch} --doc-share ${r.params.docShare} --code-share ${r.params.codeShare}\` — ${r.when}
 
 Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGb} GB, Node ${r.machine.node}. The testing service runs as its own
 process (\`HC_ROLE=testing\`) with its own PostgreSQL database; the load generator, the service and PostgreSQL share the 2 cores.
@@ -141,8 +153,9 @@ Durability: ${r.params.durability}.
 | group commits (distinct commit times) | ${r.commitsApprox} |
 | checksum acknowledged / stored | \`${r.checksum.acknowledged}\` / \`${r.checksum.stored}\` → ${r.checksum.match ? 'match: every acknowledged registration is stored, nothing else' : 'MISMATCH'} |
 
-Scans: ${Math.round((1 - r.params.docShare) * 100)} % code subjects verified offline on the device, ${Math.round(r.params.docShare * 100)} % identity documents
-(validated and keyed-hashed by the service); pooled tubes of 20. Each device sends its next batch once the previous one
+Scans: ${Math.round((1 - r.params.docShare - r.params.codeShare) * 100)} % code subjects verified offline on the device, ${Math.round(r.params.docShare * 100)} % identity documents
+(validated and keyed-hashed by the service), ${Math.round(r.params.codeShare * 100)} % JKM1 codes whose ES256 signature the service checks
+against the trust list; pooled tubes of 20. Each device sends its next batch once the previous one
 is acknowledged (docs/TESTING-SERVICE.md).
 `;
 }
