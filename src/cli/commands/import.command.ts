@@ -45,7 +45,9 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
         {
           format: `import ${feed} [{bar}] {percentage}% | {rows} rows | ✓ {accepted} = {duplicates} ✗ {rejected} | {eta_formatted} left`,
           stream: process.stderr,
-          noTTYOutput: false,
+          // Without a terminal (CI, pipes) a plain progress line every few seconds instead.
+          noTTYOutput: true,
+          notTTYSchedule: 2000,
           hideCursor: true,
         },
         cliProgress.Presets.shades_classic,
@@ -80,4 +82,14 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
       process.stdout.write(JSON.stringify({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected }) + '\n');
     } else process.stdout.write(line + '\n');
   });
+  exitWhenDone();
+}
+
+/**
+ * An embedded (PGlite) data folder opened a second time keeps the process alive after it is
+ * closed, with no handle left to unref; the work is done and stdout (a pipe or file) is written
+ * synchronously, so end the process here instead of hanging scripts that wait for it.
+ */
+export function exitWhenDone(): void {
+  process.exit(process.exitCode ?? 0);
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { runRetention } from '../../services/feeds/retention.service.ts';
 import { withContext } from '../context.ts';
+import { exitWhenDone } from './import.command.ts';
 
 export function registerRetentionCommand(program: Command): void {
   program
@@ -21,6 +22,6 @@ export function registerRetentionCommand(program: Command): void {
             `dropped partitions ${r.droppedPartitions.length}${r.droppedPartitions.length ? `: ${r.droppedPartitions.join(', ')}` : ''}\n` +
             `deleted expired facts ${r.deletedFacts}, trips ${r.deletedTrips}\n`,
         );
-      }),
+      }).then(exitWhenDone),
     );
 }

@@ -73,6 +73,8 @@ export interface PingRecord {
   accuracyM?: number;
 }
 
+const MOBILE = /^1[3-9]\d{9}$/;
+
 /** Columns of the ping CSV; `person_ref` is accepted for `phone`. */
 export const PING_COLUMNS = ['phone', 'ts', 'lat', 'lon', 'accuracy_m'] as const;
 
@@ -83,7 +85,7 @@ export const PING_COLUMNS = ['phone', 'ts', 'lat', 'lon', 'accuracy_m'] as const
 export function checkPing(r: RawRecord, now: number, oldest: number): Checked<PingRecord> {
   const rawPhone = text(r, 'phone') ?? text(r, 'person_ref');
   if (rawPhone === undefined) return bad('phone', 'ROW_MISSING_FIELD', 'phone is required');
-  const phone = normalisePhone(rawPhone.replace(/^phone:/, ''));
+  const phone = MOBILE.test(rawPhone) ? rawPhone : normalisePhone(rawPhone.replace(/^phone:/, ''));
   if (!phone) return bad('phone', 'ROW_BAD_PHONE', 'phone must be a mainland mobile number');
   const ts = timeField(r, 'ts', { required: true, now });
   if (!ts.ok) return ts;

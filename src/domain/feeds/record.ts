@@ -91,6 +91,14 @@ export function parseTime(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
   if (s === '') return undefined;
+  // Fast path for the common UTC form 2026-11-19T01:02:03(.sss)Z (carrier files: millions of rows).
+  if (s.length >= 20 && s.length <= 24 && s.charCodeAt(s.length - 1) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(4) === 45) {
+    const t = Date.parse(s);
+    if (Number.isFinite(t)) {
+      const day = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
+      return new Date(t).getUTCDate() === day ? t : undefined;
+    }
+  }
   if (/^-?\d+(\.\d+)?$/.test(s)) return parseTime(Number(s));
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
   if (!m) return undefined;

@@ -4,14 +4,14 @@
  * line, field and code. A killed import leaves whole blocks only; running it again counts them as
  * duplicates and writes the rest.
  */
-import crypto from 'node:crypto';
 import type { RawRecord, RowError, RowProblem } from '../../domain/feeds/record.ts';
 import { rowError, type FeedName, type IngestItem } from './feed-types.ts';
 import type { IngestService } from './ingest.service.ts';
 
 export interface ImportBlock {
   items: Array<{ line: number; record: RawRecord } | { line: number; problem: RowProblem }>;
-  raw: string;
+  /** content hash of the block: the same file splits the same way on every run */
+  key: string;
   bytesRead: number;
 }
 
@@ -47,8 +47,7 @@ export async function importBlocks(ingest: IngestService, feed: FeedName, blocks
       if ('problem' in it) report(rowError(it.line, it.problem));
       else items.push(it);
     }
-    // The block key is its content: the same file splits the same way on every run.
-    const key = `file:${crypto.createHash('sha256').update(block.raw).digest('base64')}`;
+    const key = `file:${block.key}`;
     const write = ingest.ingest(feed, items, key);
     write.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
     const prev = inflight;

@@ -1,0 +1,194 @@
+/**
+ * Ingestion benchmark (issue 3) on PostgreSQL: carrier pings loaded per second with COPY (target
+ * ≥ 300 000/s), key-population rows per second including the recompute of every listed person
+ * (target ≥ 20 000/s), and fact → colour latency through the recompute worker (p99 ≤ 1 s).
+ *
+ *   node --import tsx bench/ingest/run.ts [--persons 100000] [--pings 3000000] [--kp 100000] [--facts 1000]
+ *
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; the bench makes
+ * its own fresh database there and drops it afterwards. Results: bench/results/ingest.{json,md}.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
+import { MemoryBus } from '../../src/adapters/bus/memory-bus.ts';
+import { MemoryStatusCache } from '../../src/adapters/cache/memory-status-cache.ts';
+import { openDatabase } from '../../src/adapters/db/database.ts';
+import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
+import { loadConfig } from '../../src/config.ts';
+import { Colour5 } from '../../src/domain/colour.ts';
+import { makeResidentId } from '../../src/domain/document-number.ts';
+import type { EventBus } from '../../src/ports/event-bus.port.ts';
+import { createContext, type AppContext } from '../../src/roles/context.ts';
+import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
+import { importBlocks } from '../../src/services/feeds/import.service.ts';
+import type { FeedName } from '../../src/services/feeds/feed-types.ts';
+import { FactService } from '../../src/services/fact.service.ts';
+import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const PERSONS = arg('persons', 100_000);
+const PINGS = arg('pings', 3_000_000);
+const KP = arg('kp', 100_000);
+const FACTS = arg('facts', 1000);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-bench-ingest-'));
+const log = (s: string) => process.stderr.write(s + '\n');
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
+}
+
+function docOf(i: number): string {
+  return makeResidentId('520102', `19${String(30 + Math.floor(i / 1000) % 70).padStart(2, '0')}0${1 + (Math.floor(i / 70000) % 9)}1${Math.floor(i / 630000) % 10}`, i % 1000, i % 2 === 0);
+}
+const phoneOf = (i: number) => String(13000000000 + i);
+
+async function importFile(ctx: AppContext, ingest: IngestService, feed: FeedName, file: string, stays = false) {
+  const t0 = performance.now();
+  const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', BLOCK_LINES[feed]), { stays });
+  const secs = (performance.now() - t0) / 1000;
+  void ctx;
+  return { ...s, seconds: secs };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function factToColour(ctx: AppContext, bus: EventBus, label: string, firstPerson: number): Promise<Record<string, number>> {
+  const worker = new RecomputeWorker(bus, ctx.statuses, ctx.log, { reviewIntervalMs: 60_000 });
+  await worker.start();
+  // Facts announced on the bus under test, so the worker on that bus picks them up.
+  const api = new IngestService({ ...ctx, facts: new FactService(ctx.repos.facts, bus, ctx.clock) }, { followUp: 'announce' });
+  const lat: number[] = [];
+  // Facts arrive at ~200/s, each for a green resident, as a department's API pushes them.
+  const pending: Array<Promise<void>> = [];
+  for (let k = 0; k < FACTS; k++) {
+    const i = firstPerson + k;
+    pending.push(
+      (async () => {
+        const t0 = performance.now();
+        await api.one('key-population', { source_id: `lat-${label}-${i}`, doc_type: 10, doc_number: docOf(i), category: 'close_contact', list: `bench ${label}` });
+        const id = (await ctx.residents.findByDocument(10, docOf(i))) as number;
+        for (;;) {
+          if ((await ctx.cache.get(id))?.colour5 === Colour5.red) break;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        lat.push(performance.now() - t0);
+      })(),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(pending);
+  await worker.stop();
+  lat.sort((a, b) => a - b);
+  return { n: lat.length, p50_ms: +pct(lat, 50).toFixed(1), p95_ms: +pct(lat, 95).toFixed(1), p99_ms: +pct(lat, 99).toFixed(1), max_ms: +(lat[lat.length - 1] ?? 0).toFixed(1) };
+}
+
+async function main(): Promise<void> {
+  const name = `hc_bench_ingest_${crypto.randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  const db = await openDatabase({ databaseUrl: url, poolSize: 8 });
+  const config = { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'warn' };
+  const ctx = await createContext(config, { db, cache: new MemoryStatusCache(), bus: new MemoryBus(), log: pino({ level: 'warn' }), masterKey: crypto.randomBytes(32) });
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => +x.toFixed(1)) },
+    postgres: (await db.query<{ v: string }>('SHOW server_version')).rows[0]?.v, params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },
+  };
+  try {
+    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    // 1. Registry: persons with phones (what pings and lists refer to).
+    const pf = path.join(tmp, 'persons.csv');
+    const w = fs.createWriteStream(pf);
+    w.write('source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address\n');
+    for (let i = 0; i < PERSONS; i++) w.write(`p-${i},10,${docOf(i)},居民${i},,,${phoneOf(i)},520102,\n`);
+    await new Promise<void>((r) => w.end(r));
+    log(`persons: importing ${PERSONS}…`);
+    const persons = await importFile(ctx, ingest, 'persons', pf);
+    results.persons = { rows: persons.accepted, seconds: +persons.seconds.toFixed(2), rowsPerSecond: Math.round(persons.accepted / persons.seconds) };
+    log(`persons: ${JSON.stringify(results.persons)}`);
+
+    // 2. Pings: one day, every person pinging through it, loaded with COPY.
+    const day = new Date(Date.now() - 86400_000).toISOString().slice(0, 10);
+    const t0 = Date.parse(`${day}T00:00:00Z`);
+    const kf = path.join(tmp, 'pings.csv');
+    const pw = fs.createWriteStream(kf);
+    pw.write('phone,ts,lat,lon,accuracy_m\n');
+    let buf = '';
+    for (let k = 0; k < PINGS; k++) {
+      const i = k % PERSONS;
+      const ts = t0 + Math.floor(k / PERSONS) * 600_000 + (i % 600) * 1000;
+      buf += `${phoneOf(i)},${new Date(ts).toISOString()},${(26.5 + (i % 1000) / 5000).toFixed(5)},${(106.6 + (i % 997) / 5000).toFixed(5)},30\n`;
+      if (buf.length > 1 << 20) {
+        if (!pw.write(buf)) await new Promise<void>((r) => pw.once('drain', () => r()));
+        buf = '';
+      }
+    }
+    pw.write(buf);
+    await new Promise<void>((r) => pw.end(r));
+    log(`pings: importing ${PINGS} from ${(fs.statSync(kf).size / 2 ** 20).toFixed(0)} MiB…`);
+    const pings = await importFile(ctx, ingest, 'pings', kf);
+    results.pings = { rows: pings.accepted, rejected: pings.rejected, seconds: +pings.seconds.toFixed(2), rowsPerSecond: Math.round(pings.accepted / pings.seconds), target: 300_000 };
+    log(`pings: ${JSON.stringify(results.pings)}`);
+    const again = await importFile(ctx, ingest, 'pings', kf);
+    results.pingsReimport = { duplicates: again.duplicates, accepted: again.accepted, seconds: +again.seconds.toFixed(2) };
+    const st = performance.now();
+    const stays = await ingest.condense(new Map([[Math.floor(t0 / 86400_000), new Set(Array.from({ length: Math.min(PERSONS, 20_000) }, (_, i) => i + 1))]]));
+    results.stays = { persons: Math.min(PERSONS, 20_000), stays, seconds: +((performance.now() - st) / 1000).toFixed(2) };
+    log(`stays: ${JSON.stringify(results.stays)}`);
+
+    // 3. Key populations: close and secondary contacts, each row recomputed before the next block.
+    const lf = path.join(tmp, 'kp.csv');
+    const lw = fs.createWriteStream(lf);
+    lw.write('source_id,doc_type,doc_number,category,list,event_time\n');
+    const kpRows = Math.min(KP, PERSONS - FACTS * 2);
+    for (let i = 0; i < kpRows; i++) lw.write(`kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${new Date(Date.now() - 3600_000).toISOString()}\n`);
+    await new Promise<void>((r) => lw.end(r));
+    log(`key population: importing ${kpRows}…`);
+    const kp = await importFile(ctx, ingest, 'key-population', lf);
+    const colours = await db.query<{ colour5: number; n: number }>('SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1');
+    results.keyPopulation = {
+      rows: kp.accepted, seconds: +kp.seconds.toFixed(2), rowsPerSecondIncludingRecompute: Math.round(kp.accepted / kp.seconds), target: 20_000,
+      coloursAfter: Object.fromEntries(colours.rows.map((r) => [r.colour5, r.n])),
+      tasksOpened: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM response_tasks')).rows[0]?.n,
+    };
+    log(`key population: ${JSON.stringify(results.keyPopulation)}`);
+
+    // 4. Fact → colour through the worker: in-process bus, then NATS JetStream.
+    results.factToColourMemoryBus = { ...(await factToColour(ctx, ctx.bus, 'mem', PERSONS - FACTS * 2)), target_p99_ms: 1000 };
+    log(`fact→colour (in-process bus): ${JSON.stringify(results.factToColourMemoryBus)}`);
+    try {
+      const s = crypto.randomBytes(3).toString('hex');
+      const nats = await NatsBus.connect({ url: NATS_URL, stream: `HCB_${s}`, prefix: `b${s}.` });
+      results.factToColourNats = { ...(await factToColour(ctx, nats, 'nats', PERSONS - FACTS)), target_p99_ms: 1000 };
+      await nats.destroy();
+      await nats.close();
+      log(`fact→colour (NATS JetStream): ${JSON.stringify(results.factToColourNats)}`);
+    } catch (err) {
+      results.factToColourNats = { skipped: `NATS unavailable: ${(err as Error).message}` };
+    }
+  } finally {
+    await ctx.close();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+}
+
+await main();

@@ -1,0 +1,130 @@
+/**
+ * `hc import` as operators run it: a child process on a real database (an embedded data folder,
+ * or a fresh PostgreSQL database with HC_TEST_SERVICES=1). Killed with SIGKILL midway and run
+ * again, it leaves exactly one copy of each row.
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../adapters/db/database.ts';
+import { makeResidentId } from '../../domain/document-number.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/context.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const FIXTURE = path.join(ROOT, 'test/fixtures/feeds/persons.csv');
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('hc import (child process)', () => {
+  let dir: string;
+  let tdb: TestDatabase | undefined;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-import-'));
+    env = { ...process.env, HC_DEMO: 'false', HC_MASTER_KEY: crypto.randomBytes(32).toString('hex'), HC_DATA_DIR: dir, LOG_LEVEL: 'error' };
+    delete env.NATS_URL;
+    delete env.REDIS_URL;
+    delete env.DATABASE_URL;
+    if (process.env.HC_TEST_SERVICES === '1') {
+      tdb = await createTestDatabase();
+      env.DATABASE_URL = tdb.url;
+    }
+  });
+  afterEach(async () => {
+    await tdb?.drop();
+    tdb = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `hc …`; `killWhen` sends SIGKILL once it returns true for the output so far. */
+  function hc(args: string[], killWhen?: (stderr: string) => boolean | Promise<boolean>): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let killed = false;
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const poll = killWhen
+        ? setInterval(() => {
+            void Promise.resolve(killWhen(stderr)).then((yes) => {
+              if (yes && !killed) {
+                killed = true;
+                child.kill('SIGKILL');
+              }
+            });
+          }, 100)
+        : undefined;
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (poll) clearInterval(poll);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  }
+
+  async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+    const db = tdb ? tdb.db : await openDatabase({ dataDir: path.join(dir, 'pg') });
+    try {
+      return await fn(db);
+    } finally {
+      if (!tdb) await db.close();
+    }
+  }
+
+  const lastJson = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop() as string) as { accepted: number; duplicates: number; rejected: number };
+
+  it('prints the summary as the last line with --json and writes rejected rows with line and code', async () => {
+    const errors = path.join(dir, 'errors.ndjson');
+    const r = await hc(['import', 'persons', FIXTURE, '--json', '--errors', errors]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastJson(r)).toEqual({ accepted: 6, duplicates: 2, rejected: 7 });
+    const rejected = fs.readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; code: string });
+    expect(rejected.map((e) => [e.line, e.code])).toContainEqual([3, 'DOC_BAD_CHECK_CHARACTER']);
+    expect(rejected).toHaveLength(7);
+    const again = await hc(['import', 'persons', FIXTURE, '--json']);
+    expect(lastJson(again)).toEqual({ accepted: 0, duplicates: 8, rejected: 7 });
+  }, 600_000);
+
+  it('SIGKILL midway, then a re-run: exactly one copy of each row', async () => {
+    const n = 10_000;
+    const lines = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
+    for (let i = 0; i < n; i++) {
+      const doc = makeResidentId('520102', `19${String(60 + Math.floor(i / 1000)).padStart(2, '0')}0101`, i % 1000, i % 2 === 0);
+      lines.push(`k-${i},10,${doc},居民${i},,,${13600000000 + i},520102,`);
+    }
+    const file = path.join(dir, 'persons-big.csv');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    // Kill once some blocks are committed (seen in the database, or in the progress line).
+    const killed = await hc(['import', 'persons', file], async (stderr) => {
+      if (tdb) return ((await tdb.db.query<{ n: number }>("SELECT count(*)::int AS n FROM feed_records WHERE feed = 'persons'")).rows[0]?.n ?? 0) > 0;
+      return /✓ [1-9]/.test(stderr);
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const rerun = await hc(['import', 'persons', file, '--json']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const s = lastJson(rerun);
+    expect(s.rejected).toBe(0);
+    expect(s.accepted + s.duplicates).toBe(n);
+    expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
+    const counts = await withDb(async (db) =>
+      (
+        await db.query<{ persons: number; docs: number; records: number; unlinked: number }>(
+          `SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(DISTINCT doc_hash)::int FROM persons) AS docs,
+                  (SELECT count(*)::int FROM feed_records WHERE feed = 'persons') AS records,
+                  (SELECT count(*)::int FROM feed_records WHERE feed = 'persons' AND person_id IS NULL) AS unlinked`,
+        )
+      ).rows[0],
+    );
+    expect(counts).toEqual({ persons: n, docs: n, records: n, unlinked: 0 });
+  }, 600_000);
+});
