@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import jsQRImport from 'jsqr';
 import QRCode from 'qrcode';
+import type { Config } from '../../src/config.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { FEATURES } from '../../src/roles/features.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
@@ -58,8 +59,8 @@ export interface Platform {
 }
 
 /** The whole platform listening on 127.0.0.1 and a free port. */
-export async function startPlatform(): Promise<Platform> {
-  const ctx = await createTestContext();
+export async function startPlatform(config: Partial<Config> = {}): Promise<Platform> {
+  const ctx = await createTestContext({ config });
   await ctx.keys.ensureKey();
   const extraRoutes = FEATURES.flatMap((f) => (f.routes ? [f.routes] : []));
   const { app } = await buildServer(ctx, { logger: false, extraRoutes });

@@ -32,7 +32,8 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
 
   beforeAll(async () => {
     ensureWebBuilt();
-    platform = await startPlatform();
+    // Short-lived screen codes so the page's own refresh happens during the test.
+    platform = await startPlatform({ codeTtlSeconds: 20 });
     // A venue registered by an officer; its printed QR is what the phone camera will see.
     await platform.ctx.auth.addStaff('venue-officer', 'pass-word-123', '场所管理', 'officer', '5201');
     const officer = await platform.ctx.auth.staffLogin('venue-officer', 'pass-word-123');
@@ -190,6 +191,37 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     expect(reasons.join(' ')).toMatch(/密接|密切接触/);
     await page.setViewportSize({ width: PHONE.width, height: 2400 });
     await shot(page, 'web-app-red-full-phone');
+    await context.close();
+  });
+
+  it('renews the code before it expires without taking the QR off the screen', async () => {
+    const resident = await createResident(platform.ctx, { name: '王语嫣' });
+    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await signIn(page, resident.phone);
+    const first = await page.getAttribute('svg.qr', 'data-token');
+    // Watch for any moment without a QR on screen, and mark the element to see it is reused.
+    await page.evaluate(() => {
+      const w = window as unknown as { qrGone: number; qrEl: Element | null };
+      w.qrGone = 0;
+      w.qrEl = document.querySelector('svg.qr');
+      new MutationObserver(() => {
+        if (!document.querySelector('svg.qr')) w.qrGone++;
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+    await page.waitForFunction(
+      (t) => document.querySelector('svg.qr')?.getAttribute('data-token') !== t,
+      first,
+      { timeout: 40_000 },
+    );
+    const state = await page.evaluate(() => {
+      const w = window as unknown as { qrGone: number; qrEl: Element | null };
+      return { gone: w.qrGone, same: w.qrEl === document.querySelector('svg.qr') };
+    });
+    expect(state).toEqual({ gone: 0, same: true });
+    const renewed = decodeQr(await shot(page, 'web-app-renewed-phone'));
+    expect(renewed).not.toBe(first);
+    expect((await platform.ctx.verify.verify(renewed ?? '')).valid).toBe(true);
     await context.close();
   });
 });
