@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     `  Web apps      ${base}/app/ (居民 resident)  ${base}/scan/ (验码 scanner)  ${base}/console/ (工作台 officer)`,
   ];
   if (testing?.url) lines.push(`  Testing API   ${testing.url}/testing/v1 (核酸检测服务 testing service)`);
+  if (testing?.demo) lines.push(`    collector X-Api-Key: ${testing.demo.testerKey}    lab X-Api-Key: ${testing.demo.labKey}    site ${testing.demo.siteId}`);
   if (config.demo) {
     const acc = (await ctx.db.query<{ value: { residents: Array<{ phone: string; colour: string; note: string }>; officer: { username: string; password: string }; admin: { username: string; password: string }; scanner: { apiKey: string } } }>(
       "SELECT value FROM settings WHERE key = 'demo.accounts'",

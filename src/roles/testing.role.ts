@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { ConfigError } from '../config.ts';
+import { ensureTestingDemo, type TestingDemo } from '../testing/testing.demo.ts';
 import { buildTestingServer } from '../testing/testing.server.ts';
 import { createTestingService, migrateTesting, type TestingService } from '../testing/testing.module.ts';
 import type { AppContext } from './context.ts';
@@ -20,6 +21,8 @@ export interface TestingRunning {
   testing: TestingService;
   app: FastifyInstance;
   url?: string;
+  /** demo mode: device keys and a site to try the API with */
+  demo?: TestingDemo;
   stop(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function startTestingRole(ctx: AppContext, opts: TestingRoleOptions
       await own?.close();
     },
   };
+  if (ctx.config.demo) running.demo = await ensureTestingDemo(ctx, testing);
   if (opts.listen !== false) {
     const port = intEnv(env, 'HC_TESTING_PORT', ctx.config.role === 'testing' ? ctx.config.port : ctx.config.port + 1);
     running.url = await app.listen({ port, host: ctx.config.host });
