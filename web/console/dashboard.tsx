@@ -83,7 +83,18 @@ export function Dashboard(props: { session: Session; pollMs?: number }) {
     } else chart.current.setData(data);
   }, [series]);
 
-  useEffect(() => () => chart.current?.destroy(), []);
+  useEffect(() => {
+    // Follow the container's width (phone rotation, window resize).
+    const fit = () => {
+      const w = chartEl.current?.clientWidth;
+      if (w && chart.current) chart.current.setSize({ width: Math.max(300, w), height: 260 });
+    };
+    addEventListener('resize', fit);
+    return () => {
+      removeEventListener('resize', fit);
+      chart.current?.destroy();
+    };
+  }, []);
 
   const last = series[series.length - 1];
   const total = last ? COLOUR5.reduce((a, c) => a + (last.counts[c] ?? 0), 0) : 0;

@@ -158,38 +158,40 @@ export function RiskMap(props: { session: Session }) {
           {areas.data.features.length === 0 ? (
             <Empty>{t('当前没有风险区', 'No risk areas now')}</Empty>
           ) : (
-            <table data-testid="area-table">
-              <thead>
-                <tr>
-                  <th>{t('名称', 'Name')}</th>
-                  <th>{t('等级', 'Level')}</th>
-                  <th>{t('开始', 'Since')}</th>
-                  <th>{t('解除', 'Lifts')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {areas.data.features.map((f, i) => {
-                  const p = f.properties ?? {};
-                  const lv = LEVELS[levelOf(p)] ?? LEVELS.low!;
-                  const when = (v: unknown) =>
-                    typeof v === 'string' || typeof v === 'number' ? fmtTime(v, false) : '—';
-                  return (
-                    <tr key={String(f.id ?? i)}>
-                      <td>
-                        {String(p.name ?? f.id ?? i + 1)}
-                        {p.adminName ? ` (${String(p.adminName)})` : ''}
-                        {!f.geometry ? ` · ${t('行政区划，无边界', 'admin area, no outline')}` : ''}
-                      </td>
-                      <td style={{ color: lv.colour, fontWeight: 700 }}>
-                        {lv.icon} {tx(lv)}
-                      </td>
-                      <td>{when(p.startsAt ?? p.start ?? p.validFrom)}</td>
-                      <td>{when(p.liftedAt ?? p.liftsAt ?? p.endsAt)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <div class="table-wrap">
+              <table data-testid="area-table">
+                <thead>
+                  <tr>
+                    <th>{t('名称', 'Name')}</th>
+                    <th>{t('等级', 'Level')}</th>
+                    <th>{t('开始', 'Since')}</th>
+                    <th>{t('解除', 'Lifts')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {areas.data.features.map((f, i) => {
+                    const p = f.properties ?? {};
+                    const lv = LEVELS[levelOf(p)] ?? LEVELS.low!;
+                    const when = (v: unknown) =>
+                      typeof v === 'string' || typeof v === 'number' ? fmtTime(v, false) : '—';
+                    return (
+                      <tr key={String(f.id ?? i)}>
+                        <td>
+                          {String(p.name ?? f.id ?? i + 1)}
+                          {p.adminName ? ` (${String(p.adminName)})` : ''}
+                          {!f.geometry ? ` · ${t('行政区划，无边界', 'admin area, no outline')}` : ''}
+                        </td>
+                        <td style={{ color: lv.colour, fontWeight: 700 }}>
+                          {lv.icon} {tx(lv)}
+                        </td>
+                        <td>{when(p.startsAt ?? p.start ?? p.validFrom)}</td>
+                        <td>{when(p.liftedAt ?? p.liftsAt ?? p.endsAt)}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
           )}
         </>
       )}
