@@ -85,7 +85,8 @@ function main() {
   try {
     if (!force && !stale()) return; // another process built it while we waited
     // Holding the lock, no other build runs: leftovers of killed builds can go.
-    for (const f of readdirSync(web)) if (f.startsWith('.dist-tmp-')) rmSync(path.join(web, f), { recursive: true, force: true });
+    for (const f of readdirSync(web))
+      if (f.startsWith('.dist-tmp-')) rmSync(path.join(web, f), { recursive: true, force: true });
     const tmpName = `.dist-tmp-${process.pid}`;
     const tmp = path.join(web, tmpName);
     process.stdout.write('构建前端 Building web apps (web/dist)…\n');
