@@ -23,6 +23,11 @@ export type MatchableStay = Pick<StayRow, 'person_id' | 'started_at' | 'ended_at
   venue_code?: string | null;
 };
 
+/** epoch ms of a timestamp column (pg gives Date; JSON callers may pass ISO text) */
+function ms(d: Date | string): number {
+  return typeof d === 'string' ? Date.parse(d) : d.getTime();
+}
+
 export interface MatchReport {
   stays: number;
   matches: number;
@@ -41,8 +46,8 @@ export function factsForStays(stays: readonly MatchableStay[], index: AreaIndex,
   let matches = 0;
   for (const s of stays) {
     hits.length = 0;
-    const start = new Date(s.started_at).getTime();
-    const end = Math.max(start, new Date(s.ended_at).getTime());
+    const start = ms(s.started_at);
+    const end = Math.max(start, ms(s.ended_at));
     if (s.lat !== null && s.lon !== null) index.matchPosition(s.lat, s.lon, s.accuracy_m, start, end, hits);
     index.matchCode(s.venue_code ?? s.region_code, start, end, hits);
     for (const i of hits) {
@@ -51,13 +56,13 @@ export function factsForStays(stays: readonly MatchableStay[], index: AreaIndex,
       matches++;
       const key = `${area.id}:${area.level}:${s.person_id}`;
       const seen = best.get(key);
-      if (!seen || new Date(seen.stay.ended_at).getTime() < end) best.set(key, { stay: s, area });
+      if (!seen || ms(seen.stay.ended_at) < end) best.set(key, { stay: s, area });
     }
   }
   const facts: NewFact[] = [];
   for (const { stay, area } of best.values()) {
-    const start = new Date(stay.started_at).getTime();
-    const end = Math.max(start, new Date(stay.ended_at).getTime());
+    const start = ms(stay.started_at);
+    const end = Math.max(start, ms(stay.ended_at));
     const row = names.get(area.id);
     facts.push({
       personId: stay.person_id,

@@ -149,10 +149,8 @@ export class CheckinService {
   private async exposedByEarlierCases(c: CheckinRow): Promise<number> {
     const at = new Date(c.at).getTime();
     const reach = (this.opts.dwellMinutes + this.opts.exposureMarginMinutes) * MIN;
-    const near = (await this.venues.checkinsAt(c.venue_id, new Date(at - reach), new Date(at + reach))).filter((o) => o.person_id !== c.person_id);
-    const facts: NewFact[] = [];
-    for (const o of near) if (await this.isCase(o.person_id)) facts.push(this.exposureFact(o, c));
-    return facts.length ? (await this.facts.recordMany(facts)).inserted : 0;
+    const cases = await this.venues.caseCheckinsAt(c.venue_id, new Date(at - reach), new Date(at + reach), c.person_id);
+    return cases.length ? (await this.facts.recordMany(cases.map((o) => this.exposureFact(o, c)))).inserted : 0;
   }
 
   private exposureFact(caseCheckin: CheckinRow, other: CheckinRow): NewFact {

@@ -32,7 +32,13 @@ export class PlacesStayRepository {
 
   /** Inserts one stay (creating its day partition first); a repeat of the same record is ignored. */
   async insert(s: StayRow, q: Queryable = this.db): Promise<void> {
-    await q.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [s.started_at.toISOString().slice(0, 10)]);
+    const day = s.started_at.toISOString().slice(0, 10);
+    try {
+      await q.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [day]);
+    } catch (err) {
+      // Two first writes of a day can race to create its partition: the loser just goes on.
+      if ((err as { code?: string }).code !== '42P07' && (err as { code?: string }).code !== '23505') throw err;
+    }
     await q.query(
       `INSERT INTO stays (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING`,
       [s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id],

@@ -81,6 +81,20 @@ export class VenueRepository {
     ).rows;
   }
 
+  /** Check-ins at a venue in [from, to] by other persons who are cases (a `case` fact, or purple now). */
+  async caseCheckinsAt(venueId: number, from: Date, to: Date, exceptPerson: number): Promise<CheckinRow[]> {
+    return (
+      await this.db.query<CheckinRow>(
+        `SELECT c.id, c.venue_id, c.person_id, c.at, c.method, c.device_id FROM checkins c
+          WHERE c.venue_id = $1 AND c.at BETWEEN $2 AND $3 AND c.person_id <> $4
+            AND (EXISTS (SELECT 1 FROM facts f WHERE f.person_id = c.person_id AND f.type = 'case')
+                 OR EXISTS (SELECT 1 FROM statuses s WHERE s.person_id = c.person_id AND s.colour5 = 4))
+          ORDER BY c.at`,
+        [venueId, from, to, exceptPerson],
+      )
+    ).rows;
+  }
+
   /** A person's check-ins since `from`. */
   async checkinsOf(personId: number, from: Date): Promise<CheckinRow[]> {
     return (
