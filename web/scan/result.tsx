@@ -1,4 +1,5 @@
 /** The full-screen verdict: colour fill, big icon, colour and action as text, masked name, kind. */
+import { useEffect, useRef } from 'preact/hooks';
 import { colourOf, KIND_LABELS } from '../shared/colours.ts';
 import { fmtTime, useLang, type Text } from '../shared/i18n.ts';
 import type { ScanResult } from './scanner-state.ts';
@@ -24,6 +25,14 @@ const REASONS: Record<string, Text> = {
 export function ResultScreen(props: { result: ScanResult; onClose: () => void }) {
   const { t, tx } = useLang();
   const r = props.result;
+  const next = useRef<HTMLButtonElement>(null);
+  // Keyboard and switch users: focus lands on "Next", Escape closes.
+  useEffect(() => {
+    next.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose();
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [r.at]);
   const c = r.valid ? colourOf(r.colour5) : null;
   const bg = c ? c.fg : '#111827';
   return (
@@ -70,7 +79,7 @@ export function ResultScreen(props: { result: ScanResult; onClose: () => void })
           : t('本机离线核验', 'Verified offline on this device')}{' '}
         · {fmtTime(r.at)}
       </div>
-      <button type="button" class="result-close">
+      <button type="button" class="result-close" ref={next}>
         {t('继续扫码', 'Next')}
       </button>
     </div>
