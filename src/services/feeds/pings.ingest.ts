@@ -77,10 +77,14 @@ export class PingLoader {
       return out;
     }
     await this.ensureDays(pingDays.keys());
+    // A one-day block goes straight into its partition (no routing); a block spanning days goes
+    // through the parent so it is still one statement, all or nothing.
+    const days = [...pingDays.keys()];
+    const table = days.length === 1 ? `pings_${new Date((days[0] as number) * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}` : 'pings';
     // Chunks of ~64 KiB let pg-copy-streams write while the rest is still joined.
     const chunks: string[] = [];
     for (let i = 0; i < lines.length; i += 1000) chunks.push(lines.slice(i, i + 1000).join(''));
-    out.accepted = await this.d.db.copyCsv('pings', COLUMNS, chunks);
+    out.accepted = await this.d.db.copyCsv(table, COLUMNS, chunks);
     out.pingDays = pingDays;
     return out;
   }
