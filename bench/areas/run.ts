@@ -256,7 +256,7 @@ const md = [
   '',
   `${re.staysInDatabase.toLocaleString('en')} stays (${re.people.toLocaleString('en')} people × ${re.staysPerPersonPerDay} a day × 14 days) in day partitions, loaded in ${re.loadSeconds} s.`,
   '',
-  '| new area | total publish ms | stays read | matches | facts | persons |',
+  '| new area | total publish ms | stays read (admin code: matched in SQL) | matches | facts | persons |',
   '| --- | --- | --- | --- | --- | --- |',
   ...re.publishes.map((r) => `| ${String(r.area)} | **${String(r.totalMs)}** | ${String(r.stays)} | ${String(r.matches)} | ${String(r.facts)} | ${String(r.persons)} |`),
   '',

@@ -111,6 +111,17 @@ export class AreaMatcherService {
     // A stay started up to a day before the window may still reach into it.
     const from = new Date(Math.max(now - this.lookbackDays * DAY - DAY, area.startsAt - DAY));
     const to = new Date(Math.min(now, area.liftedAt) + 1);
+    const lookbackAt = now - this.lookbackDays * DAY;
+    if (!area.geometry && area.adminCode && area.level !== 'low') {
+      // A whole division can hold a large share of the city's stays: match it where they are.
+      const r = await this.stays.matchDivisionIntoFacts({
+        areaId: row.id, level: area.level, name: row.name, regionCode: row.region_code, code: area.adminCode,
+        startsAt: new Date(area.startsAt), liftedAt: row.lifted_at ? new Date(row.lifted_at) : null,
+        from, to, lookback: new Date(lookbackAt), now: new Date(now), factSource: RISK_AREA_FACT_SOURCE,
+      });
+      await this.facts.announce(r.personIds, now);
+      return { stays: r.matched, matches: r.matched, facts: r.personIds.length, persons: new Set(r.personIds).size, ms: Math.round(performance.now() - t0) };
+    }
     let stays: MatchableStay[];
     if (area.geometry) {
       const [x0, y0, x1, y1] = bboxOf(area.geometry);
@@ -119,8 +130,7 @@ export class AreaMatcherService {
     } else if (area.adminCode) {
       stays = await this.stays.inDivision(area.adminCode, from, to);
     } else stays = [];
-    const lookback = now - this.lookbackDays * DAY;
-    stays = stays.filter((s) => new Date(s.ended_at).getTime() >= lookback);
+    stays = stays.filter((s) => ms(s.ended_at) >= lookbackAt);
     return this.record(stays, index, new Map([[row.id, row]]), t0);
   }
 

@@ -109,6 +109,41 @@ describe('risk areas: a shop-sized medium area', () => {
     await app.close();
   });
 
+  it('admin-code areas: a county matches stays by region code, a street matches check-ins at its venues', async () => {
+    const inCounty = (await createResident(ctx)).id;
+    const otherCounty = (await createResident(ctx)).id;
+    const atStreetVenue = (await createResident(ctx)).id;
+    const at = NOW - 2 * DAY;
+    for (const [p, region, key] of [[inCounty, '520111', 'k1'], [otherCounty, '520112', 'k2']] as const) {
+      await places.repos.stays.insert({
+        person_id: p, started_at: new Date(at), ended_at: new Date(at + H), lat: null, lon: null, accuracy_m: null,
+        region_code: region, venue_id: null, source: 'carrier', source_record_id: key,
+      });
+    }
+    const OFFICER_52 = { actor: 'officer:2', regionPrefix: '52' };
+    const county = await places.areas.publish(OFFICER_52, { name: '花溪区', level: 'medium', adminCode: '520111', startsAt: new Date(NOW - 3 * DAY).toISOString() });
+    expect(county.rematch).toMatchObject({ facts: 1, persons: 1 });
+    expect(county.area.geometry).toBeNull();
+    const again = await places.matcher.rematchArea((await places.repos.areas.get(county.area.id))!, 100);
+    expect(again.facts).toBe(0);
+    // A street (新华路街道) area, then a check-in at a venue registered with that street's code.
+    const street = await places.areas.publish(OFFICER_52, { name: '新华路街道', level: 'high', adminCode: '520102016' });
+    expect(street.area.properties.adminName).toContain('新华路街道');
+    const v = await places.venues.register(OFFICER_52, { name: '街道菜场', category: '市场', address: '新华路', lat: 26.58, lon: 106.72, adminCode: '520102016001' });
+    await places.checkins.byPoster(atStreetVenue, await places.venues.posterToken((await places.repos.venues.get(v.venue.id))!));
+    const { statuses } = await ctx.statuses.recompute([inCounty, otherCounty, atStreetVenue]);
+    expect(statuses.get(inCounty)?.colour5).toBe(Colour5.orange);
+    expect(statuses.get(otherCounty)?.colour5).toBe(Colour5.green);
+    expect(statuses.get(atStreetVenue)?.colour5).toBe(Colour5.red);
+    // The database path and the in-memory path write the same fact for the same stay.
+    const viaSql = (await ctx.facts.forPerson(inCounty))[0]!;
+    await places.areas.lift(OFFICER_52, street.area.id);
+    const sweep = await places.matcher.sweep(new Date(NOW - 14 * DAY), new Date(NOW + 1));
+    expect(sweep.facts).toBe(0);
+    expect(viaSql).toMatchObject({ type: 'medium_risk_stay', data: { areaId: String(county.area.id), list: '花溪区', lastExposureAt: at + H } });
+    await places.areas.lift(OFFICER_52, county.area.id);
+  });
+
   it('GET /v1/risk-areas is public GeoJSON; officers publish only in their region', async () => {
     const { app } = await buildServer(ctx, { logger: false, extraRoutes: [placesRoutes] });
     await places.areas.publish(OFFICER, { name: '南明区', level: 'low', adminCode: '520102' });
@@ -139,7 +174,11 @@ describe('risk areas: a shop-sized medium area', () => {
     });
     expect(ok.statusCode).toBe(201);
     const audit = await ctx.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE action LIKE 'risk-area.%' ORDER BY seq`);
-    expect(audit.rows.map((r) => r.action)).toEqual(['risk-area.publish', 'risk-area.update', 'risk-area.update', 'risk-area.publish', 'risk-area.publish']);
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'risk-area.publish', 'risk-area.update', 'risk-area.update', // the shop: publish, to high, back to medium
+      'risk-area.publish', 'risk-area.publish', 'risk-area.lift', 'risk-area.lift', // county and street areas
+      'risk-area.publish', 'risk-area.publish', // the low county area and Zunyi's
+    ]);
     // Lifting ends the window: a stay after the lift does not match.
     const lifted = await places.areas.lift(OFFICER, fc.features.find((f) => f.properties.name === '南明区某便利店')!.properties.id as number);
     expect(lifted.area.properties.liftedAt).toBe(new Date(NOW).toISOString());

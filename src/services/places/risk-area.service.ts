@@ -202,7 +202,8 @@ export class RiskAreaService {
     if (!f.name || f.name.length > 200) throw new AppError('AREA_NAME', 400, 'name is required (at most 200 characters)');
     if (input.startsAt !== undefined) f.starts_at = parseTime(input.startsAt, 'startsAt');
     if (input.liftedAt !== undefined) f.lifted_at = input.liftedAt === null ? null : parseTime(input.liftedAt, 'liftedAt');
-    if (f.lifted_at && f.lifted_at.getTime() <= f.starts_at.getTime()) throw new AppError('AREA_TIMES', 400, 'liftedAt must be after startsAt');
+    // Lifted at its start = withdrawn: an empty window, never active.
+    if (f.lifted_at && f.lifted_at.getTime() < f.starts_at.getTime()) throw new AppError('AREA_TIMES', 400, 'liftedAt must not be before startsAt');
     return f;
   }
 }

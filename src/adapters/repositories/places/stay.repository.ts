@@ -69,6 +69,44 @@ export class PlacesStayRepository {
     ).rows;
   }
 
+  /**
+   * Matches an admin-code area inside the database and writes its facts there (no boundary, so no
+   * geometry test is needed): per person the stay in the division that ended last, during the
+   * area's window and the lookback. Same fact shape and idempotency key as the JS path
+   * (AreaMatcherService.factsForStays). Returns persons matched and the ids of new facts' persons.
+   */
+  async matchDivisionIntoFacts(a: {
+    areaId: number; level: 'medium' | 'high'; name: string; regionCode: string; code: string;
+    startsAt: Date; liftedAt: Date | null; from: Date; to: Date; lookback: Date; now: Date; factSource: string;
+  }): Promise<{ matched: number; personIds: number[] }> {
+    const county = a.code.length === 6;
+    const r = await this.db.query<{ matched: number; persons: number[] }>(
+      `WITH m AS (
+         SELECT DISTINCT ON (s.person_id) s.person_id, s.started_at, s.ended_at, s.source, s.source_record_id
+           FROM stays s ${county ? '' : 'JOIN venues v ON v.id = s.venue_id'}
+          WHERE s.started_at >= $1 AND s.started_at < $2 AND s.ended_at >= $3
+            AND ($5::timestamptz IS NULL OR s.started_at < $5) AND greatest(s.ended_at, s.started_at) >= $4
+            AND ${county ? 's.region_code = $6' : "v.admin_code LIKE $6 || '%'"}
+          ORDER BY s.person_id, s.ended_at DESC
+       ), ins AS (
+         INSERT INTO facts (person_id, type, source, source_record_id, event_time, arrival_time, valid_from, data)
+         SELECT m.person_id, $7, $8,
+                $9 || m.source || ':' || m.source_record_id || '@' || (extract(epoch FROM m.started_at) * 1000)::bigint,
+                greatest(m.started_at, $4), $10, greatest(m.started_at, $4),
+                jsonb_build_object('areaId', $11::text, 'list', $12::text, 'tier', $13::text, 'regionCode', $14::text,
+                  'lastExposureAt', (extract(epoch FROM least(greatest(m.ended_at, m.started_at), $5)) * 1000)::bigint, 'staySource', m.source)
+           FROM m
+         ON CONFLICT (source, source_record_id) DO NOTHING
+         RETURNING person_id
+       )
+       SELECT (SELECT count(*) FROM m)::int AS matched, coalesce((SELECT array_agg(person_id) FROM ins), '{}') AS persons`,
+      [a.from, a.to, a.lookback, a.startsAt, a.liftedAt, a.code, a.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay', a.factSource,
+        `${a.areaId}:${a.level}:`, a.now, String(a.areaId), a.name, a.level, a.regionCode],
+    );
+    const row = r.rows[0];
+    return { matched: row?.matched ?? 0, personIds: (row?.persons ?? []).map(Number) };
+  }
+
   /** All stays started in [from, to) (the periodic sweep), with the venue's admin code. */
   async between(from: Date, to: Date): Promise<Array<StayRow & { venue_code: string | null }>> {
     return (
