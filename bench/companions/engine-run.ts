@@ -4,9 +4,10 @@ import { loadCases, loadPingBin } from '../../src/adapters/companion/ping-files.
 import { EnginePool } from '../../src/adapters/companion/engine-pool.ts';
 import type { CompanionMode } from '../../src/geo/companion-types.ts';
 
-const [pingsPath, casesPath, mode, threadsArg] = process.argv.slice(2);
+const [pingsPath, casesPath, mode, threadsArg, rule] = process.argv.slice(2);
+const residence = rule === 'residence';
 if (!pingsPath || !casesPath || (mode !== 'radius' && mode !== 'grid')) {
-  throw new Error('usage: engine-run.ts <pings.bin> <cases.csv> radius|grid [threads]');
+  throw new Error('usage: engine-run.ts <pings.bin> <cases.csv> radius|grid [threads] [residence]');
 }
 const threads = Number(threadsArg ?? 2);
 let t = performance.now();
@@ -22,14 +23,14 @@ const runs: Array<{ ms: number; cpuMs: number; indexMs: number; rangeMs: number[
 for (let i = 0; i < 3; i++) {
   t = performance.now();
   const cpu = process.cpuUsage();
-  const r = await pool.run(table.columns, cases, { mode: mode as CompanionMode });
+  const r = await pool.run(table.columns, cases, { mode: mode as CompanionMode, ...(residence ? { residence: true } : {}) });
   const used = process.cpuUsage(cpu);
   runs.push({ ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000, indexMs: r.indexMs, rangeMs: r.rangeMs, pairs: r.count });
 }
 await pool.close();
 process.stdout.write(
   JSON.stringify({
-    mode, threads, sortedInput: table.columns.sortedByPerson === true, pings: table.columns.person.length, people: table.columns.personCount, cases: cases.length,
+    mode, residence, threads, sortedInput: table.columns.sortedByPerson === true, pings: table.columns.person.length, people: table.columns.personCount, cases: cases.length,
     readMs, casesMs, poolStartMs, runs, maxRssMB: process.resourceUsage().maxRSS / 1024,
   }) + '\n',
 );

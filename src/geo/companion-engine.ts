@@ -101,6 +101,7 @@ export function findCompanionsInRange(
   const stamp = new Int32Array(nCases).fill(-1);
   const touched = new Uint32Array(nCases);
   const scratch = new IntervalScratch();
+  const cells = { person: -1, rows: new Float64Array(64), cols: new Float64Array(64) };
   const runs = pings.sortedByPerson
     ? runsOfSorted(pings, lo, hi, work?.runs)
     : gatherByPerson(pings, lo, hi, work?.runs);
@@ -164,7 +165,8 @@ export function findCompanionsInRange(
           if (grid) {
             if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
             if (res && x.ciResident[ci] === 0) {
-              if (personResident < 0) personResident = residentIn(scratch, row, col, p) ? 1 : 0;
+              if (personResident < 0)
+                personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
               if (personResident === 0) continue;
             }
           } else {
@@ -214,15 +216,35 @@ export function findCompanionsInRange(
   return out.finish();
 }
 
-/** Residence rule, person side: presence in the cell within the window exceeds the minimum. */
-function residentIn(s: IntervalScratch, row: number, col: number, p: ResolvedParams): boolean {
+/**
+ * Residence rule, person side: presence in the cell within the window exceeds the minimum. The
+ * person's cells are computed once per person (`cells.person` marks whose they are).
+ */
+function residentIn(
+  s: IntervalScratch,
+  row: number,
+  col: number,
+  p: ResolvedParams,
+  cells: { person: number; rows: Float64Array; cols: Float64Array },
+  personId: number,
+): boolean {
   const r = p.residence!;
-  const steps = gridSteps(p.gridOrigin, p.cellM);
+  if (cells.person !== personId) {
+    const steps = gridSteps(p.gridOrigin, p.cellM);
+    if (cells.rows.length < s.count) {
+      cells.rows = new Float64Array(s.a.length);
+      cells.cols = new Float64Array(s.a.length);
+    }
+    for (let k = 0; k < s.count; k++) {
+      cells.rows[k] = gridRow(s.lat[k]!, p.gridOrigin.lat, steps.latStep);
+      cells.cols[k] = gridCol(s.lon[k]!, p.gridOrigin.lon, steps.lonStep);
+    }
+    cells.person = personId;
+  }
   const w0 = r.asOf - r.windowS;
   let total = 0;
   for (let k = 0; k < s.count; k++) {
-    if (gridRow(s.lat[k]!, p.gridOrigin.lat, steps.latStep) !== row) continue;
-    if (gridCol(s.lon[k]!, p.gridOrigin.lon, steps.lonStep) !== col) continue;
+    if (cells.rows[k] !== row || cells.cols[k] !== col) continue;
     const d = Math.min(s.b[k]!, r.asOf) - Math.max(s.a[k]!, w0);
     if (d > 0) total += d;
   }
