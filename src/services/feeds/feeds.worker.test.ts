@@ -10,7 +10,7 @@ import { Colour5 } from '../../domain/colour.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
 import { createTestContext, NATS_URL, USE_SERVICES, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
-import { consumeFeeds } from './feeds.worker.ts';
+import { consumeFeeds, watchFacts } from './feeds.worker.ts';
 import { IngestService } from './ingest.service.ts';
 
 describe('feed stream consumers', () => {
@@ -59,5 +59,19 @@ describe('feed stream consumers', () => {
     expect(rejected[0]).toMatchObject({ feed: 'key-population', errors: [{ code: 'ROW_BAD_VALUE', field: 'person_ref', sourceId: 'companion:bad' }] });
     const tasks = await ctx.db.query<{ region_code: string }>('SELECT region_code FROM response_tasks WHERE person_id = $1', [p.id]);
     expect(tasks.rows).toEqual([{ region_code: '520103' }]);
+  });
+
+  it('follows facts written by another process (no shared bus) so this process’s hot status changes', async () => {
+    const p = await createResident(ctx);
+    expect((await ctx.statuses.hot(p.id))?.colour5).toBe(Colour5.green);
+    const stop = await watchFacts(ctx, 50);
+    try {
+      // As `hc import` in another process would: the row only, no event on this process's bus.
+      await ctx.repos.facts.insert({ personId: p.id, type: 'close_contact', source: 'key-population', sourceRecordId: 'other-process-1', eventTime: Date.now() - 60_000, data: { list: 'L' } }, Date.now());
+      await until(async () => (await ctx.cache.get(p.id))?.colour5 === Colour5.red);
+      expect((await ctx.cache.get(p.id))?.colour5).toBe(Colour5.red);
+    } finally {
+      await stop();
+    }
   });
 });
