@@ -31,7 +31,8 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
 
   beforeAll(async () => {
     ensureWebBuilt();
-    platform = await startPlatform();
+    // 5-minute screen codes: the video is made before Chromium starts, a busy CI box may be slow.
+    platform = await startPlatform({ codeTtlSeconds: 300 });
     const red = await createResident(platform.ctx, { name: '钱多多' });
     redId = red.id;
     await platform.ctx.facts.record({
@@ -43,7 +44,6 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
       data: {},
     });
     await platform.ctx.statuses.recompute([red.id]);
-    // The camera is opened a few seconds from now: a 60 s screen code is still valid then.
     const code = await platform.ctx.codes.issue(red.id, 's');
     tmp = mkdtempSync(path.join(os.tmpdir(), 'hc-scan-'));
     const video = path.join(tmp, 'qr.y4m');
