@@ -36,11 +36,18 @@ let tubeSeq = 0;
 function makeBatch(device: number, size: number, o: LoadOptions) {
   const { docShare, docRef, codeShare, codes } = o;
   const tubes: Array<{ barcode: string; kind: 'pool20' }> = [];
-  const items: Array<{ tube: string; subject?: string; code?: string; doc?: { type: number; number: string }; collectedAt: number }> = [];
+  const items: Array<{
+    tube: string;
+    subject?: string;
+    code?: string;
+    doc?: { type: number; number: string };
+    collectedAt: number;
+  }> = [];
   const keys: string[] = [];
   const now = Date.now();
   for (let i = 0; i < size; i++) {
-    if (i % 20 === 0) tubes.push({ barcode: `B${device.toString(36)}T${(tubeSeq++).toString(36)}`, kind: 'pool20' });
+    if (i % 20 === 0)
+      tubes.push({ barcode: `B${device.toString(36)}T${(tubeSeq++).toString(36)}`, kind: 'pool20' });
     const tube = (tubes[tubes.length - 1] as { barcode: string }).barcode;
     const dice = Math.random();
     const code = codes[Math.floor(Math.random() * codes.length)];
@@ -102,5 +109,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }
   };
   await Promise.all(o.apiKeys.map((k, i) => device(i, k)));
-  return { acked, perSecond: perSecond.slice(0, Math.ceil(o.seconds)), requests, failedRequests, latenciesMs, elapsedMs: Date.now() - start };
+  return {
+    acked,
+    perSecond: perSecond.slice(0, Math.ceil(o.seconds)),
+    requests,
+    failedRequests,
+    latenciesMs,
+    elapsedMs: Date.now() - start,
+  };
 }

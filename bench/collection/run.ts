@@ -29,7 +29,9 @@ const DEVICES = arg('devices', 16);
 const BATCH = arg('batch', 500);
 const DOC_SHARE = arg('doc-share', 0.2);
 const CODE_SHARE = arg('code-share', 0);
-const OUT = process.argv.includes('--out') ? String(process.argv[process.argv.indexOf('--out') + 1]) : 'collection';
+const OUT = process.argv.includes('--out')
+  ? String(process.argv[process.argv.indexOf('--out') + 1])
+  : 'collection';
 const PORT = arg('port', 18091);
 const ADMIN_URL = process.env.HC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -49,12 +51,20 @@ async function main(): Promise<void> {
   const codeUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${codeDb}`);
   const testUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${testDb}`);
   const masterKey = crypto.randomBytes(32).toString('hex');
-  const env = { ...process.env, DATABASE_URL: codeUrl, HC_MASTER_KEY: masterKey, HC_DEMO: 'false', LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: codeUrl,
+    HC_MASTER_KEY: masterKey,
+    HC_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+  };
   const ctx = await createContext(loadConfig(env), { log: pino({ level: 'warn' }) });
   await ctx.keys.ensureKey();
   const keys: string[] = [];
-  for (let i = 0; i < DEVICES; i++) keys.push((await ctx.auth.addDevice(`bench collector ${i}`, 'tester')).apiKey);
-  const docRef = (t: number, n: string) => `d:${t}:${ctx.secrets.lookupHash(`doc:${t}:${n}`).toString('hex')}`;
+  for (let i = 0; i < DEVICES; i++)
+    keys.push((await ctx.auth.addDevice(`bench collector ${i}`, 'tester')).apiKey);
+  const docRef = (t: number, n: string) =>
+    `d:${t}:${ctx.secrets.lookupHash(`doc:${t}:${n}`).toString('hex')}`;
   // Real residents' real codes, for the share of scans the service verifies itself.
   const codes: Array<{ token: string; subject: string; scannedAt: number }> = [];
   for (let i = 0; CODE_SHARE > 0 && i < 500; i++) {
@@ -67,7 +77,14 @@ async function main(): Promise<void> {
 
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...env, HC_ROLE: 'testing', HC_TESTING_DATABASE_URL: testUrl, HC_TESTING_PORT: String(PORT), NATS_URL: '', REDIS_URL: '' },
+    env: {
+      ...env,
+      HC_ROLE: 'testing',
+      HC_TESTING_DATABASE_URL: testUrl,
+      HC_TESTING_PORT: String(PORT),
+      NATS_URL: '',
+      REDIS_URL: '',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${PORT}`;
@@ -81,8 +98,19 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  process.stdout.write(`driving ${url} for ${SECONDS} s: ${DEVICES} devices × batches of ${BATCH} (${Math.round(DOC_SHARE * 100)} % documents, ${Math.round(CODE_SHARE * 100)} % codes verified by the service)\n`);
-  const load = await runLoad({ url, apiKeys: keys, seconds: SECONDS, batch: BATCH, docShare: DOC_SHARE, docRef, codeShare: CODE_SHARE, codes });
+  process.stdout.write(
+    `driving ${url} for ${SECONDS} s: ${DEVICES} devices × batches of ${BATCH} (${Math.round(DOC_SHARE * 100)} % documents, ${Math.round(CODE_SHARE * 100)} % codes verified by the service)\n`,
+  );
+  const load = await runLoad({
+    url,
+    apiKeys: keys,
+    seconds: SECONDS,
+    batch: BATCH,
+    docShare: DOC_SHARE,
+    docRef,
+    codeShare: CODE_SHARE,
+    codes,
+  });
 
   // Verification: every acknowledged registration is stored; count and checksum over the table.
   const tdb = new pg.Client({ connectionString: testUrl });
@@ -92,7 +120,9 @@ async function main(): Promise<void> {
       `SELECT count(*)::int AS n, md5(coalesce(string_agg(tube || '|' || person_ref, ',' ORDER BY (tube || '|' || person_ref) COLLATE "C"), '')) AS md5 FROM testing.collections`,
     )
   ).rows[0] as { n: number; md5: string };
-  const commits = (await tdb.query<{ n: number }>('SELECT count(DISTINCT committed_at)::int AS n FROM testing.collections')).rows[0]?.n ?? 0;
+  const commits =
+    (await tdb.query<{ n: number }>('SELECT count(DISTINCT committed_at)::int AS n FROM testing.collections'))
+      .rows[0]?.n ?? 0;
   await tdb.end();
   const sorted = [...new Set(load.acked)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const ackedMd5 = crypto.createHash('md5').update(sorted.join(',')).digest('hex');
@@ -106,20 +136,41 @@ async function main(): Promise<void> {
   const full = load.perSecond.slice(1, -1); // whole seconds only: the first and last are partial
   const sortedRates = [...full].sort((a, b) => a - b);
   const lat = [...load.latenciesMs].sort((a, b) => a - b);
-  const pct = (p: number) => Math.round((lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0) * 10) / 10;
+  const pct = (p: number) =>
+    Math.round((lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0) * 10) / 10;
   const result = {
     when: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', node: process.version, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
-    params: { seconds: SECONDS, devices: DEVICES, batch: BATCH, docShare: DOC_SHARE, codeShare: CODE_SHARE, durability: 'PostgreSQL 15, fsync on, synchronous_commit on; acknowledged after COMMIT' },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? '',
+      node: process.version,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    },
+    params: {
+      seconds: SECONDS,
+      devices: DEVICES,
+      batch: BATCH,
+      docShare: DOC_SHARE,
+      codeShare: CODE_SHARE,
+      durability: 'PostgreSQL 15, fsync on, synchronous_commit on; acknowledged after COMMIT',
+    },
     registrationsPerSecond: Math.round(sorted.length / (load.elapsedMs / 1000)),
-    perSecond: { min: sortedRates[0] ?? 0, median: sortedRates[Math.floor(sortedRates.length / 2)] ?? 0, max: sortedRates[sortedRates.length - 1] ?? 0 },
+    perSecond: {
+      min: sortedRates[0] ?? 0,
+      median: sortedRates[Math.floor(sortedRates.length / 2)] ?? 0,
+      max: sortedRates[sortedRates.length - 1] ?? 0,
+    },
     requestLatencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1) },
     requests: load.requests,
     failedRequests: load.failedRequests,
     acknowledged: sorted.length,
     stored: stored.n,
     commitsApprox: commits,
-    checksum: { acknowledged: ackedMd5, stored: stored.md5, match: ackedMd5 === stored.md5 && sorted.length === stored.n },
+    checksum: {
+      acknowledged: ackedMd5,
+      stored: stored.md5,
+      match: ackedMd5 === stored.md5 && sorted.length === stored.n,
+    },
     timeline: load.perSecond,
   };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
@@ -130,9 +181,25 @@ async function main(): Promise<void> {
 }
 
 function report(r: {
-  when: string; machine: { cpus: number; model: string; node: string; memoryGb: number }; params: { seconds: number; devices: number; batch: number; docShare: number; codeShare: number; durability: string };
-  registrationsPerSecond: number; perSecond: { min: number; median: number; max: number }; requestLatencyMs: { p50: number; p99: number; max: number };
-  requests: number; failedRequests: number; acknowledged: number; stored: number; commitsApprox: number; checksum: { acknowledged: string; stored: string; match: boolean };
+  when: string;
+  machine: { cpus: number; model: string; node: string; memoryGb: number };
+  params: {
+    seconds: number;
+    devices: number;
+    batch: number;
+    docShare: number;
+    codeShare: number;
+    durability: string;
+  };
+  registrationsPerSecond: number;
+  perSecond: { min: number; median: number; max: number };
+  requestLatencyMs: { p50: number; p99: number; max: number };
+  requests: number;
+  failedRequests: number;
+  acknowledged: number;
+  stored: number;
+  commitsApprox: number;
+  checksum: { acknowledged: string; stored: string; match: boolean };
 }): string {
   return `# Sample collection bench 采样登记压测
 

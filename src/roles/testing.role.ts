@@ -35,12 +35,16 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
 }
 
 /** Starts the testing service on the platform context (auth, trust list and document hash come from it). */
-export async function startTestingRole(ctx: AppContext, opts: TestingRoleOptions = {}): Promise<TestingRunning> {
+export async function startTestingRole(
+  ctx: AppContext,
+  opts: TestingRoleOptions = {},
+): Promise<TestingRunning> {
   const env = opts.env ?? process.env;
   const url = env.HC_TESTING_DATABASE_URL || undefined;
   const own: Database | undefined = url ? await openDatabase({ databaseUrl: url, poolSize: 8 }) : undefined;
@@ -79,7 +83,11 @@ export async function startTestingRole(ctx: AppContext, opts: TestingRoleOptions
   };
   if (ctx.config.demo) running.demo = await ensureTestingDemo(ctx, testing);
   if (opts.listen !== false) {
-    const port = intEnv(env, 'HC_TESTING_PORT', ctx.config.role === 'testing' ? ctx.config.port : ctx.config.port + 1);
+    const port = intEnv(
+      env,
+      'HC_TESTING_PORT',
+      ctx.config.role === 'testing' ? ctx.config.port : ctx.config.port + 1,
+    );
     running.url = await app.listen({ port, host: ctx.config.host });
   }
   return running;

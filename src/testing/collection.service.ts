@@ -70,16 +70,34 @@ export class CollectionService {
     for (const r of resolved) if ('personRef' in r) regs.push(r);
     let written: ItemOutcome[];
     try {
-      written = regs.length ? await this.deps.writer.submit({ deviceId: req.deviceId, siteId: req.siteId, tubes: req.tubes, items: regs }) : [];
+      written = regs.length
+        ? await this.deps.writer.submit({
+            deviceId: req.deviceId,
+            siteId: req.siteId,
+            tubes: req.tubes,
+            items: regs,
+          })
+        : [];
     } catch (err) {
-      throw new AppError('TESTING_STORE_UNAVAILABLE', 503, `nothing from this batch was stored; send it again (${(err as Error).message})`, undefined, 1);
+      throw new AppError(
+        'TESTING_STORE_UNAVAILABLE',
+        503,
+        `nothing from this batch was stored; send it again (${(err as Error).message})`,
+        undefined,
+        1,
+      );
     }
     const out: CollectionResponse = { accepted: 0, duplicates: 0, rejected: 0, items: [] };
     let w = 0;
     req.items.forEach((item, i) => {
       const r = resolved[i] as Registration | { code: string; message: string };
-      const o: ItemOutcome = 'personRef' in r ? (written[w++] as ItemOutcome) : { status: 'rejected', code: r.code, message: r.message };
-      const line: { ref?: string; status: string; message?: string } = { status: o.status === 'rejected' ? o.code : o.status };
+      const o: ItemOutcome =
+        'personRef' in r
+          ? (written[w++] as ItemOutcome)
+          : { status: 'rejected', code: r.code, message: r.message };
+      const line: { ref?: string; status: string; message?: string } = {
+        status: o.status === 'rejected' ? o.code : o.status,
+      };
       if (item.ref !== undefined) line.ref = item.ref;
       if (o.status === 'rejected') line.message = o.message;
       else if (o.status === 'accepted') out.accepted++;
@@ -90,20 +108,30 @@ export class CollectionService {
     return out;
   }
 
-  private async resolve(item: ScanInput, now: number): Promise<Registration | { code: string; message: string }> {
+  private async resolve(
+    item: ScanInput,
+    now: number,
+  ): Promise<Registration | { code: string; message: string }> {
     if (item.code === undefined) return this.resolveSync(item, now);
     const at = this.scanTime(item, now);
     if (typeof at !== 'number') return at;
-    if (item.subject !== undefined || item.doc !== undefined) return { code: 'SCAN_NO_PERSON', message: 'give exactly one of code, subject, doc' };
+    if (item.subject !== undefined || item.doc !== undefined)
+      return { code: 'SCAN_NO_PERSON', message: 'give exactly one of code, subject, doc' };
     const sub = await this.subjectOfCode(item.code, at);
     if (typeof sub !== 'string') return sub;
     return { tube: item.tube, personRef: `s:${sub}`, collectedAt: at };
   }
 
   private scanTime(item: ScanInput, now: number): number | { code: string; message: string } {
-    const at = item.collectedAt === undefined ? now : typeof item.collectedAt === 'number' ? item.collectedAt : Date.parse(item.collectedAt);
+    const at =
+      item.collectedAt === undefined
+        ? now
+        : typeof item.collectedAt === 'number'
+          ? item.collectedAt
+          : Date.parse(item.collectedAt);
     if (!Number.isFinite(at)) return { code: 'SCAN_BAD_TIME', message: 'collectedAt is not a time' };
-    if (at > now + MAX_AHEAD_MS || at < now - MAX_AGE_MS) return { code: 'SCAN_BAD_TIME', message: 'collectedAt must be within the last 7 days' };
+    if (at > now + MAX_AHEAD_MS || at < now - MAX_AGE_MS)
+      return { code: 'SCAN_BAD_TIME', message: 'collectedAt must be within the last 7 days' };
     return at;
   }
 
@@ -114,16 +142,24 @@ export class CollectionService {
       return { code: 'SCAN_NO_PERSON', message: 'give exactly one of code, subject, doc' };
     }
     if (item.subject !== undefined) {
-      if (!isSubject(item.subject)) return { code: 'SCAN_BAD_SUBJECT', message: 'subject is not a code subject' };
+      if (!isSubject(item.subject))
+        return { code: 'SCAN_BAD_SUBJECT', message: 'subject is not a code subject' };
       return { tube: item.tube, personRef: `s:${item.subject}`, collectedAt: at };
     }
     const doc = item.doc as { type: number; number: string };
     const d = validateDocument(doc.type, doc.number);
     if (!d.ok) return { code: d.code, message: d.message };
-    return { tube: item.tube, personRef: `d:${d.docType}:${this.deps.docHash(d.docType, d.number).toString('hex')}`, collectedAt: at };
+    return {
+      tube: item.tube,
+      personRef: `d:${d.docType}:${this.deps.docHash(d.docType, d.number).toString('hex')}`,
+      collectedAt: at,
+    };
   }
 
-  private async subjectOfCode(token: string, scannedAt: number): Promise<string | { code: string; message: string }> {
+  private async subjectOfCode(
+    token: string,
+    scannedAt: number,
+  ): Promise<string | { code: string; message: string }> {
     const trust = await this.deps.trustList();
     if (!this.verifier || this.builtFrom !== trust) {
       this.verifier = createVerifier(trust);
@@ -131,8 +167,9 @@ export class CollectionService {
     }
     const r = await this.verifier.verify(token.trim(), Math.floor(scannedAt / 1000));
     if (r.valid) return r.claims.sub;
-    return { code: r.reason, message: `the code does not verify (${r.reason}); scan it again or scan the ID document` };
+    return {
+      code: r.reason,
+      message: `the code does not verify (${r.reason}); scan it again or scan the ID document`,
+    };
   }
 }
-
-

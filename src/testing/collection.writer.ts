@@ -26,7 +26,8 @@ export interface CollectionBatch {
   items: readonly Registration[];
 }
 
-export type ItemOutcome = { status: 'accepted' } | { status: 'duplicate' } | { status: 'rejected'; code: string; message: string };
+export type ItemOutcome =
+  { status: 'accepted' } | { status: 'duplicate' } | { status: 'rejected'; code: string; message: string };
 
 interface Pending {
   batch: CollectionBatch;
@@ -80,14 +81,22 @@ export class CollectionWriter {
       while (this.queue.length > 0) {
         const take: Pending[] = [];
         let n = 0;
-        while (this.queue.length > 0 && (take.length === 0 || n + (this.queue[0]?.batch.items.length ?? 0) <= this.maxBatch)) {
+        while (
+          this.queue.length > 0 &&
+          (take.length === 0 || n + (this.queue[0]?.batch.items.length ?? 0) <= this.maxBatch)
+        ) {
           const p = this.queue.shift() as Pending;
           take.push(p);
           n += p.batch.items.length;
         }
         this.queued -= n;
         try {
-          const outcomes = await this.db.transaction((tx) => this.write(tx, take.map((p) => p.batch)));
+          const outcomes = await this.db.transaction((tx) =>
+            this.write(
+              tx,
+              take.map((p) => p.batch),
+            ),
+          );
           this.stats.commits++;
           take.forEach((p, i) => p.resolve(outcomes[i] as ItemOutcome[]));
         } catch (err) {
@@ -102,7 +111,9 @@ export class CollectionWriter {
   private async write(tx: Queryable, batches: readonly CollectionBatch[]): Promise<ItemOutcome[][]> {
     // 1. Open the tubes the devices declared (first declaration wins; an existing tube keeps its kind).
     const opens = new Map<string, { kind: TubeKind; site: number | null; device: number }>();
-    for (const b of batches) for (const t of b.tubes) if (!opens.has(t.barcode)) opens.set(t.barcode, { kind: t.kind, site: b.siteId, device: b.deviceId });
+    for (const b of batches)
+      for (const t of b.tubes)
+        if (!opens.has(t.barcode)) opens.set(t.barcode, { kind: t.kind, site: b.siteId, device: b.deviceId });
     if (opens.size > 0) {
       const bc = [...opens.keys()];
       const v = [...opens.values()];
@@ -110,18 +121,37 @@ export class CollectionWriter {
         `INSERT INTO testing.tubes (barcode, kind, capacity, site_id, opened_by, opened_at)
          SELECT u.b, u.k, u.c, u.s, u.d, now() FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(b, k, c, s, d)
          ON CONFLICT (barcode) DO NOTHING`,
-        [bc, v.map((x) => x.kind), v.map((x) => TUBE_KINDS[x.kind]), v.map((x) => x.site), v.map((x) => x.device)],
+        [
+          bc,
+          v.map((x) => x.kind),
+          v.map((x) => TUBE_KINDS[x.kind]),
+          v.map((x) => x.site),
+          v.map((x) => x.device),
+        ],
       );
     }
     // 2. Lock every tube the items name, in barcode order so concurrent writers cannot deadlock.
     const tubeNames = [...new Set(batches.flatMap((b) => b.items.map((i) => i.tube)))].sort();
     const tubes = new Map<string, TubeState>();
     if (tubeNames.length > 0) {
-      const r = await tx.query<{ barcode: string; capacity: number; members: number; received_at: Date | null; kind: string }>(
+      const r = await tx.query<{
+        barcode: string;
+        capacity: number;
+        members: number;
+        received_at: Date | null;
+        kind: string;
+      }>(
         `SELECT barcode, capacity, members, received_at, kind FROM testing.tubes WHERE barcode = ANY($1::text[]) ORDER BY barcode FOR UPDATE`,
         [tubeNames],
       );
-      for (const t of r.rows) tubes.set(t.barcode, { capacity: t.capacity, members: t.members, closed: t.received_at !== null, kind: t.kind, changed: false });
+      for (const t of r.rows)
+        tubes.set(t.barcode, {
+          capacity: t.capacity,
+          members: t.members,
+          closed: t.received_at !== null,
+          kind: t.kind,
+          changed: false,
+        });
     }
     // 3. Pairs already stored (only tubes that had members before this commit can hold any).
     const seen = new Set<string>();
@@ -153,11 +183,22 @@ export class CollectionWriter {
     const out = batches.map((b) =>
       b.items.map((i): ItemOutcome => {
         const t = tubes.get(i.tube);
-        if (!t) return { status: 'rejected', code: 'TUBE_UNKNOWN', message: `tube ${i.tube} was never opened; declare it in "tubes" with its kind` };
+        if (!t)
+          return {
+            status: 'rejected',
+            code: 'TUBE_UNKNOWN',
+            message: `tube ${i.tube} was never opened; declare it in "tubes" with its kind`,
+          };
         const key = `${i.tube}\u0000${i.personRef}`;
         if (seen.has(key)) return DUPLICATE;
-        if (t.closed) return { status: 'rejected', code: 'TUBE_CLOSED', message: `tube ${i.tube} is already at the lab` };
-        if (t.members >= t.capacity) return { status: 'rejected', code: 'TUBE_FULL', message: `tube ${i.tube} (${t.kind}) already holds ${t.capacity}` };
+        if (t.closed)
+          return { status: 'rejected', code: 'TUBE_CLOSED', message: `tube ${i.tube} is already at the lab` };
+        if (t.members >= t.capacity)
+          return {
+            status: 'rejected',
+            code: 'TUBE_FULL',
+            message: `tube ${i.tube} (${t.kind}) already holds ${t.capacity}`,
+          };
         seen.add(key);
         t.members++;
         t.changed = true;

@@ -36,11 +36,27 @@ export class LabService {
       const out: LabOutcome[] = [];
       for (const b of barcodes) {
         const t = rows.get(b);
-        if (!t) out.push({ tube: b, status: 'rejected', code: 'TUBE_UNKNOWN', message: `no swab was collected into tube ${b}` });
-        else if (t.lab !== null && t.lab !== lab) out.push({ tube: b, status: 'rejected', code: 'TUBE_OTHER_LAB', message: `tube ${b} was received by another lab` });
+        if (!t)
+          out.push({
+            tube: b,
+            status: 'rejected',
+            code: 'TUBE_UNKNOWN',
+            message: `no swab was collected into tube ${b}`,
+          });
+        else if (t.lab !== null && t.lab !== lab)
+          out.push({
+            tube: b,
+            status: 'rejected',
+            code: 'TUBE_OTHER_LAB',
+            message: `tube ${b} was received by another lab`,
+          });
         else if (t.lab === lab) out.push({ tube: b, status: 'duplicate' });
         else {
-          await tx.query('UPDATE testing.tubes SET lab = $2, received_at = $3 WHERE barcode = $1', [b, lab, now]);
+          await tx.query('UPDATE testing.tubes SET lab = $2, received_at = $3 WHERE barcode = $1', [
+            b,
+            lab,
+            now,
+          ]);
           t.lab = lab;
           out.push({ tube: b, status: 'recorded' });
         }
@@ -53,7 +69,10 @@ export class LabService {
   async report(lab: string, results: readonly ResultInput[]): Promise<LabOutcome[]> {
     const now = this.clock.now();
     const out = await this.db.transaction(async (tx) => {
-      const tubes = await this.lockTubes(tx, results.map((r) => r.tube));
+      const tubes = await this.lockTubes(
+        tx,
+        results.map((r) => r.tube),
+      );
       const res: LabOutcome[] = [];
       for (const r of results) res.push(await this.reportOne(tx, lab, r, tubes, now));
       return res;
@@ -71,11 +90,27 @@ export class LabService {
   ): Promise<LabOutcome> {
     const version = r.version ?? 1;
     const t = tubes.get(r.tube);
-    if (!t || t.members === 0) return { tube: r.tube, status: 'rejected', code: 'TUBE_UNKNOWN', message: `no swab was collected into tube ${r.tube}` };
-    if (t.lab !== null && t.lab !== lab) return { tube: r.tube, status: 'rejected', code: 'TUBE_OTHER_LAB', message: `tube ${r.tube} was received by another lab` };
+    if (!t || t.members === 0)
+      return {
+        tube: r.tube,
+        status: 'rejected',
+        code: 'TUBE_UNKNOWN',
+        message: `no swab was collected into tube ${r.tube}`,
+      };
+    if (t.lab !== null && t.lab !== lab)
+      return {
+        tube: r.tube,
+        status: 'rejected',
+        code: 'TUBE_OTHER_LAB',
+        message: `tube ${r.tube} was received by another lab`,
+      };
     if (t.lab === null) {
       // A result implies receipt; labs that skip the receipt step are not refused.
-      await tx.query('UPDATE testing.tubes SET lab = $2, received_at = $3 WHERE barcode = $1', [r.tube, lab, new Date(now)]);
+      await tx.query('UPDATE testing.tubes SET lab = $2, received_at = $3 WHERE barcode = $1', [
+        r.tube,
+        lab,
+        new Date(now),
+      ]);
       t.lab = lab;
     }
     const ins = await tx.query(
@@ -84,7 +119,12 @@ export class LabService {
       [lab, r.tube, version, r.result, new Date(now)],
     );
     if (ins.rows.length === 0) {
-      const prev = (await tx.query<{ result: string }>('SELECT result FROM testing.results WHERE lab = $1 AND tube = $2 AND version = $3', [lab, r.tube, version])).rows[0];
+      const prev = (
+        await tx.query<{ result: string }>(
+          'SELECT result FROM testing.results WHERE lab = $1 AND tube = $2 AND version = $3',
+          [lab, r.tube, version],
+        )
+      ).rows[0];
       if (prev?.result === r.result) return { tube: r.tube, status: 'duplicate' };
       return {
         tube: r.tube,
@@ -105,7 +145,14 @@ export class LabService {
       await tx.query(
         `INSERT INTO testing.retest_orders (person_ref, lab, tube, version, reason, ordered_at)
          SELECT p, $2, $3, $4, $5, $6 FROM unnest($1::text[]) AS p ON CONFLICT DO NOTHING`,
-        [members.map((m) => m.person_ref), lab, r.tube, version, r.result === 'invalid' ? 'invalid' : 'pooled_positive', new Date(now)],
+        [
+          members.map((m) => m.person_ref),
+          lab,
+          r.tube,
+          version,
+          r.result === 'invalid' ? 'invalid' : 'pooled_positive',
+          new Date(now),
+        ],
       );
     }
     const event: ResultEvent = {
@@ -119,7 +166,9 @@ export class LabService {
       retestOrdered: retest,
     };
     await addToOutbox(tx, TestingSubjects.result, event);
-    return retest ? { tube: r.tube, status: 'recorded', retestOrders: members.length } : { tube: r.tube, status: 'recorded' };
+    return retest
+      ? { tube: r.tube, status: 'recorded', retestOrders: members.length }
+      : { tube: r.tube, status: 'recorded' };
   }
 
   private async lockTubes(tx: Queryable, barcodes: readonly string[]) {
@@ -131,11 +180,29 @@ export class LabService {
   }
 
   /** Open retest orders, oldest first (what a site should call back). */
-  async openRetests(limit = 500): Promise<Array<{ id: number; personRef: string; lab: string; tube: string; reason: string; orderedAt: string }>> {
-    const r = await this.db.query<{ id: number; person_ref: string; lab: string; tube: string; reason: string; ordered_at: Date }>(
+  async openRetests(
+    limit = 500,
+  ): Promise<
+    Array<{ id: number; personRef: string; lab: string; tube: string; reason: string; orderedAt: string }>
+  > {
+    const r = await this.db.query<{
+      id: number;
+      person_ref: string;
+      lab: string;
+      tube: string;
+      reason: string;
+      ordered_at: Date;
+    }>(
       'SELECT id, person_ref, lab, tube, reason, ordered_at FROM testing.retest_orders WHERE fulfilled_at IS NULL ORDER BY id LIMIT $1',
       [limit],
     );
-    return r.rows.map((x) => ({ id: x.id, personRef: x.person_ref, lab: x.lab, tube: x.tube, reason: x.reason, orderedAt: x.ordered_at.toISOString() }));
+    return r.rows.map((x) => ({
+      id: x.id,
+      personRef: x.person_ref,
+      lab: x.lab,
+      tube: x.tube,
+      reason: x.reason,
+      orderedAt: x.ordered_at.toISOString(),
+    }));
   }
 }

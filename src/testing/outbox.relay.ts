@@ -47,8 +47,14 @@ export class OutboxRelay {
     const replay = this.opts.replayOnStartMs ?? 0;
     if (replay <= 0) return this.schedule(0);
     this.running = this.db
-      .query('UPDATE testing.outbox SET published_at = NULL WHERE published_at > $1', [new Date(this.clock.now() - replay)])
-      .then(() => undefined, (err: unknown) => this.log.warn({ err: (err as Error).message }, 'outbox relay: replay on start failed'))
+      .query('UPDATE testing.outbox SET published_at = NULL WHERE published_at > $1', [
+        new Date(this.clock.now() - replay),
+      ])
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          this.log.warn({ err: (err as Error).message }, 'outbox relay: replay on start failed'),
+      )
       .finally(() => {
         this.running = undefined;
         this.schedule(0);
@@ -87,7 +93,9 @@ export class OutboxRelay {
         const hb: HeartbeatEvent = { at: new Date(now).toISOString(), pending: await pendingCount(this.db) };
         await this.bus.publish(TestingSubjects.heartbeat, hb);
         this.lastHeartbeat = now;
-        await this.db.query('DELETE FROM testing.outbox WHERE published_at < $1', [new Date(now - (this.opts.keepPublishedMs ?? 7 * 86400_000))]);
+        await this.db.query('DELETE FROM testing.outbox WHERE published_at < $1', [
+          new Date(now - (this.opts.keepPublishedMs ?? 7 * 86400_000)),
+        ]);
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'outbox relay: will retry');
@@ -101,9 +109,14 @@ export class OutboxRelay {
       // Publish in parallel chunks: order across results does not matter (each is keyed), and
       // bookings carry their own sequence number.
       for (let i = 0; i < rows.length; i += 64) {
-        await Promise.all(rows.slice(i, i + 64).map((r) => this.bus.publish(r.subject, { ...r.payload, outboxId: r.id })));
+        await Promise.all(
+          rows.slice(i, i + 64).map((r) => this.bus.publish(r.subject, { ...r.payload, outboxId: r.id })),
+        );
       }
-      await markPublished(tx, rows.map((r) => r.id));
+      await markPublished(
+        tx,
+        rows.map((r) => r.id),
+      );
       this.published += rows.length;
       return rows.length;
     });

@@ -9,10 +9,10 @@ export interface OutboxRow {
 
 /** Adds one event to the outbox inside the caller's transaction; returns its id (its order). */
 export async function addToOutbox(tx: Queryable, subject: string, payload: object): Promise<number> {
-  const r = await tx.query<{ id: number }>('INSERT INTO testing.outbox (subject, payload) VALUES ($1, $2) RETURNING id', [
-    subject,
-    JSON.stringify(payload),
-  ]);
+  const r = await tx.query<{ id: number }>(
+    'INSERT INTO testing.outbox (subject, payload) VALUES ($1, $2) RETURNING id',
+    [subject, JSON.stringify(payload)],
+  );
   return (r.rows[0] as { id: number }).id;
 }
 
@@ -27,11 +27,14 @@ export async function claimPending(tx: Queryable, limit: number): Promise<Outbox
 
 /** Marks events published. */
 export async function markPublished(tx: Queryable, ids: readonly number[]): Promise<void> {
-  if (ids.length) await tx.query('UPDATE testing.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+  if (ids.length)
+    await tx.query('UPDATE testing.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
 }
 
 /** How many events wait to be published. */
 export async function pendingCount(q: Queryable): Promise<number> {
-  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL');
+  const r = await q.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL',
+  );
   return r.rows[0]?.n ?? 0;
 }

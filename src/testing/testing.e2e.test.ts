@@ -22,15 +22,32 @@ afterAll(async () => {
 const colourOf = async (id: number) => (await w.ctx.codes.issue(id, 's')).colour5;
 
 async function collect(body: object) {
-  const r = await w.app.inject({ method: 'POST', url: '/testing/v1/collections', headers: apiKey(w.tester.apiKey), payload: body });
+  const r = await w.app.inject({
+    method: 'POST',
+    url: '/testing/v1/collections',
+    headers: apiKey(w.tester.apiKey),
+    payload: body,
+  });
   expect(r.statusCode, r.body).toBe(200);
-  return r.json() as { accepted: number; duplicates: number; rejected: number; items: Array<{ status: string; ref?: string }> };
+  return r.json() as {
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+    items: Array<{ status: string; ref?: string }>;
+  };
 }
 
 async function report(results: Array<{ tube: string; result: string; version?: number }>) {
-  const r = await w.app.inject({ method: 'POST', url: '/testing/v1/lab/results', headers: apiKey(w.lab.apiKey), payload: { results } });
+  const r = await w.app.inject({
+    method: 'POST',
+    url: '/testing/v1/lab/results',
+    headers: apiKey(w.lab.apiKey),
+    payload: { results },
+  });
   expect(r.statusCode, r.body).toBe(200);
-  return (r.json() as { items: Array<{ tube: string; status: string; code?: string; retestOrders?: number }> }).items;
+  return (
+    r.json() as { items: Array<{ tube: string; status: string; code?: string; retestOrders?: number }> }
+  ).items;
 }
 
 describe('testing → intermediate store → colours', () => {
@@ -47,14 +64,20 @@ describe('testing → intermediate store → colours', () => {
     const first = await collect({ tubes: [{ barcode: 'POOL-A-0001', kind: 'pool10' }], items });
     expect(first).toMatchObject({ accepted: 10, duplicates: 0, rejected: 0 });
     // A device re-sending the batch (lost acknowledgement) changes nothing; an 11th swab does not fit.
-    expect(await collect({ tubes: [{ barcode: 'POOL-A-0001', kind: 'pool10' }], items })).toMatchObject({ accepted: 0, duplicates: 10 });
+    expect(await collect({ tubes: [{ barcode: 'POOL-A-0001', kind: 'pool10' }], items })).toMatchObject({
+      accepted: 0,
+      duplicates: 10,
+    });
     const extra = await createResident(w.ctx);
-    const full = await collect({ items: [{ tube: 'POOL-A-0001', doc: { type: 10, number: extra.input.docNumber } }] });
+    const full = await collect({
+      items: [{ tube: 'POOL-A-0001', doc: { type: 10, number: extra.input.docNumber } }],
+    });
     expect(full.items[0]?.status).toBe('TUBE_FULL');
 
     const out = await report([{ tube: 'POOL-A-0001', result: 'positive' }]);
     expect(out[0]).toMatchObject({ status: 'recorded', retestOrders: 10 });
-    for (const p of people) await eventually(async () => (await colourOf(p.id)) === Colour5.orange, `person ${p.id} orange`);
+    for (const p of people)
+      await eventually(async () => (await colourOf(p.id)) === Colour5.orange, `person ${p.id} orange`);
 
     // Retests: each member alone in a single tube, scanned the same way as before, all negative.
     const retestItems = await Promise.all(
@@ -64,21 +87,29 @@ describe('testing → intermediate store → colours', () => {
           : { tube: `SINGLE-R-${i}`, doc: { type: 10, number: p.input.docNumber } },
       ),
     );
-    await collect({ tubes: people.map((_, i) => ({ barcode: `SINGLE-R-${i}`, kind: 'single' })), items: retestItems });
+    await collect({
+      tubes: people.map((_, i) => ({ barcode: `SINGLE-R-${i}`, kind: 'single' })),
+      items: retestItems,
+    });
     const open = (await w.testing.testing.lab.openRetests()).filter((o) => o.tube === 'POOL-A-0001');
     expect(open).toHaveLength(0); // the single-tube swabs fulfilled every retest order
     await report(people.slice(0, 5).map((_, i) => ({ tube: `SINGLE-R-${i}`, result: 'negative' })));
-    for (const p of people.slice(0, 5)) await eventually(async () => (await colourOf(p.id)) === Colour5.green, `person ${p.id} green`);
+    for (const p of people.slice(0, 5))
+      await eventually(async () => (await colourOf(p.id)) === Colour5.green, `person ${p.id} green`);
     // Those still waiting for their retest result stay orange.
     for (const p of people.slice(5)) expect(await colourOf(p.id)).toBe(Colour5.orange);
     await report(people.slice(5).map((_, i) => ({ tube: `SINGLE-R-${i + 5}`, result: 'negative' })));
-    for (const p of people.slice(5)) await eventually(async () => (await colourOf(p.id)) === Colour5.green, `person ${p.id} green`);
+    for (const p of people.slice(5))
+      await eventually(async () => (await colourOf(p.id)) === Colour5.green, `person ${p.id} green`);
   });
 
   it('turns a single positive purple (red on the 3-colour scale), exactly once across replays', async () => {
     const p = await createResident(w.ctx);
     const code = (await w.ctx.codes.issue(p.id, 's')).token;
-    await collect({ tubes: [{ barcode: 'SINGLE-X-0001', kind: 'single' }], items: [{ tube: 'SINGLE-X-0001', code }] });
+    await collect({
+      tubes: [{ barcode: 'SINGLE-X-0001', kind: 'single' }],
+      items: [{ tube: 'SINGLE-X-0001', code }],
+    });
     await report([{ tube: 'SINGLE-X-0001', result: 'positive' }]);
     await eventually(async () => (await colourOf(p.id)) === Colour5.purple, 'purple');
     const issued = await w.ctx.codes.issue(p.id, 's');
@@ -86,14 +117,24 @@ describe('testing → intermediate store → colours', () => {
 
     // The lab re-sends the same version: a no-op. A different result under the same version: refused.
     expect((await report([{ tube: 'SINGLE-X-0001', result: 'positive' }]))[0]?.status).toBe('duplicate');
-    expect((await report([{ tube: 'SINGLE-X-0001', result: 'negative' }]))[0]?.code).toBe('RESULT_VERSION_CONFLICT');
+    expect((await report([{ tube: 'SINGLE-X-0001', result: 'negative' }]))[0]?.code).toBe(
+      'RESULT_VERSION_CONFLICT',
+    );
 
     // Redelivery of the published event (the bus is at least once) records nothing new.
-    const ev = (await w.testing.testing.db.query<{ payload: object }>(
-      "SELECT payload FROM testing.outbox WHERE subject = 'hc.testing.result' AND payload->>'tube' = 'SINGLE-X-0001'",
-    )).rows;
+    const ev = (
+      await w.testing.testing.db.query<{ payload: object }>(
+        "SELECT payload FROM testing.outbox WHERE subject = 'hc.testing.result' AND payload->>'tube' = 'SINGLE-X-0001'",
+      )
+    ).rows;
     expect(ev).toHaveLength(1);
-    const facts = async () => (await w.ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM facts WHERE person_id = $1 AND type = 'test_result'", [p.id])).rows[0]?.n;
+    const facts = async () =>
+      (
+        await w.ctx.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM facts WHERE person_id = $1 AND type = 'test_result'",
+          [p.id],
+        )
+      ).rows[0]?.n;
     await eventually(async () => (await facts()) === 1, 'fact stored');
     await w.consumer.handle('hc.testing.result', ev[0]?.payload);
     await w.consumer.handle('hc.testing.result', ev[0]?.payload);
@@ -109,22 +150,42 @@ describe('testing → intermediate store → colours', () => {
     const officer = await w.ctx.auth.addStaff(`officer${p.id}`, 'pass-word-123', '王医生', 'officer', '52');
     void officer;
     const staff = await w.ctx.auth.staffLogin(`officer${p.id}`, 'pass-word-123');
-    const site = await w.app.inject({ method: 'POST', url: '/testing/v1/sites', headers: bearer(staff.accessToken), payload: { name: '南明区人民广场采样点', regionCode: '520102', address: '人民广场' } });
+    const site = await w.app.inject({
+      method: 'POST',
+      url: '/testing/v1/sites',
+      headers: bearer(staff.accessToken),
+      payload: { name: '南明区人民广场采样点', regionCode: '520102', address: '人民广场' },
+    });
     expect(site.statusCode, site.body).toBe(201);
     const start = Date.now() + 3600_000;
     const slots = await w.app.inject({
-      method: 'POST', url: `/testing/v1/sites/${(site.json() as { id: number }).id}/slots`, headers: bearer(staff.accessToken),
+      method: 'POST',
+      url: `/testing/v1/sites/${(site.json() as { id: number }).id}/slots`,
+      headers: bearer(staff.accessToken),
       payload: { slots: [{ startsAt: start, endsAt: start + 1800_000, capacity: 1 }] },
     });
     expect(slots.statusCode, slots.body).toBe(200);
     const slotId = (slots.json() as Array<{ id: number }>)[0]?.id;
-    const booked = await w.app.inject({ method: 'POST', url: '/testing/v1/bookings', headers: bearer(token), payload: { slotId } });
+    const booked = await w.app.inject({
+      method: 'POST',
+      url: '/testing/v1/bookings',
+      headers: bearer(token),
+      payload: { slotId },
+    });
     expect(booked.statusCode, booked.body).toBe(201);
     const other = await createResident(w.ctx);
-    const full = await w.app.inject({ method: 'POST', url: '/testing/v1/bookings', headers: bearer(await residentToken(w.ctx, other.phone)), payload: { slotId } });
+    const full = await w.app.inject({
+      method: 'POST',
+      url: '/testing/v1/bookings',
+      headers: bearer(await residentToken(w.ctx, other.phone)),
+      payload: { slotId },
+    });
     expect(full.json()).toMatchObject({ error: { code: 'SLOT_FULL' } });
 
-    await collect({ tubes: [{ barcode: 'SINGLE-Y-0001', kind: 'single' }], items: [{ tube: 'SINGLE-Y-0001', doc: { type: 10, number: p.input.docNumber } }] });
+    await collect({
+      tubes: [{ barcode: 'SINGLE-Y-0001', kind: 'single' }],
+      items: [{ tube: 'SINGLE-Y-0001', doc: { type: 10, number: p.input.docNumber } }],
+    });
     await report([{ tube: 'SINGLE-Y-0001', result: 'negative' }]);
 
     const code = await testServer(w.ctx, [resultsRoutes]);
@@ -132,27 +193,84 @@ describe('testing → intermediate store → colours', () => {
       const r = await code.inject({ method: 'GET', url: '/v1/me/results', headers: bearer(token) });
       return (r.json() as { latest: { result: string } | null }).latest?.result === 'negative';
     }, 'result visible');
-    const mine = (await code.inject({ method: 'GET', url: '/v1/me/results', headers: bearer(token) })).json() as { asOf: string | null; latest: { pooled: boolean } };
+    const mine = (
+      await code.inject({ method: 'GET', url: '/v1/me/results', headers: bearer(token) })
+    ).json() as { asOf: string | null; latest: { pooled: boolean } };
     expect(mine.asOf).not.toBeNull();
     expect(mine.latest.pooled).toBe(false);
-    await eventually(async () => ((await code.inject({ method: 'GET', url: '/v1/me/bookings', headers: bearer(token) })).json() as unknown[]).length === 1, 'booking visible');
+    await eventually(
+      async () =>
+        (
+          (
+            await code.inject({ method: 'GET', url: '/v1/me/bookings', headers: bearer(token) })
+          ).json() as unknown[]
+        ).length === 1,
+      'booking visible',
+    );
 
     const vac = await code.inject({
-      method: 'POST', url: '/v1/health/vaccinations', headers: bearer(staff.accessToken),
-      payload: { records: [
-        { docType: 10, docNumber: p.input.docNumber, product: 'Sinovac-CoronaVac', dose: 1, date: '2021-05-01', site: '贵阳市第一人民医院' },
-        { docType: 10, docNumber: p.input.docNumber, product: 'Sinovac-CoronaVac', dose: 2, date: '2021-06-01', site: '贵阳市第一人民医院' },
-        { docType: 10, docNumber: '520102199001011234', product: 'x', dose: 1, date: '2021-05-01', site: 'x' },
-      ] },
+      method: 'POST',
+      url: '/v1/health/vaccinations',
+      headers: bearer(staff.accessToken),
+      payload: {
+        records: [
+          {
+            docType: 10,
+            docNumber: p.input.docNumber,
+            product: 'Sinovac-CoronaVac',
+            dose: 1,
+            date: '2021-05-01',
+            site: '贵阳市第一人民医院',
+          },
+          {
+            docType: 10,
+            docNumber: p.input.docNumber,
+            product: 'Sinovac-CoronaVac',
+            dose: 2,
+            date: '2021-06-01',
+            site: '贵阳市第一人民医院',
+          },
+          {
+            docType: 10,
+            docNumber: '520102199001011234',
+            product: 'x',
+            dose: 1,
+            date: '2021-05-01',
+            site: 'x',
+          },
+        ],
+      },
     });
-    expect((vac.json() as { items: Array<{ status: string }> }).items.map((i) => i.status)).toEqual(['recorded', 'recorded', 'rejected']);
+    expect((vac.json() as { items: Array<{ status: string }> }).items.map((i) => i.status)).toEqual([
+      'recorded',
+      'recorded',
+      'rejected',
+    ]);
     const again = await code.inject({
-      method: 'POST', url: '/v1/health/vaccinations', headers: bearer(staff.accessToken),
-      payload: { records: [{ docType: 10, docNumber: p.input.docNumber, product: 'Sinovac-CoronaVac', dose: 2, date: '2021-06-01', site: '贵阳市第一人民医院' }] },
+      method: 'POST',
+      url: '/v1/health/vaccinations',
+      headers: bearer(staff.accessToken),
+      payload: {
+        records: [
+          {
+            docType: 10,
+            docNumber: p.input.docNumber,
+            product: 'Sinovac-CoronaVac',
+            dose: 2,
+            date: '2021-06-01',
+            site: '贵阳市第一人民医院',
+          },
+        ],
+      },
     });
     expect((again.json() as { items: Array<{ status: string }> }).items[0]?.status).toBe('duplicate');
-    expect((await code.inject({ method: 'GET', url: '/v1/me/vaccinations', headers: bearer(token) })).json()).toMatchObject({ doses: 2 });
-    await eventually(async () => (await w.ctx.codes.issue(p.id, 's')).display.vaccineDoses === 2, 'doses on the code');
+    expect(
+      (await code.inject({ method: 'GET', url: '/v1/me/vaccinations', headers: bearer(token) })).json(),
+    ).toMatchObject({ doses: 2 });
+    await eventually(
+      async () => (await w.ctx.codes.issue(p.id, 's')).display.vaccineDoses === 2,
+      'doses on the code',
+    );
     const parsed = parseJkm1((await w.ctx.codes.issue(p.id, 's')).token);
     expect(parsed.ok && parsed.claims.hc.v).toBe(2);
     await code.close();

@@ -23,7 +23,10 @@ export interface TestingWorld {
 export async function createTestingWorld(env: NodeJS.ProcessEnv = {}): Promise<TestingWorld> {
   const ctx = await createTestContext();
   await ctx.keys.ensureKey();
-  const testing = await startTestingRole(ctx, { listen: false, env: { HC_TESTING_RELAY_INTERVAL_MS: '50', ...env } });
+  const testing = await startTestingRole(ctx, {
+    listen: false,
+    env: { HC_TESTING_RELAY_INTERVAL_MS: '50', ...env },
+  });
   const consumer = new IntermediateStoreConsumer(ctx.db, ctx.bus, ctx.facts, ctx.clock, ctx.log);
   await consumer.start();
   const worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log);
@@ -48,7 +51,11 @@ export async function createTestingWorld(env: NodeJS.ProcessEnv = {}): Promise<T
 }
 
 /** Polls until `check` returns true (bus work is asynchronous); throws with `what` after the timeout. */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

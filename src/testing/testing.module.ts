@@ -37,14 +37,25 @@ export interface TestingService {
 }
 
 /** Wires the testing service; call `relay.start()` to begin publishing. */
-export function createTestingService(deps: TestingDeps, opts: { relay?: RelayOptions; maxBatch?: number } = {}): TestingService {
+export function createTestingService(
+  deps: TestingDeps,
+  opts: { relay?: RelayOptions; maxBatch?: number } = {},
+): TestingService {
   const relay = new OutboxRelay(deps.db, deps.bus, deps.clock, deps.log, opts.relay);
   const kick = () => relay.kick();
-  const writer = new CollectionWriter(deps.db, opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {});
+  const writer = new CollectionWriter(
+    deps.db,
+    opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {},
+  );
   return {
     db: deps.db,
     writer,
-    collection: new CollectionService({ writer, clock: deps.clock, trustList: deps.trustList, docHash: deps.docHash }),
+    collection: new CollectionService({
+      writer,
+      clock: deps.clock,
+      trustList: deps.trustList,
+      docHash: deps.docHash,
+    }),
     lab: new LabService(deps.db, deps.clock, kick),
     bookings: new BookingService(deps.db, deps.clock, kick),
     relay,
@@ -53,11 +64,18 @@ export function createTestingService(deps: TestingDeps, opts: { relay?: RelayOpt
 
 /** Testing migrations are the `02xx_testing_*` files; applied alone to a testing database of its own. */
 export async function migrateTesting(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const files = fs.readdirSync(dir).filter((f) => /^02\d\d_testing_.+\.sql$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^02\d\d_testing_.+\.sql$/.test(f))
+    .sort();
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727274)');
-    await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set(
+      (await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+    );
     const applied: string[] = [];
     for (const f of files) {
       if (done.has(f)) continue;

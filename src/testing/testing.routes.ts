@@ -19,7 +19,13 @@ const Barcode = Type.String({ minLength: 4, maxLength: 40, pattern: '^[A-Za-z0-9
 const CollectionBody = Type.Object({
   siteId: Type.Optional(Type.Integer({ minimum: 1 })),
   tubes: Type.Optional(
-    Type.Array(Type.Object({ barcode: Barcode, kind: Type.Union(Object.keys(TUBE_KINDS).map((k) => Type.Literal(k))) }), { maxItems: 5000 }),
+    Type.Array(
+      Type.Object({
+        barcode: Barcode,
+        kind: Type.Union(Object.keys(TUBE_KINDS).map((k) => Type.Literal(k))),
+      }),
+      { maxItems: 5000 },
+    ),
   ),
   items: Type.Array(
     Type.Object({
@@ -35,15 +41,38 @@ const CollectionBody = Type.Object({
 });
 const LabOutcomes = Type.Object({
   items: Type.Array(
-    Type.Object({ tube: Type.String(), status: Type.String(), code: Type.Optional(Type.String()), message: Type.Optional(Type.String()), retestOrders: Type.Optional(Type.Integer()) }),
+    Type.Object({
+      tube: Type.String(),
+      status: Type.String(),
+      code: Type.Optional(Type.String()),
+      message: Type.Optional(Type.String()),
+      retestOrders: Type.Optional(Type.Integer()),
+    }),
   ),
 });
-const SiteSchema = Type.Object({ id: Type.Integer(), name: Type.String(), regionCode: Type.String(), address: Type.String() });
+const SiteSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  regionCode: Type.String(),
+  address: Type.String(),
+});
 const SlotSchema = Type.Object({
-  id: Type.Integer(), siteId: Type.Integer(), startsAt: Type.String(), endsAt: Type.String(), capacity: Type.Integer(), booked: Type.Integer(), remaining: Type.Integer(),
+  id: Type.Integer(),
+  siteId: Type.Integer(),
+  startsAt: Type.String(),
+  endsAt: Type.String(),
+  capacity: Type.Integer(),
+  booked: Type.Integer(),
+  remaining: Type.Integer(),
 });
 const BookingSchema = Type.Object({
-  id: Type.Integer(), slotId: Type.Integer(), siteId: Type.Integer(), siteName: Type.String(), startsAt: Type.String(), endsAt: Type.String(), status: Type.String(),
+  id: Type.Integer(),
+  slotId: Type.Integer(),
+  siteId: Type.Integer(),
+  siteName: Type.String(),
+  startsAt: Type.String(),
+  endsAt: Type.String(),
+  status: Type.String(),
 });
 
 /** The lab's identity in results: its device. */
@@ -55,15 +84,27 @@ function labOf(actor: string): string {
 export function testingRoutes(app: FastifyInstance, t: TestingService): void {
   const tags = ['testing'];
 
-  app.get('/testing/v1/healthz', { config: { auth: 'public' }, schema: { tags, summary: '检测服务状态 Testing service health' } }, async () => ({
-    ok: true,
-    outboxPending: await pendingCount(t.db),
-    collectionBacklog: t.writer.backlog,
-  }));
+  app.get(
+    '/testing/v1/healthz',
+    { config: { auth: 'public' }, schema: { tags, summary: '检测服务状态 Testing service health' } },
+    async () => ({
+      ok: true,
+      outboxPending: await pendingCount(t.db),
+      collectionBacklog: t.writer.backlog,
+    }),
+  );
 
   app.get(
     '/testing/v1/sites',
-    { config: { auth: 'public' }, schema: { tags, summary: '采样点 Testing sites', querystring: Type.Object({ region: Type.Optional(Type.String({ pattern: '^\\d{0,6}$' })) }), response: { 200: Type.Array(SiteSchema) } } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: '采样点 Testing sites',
+        querystring: Type.Object({ region: Type.Optional(Type.String({ pattern: '^\\d{0,6}$' })) }),
+        response: { 200: Type.Array(SiteSchema) },
+      },
+    },
     async (req) => t.bookings.sites((req.query as { region?: string }).region ?? ''),
   );
 
@@ -72,8 +113,13 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
     {
       config: { auth: ['officer', 'admin'] },
       schema: {
-        tags, summary: '新增采样点 Add a testing site',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), regionCode: Type.String({ pattern: '^\\d{6}$' }), address: Type.Optional(Type.String({ maxLength: 400 })) }),
+        tags,
+        summary: '新增采样点 Add a testing site',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          regionCode: Type.String({ pattern: '^\\d{6}$' }),
+          address: Type.Optional(Type.String({ maxLength: 400 })),
+        }),
         response: { 201: SiteSchema, ...errors(400, 401, 403) },
       },
     },
@@ -88,39 +134,88 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
     {
       config: { auth: ['officer', 'admin'] },
       schema: {
-        tags, summary: '设置时段与容量 Add or resize time slots',
+        tags,
+        summary: '设置时段与容量 Add or resize time slots',
         params: Type.Object({ id: Type.Integer() }),
-        body: Type.Object({ slots: Type.Array(Type.Object({ startsAt: Time, endsAt: Time, capacity: Type.Integer({ minimum: 0, maximum: 100000 }) }), { minItems: 1, maxItems: 500 }) }),
+        body: Type.Object({
+          slots: Type.Array(
+            Type.Object({
+              startsAt: Time,
+              endsAt: Time,
+              capacity: Type.Integer({ minimum: 0, maximum: 100000 }),
+            }),
+            { minItems: 1, maxItems: 500 },
+          ),
+        }),
         response: { 200: Type.Array(SlotSchema), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
-      const b = req.body as { slots: Array<{ startsAt: number | string; endsAt: number | string; capacity: number }> };
-      return t.bookings.addSlots((req.params as { id: number }).id, b.slots.map((s) => ({ startsAt: toMs(s.startsAt), endsAt: toMs(s.endsAt), capacity: s.capacity })));
+      const b = req.body as {
+        slots: Array<{ startsAt: number | string; endsAt: number | string; capacity: number }>;
+      };
+      return t.bookings.addSlots(
+        (req.params as { id: number }).id,
+        b.slots.map((s) => ({ startsAt: toMs(s.startsAt), endsAt: toMs(s.endsAt), capacity: s.capacity })),
+      );
     },
   );
 
   app.get(
     '/testing/v1/sites/:id/slots',
-    { config: { auth: 'public' }, schema: { tags, summary: '可预约时段 Open slots of a site', params: Type.Object({ id: Type.Integer() }), response: { 200: Type.Array(SlotSchema) } } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: '可预约时段 Open slots of a site',
+        params: Type.Object({ id: Type.Integer() }),
+        response: { 200: Type.Array(SlotSchema) },
+      },
+    },
     async (req) => t.bookings.slots((req.params as { id: number }).id),
   );
 
   app.post(
     '/testing/v1/bookings',
-    { config: { auth: ['resident'] }, schema: { tags, summary: '预约采样 Book a slot', body: Type.Object({ slotId: Type.Integer() }), response: { 201: BookingSchema, ...errors(401, 403, 404, 409) } } },
-    async (req, reply) => reply.status(201).send(await t.bookings.book(`p:${residentId(req)}`, (req.body as { slotId: number }).slotId)),
+    {
+      config: { auth: ['resident'] },
+      schema: {
+        tags,
+        summary: '预约采样 Book a slot',
+        body: Type.Object({ slotId: Type.Integer() }),
+        response: { 201: BookingSchema, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await t.bookings.book(`p:${residentId(req)}`, (req.body as { slotId: number }).slotId)),
   );
 
   app.get(
     '/testing/v1/bookings',
-    { config: { auth: ['resident'] }, schema: { tags, summary: '我的预约 My bookings (testing service view)', response: { 200: Type.Array(BookingSchema) } } },
+    {
+      config: { auth: ['resident'] },
+      schema: {
+        tags,
+        summary: '我的预约 My bookings (testing service view)',
+        response: { 200: Type.Array(BookingSchema) },
+      },
+    },
     async (req) => t.bookings.forPerson(`p:${residentId(req)}`),
   );
 
   app.delete(
     '/testing/v1/bookings/:id',
-    { config: { auth: ['resident'] }, schema: { tags, summary: '取消预约 Cancel a booking', params: Type.Object({ id: Type.Integer() }), response: { 200: BookingSchema, ...errors(401, 403, 404) } } },
+    {
+      config: { auth: ['resident'] },
+      schema: {
+        tags,
+        summary: '取消预约 Cancel a booking',
+        params: Type.Object({ id: Type.Integer() }),
+        response: { 200: BookingSchema, ...errors(401, 403, 404) },
+      },
+    },
     async (req) => t.bookings.cancel(`p:${residentId(req)}`, (req.params as { id: number }).id),
   );
 
@@ -134,8 +229,16 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
         body: CollectionBody,
         response: {
           200: Type.Object({
-            accepted: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(),
-            items: Type.Array(Type.Object({ ref: Type.Optional(Type.String()), status: Type.String(), message: Type.Optional(Type.String()) })),
+            accepted: Type.Integer(),
+            duplicates: Type.Integer(),
+            rejected: Type.Integer(),
+            items: Type.Array(
+              Type.Object({
+                ref: Type.Optional(Type.String()),
+                status: Type.String(),
+                message: Type.Optional(Type.String()),
+              }),
+            ),
           }),
           ...errors(400, 401, 403, 503),
         },
@@ -145,14 +248,29 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       const b = req.body as Static<typeof CollectionBody>;
       const p = req.principal;
       if (p?.kind !== 'device') throw new AppError('AUTH_FORBIDDEN', 403, 'collector devices only');
-      return t.collection.collect({ deviceId: p.deviceId, siteId: b.siteId ?? null, tubes: (b.tubes ?? []) as never, items: b.items });
+      return t.collection.collect({
+        deviceId: p.deviceId,
+        siteId: b.siteId ?? null,
+        tubes: (b.tubes ?? []) as never,
+        items: b.items,
+      });
     },
   );
 
   app.post(
     '/testing/v1/lab/receipts',
-    { config: { auth: ['lab'] }, schema: { tags, summary: '实验室接收 Lab receipt of tubes', body: Type.Object({ tubes: Type.Array(Barcode, { minItems: 1, maxItems: 5000 }) }), response: { 200: LabOutcomes } } },
-    async (req) => ({ items: await t.lab.receive(labOf(actorOf(req)), (req.body as { tubes: string[] }).tubes) }),
+    {
+      config: { auth: ['lab'] },
+      schema: {
+        tags,
+        summary: '实验室接收 Lab receipt of tubes',
+        body: Type.Object({ tubes: Type.Array(Barcode, { minItems: 1, maxItems: 5000 }) }),
+        response: { 200: LabOutcomes },
+      },
+    },
+    async (req) => ({
+      items: await t.lab.receive(labOf(actorOf(req)), (req.body as { tubes: string[] }).tubes),
+    }),
   );
 
   app.post(
@@ -160,22 +278,44 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
     {
       config: { auth: ['lab'] },
       schema: {
-        tags, summary: '检测结果 Results per tube ((lab, tube, version) is unique; a correction is the next version)',
+        tags,
+        summary:
+          '检测结果 Results per tube ((lab, tube, version) is unique; a correction is the next version)',
         body: Type.Object({
           results: Type.Array(
-            Type.Object({ tube: Barcode, result: Type.Union(RESULTS.map((r) => Type.Literal(r))), version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+            Type.Object({
+              tube: Barcode,
+              result: Type.Union(RESULTS.map((r) => Type.Literal(r))),
+              version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            }),
             { minItems: 1, maxItems: 2000 },
           ),
         }),
         response: { 200: LabOutcomes },
       },
     },
-    async (req) => ({ items: await t.lab.report(labOf(actorOf(req)), (req.body as { results: Array<{ tube: string; result: 'negative' | 'positive' | 'invalid'; version?: number }> }).results) }),
+    async (req) => ({
+      items: await t.lab.report(
+        labOf(actorOf(req)),
+        (
+          req.body as {
+            results: Array<{ tube: string; result: 'negative' | 'positive' | 'invalid'; version?: number }>;
+          }
+        ).results,
+      ),
+    }),
   );
 
   app.get(
     '/testing/v1/retest-orders',
-    { config: { auth: ['tester', 'lab', 'officer', 'admin'] }, schema: { tags, summary: '待复检 Open retest orders', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }) } },
+    {
+      config: { auth: ['tester', 'lab', 'officer', 'admin'] },
+      schema: {
+        tags,
+        summary: '待复检 Open retest orders',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }),
+      },
+    },
     async (req) => t.lab.openRetests((req.query as { limit?: number }).limit ?? 500),
   );
 }

@@ -11,7 +11,11 @@ import type { TestingService } from './testing.module.ts';
 import { testingRoutes } from './testing.routes.ts';
 
 /** Builds (does not start) the testing HTTP server. */
-export async function buildTestingServer(t: TestingService, auth: AuthService, log?: Logger): Promise<FastifyInstance> {
+export async function buildTestingServer(
+  t: TestingService,
+  auth: AuthService,
+  log?: Logger,
+): Promise<FastifyInstance> {
   const app = Fastify({
     ...(log ? { loggerInstance: log } : {}),
     logController: new LogController({ disableRequestLogging: true }),

@@ -22,14 +22,25 @@ afterAll(async () => {
 
 const svc = () => w.testing.testing;
 const sub = (n: number) => `subjectsubject${String(n).padStart(6, '0')}`;
-const collect = (tubes: Array<{ barcode: string; kind: 'single' | 'pool10' | 'pool20' }>, items: Array<{ tube: string; subject?: string; code?: string; collectedAt?: number }>) =>
-  svc().collection.collect({ deviceId: w.tester.id, siteId: null, tubes, items });
+const collect = (
+  tubes: Array<{ barcode: string; kind: 'single' | 'pool10' | 'pool20' }>,
+  items: Array<{ tube: string; subject?: string; code?: string; collectedAt?: number }>,
+) => svc().collection.collect({ deviceId: w.tester.id, siteId: null, tubes, items });
 
 describe('collection', () => {
   it('fills a pooled tube to its capacity, no further, and acknowledges re-sent scans as duplicates', async () => {
     const items = Array.from({ length: 12 }, (_, i) => ({ tube: 'CAP-0001', subject: sub(i) }));
-    const r = await collect([{ barcode: 'CAP-0001', kind: 'pool10' }], [...items, { tube: 'CAP-0001', subject: sub(0) }, { tube: 'NEVER-OPENED', subject: sub(1) }]);
-    expect(r.items.map((i) => i.status)).toEqual([...Array(10).fill('accepted'), 'TUBE_FULL', 'TUBE_FULL', 'duplicate', 'TUBE_UNKNOWN']);
+    const r = await collect(
+      [{ barcode: 'CAP-0001', kind: 'pool10' }],
+      [...items, { tube: 'CAP-0001', subject: sub(0) }, { tube: 'NEVER-OPENED', subject: sub(1) }],
+    );
+    expect(r.items.map((i) => i.status)).toEqual([
+      ...Array(10).fill('accepted'),
+      'TUBE_FULL',
+      'TUBE_FULL',
+      'duplicate',
+      'TUBE_UNKNOWN',
+    ]);
     const again = await collect([], items.slice(0, 3));
     expect(again).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 });
     const stored = await svc().db.query<{ members: number; n: number }>(
@@ -41,7 +52,12 @@ describe('collection', () => {
   it('groups concurrent device batches into fewer commits, each answered with its own outcome', async () => {
     const before = svc().writer.stats.commits;
     const batches = await Promise.all(
-      Array.from({ length: 8 }, (_, d) => collect([{ barcode: `GRP-${d}`, kind: 'pool20' }], Array.from({ length: 20 }, (_, i) => ({ tube: `GRP-${d}`, subject: sub(1000 + d * 100 + i) })))),
+      Array.from({ length: 8 }, (_, d) =>
+        collect(
+          [{ barcode: `GRP-${d}`, kind: 'pool20' }],
+          Array.from({ length: 20 }, (_, i) => ({ tube: `GRP-${d}`, subject: sub(1000 + d * 100 + i) })),
+        ),
+      ),
     );
     expect(batches.every((b) => b.accepted === 20)).toBe(true);
     expect(svc().writer.stats.commits - before).toBeLessThan(8);
@@ -51,13 +67,23 @@ describe('collection', () => {
     const p = await createResident(w.ctx);
     const code = await w.ctx.codes.issue(p.id, 's');
     const scannedAt = Date.parse(code.issuedAt) + 1000;
-    const ok = await collect([{ barcode: 'CODE-0001', kind: 'single' }], [{ tube: 'CODE-0001', code: code.token, collectedAt: scannedAt }]);
+    const ok = await collect(
+      [{ barcode: 'CODE-0001', kind: 'single' }],
+      [{ tube: 'CODE-0001', code: code.token, collectedAt: scannedAt }],
+    );
     expect(ok.accepted).toBe(1);
-    const late = await collect([{ barcode: 'CODE-0002', kind: 'single' }], [{ tube: 'CODE-0002', code: code.token, collectedAt: Date.parse(code.expiresAt) + 120_000 }]);
+    const late = await collect(
+      [{ barcode: 'CODE-0002', kind: 'single' }],
+      [{ tube: 'CODE-0002', code: code.token, collectedAt: Date.parse(code.expiresAt) + 120_000 }],
+    );
     expect(late.items[0]?.status).toBe('TOKEN_EXPIRED');
     const forged = await collect([], [{ tube: 'CODE-0002', code: code.token.slice(0, -4) + 'AAAA' }]);
     expect(forged.items[0]?.status).not.toBe('accepted');
-    const ref = (await svc().db.query<{ person_ref: string }>("SELECT person_ref FROM testing.collections WHERE tube = 'CODE-0001'")).rows[0]?.person_ref;
+    const ref = (
+      await svc().db.query<{ person_ref: string }>(
+        "SELECT person_ref FROM testing.collections WHERE tube = 'CODE-0001'",
+      )
+    ).rows[0]?.person_ref;
     expect(ref).toBe(`s:${(await w.ctx.repos.persons.byId(p.id))?.code_subject}`);
   });
 });
@@ -65,17 +91,29 @@ describe('collection', () => {
 describe('labs', () => {
   it('keeps a tube with the lab that received it and closes it to new swabs', async () => {
     await collect([{ barcode: 'LAB-0001', kind: 'pool10' }], [{ tube: 'LAB-0001', subject: sub(5000) }]);
-    expect(await svc().lab.receive('lab-a', ['LAB-0001', 'LAB-NONE'])).toMatchObject([{ status: 'recorded' }, { status: 'rejected', code: 'TUBE_UNKNOWN' }]);
+    expect(await svc().lab.receive('lab-a', ['LAB-0001', 'LAB-NONE'])).toMatchObject([
+      { status: 'recorded' },
+      { status: 'rejected', code: 'TUBE_UNKNOWN' },
+    ]);
     expect(await svc().lab.receive('lab-a', ['LAB-0001'])).toMatchObject([{ status: 'duplicate' }]);
-    expect(await svc().lab.report('lab-b', [{ tube: 'LAB-0001', result: 'negative' }])).toMatchObject([{ status: 'rejected', code: 'TUBE_OTHER_LAB' }]);
+    expect(await svc().lab.report('lab-b', [{ tube: 'LAB-0001', result: 'negative' }])).toMatchObject([
+      { status: 'rejected', code: 'TUBE_OTHER_LAB' },
+    ]);
     const late = await collect([], [{ tube: 'LAB-0001', subject: sub(5001) }]);
     expect(late.items[0]?.status).toBe('TUBE_CLOSED');
   });
 
   it('orders retests for every member of an invalid or pooled positive tube, and takes corrections as new versions', async () => {
-    await collect([{ barcode: 'INV-0001', kind: 'pool10' }], Array.from({ length: 4 }, (_, i) => ({ tube: 'INV-0001', subject: sub(6000 + i) })));
-    expect(await svc().lab.report('lab-a', [{ tube: 'INV-0001', result: 'invalid' }])).toMatchObject([{ status: 'recorded', retestOrders: 4 }]);
-    expect(await svc().lab.report('lab-a', [{ tube: 'INV-0001', result: 'negative', version: 2 }])).toMatchObject([{ status: 'recorded' }]);
+    await collect(
+      [{ barcode: 'INV-0001', kind: 'pool10' }],
+      Array.from({ length: 4 }, (_, i) => ({ tube: 'INV-0001', subject: sub(6000 + i) })),
+    );
+    expect(await svc().lab.report('lab-a', [{ tube: 'INV-0001', result: 'invalid' }])).toMatchObject([
+      { status: 'recorded', retestOrders: 4 },
+    ]);
+    expect(
+      await svc().lab.report('lab-a', [{ tube: 'INV-0001', result: 'negative', version: 2 }]),
+    ).toMatchObject([{ status: 'recorded' }]);
     const orders = (await svc().lab.openRetests()).filter((o) => o.tube === 'INV-0001');
     expect(orders.map((o) => o.reason)).toEqual(['invalid', 'invalid', 'invalid', 'invalid']);
     // A single-tube swab of one member fulfils that member's order only.
@@ -88,7 +126,9 @@ describe('bookings', () => {
   it('holds a slot to its capacity; cancelling frees the place; booking twice returns the first booking', async () => {
     const site = await svc().bookings.addSite('观山湖区采样点', '520115', '林城东路');
     const t = Date.now() + 86400_000;
-    const [slot] = await svc().bookings.addSlots(site.id, [{ startsAt: t, endsAt: t + 3600_000, capacity: 1 }]);
+    const [slot] = await svc().bookings.addSlots(site.id, [
+      { startsAt: t, endsAt: t + 3600_000, capacity: 1 },
+    ]);
     const a = await svc().bookings.book('p:1', slot?.id as number);
     expect((await svc().bookings.book('p:1', slot?.id as number)).id).toBe(a.id);
     await expect(svc().bookings.book('p:2', slot?.id as number)).rejects.toMatchObject({ code: 'SLOT_FULL' });
@@ -100,7 +140,12 @@ describe('bookings', () => {
 
 describe('outbox relay', () => {
   it('publishes every pending event once and marks it', async () => {
-    const pending = async () => (await svc().db.query<{ n: number }>('SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL')).rows[0]?.n ?? 0;
+    const pending = async () =>
+      (
+        await svc().db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL',
+        )
+      ).rows[0]?.n ?? 0;
     const before = await pending();
     expect(before).toBeGreaterThan(0);
     let relayed = 0;
@@ -113,9 +158,15 @@ describe('outbox relay', () => {
   it('can publish recent events again on start (in-process bus), and the store ignores the repeats', async () => {
     await eventually(async () => w.consumer.stats.results > 0, 'first deliveries handled');
     const before = { ...w.consumer.stats };
-    const relay = new OutboxRelay(svc().db, w.ctx.bus, w.ctx.clock, w.ctx.log, { replayOnStartMs: 600_000, intervalMs: 60_000 });
+    const relay = new OutboxRelay(svc().db, w.ctx.bus, w.ctx.clock, w.ctx.log, {
+      replayOnStartMs: 600_000,
+      intervalMs: 60_000,
+    });
     relay.start();
-    await eventually(async () => w.consumer.stats.duplicates >= before.results + before.duplicates, 'replays handled');
+    await eventually(
+      async () => w.consumer.stats.duplicates >= before.results + before.duplicates,
+      'replays handled',
+    );
     await relay.stop();
     expect(w.consumer.stats.results).toBe(before.results);
   });
@@ -127,7 +178,9 @@ describe.skipIf(USE_SERVICES)('testing migrations', () => {
     try {
       expect(await migrateTesting(db)).toEqual(['0200_testing_schema.sql']);
       expect(await migrateTesting(db)).toEqual([]);
-      const tables = await db.query<{ table_schema: string }>("SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('collections', 'persons')");
+      const tables = await db.query<{ table_schema: string }>(
+        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('collections', 'persons')",
+      );
       expect(tables.rows.map((r) => r.table_schema)).toEqual(['testing']);
     } finally {
       await db.close();

@@ -20,7 +20,14 @@ import { createContext, type AppContext } from '../../src/roles/context.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
 import { eventually } from '../../src/testing/testing.fixture.ts';
-import { NATS_URL, PG_ADMIN_URL, REDIS_URL, USE_SERVICES, createTestDatabase, type TestDatabase } from '../context.ts';
+import {
+  NATS_URL,
+  PG_ADMIN_URL,
+  REDIS_URL,
+  USE_SERVICES,
+  createTestDatabase,
+  type TestDatabase,
+} from '../context.ts';
 import { createResident, residentToken } from '../factories.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,9 +69,18 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
     const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fault/testing-process.ts'], {
       cwd: root,
       env: {
-        ...process.env, DATABASE_URL: tdb.url as string, HC_TESTING_DATABASE_URL: testingUrl, HC_TESTING_PORT: String(PORT),
-        NATS_URL, FAULT_STREAM: `HCF_${suffix}`, FAULT_PREFIX: `f${suffix}.`, FAULT_MASTER_KEY: masterKey.toString('hex'),
-        HC_TESTING_RELAY_INTERVAL_MS: '100', REDIS_URL: '', LOG_LEVEL: 'error', ...env,
+        ...process.env,
+        DATABASE_URL: tdb.url as string,
+        HC_TESTING_DATABASE_URL: testingUrl,
+        HC_TESTING_PORT: String(PORT),
+        NATS_URL,
+        FAULT_STREAM: `HCF_${suffix}`,
+        FAULT_PREFIX: `f${suffix}.`,
+        FAULT_MASTER_KEY: masterKey.toString('hex'),
+        HC_TESTING_RELAY_INTERVAL_MS: '100',
+        REDIS_URL: '',
+        LOG_LEVEL: 'error',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -86,8 +102,20 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
   beforeAll(async () => {
     tdb = await createTestDatabase();
     nats = await NatsBus.connect({ url: NATS_URL, stream: `HCF_${suffix}`, prefix: `f${suffix}.` });
-    const config = { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: tdb.url, demo: false, logLevel: 'silent' };
-    ctx = await createContext(config, { db: tdb.db, bus: nats, cache: new RedisStatusCache(REDIS_URL, `hcf:${suffix}:`), masterKey, skipMigrate: true, log: pino({ level: 'silent' }) });
+    const config = {
+      ...loadConfig({ HC_DEMO: 'false' }),
+      databaseUrl: tdb.url,
+      demo: false,
+      logLevel: 'silent',
+    };
+    ctx = await createContext(config, {
+      db: tdb.db,
+      bus: nats,
+      cache: new RedisStatusCache(REDIS_URL, `hcf:${suffix}:`),
+      masterKey,
+      skipMigrate: true,
+      log: pino({ level: 'silent' }),
+    });
     await ctx.keys.ensureKey();
     consumer = new IntermediateStoreConsumer(ctx.db, ctx.bus, ctx.facts, ctx.clock, ctx.log);
     await consumer.start();
@@ -118,11 +146,17 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
     for (let i = 0; i < PEOPLE; i++) people.push(await createResident(ctx));
     const tokens: string[] = [];
     for (const p of people) tokens.push(await residentToken(ctx, p.phone)); // one at a time: it reads the SMS outbox
-    const subjects = await Promise.all(people.map(async (p) => (await ctx.repos.persons.byId(p.id))?.code_subject as string));
+    const subjects = await Promise.all(
+      people.map(async (p) => (await ctx.repos.persons.byId(p.id))?.code_subject as string),
+    );
     const tester = await ctx.auth.addDevice('fault collector', 'tester');
     const lab = await ctx.auth.addDevice('fault lab', 'lab');
     const post = async (url: string, key: string, body: object) => {
-      const r = await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) });
+      const r = await fetch(`${base}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify(body),
+      });
       expect(r.status, await r.clone().text()).toBe(200);
       return r.json();
     };
@@ -136,15 +170,26 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
     // 1. Normal operation: half the tubes reported and relayed.
     await startTesting();
     await collectAll();
-    await post('/testing/v1/lab/results', lab.apiKey, { results: Array.from({ length: 5 }, (_, t) => ({ tube: tube(t * 10), result: 'negative' })) });
-    const stored = async () => (await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM intermediate_results')).rows[0]?.n ?? 0;
+    await post('/testing/v1/lab/results', lab.apiKey, {
+      results: Array.from({ length: 5 }, (_, t) => ({ tube: tube(t * 10), result: 'negative' })),
+    });
+    const stored = async () =>
+      (await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM intermediate_results')).rows[0]?.n ??
+      0;
     await eventually(async () => (await stored()) === 5, 'first results in the intermediate store');
 
     // 2. A backlog: the relay is held back (bus maintenance), the other half is reported...
     await kill();
     await startTesting({ HC_TESTING_RELAY: 'off' });
-    await post('/testing/v1/lab/results', lab.apiKey, { results: Array.from({ length: 5 }, (_, t) => ({ tube: tube((t + 5) * 10), result: 'positive' })) });
-    const backlog = (await testingQuery<{ n: number }>('SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL'))[0]?.n ?? 0;
+    await post('/testing/v1/lab/results', lab.apiKey, {
+      results: Array.from({ length: 5 }, (_, t) => ({ tube: tube((t + 5) * 10), result: 'positive' })),
+    });
+    const backlog =
+      (
+        await testingQuery<{ n: number }>(
+          'SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL',
+        )
+      )[0]?.n ?? 0;
     expect(backlog).toBe(5);
 
     // 3. ...then the testing service is killed and its database made unreachable, while codes are looked up at load.
@@ -155,7 +200,11 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
       Array.from({ length: 32 }, async (_, w) => {
         for (let i = w; loading && lookups.ok + lookups.failed < 50_000; i += 32) {
           const token = tokens[i % PEOPLE] as string;
-          const r = await app.inject({ method: 'GET', url: i % 10 === 0 ? '/v1/me/results' : '/v1/me/code', headers: { authorization: `Bearer ${token}` } });
+          const r = await app.inject({
+            method: 'GET',
+            url: i % 10 === 0 ? '/v1/me/results' : '/v1/me/code',
+            headers: { authorization: `Bearer ${token}` },
+          });
           if (r.statusCode === 200) lookups.ok++;
           else lookups.failed++;
           if (i % 10 === 0) lookups.results++;
@@ -170,7 +219,13 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
     await new Promise((r) => setTimeout(r, 3000));
     const duringOutage = { ...lookups };
     // Residents still see their last known result and when it was current.
-    const mine = (await app.inject({ method: 'GET', url: '/v1/me/results', headers: { authorization: `Bearer ${tokens[0]}` } })).json() as { latest: { result: string } | null; asOf: string | null };
+    const mine = (
+      await app.inject({
+        method: 'GET',
+        url: '/v1/me/results',
+        headers: { authorization: `Bearer ${tokens[0]}` },
+      })
+    ).json() as { latest: { result: string } | null; asOf: string | null };
     expect(mine.latest?.result).toBe('negative');
     expect(mine.asOf).not.toBeNull();
 
@@ -179,24 +234,42 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
     const restartAt = Date.now();
     await startTesting();
     const readyAt = Date.now();
-    await eventually(async () => (await stored()) === 10, 'backlog drained into the intermediate store', 30_000);
+    await eventually(
+      async () => (await stored()) === 10,
+      'backlog drained into the intermediate store',
+      30_000,
+    );
     const startMs = readyAt - restartAt;
     const drainMs = Date.now() - readyAt;
     // Redelivery of everything (as if the relay crashed before marking): nothing doubles.
     await testingQuery('UPDATE testing.outbox SET published_at = NULL');
-    await eventually(async () => (await testingQuery<{ n: number }>('SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL'))[0]?.n === 0, 'replay relayed');
+    await eventually(
+      async () =>
+        (
+          await testingQuery<{ n: number }>(
+            'SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NULL',
+          )
+        )[0]?.n === 0,
+      'replay relayed',
+    );
     await eventually(async () => consumer.stats.duplicates >= 10, 'replays seen by the consumer');
     loading = false;
     await load;
     const elapsed = (Date.now() - t0) / 1000;
 
-    const upstream = (await testingQuery<{ results: number; members: number }>(
-      'SELECT (SELECT count(*)::int FROM testing.results) AS results, (SELECT count(*)::int FROM testing.collections) AS members',
-    ))[0];
-    const facts = (await ctx.db.query<{ n: number; distinct_n: number }>(
-      "SELECT count(*)::int AS n, count(DISTINCT source_record_id)::int AS distinct_n FROM facts WHERE source = 'testing'",
-    )).rows[0];
-    const members = (await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM intermediate_result_members')).rows[0]?.n;
+    const upstream = (
+      await testingQuery<{ results: number; members: number }>(
+        'SELECT (SELECT count(*)::int FROM testing.results) AS results, (SELECT count(*)::int FROM testing.collections) AS members',
+      )
+    )[0];
+    const facts = (
+      await ctx.db.query<{ n: number; distinct_n: number }>(
+        "SELECT count(*)::int AS n, count(DISTINCT source_record_id)::int AS distinct_n FROM facts WHERE source = 'testing'",
+      )
+    ).rows[0];
+    const members = (
+      await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM intermediate_result_members')
+    ).rows[0]?.n;
     expect(upstream).toEqual({ results: 10, members: PEOPLE });
     expect(await stored()).toBe(10);
     expect(members).toBe(PEOPLE);
@@ -204,13 +277,25 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
     expect(lookups.failed).toBe(0);
     expect(duringOutage.ok).toBeGreaterThan(0);
     // The pooled positives' members went orange once their facts arrived; the negatives stayed green.
-    await eventually(async () => (await ctx.codes.issue(people[99]?.id as number, 's')).colour5 === 2, 'pooled positive member orange');
+    await eventually(
+      async () => (await ctx.codes.issue(people[99]?.id as number, 's')).colour5 === 2,
+      'pooled positive member orange',
+    );
     expect((await ctx.codes.issue(people[0]?.id as number, 's')).colour5).toBe(0);
 
     const figures = {
-      lookups: lookups.ok + lookups.failed, failed: lookups.failed, duringOutage: duringOutage.ok, seconds: Math.round(elapsed * 10) / 10,
-      perSecond: Math.round((lookups.ok + lookups.failed) / elapsed), backlogAtKill: backlog, restartMs: startMs, drainAfterReadyMs: drainMs,
-      upstreamResults: upstream?.results, storedResults: 10, facts: facts?.n, duplicatesIgnored: consumer.stats.duplicates,
+      lookups: lookups.ok + lookups.failed,
+      failed: lookups.failed,
+      duringOutage: duringOutage.ok,
+      seconds: Math.round(elapsed * 10) / 10,
+      perSecond: Math.round((lookups.ok + lookups.failed) / elapsed),
+      backlogAtKill: backlog,
+      restartMs: startMs,
+      drainAfterReadyMs: drainMs,
+      upstreamResults: upstream?.results,
+      storedResults: 10,
+      facts: facts?.n,
+      duplicatesIgnored: consumer.stats.duplicates,
     };
     console.log(`fault test figures ${JSON.stringify(figures)}`);
   });

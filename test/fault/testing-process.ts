@@ -11,7 +11,11 @@ import { startTestingRole } from '../../src/roles/testing.role.ts';
 
 const env = process.env;
 const config = loadConfig({ ...env, HC_ROLE: 'testing', HC_DEMO: 'false' });
-const bus = await NatsBus.connect({ url: env.NATS_URL as string, stream: env.FAULT_STREAM as string, prefix: env.FAULT_PREFIX as string });
+const bus = await NatsBus.connect({
+  url: env.NATS_URL as string,
+  stream: env.FAULT_STREAM as string,
+  prefix: env.FAULT_PREFIX as string,
+});
 const ctx = await createContext(config, {
   bus,
   masterKey: Buffer.from(env.FAULT_MASTER_KEY as string, 'hex'),

@@ -12,7 +12,10 @@ import { fail, withContext } from '../context.ts';
 /** Opens the testing service without its HTTP listener or relay, for one command. */
 async function withTesting(fn: (t: TestingRunning, ctx: AppContext) => Promise<void>): Promise<void> {
   await withContext(async (ctx) => {
-    const t = await startTestingRole(ctx, { listen: false, env: { ...process.env, HC_TESTING_RELAY: 'off' } });
+    const t = await startTestingRole(ctx, {
+      listen: false,
+      env: { ...process.env, HC_TESTING_RELAY: 'off' },
+    });
     try {
       await fn(t, ctx);
     } finally {
@@ -26,7 +29,9 @@ export function registerTestingCommand(program: Command): void {
 
   testing
     .command('serve')
-    .description('启动检测服务 Run the testing service (same as HC_ROLE=testing npm start); port HC_TESTING_PORT or PORT')
+    .description(
+      '启动检测服务 Run the testing service (same as HC_ROLE=testing npm start); port HC_TESTING_PORT or PORT',
+    )
     .action(async () => {
       const config = loadConfig({ ...process.env, HC_ROLE: 'testing' });
       const ctx = await createContext(config);
@@ -50,7 +55,9 @@ export function registerTestingCommand(program: Command): void {
     .action((name: string, o: { region: string; address: string }) =>
       withTesting(async (t) => {
         if (!/^\d{6}$/.test(o.region)) return fail('--region must be six digits');
-        process.stdout.write(JSON.stringify(await t.testing.bookings.addSite(name, o.region, o.address)) + '\n');
+        process.stdout.write(
+          JSON.stringify(await t.testing.bookings.addSite(name, o.region, o.address)) + '\n',
+        );
       }),
     );
 
@@ -66,9 +73,15 @@ export function registerTestingCommand(program: Command): void {
         const from = Date.parse(o.from);
         if (!Number.isFinite(from)) return fail('--from must be a time, e.g. 2026-11-27T08:00:00+08:00');
         const len = Number(o.minutes) * 60_000;
-        const slots = Array.from({ length: Number(o.count) }, (_, i) => ({ startsAt: from + i * len, endsAt: from + (i + 1) * len, capacity: Number(o.capacity) }));
+        const slots = Array.from({ length: Number(o.count) }, (_, i) => ({
+          startsAt: from + i * len,
+          endsAt: from + (i + 1) * len,
+          capacity: Number(o.capacity),
+        }));
         const made = await t.testing.bookings.addSlots(Number(siteId), slots);
-        process.stdout.write(`${made.length} slots 个时段, ${made[0]?.startsAt} … ${made[made.length - 1]?.endsAt}\n`);
+        process.stdout.write(
+          `${made.length} slots 个时段, ${made[0]?.startsAt} … ${made[made.length - 1]?.endsAt}\n`,
+        );
       }),
     );
 
@@ -82,7 +95,9 @@ export function registerTestingCommand(program: Command): void {
                   min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM testing.outbox`,
         );
         const x = r.rows[0];
-        process.stdout.write(`pending 待发布 ${x?.pending ?? 0}, published 已发布 ${x?.published ?? 0}${x?.oldest ? `, oldest pending since ${x.oldest.toISOString()}` : ''}\n`);
+        process.stdout.write(
+          `pending 待发布 ${x?.pending ?? 0}, published 已发布 ${x?.published ?? 0}${x?.oldest ? `, oldest pending since ${x.oldest.toISOString()}` : ''}\n`,
+        );
       }),
     );
 
@@ -92,7 +107,8 @@ export function registerTestingCommand(program: Command): void {
     .action(() =>
       withTesting(async (t) => {
         let total = 0;
-        for (let n = await t.testing.relay.relayOnce(); n > 0; n = await t.testing.relay.relayOnce()) total += n;
+        for (let n = await t.testing.relay.relayOnce(); n > 0; n = await t.testing.relay.relayOnce())
+          total += n;
         process.stdout.write(`published 已发布 ${total}\n`);
       }),
     );
@@ -104,7 +120,10 @@ export function registerTestingCommand(program: Command): void {
     .action((o: { limit: string }) =>
       withTesting(async (t) => {
         const open = await t.testing.lab.openRetests(Number(o.limit));
-        for (const x of open) process.stdout.write(`${x.orderedAt}  ${x.reason.padEnd(15)}  ${x.lab}  ${x.tube}  ${x.personRef}\n`);
+        for (const x of open)
+          process.stdout.write(
+            `${x.orderedAt}  ${x.reason.padEnd(15)}  ${x.lab}  ${x.tube}  ${x.personRef}\n`,
+          );
         process.stdout.write(`${open.length} open 未完成\n`);
       }),
     );

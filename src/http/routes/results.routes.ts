@@ -32,7 +32,14 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags,
         summary: '我的核酸结果 My test results (latest first) and how fresh they are ("as of")',
-        response: { 200: Type.Object({ latest: Type.Union([ResultSchema, Type.Null()]), results: Type.Array(ResultSchema), asOf: Type.Union([Type.String(), Type.Null()]) }), ...errors(401, 403) },
+        response: {
+          200: Type.Object({
+            latest: Type.Union([ResultSchema, Type.Null()]),
+            results: Type.Array(ResultSchema),
+            asOf: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(401, 403),
+        },
       },
     },
     async (req) => svc.results(residentId(req)),
@@ -47,7 +54,15 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: '我的核酸预约 My testing bookings',
         response: {
           200: Type.Array(
-            Type.Object({ id: Type.Integer(), siteName: Type.String(), siteAddress: Type.String(), startsAt: Type.String(), endsAt: Type.String(), status: Type.String(), updatedAt: Type.String() }),
+            Type.Object({
+              id: Type.Integer(),
+              siteName: Type.String(),
+              siteAddress: Type.String(),
+              startsAt: Type.String(),
+              endsAt: Type.String(),
+              status: Type.String(),
+              updatedAt: Type.String(),
+            }),
           ),
           ...errors(401, 403),
         },
@@ -66,7 +81,14 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: {
           200: Type.Object({
             doses: Type.Integer(),
-            records: Type.Array(Type.Object({ dose: Type.Integer(), product: Type.String(), date: Type.String(), site: Type.String() })),
+            records: Type.Array(
+              Type.Object({
+                dose: Type.Integer(),
+                product: Type.String(),
+                date: Type.String(),
+                site: Type.String(),
+              }),
+            ),
           }),
           ...errors(401, 403),
         },
@@ -98,7 +120,14 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
         }),
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ index: Type.Integer(), status: Type.String(), code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })),
+            items: Type.Array(
+              Type.Object({
+                index: Type.Integer(),
+                status: Type.String(),
+                code: Type.Optional(Type.String()),
+                message: Type.Optional(Type.String()),
+              }),
+            ),
           }),
           ...errors(400, 401, 403),
         },
@@ -108,7 +137,13 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
       const p = req.principal;
       // Officers are bounded by their region; devices by the region they were registered for.
       const prefix = p?.kind === 'staff' ? p.regionPrefix : p?.kind === 'device' ? (p.regionCode ?? '') : '';
-      return { items: await svc.recordVaccinations((req.body as { records: VaccinationInput[] }).records, actorOf(req), prefix) };
+      return {
+        items: await svc.recordVaccinations(
+          (req.body as { records: VaccinationInput[] }).records,
+          actorOf(req),
+          prefix,
+        ),
+      };
     },
   );
 }

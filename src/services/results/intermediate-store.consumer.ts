@@ -10,7 +10,14 @@ import type { Database, Queryable } from '../../adapters/db/database.ts';
 import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
-import { TestingSubjects, parsePersonRef, type BookingEvent, type HeartbeatEvent, type Relayed, type ResultEvent } from '../../testing/testing.domain.ts';
+import {
+  TestingSubjects,
+  parsePersonRef,
+  type BookingEvent,
+  type HeartbeatEvent,
+  type Relayed,
+  type ResultEvent,
+} from '../../testing/testing.domain.ts';
 import type { FactService } from '../fact.service.ts';
 
 /** Facts from the testing system carry this source. */
@@ -36,7 +43,9 @@ export class IntermediateStoreConsumer {
 
   /** Subscribes as the durable group `code-intermediate-store`. */
   async start(): Promise<void> {
-    this.sub = await this.bus.subscribe(TestingSubjects.all, 'code-intermediate-store', (payload, subject) => this.handle(subject, payload));
+    this.sub = await this.bus.subscribe(TestingSubjects.all, 'code-intermediate-store', (payload, subject) =>
+      this.handle(subject, payload),
+    );
   }
 
   async stop(): Promise<void> {
@@ -70,7 +79,18 @@ export class IntermediateStoreConsumer {
         `INSERT INTO intermediate_result_members (lab, tube, version, person_ref, person_id, collected_at, result, pooled, reported_at, retest)
          SELECT $1, $2, $3, u.r, u.p, u.c, $4, $5, $6, $7 FROM unnest($8::text[], $9::bigint[], $10::timestamptz[]) AS u(r, p, c)
          ON CONFLICT DO NOTHING`,
-        [e.lab, e.tube, e.version, e.result, e.pooled, e.reportedAt, e.retestOrdered, e.members.map((m) => m.personRef), e.members.map((m) => ids.get(m.personRef) ?? null), e.members.map((m) => m.collectedAt)],
+        [
+          e.lab,
+          e.tube,
+          e.version,
+          e.result,
+          e.pooled,
+          e.reportedAt,
+          e.retestOrdered,
+          e.members.map((m) => m.personRef),
+          e.members.map((m) => ids.get(m.personRef) ?? null),
+          e.members.map((m) => m.collectedAt),
+        ],
       );
       const facts: NewFact[] = [];
       for (const m of e.members) {
@@ -91,7 +111,11 @@ export class IntermediateStoreConsumer {
     if (fresh) this.stats.results++;
     else this.stats.duplicates++;
     const unmatched = e.members.length - ids.size;
-    if (fresh && unmatched > 0) this.log.warn({ lab: e.lab, tube: e.tube, unmatched }, 'intermediate store: members matching no resident');
+    if (fresh && unmatched > 0)
+      this.log.warn(
+        { lab: e.lab, tube: e.tube, unmatched },
+        'intermediate store: members matching no resident',
+      );
     // Announce even on a redelivery: a crash between commit and announce must not strand a colour.
     await this.facts.announce([...new Set(ids.values())]);
   }
@@ -100,7 +124,10 @@ export class IntermediateStoreConsumer {
     const ref = parsePersonRef(e.personRef);
     const personId = ref?.kind === 'resident' ? ref.personId : undefined;
     this.stats.bookings++;
-    if (personId === undefined || (await this.db.query('SELECT 1 FROM persons WHERE id = $1', [personId])).rows.length === 0) {
+    if (
+      personId === undefined ||
+      (await this.db.query('SELECT 1 FROM persons WHERE id = $1', [personId])).rows.length === 0
+    ) {
       this.log.warn({ bookingId: e.bookingId }, 'intermediate store: booking of an unknown resident ignored');
       return;
     }
@@ -136,14 +163,23 @@ export class IntermediateStoreConsumer {
       else if (p?.kind === 'document') byDoc.push(Buffer.from(p.hashHex, 'hex'));
     }
     if (byId.length) {
-      for (const r of (await this.db.query<{ id: number }>('SELECT id FROM persons WHERE id = ANY($1::bigint[])', [byId])).rows) out.set(`p:${r.id}`, r.id);
+      for (const r of (
+        await this.db.query<{ id: number }>('SELECT id FROM persons WHERE id = ANY($1::bigint[])', [byId])
+      ).rows)
+        out.set(`p:${r.id}`, r.id);
     }
     if (bySub.length) {
-      const rows = await this.db.query<{ id: number; code_subject: string }>('SELECT id, code_subject FROM persons WHERE code_subject = ANY($1::text[])', [bySub]);
+      const rows = await this.db.query<{ id: number; code_subject: string }>(
+        'SELECT id, code_subject FROM persons WHERE code_subject = ANY($1::text[])',
+        [bySub],
+      );
       for (const r of rows.rows) out.set(`s:${r.code_subject}`, r.id);
     }
     if (byDoc.length) {
-      const rows = await this.db.query<{ id: number; doc_type: number; doc_hash: Uint8Array }>('SELECT id, doc_type, doc_hash FROM persons WHERE doc_hash = ANY($1::bytea[])', [byDoc]);
+      const rows = await this.db.query<{ id: number; doc_type: number; doc_hash: Uint8Array }>(
+        'SELECT id, doc_type, doc_hash FROM persons WHERE doc_hash = ANY($1::bytea[])',
+        [byDoc],
+      );
       for (const r of rows.rows) out.set(`d:${r.doc_type}:${Buffer.from(r.doc_hash).toString('hex')}`, r.id);
     }
     return out;

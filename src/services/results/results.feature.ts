@@ -10,7 +10,13 @@ export const resultsFeature: Feature = {
   name: 'testing',
   routes: resultsRoutes,
   async startWorker(ctx) {
-    const consumer = new IntermediateStoreConsumer(ctx.db, ctx.bus, ctx.facts, ctx.clock, ctx.log.child({ feature: 'intermediate-store' }));
+    const consumer = new IntermediateStoreConsumer(
+      ctx.db,
+      ctx.bus,
+      ctx.facts,
+      ctx.clock,
+      ctx.log.child({ feature: 'intermediate-store' }),
+    );
     await consumer.start();
     return () => consumer.stop();
   },

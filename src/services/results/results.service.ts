@@ -40,7 +40,9 @@ export interface VaccinationInput {
   recordId?: string;
 }
 
-export type VaccinationOutcome = { index: number; status: 'recorded' | 'duplicate' } | { index: number; status: 'rejected'; code: string; message: string };
+export type VaccinationOutcome =
+  | { index: number; status: 'recorded' | 'duplicate' }
+  | { index: number; status: 'rejected'; code: string; message: string };
 
 export const VACCINATION_SOURCE = 'health.vaccinations';
 
@@ -55,7 +57,16 @@ export class ResultsService {
 
   /** The resident's results (latest version of each tube), newest sample first, with "as of". */
   async results(personId: number, limit = 20): Promise<MyResults> {
-    const r = await this.db.query<{ lab: string; tube: string; version: number; result: string; pooled: boolean; collected_at: Date; reported_at: Date; retest: boolean }>(
+    const r = await this.db.query<{
+      lab: string;
+      tube: string;
+      version: number;
+      result: string;
+      pooled: boolean;
+      collected_at: Date;
+      reported_at: Date;
+      retest: boolean;
+    }>(
       `SELECT * FROM (
          SELECT DISTINCT ON (lab, tube) lab, tube, version, result, pooled, collected_at, reported_at, retest
            FROM intermediate_result_members WHERE person_id = $1 ORDER BY lab, tube, version DESC) x
@@ -72,13 +83,25 @@ export class ResultsService {
       tube: x.tube,
       version: x.version,
     }));
-    const w = (await this.db.query<{ heard_at: Date }>("SELECT heard_at FROM intermediate_watermark WHERE source = 'testing'")).rows[0];
+    const w = (
+      await this.db.query<{ heard_at: Date }>(
+        "SELECT heard_at FROM intermediate_watermark WHERE source = 'testing'",
+      )
+    ).rows[0];
     return { latest: results[0] ?? null, results, asOf: w ? w.heard_at.toISOString() : null };
   }
 
   /** The resident's bookings as last published by the testing service. */
   async bookings(personId: number) {
-    const r = await this.db.query<{ booking_id: number; site_name: string; site_address: string; starts_at: Date; ends_at: Date; status: string; stored_at: Date }>(
+    const r = await this.db.query<{
+      booking_id: number;
+      site_name: string;
+      site_address: string;
+      starts_at: Date;
+      ends_at: Date;
+      status: string;
+      stored_at: Date;
+    }>(
       'SELECT booking_id, site_name, site_address, starts_at, ends_at, status, stored_at FROM intermediate_bookings WHERE person_id = $1 ORDER BY starts_at DESC LIMIT 50',
       [personId],
     );
@@ -111,19 +134,33 @@ export class ResultsService {
    * Records vaccinations; each row is checked alone (bad rows are reported, good rows kept).
    * An officer may record only residents of their region (prefix '' = everywhere).
    */
-  async recordVaccinations(rows: readonly VaccinationInput[], author: string, regionPrefix: string): Promise<VaccinationOutcome[]> {
+  async recordVaccinations(
+    rows: readonly VaccinationInput[],
+    author: string,
+    regionPrefix: string,
+  ): Promise<VaccinationOutcome[]> {
     const out: VaccinationOutcome[] = [];
     const facts: Array<{ index: number; fact: Parameters<FactService['recordMany']>[0][number] }> = [];
     for (const [index, v] of rows.entries()) {
       const at = Date.parse(v.date);
       if (!Number.isFinite(at) || at > this.clock.now() + 86400_000) {
-        out.push({ index, status: 'rejected', code: 'ROW_INVALID_DATE', message: 'date must be a past date (YYYY-MM-DD)' });
+        out.push({
+          index,
+          status: 'rejected',
+          code: 'ROW_INVALID_DATE',
+          message: 'date must be a past date (YYYY-MM-DD)',
+        });
         continue;
       }
       const personId = await this.residents.findByDocument(v.docType, v.docNumber);
       const person = personId === undefined ? undefined : await this.persons.byId(personId);
       if (!person || !(person.region_code ?? '').startsWith(regionPrefix)) {
-        out.push({ index, status: 'rejected', code: 'ROW_UNKNOWN_PERSON', message: 'no resident with this document in your region' });
+        out.push({
+          index,
+          status: 'rejected',
+          code: 'ROW_UNKNOWN_PERSON',
+          message: 'no resident with this document in your region',
+        });
         continue;
       }
       facts.push({
