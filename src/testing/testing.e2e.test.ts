@@ -143,6 +143,28 @@ describe('testing → intermediate store → colours', () => {
     expect(stored.rows).toHaveLength(1);
   });
 
+  it('releases a yellow status with a negative test that arrives through the outbox', async () => {
+    const p = await createResident(w.ctx);
+    await w.ctx.facts.record({
+      personId: p.id,
+      type: 'city_with_cases_stay',
+      source: 'test.itinerary',
+      sourceRecordId: `stay-${p.id}`,
+      eventTime: Date.now() - 86400_000,
+      data: { regionCode: '520100' },
+    });
+    await eventually(async () => (await colourOf(p.id)) === Colour5.yellow, 'yellow');
+    await collect({
+      tubes: [{ barcode: `POOL-Y-${p.id}`, kind: 'pool20' }],
+      items: [{ tube: `POOL-Y-${p.id}`, doc: { type: 10, number: p.input.docNumber } }],
+    });
+    await report([{ tube: `POOL-Y-${p.id}`, result: 'negative' }]);
+    await eventually(
+      async () => (await colourOf(p.id)) === Colour5.green,
+      'green after a negative pooled test',
+    );
+  });
+
   it('shows a resident their results with "as of", bookings and vaccinations, all from the code service', async () => {
     const p = await createResident(w.ctx);
     const token = await residentToken(w.ctx, p.phone);
@@ -198,6 +220,13 @@ describe('testing → intermediate store → colours', () => {
     ).json() as { asOf: string | null; latest: { pooled: boolean } };
     expect(mine.asOf).not.toBeNull();
     expect(mine.latest.pooled).toBe(false);
+    const status = await code.inject({
+      method: 'GET',
+      url: '/v1/admin/intermediate-store',
+      headers: bearer(staff.accessToken),
+    });
+    expect(status.json()).toMatchObject({ unmatchedMembers: 0 });
+    expect((status.json() as { results: number }).results).toBeGreaterThan(0);
     await eventually(
       async () =>
         (

@@ -97,6 +97,31 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => svc.vaccinations(residentId(req)),
   );
 
+  app.get(
+    '/v1/admin/intermediate-store',
+    {
+      config: { auth: ['officer', 'admin'] },
+      schema: {
+        tags: ['admin'],
+        summary:
+          '中间库状态 Intermediate store: last heard from the testing service, counts, unmatched members',
+        response: {
+          200: Type.Object({
+            asOf: Type.Union([Type.String(), Type.Null()]),
+            upstreamAt: Type.Union([Type.String(), Type.Null()]),
+            silentSeconds: Type.Union([Type.Integer(), Type.Null()]),
+            results: Type.Integer(),
+            positives: Type.Integer(),
+            members: Type.Integer(),
+            unmatchedMembers: Type.Integer(),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async () => svc.storeStatus(),
+  );
+
   app.post(
     '/v1/health/vaccinations',
     {

@@ -91,6 +91,36 @@ export class ResultsService {
     return { latest: results[0] ?? null, results, asOf: w ? w.heard_at.toISOString() : null };
   }
 
+  /** How fresh and complete the intermediate store is (operators watch this during a testing outage). */
+  async storeStatus() {
+    const r = await this.db.query<{
+      heard_at: Date | null;
+      upstream_at: Date | null;
+      results: number;
+      positives: number;
+      members: number;
+      unmatched: number;
+    }>(
+      `SELECT w.heard_at, w.upstream_at,
+              (SELECT count(*)::int FROM intermediate_results) AS results,
+              (SELECT count(*)::int FROM intermediate_results WHERE result = 'positive') AS positives,
+              (SELECT count(*)::int FROM intermediate_result_members) AS members,
+              (SELECT count(*)::int FROM intermediate_result_members WHERE person_id IS NULL) AS unmatched
+         FROM (SELECT 1) one LEFT JOIN intermediate_watermark w ON w.source = 'testing'`,
+    );
+    const x = r.rows[0];
+    const heard = x?.heard_at ?? null;
+    return {
+      asOf: heard ? heard.toISOString() : null,
+      upstreamAt: x?.upstream_at ? x.upstream_at.toISOString() : null,
+      silentSeconds: heard ? Math.max(0, Math.round((this.clock.now() - heard.getTime()) / 1000)) : null,
+      results: x?.results ?? 0,
+      positives: x?.positives ?? 0,
+      members: x?.members ?? 0,
+      unmatchedMembers: x?.unmatched ?? 0,
+    };
+  }
+
   /** The resident's bookings as last published by the testing service. */
   async bookings(personId: number) {
     const r = await this.db.query<{
