@@ -5,9 +5,23 @@
 export interface EventBus {
   /** Publishes one JSON event; resolves once the bus has it durably. */
   publish(subject: string, payload: unknown): Promise<void>;
-  /** Consumes subject (wildcards `*`, `>`) as a named durable group; resolving the handler acks. */
-  subscribe(subject: string, group: string, handler: (payload: unknown, subject: string) => Promise<void>): Promise<Subscription>;
+  /**
+   * Consumes subject (wildcards `*`, `>`) as a named durable group; resolving the handler acks.
+   * `concurrency` (default 1: one message at a time, in order) lets handlers that batch work
+   * themselves, like the recompute worker, take many messages at once.
+   */
+  subscribe(
+    subject: string,
+    group: string,
+    handler: (payload: unknown, subject: string) => Promise<void>,
+    opts?: SubscribeOptions,
+  ): Promise<Subscription>;
   close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** messages handled at the same time by this subscriber (default 1) */
+  concurrency?: number;
 }
 
 export interface Subscription {

@@ -3,7 +3,7 @@
  * durable pull consumer, so events survive restarts and are shared among a group's workers.
  */
 import { AckPolicy, DeliverPolicy, connect, type JetStreamClient, type NatsConnection } from 'nats';
-import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
+import type { EventBus, SubscribeOptions, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface NatsBusOptions {
   url: string;
@@ -40,7 +40,12 @@ export class NatsBus implements EventBus {
     await this.js.publish(this.prefix + subject, JSON.stringify(payload));
   }
 
-  async subscribe(subject: string, group: string, handler: (payload: unknown, subject: string) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    subject: string,
+    group: string,
+    handler: (payload: unknown, subject: string) => Promise<void>,
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const jsm = await this.nc.jetstreamManager();
     const durable = `${group}`.replace(/[^A-Za-z0-9_-]/g, '_');
     try {
@@ -57,15 +62,23 @@ export class NatsBus implements EventBus {
     }
     const consumer = await this.js.consumers.get(this.stream, durable);
     const messages = await consumer.consume({ max_messages: 256 });
+    const limit = Math.max(1, opts.concurrency ?? 1);
+    const inflight = new Set<Promise<void>>();
     const loop = (async () => {
       for await (const m of messages) {
-        try {
-          await handler(m.json(), m.subject.slice(this.prefix.length));
-          m.ack();
-        } catch {
-          m.nak(200 * Math.min(m.info.redeliveryCount, 20));
-        }
+        const p: Promise<void> = (async () => {
+          try {
+            await handler(m.json(), m.subject.slice(this.prefix.length));
+            m.ack();
+          } catch {
+            m.nak(200 * Math.min(m.info.redeliveryCount, 20));
+          }
+        })().finally(() => inflight.delete(p));
+        inflight.add(p);
+        // With the default limit of 1 this waits for each message in turn, as before.
+        if (inflight.size >= limit) await Promise.race(inflight);
       }
+      await Promise.all(inflight);
     })();
     return {
       stop: async () => {
