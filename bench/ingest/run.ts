@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const ctx = await createContext(config, { db, cache: new MemoryStatusCache(), bus: new MemoryBus(), log: pino({ level: 'warn' }), masterKey: crypto.randomBytes(32) });
   const results: Record<string, unknown> = {
     date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => +x.toFixed(1)) },
-    postgres: (await db.query<{ v: string }>('SHOW server_version')).rows[0]?.v, params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },
+    postgres: (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v, params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },
   };
   try {
     const ingest = new IngestService(ctx, { followUp: 'recompute' });

@@ -26,7 +26,7 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import <feed> <file>')
     .description(`导入数据文件 Import a feed file (CSV with header, or NDJSON); feeds: ${FEED_NAMES.join(', ')}`)
-    .option('--format <f>', 'csv | ndjson (default: by file extension 按扩展名)')
+    .option('--format <f>', '文件格式 csv | ndjson (默认按扩展名 default: by file extension)')
     .option('--errors <out.ndjson>', '把拒绝的行写入文件 write rejected rows (line, field, code) to this NDJSON file')
     .option('--json', '最后一行输出 JSON 汇总 print {"accepted","duplicates","rejected"} as the last line')
     .option('--no-stays', '导入信令后不生成停留点 do not condense pings into stays after the import')
