@@ -78,10 +78,17 @@ async function main(): Promise<void> {
   const hello = await startChild('bench/code-display/hello.ts', { PORT: '18101' });
   const api = await startChild('bench/code-display/server.ts', { ...env, PORT: '18102', HC_ROLE: 'api' });
   let i = 0;
-  const codeRequest = {
+  // Each request carries a different resident's bearer token, so the status cache is really read.
+  const codeRequest: autocannon.Options = {
     url: 'http://127.0.0.1:18102/v1/me/code',
     connections: CONNECTIONS,
-    requests: [{ method: 'GET' as const, path: '/v1/me/code', setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: { authorization: bearers[i++ % bearers.length] } }) }],
+    requests: [
+      {
+        method: 'GET',
+        path: '/v1/me/code',
+        setupRequest: (req) => ({ ...req, headers: { authorization: bearers[i++ % bearers.length] as string } }),
+      },
+    ],
   };
   try {
     process.stderr.write('warm-up…\n');
