@@ -172,7 +172,7 @@ async function rematch() {
     db, cache: new MemoryStatusCache(), bus: new MemoryBus(), clock, log: pino({ level: 'silent' }), masterKey: crypto.randomBytes(32), skipMigrate: true,
   });
   // Residents the facts point to (facts reference persons); the stays themselves are synthetic.
-  let t0 = performance.now();
+  const t0 = performance.now();
   const existing = REUSE ? (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM stays')).rows[0]?.n ?? 0 : 0;
   if (REUSE) {
     await db.query('DELETE FROM facts');

@@ -8,7 +8,6 @@ import { placesRoutes } from '../../http/routes/places.routes.ts';
 import { Colour5 } from '../../domain/colour.ts';
 import type { ManualClock } from '../../ports/clock.port.ts';
 import { startPlacesWorker } from './places.worker.ts';
-import { placesOf } from './places.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 4);
 const MIN = 60_000;
