@@ -134,12 +134,25 @@ export class AreaMatcherService {
     return this.record(stays, index, new Map([[row.id, row]]), t0);
   }
 
-  /** Matches every stay started in [from, to) against the current index (periodic sweep). */
+  /**
+   * Matches every stay started in [from, to) against the current index (periodic sweep), read in
+   * 15-minute slices so memory stays bounded whatever the window.
+   */
   async sweep(from: Date, to: Date): Promise<MatchReport> {
     const t0 = performance.now();
     const { index, rows } = await this.currentIndex();
-    if (index.size === 0) return { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 };
-    return this.record(await this.stays.between(from, to), index, rows, t0);
+    const total: MatchReport = { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 };
+    if (index.size === 0) return total;
+    const SLICE = 15 * 60_000;
+    for (let a = from.getTime(); a < to.getTime(); a += SLICE) {
+      const r = await this.record(await this.stays.between(new Date(a), new Date(Math.min(a + SLICE, to.getTime()))), index, rows, t0);
+      total.stays += r.stays;
+      total.matches += r.matches;
+      total.facts += r.facts;
+      total.persons += r.persons;
+    }
+    total.ms = Math.round(performance.now() - t0);
+    return total;
   }
 
   private async record(stays: readonly MatchableStay[], index: AreaIndex, rows: ReadonlyMap<number, RiskAreaRow>, t0: number): Promise<MatchReport> {
