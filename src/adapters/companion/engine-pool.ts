@@ -2,6 +2,8 @@
 // belongs to its person's range, so ranges never double count) over shared ping columns.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { buildCaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange, resolveParams, type EngineWork } from '../../geo/companion-engine.ts';
 import { PairBuilder } from '../../geo/pair-builder.ts';
@@ -20,7 +22,10 @@ export interface PoolResult {
   rangeMs: number[];
 }
 
-type Reply = { type: 'ready' } | { type: 'progress'; done: number } | { type: 'done'; pairs: CompanionPairs; ms: number };
+type Reply =
+  | { type: 'ready' }
+  | { type: 'progress'; done: number }
+  | { type: 'done'; pairs: CompanionPairs; ms: number };
 
 /** A set of warm engine threads; with 1 thread it runs in the calling thread. */
 export class EnginePool {
@@ -30,15 +35,24 @@ export class EnginePool {
   /** Starts `threads` engine threads (0 or 1: no threads, run inline) and waits until ready. */
   static async start(threads: number): Promise<EnginePool> {
     const workers = threads > 1 ? Array.from({ length: threads }, spawnEngineThread) : [];
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            w.once('error', reject);
-            w.once('message', () => resolve());
-          }),
-      ),
-    );
+    try {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              w.once('error', reject);
+              w.once('exit', (code) => reject(new Error(`engine thread exited with code ${code}`)));
+              w.once('message', () => resolve());
+            }),
+        ),
+      );
+    } catch (e) {
+      // Threads are an optimisation: without them the same engine runs in this thread.
+      await Promise.all(workers.map((w) => w.terminate()));
+      process.emitWarning(`companion engine threads unavailable, running on one thread: ${String(e)}`);
+      return new EnginePool([]);
+    }
+    for (const w of workers) w.removeAllListeners('exit').removeAllListeners('error');
     return new EnginePool(workers);
   }
 
@@ -47,7 +61,12 @@ export class EnginePool {
   }
 
   /** Companions of all persons of `pings` (columns should sit in SharedArrayBuffers). */
-  async run(pings: PingColumns, casePersonIds: ArrayLike<number>, params: CompanionParams, opts: RunOptions = {}): Promise<PoolResult> {
+  async run(
+    pings: PingColumns,
+    casePersonIds: ArrayLike<number>,
+    params: CompanionParams,
+    opts: RunOptions = {},
+  ): Promise<PoolResult> {
     const t0 = performance.now();
     const index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
     const indexMs = performance.now() - t0;
@@ -67,7 +86,10 @@ export class EnginePool {
             const onMessage = (m: Reply): void => {
               if (m.type === 'progress') {
                 progress[i] = m.done;
-                opts.onProgress?.(progress.reduce((a, b) => a + b, 0), P);
+                opts.onProgress?.(
+                  progress.reduce((a, b) => a + b, 0),
+                  P,
+                );
               } else if (m.type === 'done') {
                 w.off('message', onMessage);
                 w.off('error', reject);
@@ -76,20 +98,32 @@ export class EnginePool {
             };
             w.on('message', onMessage);
             w.once('error', reject);
-            w.postMessage({ pings: shared, index, lo: Math.floor((P * i) / k), hi: Math.floor((P * (i + 1)) / k) });
+            w.postMessage({
+              pings: shared,
+              index,
+              lo: Math.floor((P * i) / k),
+              hi: Math.floor((P * (i + 1)) / k),
+            });
           }),
       ),
     );
     const list = parts.map((p) => p.pairs);
-    return { parts: list, count: list.reduce((a, p) => a + p.count, 0), indexMs, rangeMs: parts.map((p) => p.ms) };
+    return {
+      parts: list,
+      count: list.reduce((a, p) => a + p.count, 0),
+      indexMs,
+      rangeMs: parts.map((p) => p.ms),
+    };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map(async (w) => {
-      const exited = once(w, 'exit');
-      await w.terminate();
-      await exited.catch(() => undefined);
-    }));
+    await Promise.all(
+      this.workers.map(async (w) => {
+        const exited = once(w, 'exit');
+        await w.terminate();
+        await exited.catch(() => undefined);
+      }),
+    );
   }
 }
 
@@ -130,10 +164,25 @@ function sharedColumns(p: PingColumns): PingColumns {
  * TypeScript sources the thread first registers tsx, then imports the entry.
  */
 function spawnEngineThread(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./engine-thread.js', import.meta.url));
   const entry = new URL('./engine-thread.ts', import.meta.url);
-  const tsx = import.meta.resolve('tsx/esm/api');
+  const tsx = resolveTsx();
   const boot =
     `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })` +
     `.catch((e) => { console.error(e); process.exit(1); });`;
   return new Worker(boot, { eval: true });
+}
+
+/** URL of tsx's register API (import.meta.resolve is missing under some loaders, e.g. vitest). */
+function resolveTsx(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    // require() resolves the CommonJS build (index.cjs); its ES module twin sits beside it.
+    return pathToFileURL(
+      createRequire(import.meta.url)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
+  }
 }
