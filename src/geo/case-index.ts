@@ -134,6 +134,7 @@ export function buildCaseIndex(
 
 function fillIndex(x: CaseIndex): void {
   const p = x.params;
+  let keep: (i: number, row: number, col: number) => boolean = () => true;
   for (let i = 0; i < x.count; i++) x.maxLen = Math.max(x.maxLen, x.ciB[i]! - x.ciA[i]!);
   // Per interval: inclusive box of index rows/cols it must be listed in.
   const r0 = new Float64Array(x.count);
@@ -159,13 +160,13 @@ function fillIndex(x: CaseIndex): void {
       c0[i] = c1[i] = Math.floor((x.ciCol[i]! - x.colBase) / x.factor);
     }
   } else {
-    radiusBoxes(x, r0, r1, c0, c1);
+    keep = radiusBoxes(x, r0, r1, c0, c1);
   }
   const cells = x.nRows * x.nCols;
   const offsets = new Uint32Array(cells + 1);
   for (let i = 0; i < x.count; i++)
     for (let r = r0[i]!; r <= r1[i]!; r++)
-      for (let c = c0[i]!; c <= c1[i]!; c++) offsets[r * x.nCols + c + 1]!++;
+      for (let c = c0[i]!; c <= c1[i]!; c++) if (keep(i, r, c)) offsets[r * x.nCols + c + 1]!++;
   for (let c = 0; c < cells; c++) offsets[c + 1]! += offsets[c]!;
   const items = new Uint32Array(offsets[cells]!);
   const starts = new Uint32Array(offsets[cells]!);
@@ -175,6 +176,7 @@ function fillIndex(x: CaseIndex): void {
   for (const i of byStart) {
     for (let r = r0[i]!; r <= r1[i]!; r++) {
       for (let c = c0[i]!; c <= c1[i]!; c++) {
+        if (!keep(i, r, c)) continue;
         const k = pos[r * x.nCols + c]!++;
         items[k] = i;
         starts[k] = x.ciA[i]!;
@@ -197,13 +199,14 @@ function radiusBoxes(
   r1: Float64Array,
   c0: Float64Array,
   c1: Float64Array,
-): void {
+): (i: number, row: number, col: number) => boolean {
   const rM = x.params.radiusM;
   const dLat = (rM / EARTH_RADIUS_M) * (180 / Math.PI) * (1 + 1e-9) + 1e-9;
   const latLo = new Float64Array(x.count);
   const latHi = new Float64Array(x.count);
   const lonLo = new Float64Array(x.count);
   const lonHi = new Float64Array(x.count);
+  const semiLon = new Float64Array(x.count);
   for (let i = 0; i < x.count; i++) {
     const la = x.ciLat[i]!;
     const lo = x.ciLon[i]!;
@@ -215,6 +218,8 @@ function radiusBoxes(
     const dLon = q >= 1 || cMin < 1e-6 ? 360 : 2 * Math.asin(q) * (180 / Math.PI) * (1 + 1e-9) + 1e-9;
     // Near a pole or across the antimeridian the box is the whole band of longitudes.
     const wraps = lo - dLon < -180 || lo + dLon > 180;
+    // Ellipse semi-axes for pruning the box's corner cells; 0 = keep the whole box.
+    semiLon[i] = wraps || cMin < 0.2 || rM > 20000 ? 0 : dLon * (1 + 1e-6);
     lonLo[i] = wraps ? -180 : lo - dLon;
     lonHi[i] = wraps ? 180 : lo + dLon;
   }
@@ -223,8 +228,8 @@ function radiusBoxes(
   const minLon = minOf(lonLo);
   const maxLon = maxOf(lonHi);
   const midCos = Math.max(0.01, Math.cos(((minLat + maxLat) / 2) * (Math.PI / 180)));
-  x.stepLat = dLat / 2;
-  x.stepLon = dLat / 2 / midCos;
+  x.stepLat = dLat / 4;
+  x.stepLon = dLat / 4 / midCos;
   x.oLat = minLat;
   x.oLon = minLon;
   const dims = (): void => {
@@ -243,6 +248,24 @@ function radiusBoxes(
     c0[i] = Math.floor((lonLo[i]! - x.oLon) / x.stepLon);
     c1[i] = Math.floor((lonHi[i]! - x.oLon) / x.stepLon);
   }
+  // Within the radius, (Δlat/A)² + (Δlon/B)² ≤ 1 with A = dLat, B = dLon (sin x ≥ x(1 − x²/6) and
+  // cos φ ≥ cos φ_max; the 10⁻⁶ margin covers x²/3 for radii up to 20 km). A cell is kept when its
+  // rectangle, padded for rounding, meets that ellipse: the clamped nearest point decides.
+  const semiLat = dLat * (1 + 1e-6);
+  const pad = 1e-9;
+  return (i, row, col) => {
+    const b = semiLon[i]!;
+    if (b === 0) return true;
+    const latA = x.oLat + row * x.stepLat - pad;
+    const latB = x.oLat + (row + 1) * x.stepLat + pad;
+    const lonA = x.oLon + col * x.stepLon - pad;
+    const lonB = x.oLon + (col + 1) * x.stepLon + pad;
+    const q = x.ciLat[i]!;
+    const o = x.ciLon[i]!;
+    const dy = q < latA ? latA - q : q > latB ? q - latB : 0;
+    const dx = o < lonA ? lonA - o : o > lonB ? o - lonB : 0;
+    return (dy / semiLat) ** 2 + (dx / b) ** 2 <= 1;
+  };
 }
 
 /** Residence rule for the case side: total presence in the interval's cell within the window. */
