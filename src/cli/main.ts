@@ -27,7 +27,12 @@ registerTestingCommand(program);
 registerImportCommand(program);
 registerRetentionCommand(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`错误 error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// Exit when the command is done: an embedded PGlite (and some client libraries) keep handles
+// open after close, and a finished CLI command must not hang. Long-running commands never settle.
+program.parseAsync(process.argv).then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    process.stderr.write(`错误 error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -45,6 +45,8 @@ export function registerTestingCommand(program: Command): void {
       };
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
+      // Serve until a signal: the CLI exits when an action's promise settles.
+      await new Promise<void>(() => undefined);
     });
 
   testing
