@@ -96,10 +96,11 @@ describe('hc import (child process)', () => {
   }, 600_000);
 
   it('SIGKILL midway, then a re-run: exactly one copy of each row', async () => {
-    const n = 10_000;
+    // Large enough that the import is still running when the first progress line (every 2 s) shows.
+    const n = 60_000;
     const lines = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
     for (let i = 0; i < n; i++) {
-      const doc = makeResidentId('520102', `19${String(60 + Math.floor(i / 1000)).padStart(2, '0')}0101`, i % 1000, i % 2 === 0);
+      const doc = makeResidentId('520102', `${1940 + Math.floor(i / 1000)}0101`, i % 1000, i % 2 === 0);
       lines.push(`k-${i},10,${doc},居民${i},,,${13600000000 + i},520102,`);
     }
     const file = path.join(dir, 'persons-big.csv');
