@@ -93,7 +93,7 @@ export function findCompanionsInRange(
   const hLo = hr * (1 - 1e-4);
   const hHi = hr * (1 + 1e-4);
   const res = p.residence;
-  const { maxLen, nRows, nCols, offsets, items, starts, ciA, ciB, ciCase, casePersons } = x;
+  const { maxLen, nRows, nCols, offsets, items, starts, ciB, ciCase, casePersons } = x;
   const nCases = casePersons.length;
   const sec = new Float64Array(nCases);
   const first = new Float64Array(nCases);

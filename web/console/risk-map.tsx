@@ -112,7 +112,7 @@ export function RiskMap(props: { session: Session }) {
         m.addControl(new ml.ScaleControl({ unit: 'metric' }));
         m.on('load', () => {
           if (b) m.fitBounds([b[0], b[1], b[2], b[3]], { padding: 40, maxZoom: 16, duration: 0 });
-          m.once('idle', () => setReady(true));
+          void m.once('idle', () => setReady(true));
         });
         m.on('error', (e: { error?: Error }) => setMapErr(e.error?.message ?? 'map error'));
         map = m;

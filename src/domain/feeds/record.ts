@@ -78,6 +78,7 @@ export function required(r: RawRecord, key: string, maxLength = 200): Checked<st
 export function sourceIdOf(r: RawRecord): Checked<string> {
   const s = required(r, 'source_id', 128);
   if (!s.ok) return s;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\u0000-\u001f]/.test(s.value)) return bad('source_id', 'ROW_BAD_VALUE', 'source_id has control characters');
   return s;
 }
