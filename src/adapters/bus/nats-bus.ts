@@ -2,7 +2,8 @@
  * NATS JetStream event bus: one stream holds every subject under the prefix; each group is a
  * durable pull consumer, so events survive restarts and are shared among a group's workers.
  */
-import { AckPolicy, DeliverPolicy, connect, type JetStreamClient, type NatsConnection } from 'nats';
+import { connect, type JetStreamClient, type NatsConnection } from 'nats';
+import { consumeDurably } from './jetstream-consume.ts';
 import type { EventBus, SubscribeOptions, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface NatsBusOptions {
@@ -46,46 +47,23 @@ export class NatsBus implements EventBus {
     handler: (payload: unknown, subject: string) => Promise<void>,
     opts: SubscribeOptions = {},
   ): Promise<Subscription> {
-    const jsm = await this.nc.jetstreamManager();
-    const durable = `${group}`.replace(/[^A-Za-z0-9_-]/g, '_');
-    try {
-      await jsm.consumers.info(this.stream, durable);
-    } catch {
-      await jsm.consumers.add(this.stream, {
-        durable_name: durable,
-        filter_subject: this.prefix + subject,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: 30e9,
-        max_deliver: 20,
-      });
-    }
-    const consumer = await this.js.consumers.get(this.stream, durable);
-    const messages = await consumer.consume({ max_messages: 256 });
-    const limit = Math.max(1, opts.concurrency ?? 1);
-    const inflight = new Set<Promise<void>>();
-    const loop = (async () => {
-      for await (const m of messages) {
-        const p: Promise<void> = (async () => {
-          try {
-            await handler(m.json(), m.subject.slice(this.prefix.length));
-            m.ack();
-          } catch {
-            m.nak(200 * Math.min(m.info.redeliveryCount, 20));
-          }
-        })().finally(() => inflight.delete(p));
-        inflight.add(p);
-        // With the default limit of 1 this waits for each message in turn, as before.
-        if (inflight.size >= limit) await Promise.race(inflight);
-      }
-      await Promise.all(inflight);
-    })();
-    return {
-      stop: async () => {
-        await messages.close();
-        await loop.catch(() => undefined);
+    return consumeDurably(
+      this.nc,
+      this.js,
+      {
+        stream: this.stream,
+        prefix: this.prefix,
+        subject,
+        group,
+        ackWaitSeconds: 30,
+        maxDeliver: 20,
+        maxMessages: 256,
+        backoffMs: 200,
+        maxBackoffSteps: 20,
+        concurrency: opts.concurrency,
       },
-    };
+      handler,
+    );
   }
 
   /** Deletes the stream (tests). */

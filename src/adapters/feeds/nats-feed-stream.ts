@@ -4,7 +4,8 @@
  * consumer per feed so every worker shares the load and nothing is lost across restarts.
  * Rejected records are republished to `feeds.rejected.<feed>` for the operators.
  */
-import { AckPolicy, DeliverPolicy, connect, type JetStreamClient, type NatsConnection } from 'nats';
+import { connect, type JetStreamClient, type NatsConnection } from 'nats';
+import { consumeDurably } from '../bus/jetstream-consume.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface FeedStreamOptions {
@@ -42,45 +43,35 @@ export class NatsFeedStream implements EventBus {
     await this.js.publish(this.prefix + subject, JSON.stringify(payload));
   }
 
-  async subscribe(subject: string, group: string, handler: (payload: unknown, subject: string) => Promise<void>): Promise<Subscription> {
-    const jsm = await this.nc.jetstreamManager();
-    const durable = group.replace(/[^A-Za-z0-9_-]/g, '_');
-    try {
-      await jsm.consumers.info(this.stream, durable);
-    } catch {
-      await jsm.consumers.add(this.stream, {
-        durable_name: durable,
-        filter_subject: this.prefix + subject,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: 60e9,
-        max_deliver: 50,
-      });
-    }
-    const consumer = await this.js.consumers.get(this.stream, durable);
-    const messages = await consumer.consume({ max_messages: 512 });
-    const loop = (async () => {
-      for await (const m of messages) {
-        let payload: unknown;
-        try {
-          payload = m.json();
-        } catch {
-          payload = { __unreadable: m.string().slice(0, 2000) };
-        }
-        try {
-          await handler(payload, m.subject.slice(this.prefix.length));
-          m.ack();
-        } catch {
-          m.nak(250 * Math.min(m.info.redeliveryCount, 40));
-        }
-      }
-    })();
-    return {
-      stop: async () => {
-        await messages.close();
-        await loop.catch(() => undefined);
+  async subscribe(
+    subject: string,
+    group: string,
+    handler: (payload: unknown, subject: string) => Promise<void>,
+  ): Promise<Subscription> {
+    return consumeDurably(
+      this.nc,
+      this.js,
+      {
+        stream: this.stream,
+        prefix: this.prefix,
+        subject,
+        group,
+        ackWaitSeconds: 60,
+        maxDeliver: 50,
+        maxMessages: 512,
+        backoffMs: 250,
+        maxBackoffSteps: 40,
+        // An unparsable record still reaches the handler, which reports it as rejected.
+        decode: (m) => {
+          try {
+            return m.json();
+          } catch {
+            return { __unreadable: m.string().slice(0, 2000) };
+          }
+        },
       },
-    };
+      handler,
+    );
   }
 
   /** Deletes the stream (tests). */
