@@ -104,6 +104,90 @@ export function checkPing(r: RawRecord, now: number, oldest: number): Checked<Pi
   return ok(p);
 }
 
+/** Where `fastPing` puts a row's values (one object reused for every row). */
+export interface PingValues {
+  ts: number;
+  lat: number;
+  lon: number;
+  /** NaN when absent */
+  acc: number;
+}
+
+/**
+ * The common carrier row — a plain 11-digit mobile, a UTC time `YYYY-MM-DDTHH:MM:SS[.sss]Z`, plain
+ * numbers — checked without allocating: true with the values in `out`; false when the row is in
+ * another form or is not valid, and then `checkPing` decides (with the error). It accepts only
+ * rows `checkPing` accepts, with the same values, so it changes speed, not results.
+ */
+export function fastPing(r: RawRecord, now: number, oldest: number, out: PingValues): boolean {
+  const phone = r.phone;
+  if (typeof phone !== 'string' || phone.length !== 11 || phone.charCodeAt(0) !== 49) return false;
+  const c1 = phone.charCodeAt(1);
+  if (c1 < 51 || c1 > 57) return false;
+  for (let i = 2; i < 11; i++) {
+    const c = phone.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const s = r.ts;
+  if (typeof s !== 'string') return false;
+  const t = isoUtcMs(s);
+  if (t !== t || t > now + 10 * 60_000 || t < oldest) return false; // NaN: not this form
+  const rl = r.lat;
+  const rn = r.lon;
+  if (rl === '' || rl === undefined || rn === '' || rn === undefined) return false;
+  const lat = Number(rl);
+  const lon = Number(rn);
+  if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return false; // also NaN, ±Infinity
+  const ra = r.accuracy_m;
+  let acc = NaN;
+  if (ra !== undefined && ra !== null && ra !== '') {
+    acc = Number(ra);
+    if (!(acc >= 0 && acc <= 100_000)) return false;
+  }
+  out.ts = t;
+  out.lat = lat;
+  out.lon = lon;
+  out.acc = acc;
+  return true;
+}
+
+const digits2 = (s: string, i: number): number => {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+};
+
+/** Epoch ms of exactly `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.sssZ` (year ≥ 1970), else NaN. */
+export function isoUtcMs(s: string): number {
+  const n = s.length;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN;
+  const y = digits2(s, 0) * 100 + digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  const h = digits2(s, 11);
+  const mi = digits2(s, 14);
+  const se = digits2(s, 17);
+  let ms = 0;
+  if (n === 24) {
+    if (s.charCodeAt(19) !== 46) return NaN;
+    ms = digits2(s, 20) * 10 + (s.charCodeAt(22) - 48);
+    const c = s.charCodeAt(22);
+    if (c < 48 || c > 57) return NaN;
+  }
+  if (!(y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && se <= 59 && ms >= 0)) return NaN; // NaN fails too
+  const key = y * 10000 + mo * 100 + d;
+  if (key !== lastDateKey) {
+    // Rows of one file share a few dates: the date part is worked out once per date.
+    if (d > 28 && d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return NaN;
+    lastDateMs = Date.UTC(y, mo - 1, d);
+    lastDateKey = key;
+  }
+  return lastDateMs + ((h * 60 + mi) * 60 + se) * 1000 + ms;
+}
+
+let lastDateKey = -1;
+let lastDateMs = 0;
+
 /** Ping messages may carry their own source id (a carrier block); files get one per block. */
 export function pingBlockSourceId(r: RawRecord): string | undefined {
   const s = sourceIdOf(r);

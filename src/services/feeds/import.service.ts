@@ -32,7 +32,12 @@ export interface ImportHooks {
 }
 
 /** Imports blocks of a file; returns the counts. */
-export async function importBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<ImportBlock>, hooks: ImportHooks = {}): Promise<ImportSummary> {
+export async function importBlocks(
+  ingest: IngestService,
+  feed: FeedName,
+  blocks: AsyncIterable<ImportBlock>,
+  hooks: ImportHooks = {},
+): Promise<ImportSummary> {
   const s: ImportSummary = { accepted: 0, duplicates: 0, rejected: 0, rows: 0 };
   const pingDays = new Map<number, Set<number>>();
   const report = (e: RowError) => {
@@ -40,35 +45,40 @@ export async function importBlocks(ingest: IngestService, feed: FeedName, blocks
     hooks.onError?.(e);
   };
   let inflight: Promise<void> | undefined;
-  for await (const block of blocks) {
-    const items: IngestItem[] = [];
-    for (const it of block.items) {
-      s.rows++;
-      if ('problem' in it) report(rowError(it.line, it.problem));
-      else items.push(it);
-    }
-    const key = `file:${block.key}`;
-    const write = ingest.ingest(feed, items, key);
-    write.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
-    const prev = inflight;
-    inflight = (async () => {
-      if (prev) await prev;
-      const r = await write;
-      s.accepted += r.accepted;
-      s.duplicates += r.duplicates;
-      for (const e of r.errors.sort((a, b) => a.line - b.line)) report(e);
-      for (const [day, ids] of r.pingDays ?? []) {
-        let set = pingDays.get(day);
-        if (!set) pingDays.set(day, (set = new Set()));
-        for (const id of ids) set.add(id);
+  try {
+    for await (const block of blocks) {
+      const items: IngestItem[] = [];
+      for (const it of block.items) {
+        s.rows++;
+        if ('problem' in it) report(rowError(it.line, it.problem));
+        else items.push(it);
       }
-      hooks.onProgress?.({ ...s }, block.bytesRead);
-    })();
-    inflight.catch(() => undefined);
-    // One block in the database while the next is parsed; never more (memory stays flat).
-    if (prev) await prev;
+      const key = `file:${block.key}`;
+      const write = ingest.ingest(feed, items, key, true);
+      write.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
+      const prev = inflight;
+      inflight = (async () => {
+        if (prev) await prev;
+        const r = await write;
+        s.accepted += r.accepted;
+        s.duplicates += r.duplicates;
+        for (const e of r.errors.sort((a, b) => a.line - b.line)) report(e);
+        for (const [day, ids] of r.pingDays ?? []) {
+          let set = pingDays.get(day);
+          if (!set) pingDays.set(day, (set = new Set()));
+          for (const id of ids) set.add(id);
+        }
+        hooks.onProgress?.({ ...s }, block.bytesRead);
+      })();
+      inflight.catch(() => undefined);
+      // One block in the database while the next is parsed; never more (memory stays flat).
+      if (prev) await prev;
+    }
+    if (inflight) await inflight;
+  } finally {
+    await inflight?.catch(() => undefined);
+    await ingest.finishBulk();
   }
-  if (inflight) await inflight;
   if (feed === 'pings' && pingDays.size && hooks.stays !== false) {
     const total = [...pingDays.values()].reduce((n, x) => n + x.size, 0);
     s.stays = await ingest.condense(pingDays, (n) => hooks.onStaysProgress?.(n, total));

@@ -61,14 +61,22 @@ export class IngestService {
     this.log = ctx.log;
   }
 
-  /** Ingests one batch of records of a feed; `blockKey` (pings) names the block for idempotency. */
-  async ingest(feed: FeedName, items: readonly IngestItem[], blockKey?: string): Promise<BatchResult> {
-    const r = await this.write(feed, items, blockKey);
+  /**
+   * Ingests one batch of records of a feed; `blockKey` (pings) names the block for idempotency.
+   * `bulk`: one block of a file import, which calls `finishBulk` when it is over.
+   */
+  async ingest(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false): Promise<BatchResult> {
+    const r = await this.write(feed, items, blockKey, bulk);
     await this.followUp(r);
     return r;
   }
 
-  private async write(feed: FeedName, items: readonly IngestItem[], blockKey?: string): Promise<BatchResult> {
+  /** Ends a file import: builds what its blocks deferred (the person_id index of new ping days). */
+  async finishBulk(): Promise<void> {
+    await this.pings.finishBulk();
+  }
+
+  private async write(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false): Promise<BatchResult> {
     switch (feed) {
       case 'persons':
         return ingestPersons(this.deps, items);
@@ -82,7 +90,7 @@ export class IngestService {
         return ingestTrips(this.deps, items);
       case 'pings':
         if (items.length === 0) return emptyResult();
-        return this.pings.load(items, blockKey ?? `items:${JSON.stringify(items.map((i) => i.record))}`);
+        return this.pings.load(items, blockKey ?? `items:${JSON.stringify(items.map((i) => i.record))}`, bulk);
     }
   }
 

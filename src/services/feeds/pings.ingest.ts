@@ -1,91 +1,264 @@
 /**
- * Carrier pings into the day-partitioned `pings` table with COPY (the bulk path: hundreds of
- * thousands of rows a second). Idempotency is per block, the unit carriers send: a file block of
- * fixed line count or one stream message. The block's rows carry its id and one COPY statement
- * writes them all or none, so a block whose first row is present is present in full.
+ * Carrier pings into the day-partitioned `pings` table with binary COPY (the bulk path: hundreds
+ * of thousands of rows a second). Idempotency is per block, the unit carriers send: a file block of
+ * fixed line count or one stream message. A block is claimed in `ping_blocks` (its id from the
+ * block key) in the same transaction as its one COPY statement, so it is written in full or not at
+ * all, exactly once, even when a load is killed midway or two loaders race.
+ *
+ * A bulk load (`hc import`) that creates a day partition leaves out its person_id index and
+ * builds it once at the end (`finishBulk`): a sorted build is several times cheaper than inserting
+ * every row into the index. Partitions that already exist keep their index; every other writer
+ * builds a missing one (a killed load's) before writing.
  */
 import crypto from 'node:crypto';
-import { checkPing, type PingRecord } from '../../domain/feeds/itinerary.feed.ts';
-import { normaliseKeys } from '../../domain/feeds/record.ts';
+import { setImmediate } from 'node:timers/promises';
+import { BinaryCopyWriter, int8Bytes } from '../../adapters/db/binary-copy.ts';
+import { checkPing, fastPing, type PingValues } from '../../domain/feeds/itinerary.feed.ts';
+import { normaliseKeys, type RowError } from '../../domain/feeds/record.ts';
 import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 const DAY_MS = 86400_000;
-const COLUMNS = ['person_id', 'ts', 'lat', 'lon', 'accuracy_m', 'source', 'batch_id'] as const;
+/** `source` takes its default, 'carrier'. */
+const COLUMNS = ['person_id', 'ts', 'lat', 'lon', 'accuracy_m', 'batch_id'] as const;
+/** Rows per COPY chunk (~70 bytes a row): pg-copy-streams sends one while the next is encoded. */
+const CHUNK_ROWS = 8192;
+const YIELD_ROWS = 4096;
 
 /** A signed 64-bit id from a block key (file block content hash, or message source id). */
 export function blockId(key: string): string {
   return crypto.createHash('sha256').update(key).digest().readBigInt64BE(0).toString();
 }
 
-export class PingLoader {
-  private readonly days = new Set<number>();
+const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const partition = (day: number) => `pings_${isoDay(day).replace(/-/g, '')}`;
 
-  constructor(private readonly d: FeedDeps) {}
+export class PingLoader {
+  /** partitions made ready by this process (key: day, or −day−1 for other tables) */
+  private readonly days = new Map<number, Promise<void>>();
+  /** days whose partition a bulk load created without its index */
+  private readonly deferred = new Set<number>();
+  /** phone → person id, for the phones of this process's loads (unknown phones are not kept) */
+  private readonly phones = new Map<string, number>();
+  private lookups: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly d: FeedDeps,
+    private readonly maxPhones = 2_000_000,
+  ) {}
 
   /** Creates the day partitions `pings` needs for these days (UTC), once per process. */
-  async ensureDays(days: Iterable<number>, table = 'pings'): Promise<void> {
+  async ensureDays(days: Iterable<number>, table = 'pings', bulk = false): Promise<void> {
     for (const day of days) {
       const key = table === 'pings' ? day : -day - 1;
-      if (this.days.has(key)) continue;
-      await this.d.db.query('SELECT hc_ensure_day_partition($1, $2::date)', [table, new Date(day * DAY_MS).toISOString().slice(0, 10)]);
-      this.days.add(key);
+      let ready = this.days.get(key);
+      if (!ready) {
+        // Memoised as a promise: two blocks in flight for one new day create it once.
+        ready = this.createDay(day, table, bulk && table === 'pings');
+        this.days.set(key, ready);
+        ready.catch(() => this.days.delete(key));
+      }
+      await ready;
     }
   }
 
-  /** Loads one block of pings; `blockKey` identifies the block for idempotency. */
-  async load(items: readonly IngestItem[], blockKey: string): Promise<BatchResult> {
+  private async createDay(day: number, table: string, bulk: boolean): Promise<void> {
+    if (!bulk) {
+      await this.d.db.query('SELECT hc_ensure_day_partition($1, $2::date)', [table, isoDay(day)]);
+      return;
+    }
+    const r = await this.d.db.query<{ existed: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS existed, hc_ensure_day_partition($2, $3::date, false)',
+      [partition(day), table, isoDay(day)],
+    );
+    if (r.rows[0]?.existed) await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', [table, isoDay(day)]);
+    else this.deferred.add(day);
+  }
+
+  /** Builds the indexes a bulk load left out (call once the load is over, also after a failure). */
+  async finishBulk(): Promise<void> {
+    for (const day of [...this.deferred]) {
+      await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)]).catch(async (err: unknown) => {
+        // a concurrent load may have built it at the same moment
+        const r = await this.d.db.query<{ i: string | null }>('SELECT to_regclass($1) AS i', [`${partition(day)}_person_idx`]);
+        if (!r.rows[0]?.i) throw err;
+      });
+      await this.d.db.query(`ANALYZE ${partition(day)}`);
+      this.deferred.delete(day);
+    }
+  }
+
+  /**
+   * Finds person ids for phones, from the cache or the registry (one query for the misses).
+   * Lookups run one after the other, so two blocks in flight naming the same new phones look
+   * them up once.
+   */
+  private personIds(phones: readonly string[]): Promise<void> {
+    const run = this.lookups.then(() => this.lookUp(phones));
+    this.lookups = run.catch(() => undefined);
+    return run;
+  }
+
+  private async lookUp(phones: readonly string[]): Promise<void> {
+    const misses = new Set<string>();
+    for (const p of phones) if (!this.phones.has(p)) misses.add(p);
+    if (misses.size === 0) return;
+    if (this.phones.size + misses.size > this.maxPhones) this.phones.clear();
+    const found = await this.d.resolver.resolve([...misses].map((phone) => ({ kind: 'phone' as const, phone })));
+    for (const phone of misses) {
+      const person = found.get(`p:${phone}`);
+      if (person) this.phones.set(phone, person.id);
+    }
+  }
+
+  /**
+   * Loads one block of pings; `blockKey` identifies the block for idempotency. `bulk`: part of a
+   * file load, which may defer a new partition's index until `finishBulk`.
+   */
+  async load(items: readonly IngestItem[], blockKey: string, bulk = false): Promise<BatchResult> {
     const out = emptyResult();
     const now = this.d.clock.now();
     const oldest = Math.floor(now / DAY_MS - this.d.retentionDays + 1) * DAY_MS;
-    const good: Array<{ line: number; p: PingRecord }> = [];
-    const phones = new Map<string, { kind: 'phone'; phone: string }>();
-    for (const it of items) {
-      const r = it.record.phone !== undefined && it.record.ts !== undefined ? it.record : normaliseKeys(it.record);
-      const c = checkPing(r, now, oldest);
-      if (!c.ok) {
-        out.errors.push(rowError(it.line, c.problem));
-        continue;
-      }
-      good.push({ line: it.line, p: c.value });
-      if (!phones.has(c.value.phone)) phones.set(c.value.phone, { kind: 'phone', phone: c.value.phone });
+    const n = items.length;
+    const cols = new PingColumns(n);
+    const newPhones: string[] = [];
+    // Checking a block takes tens of milliseconds: the COPY of the previous block (and anything
+    // else on this event loop) runs in between slices. The loops are plain functions so that
+    // V8 optimises them (it does not optimise a long loop inside an async function).
+    for (let k = 0; k < n; k += YIELD_ROWS) {
+      if (k > 0) await setImmediate();
+      checkSlice(items, k, Math.min(n, k + YIELD_ROWS), now, oldest, cols, out.errors, this.phones, newPhones);
     }
-    if (good.length === 0) return out;
-    const persons = await this.d.resolver.resolve(phones.values());
+    if (cols.good === 0) return out;
+    await this.personIds(newPhones);
+    const { accepted, pingDays } = mapPersons(cols, this.phones, out.errors);
+    if (accepted === 0) return out;
     const id = blockId(blockKey);
-    const lines: string[] = [];
-    const pingDays = new Map<number, Set<number>>();
-    let first: { personId: number; ts: number } | undefined;
-    for (const g of good) {
-      const person = persons.get(`p:${g.p.phone}`);
-      if (!person) {
-        out.errors.push(rowError(g.line, { field: 'phone', code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this phone' }));
-        continue;
-      }
-      first ??= { personId: person.id, ts: g.p.ts };
-      lines.push(`${person.id},${new Date(g.p.ts).toISOString()},${g.p.lat},${g.p.lon},${g.p.accuracyM ?? ''},carrier,${id}\n`);
-      const day = Math.floor(g.p.ts / DAY_MS);
-      let set = pingDays.get(day);
-      if (!set) pingDays.set(day, (set = new Set()));
-      set.add(person.id);
-    }
-    if (!first) return out;
-    const seen = await this.d.db.query('SELECT 1 FROM pings WHERE person_id = $1 AND ts = $2 AND batch_id = $3 LIMIT 1', [
-      first.personId, new Date(first.ts).toISOString(), id,
-    ]);
-    if (seen.rows.length > 0) {
-      out.duplicates = lines.length;
-      return out;
-    }
-    await this.ensureDays(pingDays.keys());
+    await this.ensureDays(pingDays.keys(), 'pings', bulk);
+    const days = [...pingDays.keys()].sort((a, b) => a - b);
     // A one-day block goes straight into its partition (no routing); a block spanning days goes
     // through the parent so it is still one statement, all or nothing.
-    const days = [...pingDays.keys()];
-    const table = days.length === 1 ? `pings_${new Date((days[0] as number) * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '')}` : 'pings';
-    // Chunks of ~64 KiB let pg-copy-streams write while the rest is still joined.
-    const chunks: string[] = [];
-    for (let i = 0; i < lines.length; i += 1000) chunks.push(lines.slice(i, i + 1000).join(''));
-    out.accepted = await this.d.db.copyCsv(table, COLUMNS, chunks);
+    const table = days.length === 1 ? partition(days[0] as number) : 'pings';
+    const batch = int8Bytes(id);
+    const written = await this.d.db.transaction(async (tx) => {
+      const claim = await tx.query('INSERT INTO ping_blocks (batch_id, rows, last_day) VALUES ($1, $2, $3::date) ON CONFLICT DO NOTHING RETURNING 1', [
+        id, accepted, isoDay(days[days.length - 1] as number),
+      ]);
+      if (claim.rows.length === 0) return -1;
+      return tx.copyBinary(table, COLUMNS, encode(cols, batch));
+    });
+    if (written < 0) {
+      out.duplicates = accepted;
+      return out;
+    }
+    out.accepted = written;
     out.pingDays = pingDays;
     return out;
   }
+}
+
+/** A block's checked rows, a column each (no object per row). */
+class PingColumns {
+  good = 0;
+  readonly lines: Int32Array;
+  readonly phones: string[];
+  readonly ts: Float64Array;
+  readonly lat: Float64Array;
+  readonly lon: Float64Array;
+  /** NaN: no accuracy */
+  readonly acc: Float64Array;
+  /** NaN: unknown phone */
+  readonly persons: Float64Array;
+
+  constructor(n: number) {
+    this.lines = new Int32Array(n);
+    this.phones = new Array<string>(n);
+    this.ts = new Float64Array(n);
+    this.lat = new Float64Array(n);
+    this.lon = new Float64Array(n);
+    this.acc = new Float64Array(n);
+    this.persons = new Float64Array(n);
+  }
+}
+
+const scratch: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
+
+/** Checks items[from, to): good rows into `cols`, bad ones into `errors`; phones not cached into `newPhones`. */
+function checkSlice(items: readonly IngestItem[], from: number, to: number, now: number, oldest: number, cols: PingColumns, errors: RowError[], known: ReadonlyMap<string, number>, newPhones: string[]): void {
+  const v = scratch;
+  for (let k = from; k < to; k++) {
+    const it = items[k] as IngestItem;
+    let phone: string;
+    if (fastPing(it.record, now, oldest, v)) phone = it.record.phone as string;
+    else {
+      const r = it.record.phone !== undefined && it.record.ts !== undefined ? it.record : normaliseKeys(it.record);
+      const c = checkPing(r, now, oldest);
+      if (!c.ok) {
+        errors.push(rowError(it.line, c.problem));
+        continue;
+      }
+      phone = c.value.phone;
+      v.ts = c.value.ts;
+      v.lat = c.value.lat;
+      v.lon = c.value.lon;
+      v.acc = c.value.accuracyM ?? NaN;
+    }
+    const g = cols.good++;
+    cols.lines[g] = it.line;
+    cols.phones[g] = phone;
+    cols.ts[g] = v.ts;
+    cols.lat[g] = v.lat;
+    cols.lon[g] = v.lon;
+    cols.acc[g] = v.acc;
+    const person = known.get(phone);
+    if (person === undefined) {
+      cols.persons[g] = NaN;
+      newPhones.push(phone);
+    } else cols.persons[g] = person;
+  }
+}
+
+/** Person ids for the rows whose phone was new; rows whose phone nobody registered become errors. */
+function mapPersons(cols: PingColumns, known: ReadonlyMap<string, number>, errors: RowError[]): { accepted: number; pingDays: Map<number, Set<number>> } {
+  const pingDays = new Map<number, Set<number>>();
+  let accepted = 0;
+  let lastDay = -Infinity;
+  let lastSet: Set<number> | undefined;
+  for (let i = 0; i < cols.good; i++) {
+    let person = cols.persons[i] as number;
+    if (person !== person) person = known.get(cols.phones[i] as string) ?? NaN; // looked up after the check
+    if (person !== person) {
+      errors.push(rowError(cols.lines[i] as number, { field: 'phone', code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this phone' }));
+      cols.persons[i] = NaN;
+      continue;
+    }
+    cols.persons[i] = person;
+    accepted++;
+    const day = Math.floor((cols.ts[i] as number) / DAY_MS);
+    if (day !== lastDay) {
+      lastDay = day;
+      lastSet = pingDays.get(day);
+      if (!lastSet) pingDays.set(day, (lastSet = new Set()));
+    }
+    (lastSet as Set<number>).add(person);
+  }
+  return { accepted, pingDays };
+}
+
+/** The rows in binary COPY format, a chunk at a time (encoded while the previous one is sent). */
+function* encode(cols: PingColumns, batch: Uint8Array): Generator<Uint8Array> {
+  for (let i = 0; i < cols.good; i += CHUNK_ROWS) yield encodeRows(cols, i, Math.min(cols.good, i + CHUNK_ROWS), batch);
+}
+
+function encodeRows(cols: PingColumns, from: number, to: number, batch: Uint8Array): Uint8Array {
+  const w = new BinaryCopyWriter((to - from) * 70 + 16);
+  for (let i = from; i < to; i++) {
+    const person = cols.persons[i] as number;
+    if (person !== person) continue; // NaN: unknown phone
+    w.row(6).int8(person).timestamptz(cols.ts[i] as number).float8(cols.lat[i] as number).float8(cols.lon[i] as number);
+    const a = cols.acc[i] as number;
+    if (a !== a) w.null();
+    else w.float4(a);
+    w.int8Bytes(batch);
+  }
+  return w.take();
 }
