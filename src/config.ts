@@ -29,6 +29,10 @@ export interface Config {
   retentionDays: number;
   /** concurrent HTTP requests admitted before shedding load with 429 */
   maxInFlight: number;
+  /** residents whose hot status an api process keeps in memory in front of Redis (0: off) */
+  nearCacheEntries: number;
+  /** sign codes on a dedicated thread (api processes) instead of the libuv pool */
+  signingThread: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -86,5 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role,
     retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),
     maxInFlight: int(env, 'HC_MAX_IN_FLIGHT', 512, 1, 1_000_000),
+    // api processes serve codes: keep their residents near, with Redis invalidating (redis-status-cache.ts)
+    signingThread: bool(env, 'HC_SIGNING_THREAD', role === 'api' || role === 'all'),
+    nearCacheEntries: int(env, 'HC_NEAR_CACHE_ENTRIES', role === 'api' || role === 'all' ? 200_000 : 0, 0, 100_000_000),
   };
 }

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pino from 'pino';
@@ -27,9 +28,23 @@ const DURATION = arg('duration', 20);
 const CONNECTIONS = arg('connections', 64);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
+const CPU_PROF = process.argv.includes('--cpu-prof');
+/** extra node flags for the api server, e.g. --server-node-args "--max-semi-space-size=64" */
+const SERVER_NODE_ARGS = (() => {
+  const i = process.argv.indexOf('--server-node-args');
+  return i > 0 ? (process.argv[i + 1] ?? '').split(' ').filter(Boolean) : [];
+})();
+
+/** user + system CPU seconds of a child process so far (Linux /proc), to report CPU per request. */
+function cpuSeconds(child: ChildProcess, mainThreadOnly = false): number {
+  const stat = fs.readFileSync(mainThreadOnly ? `/proc/${child.pid}/task/${child.pid}/stat` : `/proc/${child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+function startChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) resolve(child);
     });
@@ -76,35 +91,55 @@ async function main(): Promise<void> {
   const bearers = ids.map((id) => `Bearer ${tokens.issue({ kind: 'resident', personId: id }, 3600, now)}`);
 
   const hello = await startChild('bench/code-display/hello.ts', { PORT: '18101' });
-  const api = await startChild('bench/code-display/server.ts', { ...env, PORT: '18102', HC_ROLE: 'api' });
+  const api = await startChild('bench/code-display/server.ts', { ...env, PORT: '18102', HC_ROLE: 'api' }, [
+    ...SERVER_NODE_ARGS,
+    ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/hc-code-display-prof'] : []),
+  ]);
   let i = 0;
   // Each request carries a different resident's bearer token, so the status cache is really read.
-  const codeRequest: autocannon.Options = {
-    url: 'http://127.0.0.1:18102/v1/me/code',
-    connections: CONNECTIONS,
-    requests: [
-      {
-        method: 'GET',
-        path: '/v1/me/code',
-        setupRequest: (req) => ({ ...req, headers: { authorization: bearers[i++ % bearers.length] as string } }),
-      },
-    ],
+  // The hello-world run sends the same headers through the same setupRequest, so the client's own
+  // cost per request (autocannon runs on the same 2 cores) is the same in both runs.
+  const withBearer = (path: string): autocannon.Options['requests'] => [
+    { method: 'GET', path, setupRequest: (req) => ({ ...req, headers: { authorization: bearers[i++ % bearers.length] as string } }) },
+  ];
+  const helloRequest: autocannon.Options = { url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, requests: withBearer('/hello') };
+  const codeRequest: autocannon.Options = { url: 'http://127.0.0.1:18102/v1/me/code', connections: CONNECTIONS, requests: withBearer('/v1/me/code') };
+  /** one autocannon run, with the server's CPU time per request (user + system of its process). */
+  const measure = async (server: ChildProcess, opts: autocannon.Options) => {
+    const cpu0 = cpuSeconds(server);
+    const main0 = cpuSeconds(server, true);
+    const client0 = process.cpuUsage();
+    const r = summary(await run(opts));
+    const clientUsage = process.cpuUsage(client0);
+    const client = (clientUsage.user + clientUsage.system) / 1e6;
+    const cpu = cpuSeconds(server) - cpu0;
+    const main = cpuSeconds(server, true) - main0;
+    const perRequest = (s: number) => (r.total ? Math.round((s * 1e6) / r.total) : null);
+    return {
+      ...r,
+      serverCpuSeconds: Math.round(cpu * 100) / 100,
+      serverCpuMicrosPerRequest: perRequest(cpu),
+      // the event-loop thread alone: what bounds one process's throughput
+      serverMainThreadCpuMicrosPerRequest: perRequest(main),
+      // autocannon, on the same 2 cores
+      clientCpuMicrosPerRequest: perRequest(client),
+    };
   };
   try {
     process.stderr.write('warm-up…\n');
-    await run({ url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, duration: 5 });
+    await run({ ...helloRequest, duration: 5 });
     await run({ ...codeRequest, duration: 5 });
     process.stderr.write(`hello-world ${DURATION} s…\n`);
-    const base = summary(await run({ url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, duration: DURATION }));
+    const base = await measure(hello, { ...helloRequest, duration: DURATION });
     process.stderr.write(`code display ${DURATION} s…\n`);
-    const code = summary(await run({ ...codeRequest, duration: DURATION }));
+    const code = await measure(api, { ...codeRequest, duration: DURATION });
     process.stderr.write(`code display at a fixed 5 000 req/s, ${DURATION} s…\n`);
-    const fixed = summary(await run({ ...codeRequest, duration: DURATION, overallRate: 5000 }));
+    const fixed = await measure(api, { ...codeRequest, duration: DURATION, overallRate: 5000 });
     const ratio = Math.round((code.requestsPerSecond / base.requestsPerSecond) * 1000) / 1000;
     const result = {
       benchmark: 'code-display',
       at: new Date().toISOString(),
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
       setup: { database: 'PostgreSQL 15', cache: 'Redis', residents: RESIDENTS, distinctResidentsRequested: ids.length, connections: CONNECTIONS, durationSeconds: DURATION },
       helloWorld: base,
       codeDisplay: code,
@@ -119,16 +154,25 @@ async function main(): Promise<void> {
     fs.writeFileSync(
       path.join(dir, 'code-display.md'),
       `# Code display benchmark\n\nRun ${result.at} on ${result.machine.cpus} cores, Node ${result.machine.node}; PostgreSQL + Redis, ${RESIDENTS} residents, ${ids.length} distinct bearer tokens, ${CONNECTIONS} connections, ${DURATION} s per run. Command: \`node --import tsx bench/code-display/run.ts\`.\n\n` +
-        `| run | req/s | p50 ms | p99 ms | max ms | non-2xx |\n|---|---|---|---|---|---|\n` +
-        `| bare Fastify hello-world | ${base.requestsPerSecond} | ${base.latencyP50Ms} | ${base.latencyP99Ms} | ${base.latencyMaxMs} | ${base.non2xx} |\n` +
-        `| GET /v1/me/code (auth + cached status + ES256) | ${code.requestsPerSecond} | ${code.latencyP50Ms} | ${code.latencyP99Ms} | ${code.latencyMaxMs} | ${code.non2xx} |\n` +
-        `| GET /v1/me/code at fixed 5 000 req/s | ${fixed.requestsPerSecond} | ${fixed.latencyP50Ms} | ${fixed.latencyP99Ms} | ${fixed.latencyMaxMs} | ${fixed.non2xx} |\n\n` +
-        `Ratio code display / hello-world: **${ratio}** (target ≥ 0.6). p99 at 5 000 req/s: **${fixed.latencyP99Ms} ms** (target ≤ 20 ms).\n`,
+        `| run | req/s | p50 ms | p99 ms | max ms | non-2xx | server event loop µs/req | server all threads µs/req | client µs/req |\n|---|---|---|---|---|---|---|---|---|\n` +
+        [
+          ['bare Fastify hello-world', base],
+          ['GET /v1/me/code (auth + cached status + ES256)', code],
+          ['GET /v1/me/code at fixed 5 000 req/s', fixed],
+        ]
+          .map(
+            ([label, r]) =>
+              `| ${label as string} | ${(r as typeof base).requestsPerSecond} | ${(r as typeof base).latencyP50Ms} | ${(r as typeof base).latencyP99Ms} | ${(r as typeof base).latencyMaxMs} | ${(r as typeof base).non2xx} | ${(r as typeof base).serverMainThreadCpuMicrosPerRequest} | ${(r as typeof base).serverCpuMicrosPerRequest} | ${(r as typeof base).clientCpuMicrosPerRequest} |`,
+          )
+          .join('\n') +
+        `\n\nRatio code display / hello-world: **${ratio}** (target ≥ 0.6). p99 at 5 000 req/s: **${fixed.latencyP99Ms} ms** (target ≤ 20 ms). ` +
+        `Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.\n\n` +
+        `CPU columns: user + system time of the server process (all its threads, and its event-loop thread alone) and of autocannon, per request, from /proc — what each request costs whatever the machine's load.\n`,
     );
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
     hello.kill();
-    api.kill();
+    api.kill(); // SIGTERM: the bench server exits cleanly, so --cpu-prof writes its profile
   }
 }
 

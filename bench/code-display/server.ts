@@ -8,3 +8,4 @@ const config = loadConfig();
 const ctx = await createContext(config, { log: pino({ level: 'warn' }) });
 await startRoles(ctx);
 process.stdout.write(`ready ${config.port}\n`);
+process.on('SIGTERM', () => process.exit(0));

@@ -16,6 +16,7 @@ import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { NatsBus } from '../adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
 import { RedisStatusCache } from '../adapters/cache/redis-status-cache.ts';
+import { SigningThread } from '../adapters/crypto/signing-thread.ts';
 import { FactRepository } from '../adapters/repositories/fact.repository.ts';
 import { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { StatusRepository } from '../adapters/repositories/status.repository.ts';
@@ -77,7 +78,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
-  const cache = o.cache ?? (config.redisUrl ? new RedisStatusCache(config.redisUrl) : new MemoryStatusCache());
+  const cache = o.cache ?? (config.redisUrl ? new RedisStatusCache(config.redisUrl, 'hc:', { nearCacheEntries: config.nearCacheEntries }) : new MemoryStatusCache());
   const bus = o.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl }) : new MemoryBus());
   const sms = new OutboxSms(db, secrets, log);
   const repos = { persons: new PersonRepository(db), facts: new FactRepository(db), statuses: new StatusRepository(db) };
@@ -86,7 +87,8 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const residents = new ResidentService(repos.persons, secrets, clock);
   const facts = new FactService(repos.facts, bus, clock);
   const statuses = new StatusService(repos.persons, repos.facts, repos.statuses, cache, policies, clock);
-  const keys = new KeyService(db, secrets, audit, clock, config.issuer, config.paperCodeTtlSeconds);
+  const signingThread = config.signingThread ? new SigningThread() : undefined;
+  const keys = new KeyService(db, secrets, audit, clock, config.issuer, config.paperCodeTtlSeconds, signingThread);
   const codes = new CodeService(statuses, keys, policies, clock, {
     issuer: config.issuer,
     screenTtlSeconds: config.codeTtlSeconds,
@@ -101,6 +103,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   return {
     config, log, clock, db, cache, bus, sms, secrets, repos, audit, policies, residents, facts, statuses, keys, codes, verify, auth,
     async close() {
+      await signingThread?.close();
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);
       await db.close().catch(() => undefined);

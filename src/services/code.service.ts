@@ -6,7 +6,7 @@
 import { COLOUR5_LABELS, colour5Name, toColour3, type Colour3, type Colour5 } from '../domain/colour.ts';
 import type { HotStatus } from '../domain/hot-status.ts';
 import type { CodeKind, HcClaims } from '../domain/token/claims.ts';
-import { issueToken } from '../domain/token/jkm1.ts';
+import { issueTokenAsync } from '../domain/token/jkm1.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import { AppError } from './app-error.ts';
 import type { KeyService } from './key.service.ts';
@@ -48,6 +48,12 @@ export interface CodeOptions {
 }
 
 export class CodeService {
+  /**
+   * What the screen shows beside the QR depends only on the hot status and the policy texts: kept
+   * per status object (the near cache hands out the same object until Redis says it changed).
+   */
+  private readonly displays = new WeakMap<HotStatus, { texts: unknown; display: CodeResponse['display'] }>();
+
   constructor(
     private readonly statuses: StatusService,
     private readonly keys: KeyService,
@@ -72,7 +78,7 @@ export class CodeService {
     const hc: HcClaims['hc'] = { c: toColour3(hot.colour5), c5: hot.colour5, k: kind };
     if (hot.vaccineDoses > 0) hc.v = hot.vaccineDoses;
     if (hot.lastNegativeTestDay !== null) hc.t = hot.lastNegativeTestDay;
-    const token = issueToken(await this.keys.currentSigner(), { iss: this.opts.issuer, sub: hot.sub, iat, exp, hc });
+    const token = await issueTokenAsync(await this.keys.currentSigner(), { iss: this.opts.issuer, sub: hot.sub, iat, exp, hc });
     return {
       token,
       colour3: hc.c,
@@ -87,6 +93,14 @@ export class CodeService {
 
   private async display(hot: HotStatus): Promise<CodeResponse['display']> {
     const { texts } = await this.policies.active();
+    const known = this.displays.get(hot);
+    if (known !== undefined && known.texts === texts) return known.display;
+    const display = this.buildDisplay(hot, texts);
+    this.displays.set(hot, { texts, display });
+    return display;
+  }
+
+  private buildDisplay(hot: HotStatus, texts: Awaited<ReturnType<PolicyService['active']>>['texts']): CodeResponse['display'] {
     const name = colour5Name(hot.colour5);
     return {
       maskedName: hot.maskedName,

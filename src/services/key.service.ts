@@ -4,6 +4,7 @@
  * token it signed has expired; every process reloads keys every 30 s, so a rotation spreads.
  */
 import type { Secrets } from '../adapters/crypto/secrets.ts';
+import type { SigningThread } from '../adapters/crypto/signing-thread.ts';
 import { createSigner, generateSigningKey, trustListEntry, type SigningKey } from '../adapters/crypto/signing-key.ts';
 import type { Database } from '../adapters/db/database.ts';
 import { base64urlEncode } from '../domain/token/base64url.ts';
@@ -43,6 +44,8 @@ export class KeyService {
     private readonly issuer: string,
     /** longest token lifetime (paper codes): how long a retired key stays listed */
     private readonly maxTokenTtlSeconds: number,
+    /** where code signatures are made off the event loop (api processes); none: on the libuv pool */
+    private readonly signingThread?: SigningThread,
   ) {}
 
   /** Makes sure a signing key exists (first start). */
@@ -109,7 +112,9 @@ export class KeyService {
     this.loadedAt = this.clock.now();
     const active = this.activeRow();
     if (active && (!this.signer || base64urlEncode(this.signer.kid) !== base64urlEncode(active.kid))) {
-      this.signer = createSigner(this.toKey(active));
+      const key = this.toKey(active);
+      const signer = createSigner(key);
+      this.signer = this.signingThread ? this.signingThread.wrap(key, signer) : signer;
     } else if (!active) this.signer = undefined;
     this.trust = this.buildTrustList();
   }

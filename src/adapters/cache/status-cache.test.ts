@@ -46,3 +46,45 @@ describe(`status cache (${USE_SERVICES ? 'Redis' : 'in-process'})`, () => {
     expect(await cache.size()).toBe(3); // 1, 200, 100000
   });
 });
+
+describe.runIf(USE_SERVICES)('Redis near cache (client-side caching with server invalidation)', () => {
+  const prefix = `hct:${crypto.randomBytes(4).toString('hex')}:`;
+  const reader = new RedisStatusCache(REDIS_URL, prefix, { nearCacheEntries: 1000 });
+  const writer = new RedisStatusCache(REDIS_URL, prefix);
+  afterAll(async () => {
+    const keys = await writer.redis.keys(`${prefix}*`);
+    if (keys.length) await writer.redis.del(...keys);
+    await reader.close();
+    await writer.close();
+  });
+  const until = async (check: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('serves repeated reads from memory and sees another process’s write through Redis invalidation', async () => {
+    await until(async () => (reader as unknown as { tracking: boolean }).tracking);
+    await writer.setMany([[7, hot({ colour5: 0 })]]);
+    expect((await reader.get(7))?.colour5).toBe(0);
+    const hits = reader.nearStats.hits;
+    expect((await reader.get(7))?.colour5).toBe(0);
+    expect(reader.nearStats.hits).toBe(hits + 1);
+
+    await writer.setMany([[7, hot({ colour5: 3 })]]);
+    await until(async () => (await reader.get(7))?.colour5 === 3);
+    expect((await reader.get(7))?.colour5).toBe(3);
+    // a neighbour in the same bucket written by anyone else (here: a raw HDEL) is seen too
+    await writer.setMany([[8, hot({ colour5: 1 })]]);
+    expect((await reader.get(8))?.colour5).toBe(1);
+    await writer.redis.hdel(`${prefix}st:0`, '8');
+    await until(async () => (await reader.get(8)) === undefined);
+    expect(await reader.get(8)).toBeUndefined();
+    expect(reader.nearStats.invalidations).toBeGreaterThan(0);
+  });
+
+  it('keeps at most its configured number of residents', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => [10_000 + i, hot({ colour5: (i % 5) as HotStatus['colour5'] })] as const);
+    await writer.setMany(many);
+    for (const [id, h] of many) expect((await reader.get(id))?.colour5).toBe(h.colour5);
+    expect((reader as unknown as { nearSize: number }).nearSize).toBeLessThanOrEqual(1000);
+  });
+});

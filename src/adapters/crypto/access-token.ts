@@ -15,7 +15,12 @@ type TokenPayload =
   | { t: 'r'; id: number; exp: number }
   | { t: 's'; id: number; role: 'officer' | 'admin'; rp: string; exp: number };
 
+/** Verified tokens remembered (token text → principal): code display checks the same bearer every refresh. */
+const VERIFIED_MAX = 50_000;
+
 export class AccessTokens {
+  private readonly verified = new Map<string, { principal: Principal; exp: number }>();
+
   constructor(private readonly key: Buffer) {}
 
   issue(p: Extract<Principal, { kind: 'resident' | 'staff' }>, ttlSeconds: number, nowSeconds: number): string {
@@ -26,8 +31,25 @@ export class AccessTokens {
     return `v1.${body}.${this.mac(body)}`;
   }
 
-  /** The principal, or undefined when the token is malformed, forged or expired. */
+  /**
+   * The principal, or undefined when the token is malformed, forged or expired. Only tokens whose
+   * MAC checked are remembered, and each only until its own expiry.
+   */
   verify(token: string, nowSeconds: number): Principal | undefined {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (known.exp > nowSeconds) return known.principal;
+      this.verified.delete(token);
+      return undefined;
+    }
+    const checked = this.check(token, nowSeconds);
+    if (checked === undefined) return undefined;
+    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+    this.verified.set(token, checked);
+    return checked.principal;
+  }
+
+  private check(token: string, nowSeconds: number): { principal: Principal; exp: number } | undefined {
     const dot2 = token.lastIndexOf('.');
     if (!token.startsWith('v1.') || dot2 <= 3) return undefined;
     const body = token.slice(3, dot2);
@@ -41,9 +63,9 @@ export class AccessTokens {
       return undefined;
     }
     if (typeof p.exp !== 'number' || p.exp <= nowSeconds || typeof p.id !== 'number') return undefined;
-    if (p.t === 'r') return { kind: 'resident', personId: p.id };
+    if (p.t === 'r') return { principal: Object.freeze({ kind: 'resident', personId: p.id }), exp: p.exp };
     if (p.t === 's' && (p.role === 'officer' || p.role === 'admin')) {
-      return { kind: 'staff', staffId: p.id, role: p.role, regionPrefix: String(p.rp ?? '') };
+      return { principal: Object.freeze({ kind: 'staff', staffId: p.id, role: p.role, regionPrefix: String(p.rp ?? '') }), exp: p.exp };
     }
     return undefined;
   }

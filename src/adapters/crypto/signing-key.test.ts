@@ -35,6 +35,19 @@ describe.each([
     expect(ok).toBe(true);
   });
 
+  it('signs off the event loop (signAsync) with signatures that verify, and a wrong key does not', async () => {
+    const signer = createSigner(key);
+    const data = new TextEncoder().encode('Signature1 async');
+    const sig = await signer.signAsync!(data);
+    expect(sig).toHaveLength(64);
+    const check = (spki: Uint8Array) => {
+      const pub = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      return alg === -7 ? verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig) : verify(null, data, pub, sig);
+    };
+    expect(check(key.publicKeySpki)).toBe(true);
+    expect(check(generateSigningKey(alg).publicKeySpki)).toBe(false);
+  });
+
   it('exports a minimal public JWK and a trust-list entry', () => {
     const jwk = publicJwk(key.publicKeySpki);
     expect(jwk).toMatchObject(jwkShape);

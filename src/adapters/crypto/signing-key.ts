@@ -66,13 +66,25 @@ export function createSigner(key: SigningKey): TokenSigner {
   return key.alg === -7 ? es256Signer(keyObject, kid) : ed25519Signer(keyObject, kid);
 }
 
+// signAsync: node's crypto.sign with a callback runs the signature on the libuv thread pool, so
+// the event loop spends ~8 µs per code instead of the ~30 µs of a P-256 signature (bench/code-display).
 function es256Signer(key: KeyObject, kid: Uint8Array): TokenSigner {
   const options = { key, dsaEncoding: 'ieee-p1363' as const };
-  return { alg: -7, kid, sign: (data) => sign('sha256', data, options) };
+  return {
+    alg: -7,
+    kid,
+    sign: (data) => sign('sha256', data, options),
+    signAsync: (data) => new Promise((resolve, reject) => sign('sha256', data, options, (err, sig) => (err ? reject(err) : resolve(sig)))),
+  };
 }
 
 function ed25519Signer(key: KeyObject, kid: Uint8Array): TokenSigner {
-  return { alg: -8, kid, sign: (data) => sign(null, data, key) };
+  return {
+    alg: -8,
+    kid,
+    sign: (data) => sign(null, data, key),
+    signAsync: (data) => new Promise((resolve, reject) => sign(null, data, key, (err, sig) => (err ? reject(err) : resolve(sig)))),
+  };
 }
 
 /** The minimal public JWK of an SPKI DER key (kty, crv, x and, for P-256, y). */

@@ -28,6 +28,7 @@ export {
   JKM1_PREFIX,
   MAX_TOKEN_TEXT_LENGTH,
   issueToken,
+  issueTokenAsync,
   parseJkm1,
   toJkm1Text,
   type ParsedToken,

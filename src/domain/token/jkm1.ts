@@ -59,6 +59,12 @@ export interface TokenSigner {
   readonly kid: Uint8Array;
   /** ES256: raw r‖s (64 bytes); EdDSA: the 64-byte Ed25519 signature. */
   sign(data: Uint8Array): Uint8Array;
+  /**
+   * The same signature computed off the caller's thread (Node: the libuv thread pool), so a busy
+   * event loop keeps serving while keys work on the other cores. Optional: `issueTokenAsync`
+   * falls back to `sign`.
+   */
+  signAsync?(data: Uint8Array): Promise<Uint8Array>;
 }
 
 interface SignerLayout {
@@ -82,12 +88,28 @@ function layoutOf(signer: TokenSigner): SignerLayout {
 
 /** Encode, sign and wrap claims into the full JKM1 text. The signer brings the key (and any I/O). */
 export function issueToken(signer: TokenSigner, claims: HcClaims): string {
+  const { toSign, wrap } = prepareToken(signer, claims);
+  return wrap(signer.sign(toSign));
+}
+
+/** `issueToken` with the signature computed by `signer.signAsync` when the signer has one. */
+export async function issueTokenAsync(signer: TokenSigner, claims: HcClaims): Promise<string> {
+  const { toSign, wrap } = prepareToken(signer, claims);
+  return wrap(signer.signAsync ? await signer.signAsync(toSign) : signer.sign(toSign));
+}
+
+/** The Sig_structure bytes to sign, and how to wrap the signature into the JKM1 text. */
+function prepareToken(signer: TokenSigner, claims: HcClaims): { toSign: Uint8Array; wrap: (signature: Uint8Array) => string } {
   const { sigPrefix, msgPrefix } = layoutOf(signer);
   const payload = encodePayload(claims);
   const payloadHeader = bstrHeader(payload.length);
-  const signature = signer.sign(concatBytes([sigPrefix, payloadHeader, payload]));
-  if (signature.length !== SIGNATURE_LENGTH) {
-    throw new Error(`signer returned ${signature.length} bytes, expected ${SIGNATURE_LENGTH}`);
-  }
-  return toJkm1Text(concatBytes([msgPrefix, payloadHeader, payload, SIGNATURE_HEADER, signature]));
+  return {
+    toSign: concatBytes([sigPrefix, payloadHeader, payload]),
+    wrap: (signature) => {
+      if (signature.length !== SIGNATURE_LENGTH) {
+        throw new Error(`signer returned ${signature.length} bytes, expected ${SIGNATURE_LENGTH}`);
+      }
+      return toJkm1Text(concatBytes([msgPrefix, payloadHeader, payload, SIGNATURE_HEADER, signature]));
+    },
+  };
 }

@@ -30,7 +30,7 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
       const q = req.query as { lat?: number; lon?: number; accuracy?: number };
       if (q.lat !== undefined && q.lon !== undefined) await placesOf(ctx).checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
       const code = await ctx.codes.issue(residentId(req), 's');
-      metrics.codesIssued.inc({ colour: colour5Name(code.colour5) });
+      metrics.codesIssued.labels(colour5Name(code.colour5)).inc();
       return code;
     },
   );
