@@ -9,6 +9,9 @@ import type { PingColumns, ResolvedParams } from './companion-types.ts';
 /** Upper bound on dense index cells; past it the cells are coarsened. */
 const MAX_CELLS = 1 << 22;
 
+/** Numbers per case interval in `CaseIndex.rec` (8 × 8 bytes: one cache line). */
+export const REC = 8;
+
 export interface CaseIndex {
   params: ResolvedParams;
   /** Person ids of the cases, in case order. */
@@ -35,6 +38,14 @@ export interface CaseIndex {
   oLon: number;
   stepLat: number;
   stepLon: number;
+  /** Radius mode: 1 / step. An index row is ⌊(lat − oLat) · invLat⌋ on both sides (monotone in lat). */
+  invLat: number;
+  invLon: number;
+  /**
+   * Radius mode: each case interval as one record of REC numbers (one cache line), what the sweep
+   * needs after the time test: [start, end, lat, lon, lat·π/180, case person, cos(lat), case].
+   */
+  rec: Float64Array;
   rowBase: number;
   colBase: number;
   factor: number;
@@ -48,6 +59,21 @@ export interface CaseIndex {
   offsets: Uint32Array;
   items: Uint32Array;
   starts: Uint32Array;
+  /**
+   * Radius mode (which leaves offsets/items/starts empty): per index cell [block, n], one read per
+   * lookup; the cell's n entries sit in `blk` from `block` as (start, interval) pairs of u32,
+   * sorted by start. A cell with more than DIR_MIN entries has a time directory in front of its
+   * entries: blk[block + s] (s = 0 … dirSlots) is the number of its entries starting before
+   * dirT0 + s · dirW, so the scan for intervals starting after `from` begins at entry
+   * blk[block + ⌊(from − dirT0) / dirW⌋] instead of a binary search (dirW is a power of two, so
+   * the slot is exact), and the entries follow at block + dirSlots + 1. One lookup touches three
+   * cache lines in all: the cell, its directory slot, its entries.
+   */
+  cellTab: Uint32Array;
+  blk: Uint32Array;
+  dirT0: number;
+  dirW: number;
+  dirSlots: number;
 }
 
 /** Build the case intervals and their index from the pings (one pass over all rows). */
@@ -68,11 +94,28 @@ export function buildCaseIndex(
     isCase[p >>> 3]! |= 1 << (p & 7);
   }
   const rows: number[] = [];
-  for (let i = 0; i < person.length; i++) {
-    const p = person[i]!;
-    if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) rows.push(i);
+  if (pings.sortedByPerson) {
+    // Rows grouped by person in ascending order: each case's rows by two binary searches.
+    const firstRow = (id: number): number => {
+      let a = 0;
+      let b = person.length;
+      while (a < b) {
+        const m = (a + b) >>> 1;
+        if (person[m]! < id) a = m + 1;
+        else b = m;
+      }
+      return a;
+    };
+    for (const p of [...casePersons].sort((u, v) => u - v)) {
+      for (let i = firstRow(p), e = firstRow(p + 1); i < e; i++) rows.push(i);
+    }
+  } else {
+    for (let i = 0; i < person.length; i++) {
+      const p = person[i]!;
+      if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) rows.push(i);
+    }
   }
-  rows.sort((x, y) => person[x]! - person[y]!);
+  rows.sort((x, y) => person[x]! - person[y]! || x - y);
   const cTs = Uint32Array.from(rows, (i) => ts[i]!);
   const cLat = Float64Array.from(rows, (i) => lat[i]!);
   const cLon = Float64Array.from(rows, (i) => lon[i]!);
@@ -119,6 +162,9 @@ export function buildCaseIndex(
     oLon: 0,
     stepLat: 1,
     stepLon: 1,
+    invLat: 1,
+    invLon: 1,
+    rec: new Float64Array(0),
     rowBase: 0,
     colBase: 0,
     factor: 1,
@@ -127,6 +173,11 @@ export function buildCaseIndex(
     offsets: new Uint32Array(1),
     items: new Uint32Array(0),
     starts: new Uint32Array(0),
+    cellTab: new Uint32Array(0),
+    blk: new Uint32Array(0),
+    dirT0: 0,
+    dirW: 1,
+    dirSlots: 0,
   };
   if (count > 0) fillIndex(index);
   return index;
@@ -161,6 +212,19 @@ function fillIndex(x: CaseIndex): void {
     }
   } else {
     keep = radiusBoxes(x, r0, r1, c0, c1);
+    const d2r = Math.PI / 180;
+    x.rec = new Float64Array(x.count * REC);
+    for (let i = 0; i < x.count; i++) {
+      const o = i * REC;
+      x.rec[o] = x.ciA[i]!;
+      x.rec[o + 1] = x.ciB[i]!;
+      x.rec[o + 2] = x.ciLat[i]!;
+      x.rec[o + 3] = x.ciLon[i]!;
+      x.rec[o + 4] = x.ciLat[i]! * d2r;
+      x.rec[o + 5] = x.casePersons[x.ciCase[i]!]!;
+      x.rec[o + 6] = x.ciCos[i]!;
+      x.rec[o + 7] = x.ciCase[i]!;
+    }
   }
   const cells = x.nRows * x.nCols;
   const offsets = new Uint32Array(cells + 1);
@@ -186,6 +250,59 @@ function fillIndex(x: CaseIndex): void {
   x.offsets = offsets;
   x.items = items;
   x.starts = starts;
+  if (p.mode === 'radius') fillDirectory(x);
+}
+
+/** Cells with more entries than this get a time directory. */
+export const DIR_MIN = 8;
+
+/** Radius mode: the per-cell table and the entry blocks with their time directories (see CaseIndex). */
+function fillDirectory(x: CaseIndex): void {
+  const cells = x.nRows * x.nCols;
+  const { offsets, starts, items } = x;
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  let long = 0;
+  for (let i = 0; i < starts.length; i++) {
+    if (starts[i]! < t0) t0 = starts[i]!;
+    if (starts[i]! > t1) t1 = starts[i]!;
+  }
+  for (let c = 0; c < cells; c++) if (offsets[c + 1]! - offsets[c]! > DIR_MIN) long++;
+  // Smallest power-of-two slot (≥ 64 s) that keeps the directories about the size of the entries.
+  const budget = Math.max(1 << 20, 2 * starts.length);
+  let w = 64;
+  while (long * (Math.floor((t1 - t0) / w) + 2) > budget) w *= 2;
+  const slots = long > 0 ? Math.floor((t1 - t0) / w) + 1 : 0;
+  const tab = new Uint32Array(cells * 2);
+  const blk = new Uint32Array(long * (slots + 1) + 2 * starts.length);
+  let k = 0;
+  for (let c = 0; c < cells; c++) {
+    const lo = offsets[c]!;
+    const hi = offsets[c + 1]!;
+    tab[2 * c] = k;
+    tab[2 * c + 1] = hi - lo;
+    if (hi - lo > DIR_MIN) {
+      let j = lo;
+      for (let sl = 0; sl <= slots; sl++) {
+        const edge = t0 + sl * w;
+        while (j < hi && starts[j]! < edge) j++;
+        blk[k++] = j - lo;
+      }
+    }
+    for (let j = lo; j < hi; j++) {
+      blk[k++] = starts[j]!;
+      blk[k++] = items[j]!;
+    }
+  }
+  x.cellTab = tab;
+  x.blk = blk;
+  x.dirT0 = long > 0 ? t0 : 0;
+  x.dirW = w;
+  x.dirSlots = slots;
+  // The sweep reads only the blocks; no need to carry the flat lists to the threads.
+  x.offsets = new Uint32Array(1);
+  x.items = new Uint32Array(0);
+  x.starts = new Uint32Array(0);
 }
 
 /**
@@ -233,8 +350,10 @@ function radiusBoxes(
   x.oLat = minLat;
   x.oLon = minLon;
   const dims = (): void => {
-    x.nRows = Math.floor((maxLat - x.oLat) / x.stepLat) + 1;
-    x.nCols = Math.floor((maxLon - x.oLon) / x.stepLon) + 1;
+    x.invLat = 1 / x.stepLat;
+    x.invLon = 1 / x.stepLon;
+    x.nRows = Math.floor((maxLat - x.oLat) * x.invLat) + 1;
+    x.nCols = Math.floor((maxLon - x.oLon) * x.invLon) + 1;
   };
   dims();
   while (x.nRows * x.nCols > MAX_CELLS) {
@@ -243,10 +362,10 @@ function radiusBoxes(
     dims();
   }
   for (let i = 0; i < x.count; i++) {
-    r0[i] = Math.floor((latLo[i]! - x.oLat) / x.stepLat);
-    r1[i] = Math.floor((latHi[i]! - x.oLat) / x.stepLat);
-    c0[i] = Math.floor((lonLo[i]! - x.oLon) / x.stepLon);
-    c1[i] = Math.floor((lonHi[i]! - x.oLon) / x.stepLon);
+    r0[i] = Math.floor((latLo[i]! - x.oLat) * x.invLat);
+    r1[i] = Math.floor((latHi[i]! - x.oLat) * x.invLat);
+    c0[i] = Math.floor((lonLo[i]! - x.oLon) * x.invLon);
+    c1[i] = Math.floor((lonHi[i]! - x.oLon) * x.invLon);
   }
   // Within the radius, (Δlat/A)² + (Δlon/B)² ≤ 1 with A = dLat, B = dLon (sin x ≥ x(1 − x²/6) and
   // cos φ ≥ cos φ_max; the 10⁻⁶ margin covers x²/3 for radii up to 20 km). A cell is kept when its

@@ -137,6 +137,34 @@ describe('companion engine agrees with the naive reference', () => {
     );
   });
 
+  it('radius mode with long case trajectories (index cells with a time directory)', () => {
+    // Cases pinging every few minutes for hours at a few towers put dozens of case intervals in
+    // one index cell, so the sweep starts its scan from the cell's time directory.
+    const arbCaseTrack = fc.record({
+      pos: arbPosition,
+      t0: fc.nat({ max: 20000 }),
+      steps: fc.array(fc.integer({ min: 1, max: 2400 }), { minLength: 10, maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(arbScenario, fc.array(arbCaseTrack, { minLength: 1, maxLength: 3 }), (s, tracks) => {
+        const pings = [...s.pings];
+        tracks.forEach((tr, i) => {
+          let t = tr.t0;
+          for (const d of tr.steps) {
+            pings.push({ person: s.cases[i % s.cases.length]!, ts: t, lat: tr.pos.lat, lon: tr.pos.lon });
+            t += d;
+          }
+        });
+        const params: CompanionParams = { mode: 'radius', radiusM: s.radiusM, gapS: s.gapS, minSeconds: s.minSeconds };
+        const cols = columns(pings);
+        const x = buildCaseIndex(cols, s.cases, resolveParams(cols, params));
+        fc.pre(x.dirSlots > 0);
+        expect(run(pings, s.cases, params)).toEqual(referenceCompanions(pings, s.cases, params));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('splitting persons into ranges gives the same pairs as one run', () => {
     fc.assert(
       fc.property(arbScenario, fc.nat({ max: 7 }), (s, cut) => {

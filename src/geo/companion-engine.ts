@@ -1,9 +1,9 @@
 // The companion engine (时空伴随, DESIGN §6): pure, typed arrays, one pass over each person's
 // presence intervals against the case index. No I/O, clock or randomness.
-import { buildCaseIndex, type CaseIndex } from './case-index.ts';
+import { DIR_MIN, REC, buildCaseIndex, type CaseIndex } from './case-index.ts';
 import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { DEG_TO_RAD, EARTH_RADIUS_M, haversineMeters } from './haversine.ts';
-import { IntervalScratch, gatherByPerson, runsOfSorted, sortRun, type PersonRuns } from './presence.ts';
+import { IntervalScratch, gatherByPerson, isSortedRun, runsOfSorted, sortRun, type PersonRuns } from './presence.ts';
 import { PairBuilder } from './pair-builder.ts';
 import type { CompanionPairs, CompanionParams, PingColumns, ResolvedParams } from './companion-types.ts';
 
@@ -83,15 +83,47 @@ export function findCompanionsInRange(
   const out = work?.pairs ?? new PairBuilder();
   out.reset();
   if (x.count === 0 || hi <= lo) return out.finish();
+  const runs = pings.sortedByPerson
+    ? runsOfSorted(pings, lo, hi, work?.runs)
+    : gatherByPerson(pings, lo, hi, work?.runs);
+  if (work && !pings.sortedByPerson) work.runs = runs;
+  sweepRuns(runs, lo, x, lo, hi, out, onProgress);
+  onProgress?.(hi - lo, hi - lo);
+  return out.finish();
+}
+
+/**
+ * Appends to `out` the pairs of persons [lo, hi), whose time-sorted or unsorted rows are
+ * runs.start[p − runBase] … runs.start[p − runBase + 1] (each person's rows are sorted in place
+ * if they are not yet in (ts, lat, lon) order). Used by the thread pool on chunks of persons.
+ */
+export function sweepRuns(
+  runs: PersonRuns,
+  runBase: number,
+  x: CaseIndex,
+  lo: number,
+  hi: number,
+  out: PairBuilder,
+  onProgress?: (done: number, total: number) => void,
+): void {
+  if (x.count === 0 || hi <= lo) return;
+  if (x.params.mode === 'radius') sweepRadius(runs, runBase, x, lo, hi, out, onProgress);
+  else sweepGrid(runs, runBase, x, lo, hi, out, onProgress);
+}
+
+/** Grid mode (with or without the residence rule). */
+function sweepGrid(
+  runs: PersonRuns,
+  runBase: number,
+  x: CaseIndex,
+  lo: number,
+  hi: number,
+  out: PairBuilder,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): void {
   const p = x.params;
   const G = p.gapS;
-  const grid = p.mode === 'grid';
   const steps = gridSteps(p.gridOrigin, p.cellM);
-  const radius = p.radiusM;
-  const hr = (radius / (2 * EARTH_RADIUS_M)) ** 2;
-  const fast = radius <= 20000;
-  const hLo = hr * (1 - 1e-4);
-  const hHi = hr * (1 + 1e-4);
   const res = p.residence;
   const { maxLen, nRows, nCols, offsets, items, starts, ciB, ciCase, casePersons } = x;
   const nCases = casePersons.length;
@@ -102,18 +134,13 @@ export function findCompanionsInRange(
   const touched = new Uint32Array(nCases);
   const scratch = new IntervalScratch();
   const cells = { person: -1, rows: new Float64Array(64), cols: new Float64Array(64) };
-  const runs = pings.sortedByPerson
-    ? runsOfSorted(pings, lo, hi, work?.runs)
-    : gatherByPerson(pings, lo, hi, work?.runs);
-  if (work && !pings.sortedByPerson) work.runs = runs;
   const { start, ts, lat, lon } = runs;
-  const span = hi - lo;
-  for (let q = 0; q < span; q++) {
-    if (onProgress && (q & 0xffff) === 0) onProgress(q, span);
+  for (let personId = lo; personId < hi; personId++) {
+    if (onProgress && ((personId - lo) & 0xffff) === 0) onProgress(personId - lo, hi - lo);
+    const q = personId - runBase;
     const s = start[q]!;
     const e = start[q + 1]!;
     if (e === s) continue;
-    const personId = lo + q;
     sortRun(ts, lat, lon, s, e);
     scratch.fill(ts, lat, lon, s, e, G);
     let nt = 0;
@@ -122,19 +149,10 @@ export function findCompanionsInRange(
       const b = scratch.b[k]!;
       const la = scratch.lat[k]!;
       const lg = scratch.lon[k]!;
-      let row = 0;
-      let col = 0;
-      let ir: number;
-      let ic: number;
-      if (grid) {
-        row = gridRow(la, p.gridOrigin.lat, steps.latStep);
-        col = gridCol(lg, p.gridOrigin.lon, steps.lonStep);
-        ir = Math.floor((row - x.rowBase) / x.factor);
-        ic = Math.floor((col - x.colBase) / x.factor);
-      } else {
-        ir = Math.floor((la - x.oLat) / x.stepLat);
-        ic = Math.floor((lg - x.oLon) / x.stepLon);
-      }
+      const row = gridRow(la, p.gridOrigin.lat, steps.latStep);
+      const col = gridCol(lg, p.gridOrigin.lon, steps.lonStep);
+      const ir = Math.floor((row - x.rowBase) / x.factor);
+      const ic = Math.floor((col - x.colBase) / x.factor);
       if (ir < 0 || ir >= nRows || ic < 0 || ic >= nCols) continue;
       const cell = ir * nCols + ic;
       let j = offsets[cell]!;
@@ -148,7 +166,6 @@ export function findCompanionsInRange(
         if (starts[mid]! <= from) j = mid + 1;
         else hiJ = mid;
       }
-      let cosP = NaN;
       let personResident = -1;
       for (; j < jEnd; j++) {
         if (starts[j]! >= b) break;
@@ -162,28 +179,14 @@ export function findCompanionsInRange(
           if (e0 <= s0) continue;
           const c = ciCase[ci]!;
           if (casePersons[c] === personId) continue;
-          if (grid) {
-            if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
-            if (res && x.ciResident[ci] === 0) {
-              if (personResident < 0)
-                personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
-              if (personResident === 0) continue;
-            }
-          } else {
-            const qLat = x.ciLat[ci]!;
-            const qLon = x.ciLon[ci]!;
-            // Same subtraction as haversineMeters (of radians, not of degrees) so tiny distances agree.
-            const dp = qLat * DEG_TO_RAD - la * DEG_TO_RAD;
-            const dl = (qLon - lg) * DEG_TO_RAD;
-            if (fast && dp < 0.01 && dp > -0.01 && dl < 0.01 && dl > -0.01) {
-              if (cosP !== cosP) cosP = Math.cos(la * DEG_TO_RAD);
-              const h = 0.25 * (dp * dp + cosP * x.ciCos[ci]! * dl * dl);
-              if (h > hHi) continue;
-              if (h >= hLo && haversineMeters(la, lg, qLat, qLon) > radius) continue;
-            } else if (haversineMeters(la, lg, qLat, qLon) > radius) continue;
+          if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
+          if (res && x.ciResident[ci] === 0) {
+            if (personResident < 0)
+              personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
+            if (personResident === 0) continue;
           }
-          if (stamp[c] !== q) {
-            stamp[c] = q;
+          if (stamp[c] !== personId) {
+            stamp[c] = personId;
             touched[nt++] = c;
             sec[c] = 0;
             first[c] = s0;
@@ -196,24 +199,12 @@ export function findCompanionsInRange(
       }
     }
     if (nt === 0) continue;
-    // Insertion sort: nt is small, and a typed-array sort with a comparator costs more per person.
-    for (let i = 1; i < nt; i++) {
-      const v = touched[i]!;
-      const key = casePersons[v]!;
-      let j = i - 1;
-      while (j >= 0 && casePersons[touched[j]!]! > key) {
-        touched[j + 1] = touched[j]!;
-        j--;
-      }
-      touched[j + 1] = v;
-    }
+    if (nt > 1) sortTouched(touched, nt, casePersons);
     for (let t = 0; t < nt; t++) {
       const c = touched[t]!;
       if (sec[c]! >= p.minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
     }
   }
-  onProgress?.(span, span);
-  return out.finish();
 }
 
 /**
@@ -249,4 +240,129 @@ function residentIn(
     if (d > 0) total += d;
   }
   return total > r.minSeconds;
+}
+
+/**
+ * Radius mode, the hot path: a person's presence intervals are read straight off their time-sorted
+ * rows (no scratch copy), each interval looks up its index cell, scans that cell's case intervals
+ * in its time window and tests the distance on one cache line of case data.
+ */
+function sweepRadius(
+  runs: PersonRuns,
+  runBase: number,
+  x: CaseIndex,
+  lo: number,
+  hi: number,
+  out: PairBuilder,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): void {
+  const p = x.params;
+  const G = p.gapS;
+  const radius = p.radiusM;
+  const hr = (radius / (2 * EARTH_RADIUS_M)) ** 2;
+  const fast = radius <= 20000;
+  const hLo = hr * (1 - 1e-4);
+  const hHi = hr * (1 + 1e-4);
+  const minSeconds = p.minSeconds;
+  const { maxLen, nRows, nCols, cellTab, blk, dirT0, dirSlots, rec, casePersons, oLat, oLon, invLat, invLon } = x;
+  const invW = 1 / x.dirW;
+  const nCases = casePersons.length;
+  const sec = new Float64Array(nCases);
+  const first = new Float64Array(nCases);
+  const last = new Float64Array(nCases);
+  const stamp = new Int32Array(nCases).fill(-1);
+  const touched = new Uint32Array(nCases);
+  const { start, ts, lat, lon } = runs;
+  for (let personId = lo; personId < hi; personId++) {
+    if (onProgress !== undefined && ((personId - lo) & 0xffff) === 0) onProgress(personId - lo, hi - lo);
+    const q = personId - runBase;
+    const s = start[q]!;
+    const e = start[q + 1]!;
+    if (e === s) continue;
+    if (!isSortedRun(ts, lat, lon, s, e)) sortRun(ts, lat, lon, s, e);
+    let nt = 0;
+    for (let k = s; k < e; k++) {
+      // Presence interval of ping k: [ts_k, min(ts_k+1, ts_k + G)); empty ones drop out.
+      const a = ts[k]!;
+      let b = a + G;
+      if (k + 1 < e) {
+        const tn = ts[k + 1]!;
+        if (tn < b) b = tn;
+      }
+      if (b <= a) continue;
+      const la = lat[k]!;
+      const lg = lon[k]!;
+      const ir = Math.floor((la - oLat) * invLat);
+      const ic = Math.floor((lg - oLon) * invLon);
+      if (ir < 0 || ir >= nRows || ic < 0 || ic >= nCols) continue;
+      const t = (ir * nCols + ic) * 2;
+      const n = cellTab[t + 1]!;
+      if (n === 0) continue;
+      let base = cellTab[t]!;
+      // Case intervals are at most maxLen long, so one meeting [a, b) starts in (a − maxLen, b).
+      const from = a - maxLen;
+      let j = 0;
+      if (n > DIR_MIN) {
+        // Exact: dirW is a power of two and the times are integers.
+        const sl = Math.floor((from - dirT0) * invW);
+        if (sl > 0) j = blk[base + (sl < dirSlots ? sl : dirSlots)]!;
+        base += dirSlots + 1;
+      }
+      while (j < n && blk[base + 2 * j]! <= from) j++;
+      if (j === n || blk[base + 2 * j]! >= b) continue;
+      const laR = la * DEG_TO_RAD;
+      const cosP = Math.cos(laR);
+      for (; j < n; j++) {
+        const ca = blk[base + 2 * j]!;
+        if (ca >= b) break;
+        const o = blk[base + 2 * j + 1]! * REC;
+        const cb = rec[o + 1]!;
+        if (cb <= a) continue;
+        const s0 = a > ca ? a : ca;
+        const e0 = b < cb ? b : cb;
+        const c = rec[o + 7]!;
+        if (rec[o + 5] === personId) continue;
+        // Same subtractions as haversineMeters (latitudes in radians, longitudes in degrees, then
+        // converted) so that tiny distances agree with it exactly.
+        const dp = rec[o + 4]! - laR;
+        const dl = (rec[o + 3]! - lg) * DEG_TO_RAD;
+        if (fast && dp < 0.01 && dp > -0.01 && dl < 0.01 && dl > -0.01) {
+          const h = 0.25 * (dp * dp + cosP * rec[o + 6]! * dl * dl);
+          if (h > hHi) continue;
+          if (h >= hLo && haversineMeters(la, lg, rec[o + 2]!, rec[o + 3]!) > radius) continue;
+        } else if (haversineMeters(la, lg, rec[o + 2]!, rec[o + 3]!) > radius) continue;
+        if (stamp[c] !== personId) {
+          stamp[c] = personId;
+          touched[nt++] = c;
+          sec[c] = e0 - s0;
+          first[c] = s0;
+          last[c] = e0;
+        } else {
+          sec[c]! += e0 - s0;
+          if (s0 < first[c]!) first[c] = s0;
+          if (e0 > last[c]!) last[c] = e0;
+        }
+      }
+    }
+    if (nt === 0) continue;
+    if (nt > 1) sortTouched(touched, nt, casePersons);
+    for (let t = 0; t < nt; t++) {
+      const c = touched[t]!;
+      if (sec[c]! >= minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
+    }
+  }
+}
+
+/** Insertion sort of touched case indexes by case person id (nt is small). */
+function sortTouched(touched: Uint32Array, nt: number, casePersons: Uint32Array): void {
+  for (let i = 1; i < nt; i++) {
+    const v = touched[i]!;
+    const key = casePersons[v]!;
+    let j = i - 1;
+    while (j >= 0 && casePersons[touched[j]!]! > key) {
+      touched[j + 1] = touched[j]!;
+      j--;
+    }
+    touched[j + 1] = v;
+  }
 }

@@ -29,6 +29,11 @@ export class PairBuilder {
     return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   }
 
+  /** Pairs pushed since the last reset. */
+  get count(): number {
+    return this.n;
+  }
+
   /** Forget the pairs but keep the memory. */
   reset(): void {
     this.n = 0;

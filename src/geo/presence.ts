@@ -90,12 +90,106 @@ export function runsOfSorted(
   };
 }
 
+/**
+ * Thread-pool form of gatherByPerson: rows of persons [lo, hi) are copied into `dest` at their
+ * global positions (after all rows of persons below lo), and dest.start[p] is set for p in
+ * [lo, hi) (and start[hi] when hi is the last person), so that threads gathering disjoint person
+ * ranges into the same shared arrays build one person-grouped table without touching each other's
+ * entries. Rows keep their input order within a person. Returns the cursor scratch for reuse.
+ */
+export function gatherInto(
+  pings: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array; personCount: number },
+  lo: number,
+  hi: number,
+  dest: PersonRuns,
+  reuse?: Uint32Array,
+): Uint32Array {
+  const { person, ts, lat, lon } = pings;
+  const span = hi - lo;
+  const cur = fit(reuse, span + 1, (k) => new Uint32Array(k));
+  cur.fill(0);
+  const n = person.length;
+  let below = 0;
+  for (let i = 0; i < n; i++) {
+    const p = person[i]! - lo;
+    if (p < 0) below++;
+    else if (p < span) cur[p + 1]!++;
+  }
+  cur[0] = below;
+  for (let p = 0; p < span; p++) cur[p + 1]! += cur[p]!;
+  const { start } = dest;
+  for (let p = 0; p < span; p++) start[lo + p] = cur[p]!;
+  if (hi >= pings.personCount) start[hi] = cur[span]!;
+  const gTs = dest.ts;
+  const gLat = dest.lat;
+  const gLon = dest.lon;
+  for (let i = 0; i < n; i++) {
+    const p = person[i]! - lo;
+    if (p >= 0 && p < span) {
+      const k = cur[p]!++;
+      gTs[k] = ts[i]!;
+      gLat[k] = lat[i]!;
+      gLon[k] = lon[i]!;
+    }
+  }
+  return cur;
+}
+
+/**
+ * Thread-pool form of runsOfSorted: for rows already grouped by person, sets start[p] (global row
+ * index) for p in [lo, hi), and start[hi] when hi is the last person; throws if the rows are not
+ * grouped in ascending person order.
+ */
+export function startsOfSorted(
+  pings: { person: Uint32Array; personCount: number },
+  lo: number,
+  hi: number,
+  start: Uint32Array,
+): void {
+  const { person } = pings;
+  const first = (id: number): number => {
+    let a = 0;
+    let b = person.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (person[m]! < id) a = m + 1;
+      else b = m;
+    }
+    return a;
+  };
+  const r0 = first(lo);
+  const r1 = first(hi);
+  let q = lo;
+  for (let i = r0; i < r1; i++) {
+    const p = person[i]!;
+    if (p < q - 1) throw new Error('pings flagged as sorted by person are not');
+    while (q <= p) start[q++] = i;
+  }
+  while (q < hi) start[q++] = r1;
+  if (hi >= pings.personCount) start[hi] = r1;
+}
+
 /** A reusable array when it is large enough, else a new one (views are cut to length). */
 function fit<T extends Uint32Array | Float64Array>(a: T | undefined, n: number, make: (n: number) => T): T {
   if (a !== undefined && a.buffer.byteLength >= n * a.BYTES_PER_ELEMENT) {
     return new (a.constructor as new (b: ArrayBufferLike, o: number, l: number) => T)(a.buffer, 0, n);
   }
   return make(Math.ceil(n * 1.25) + 16).subarray(0, n) as T;
+}
+
+/** Rows [from, to) are already in (ts, lat, lon) order (the usual case: inputs arrive in time order). */
+export function isSortedRun(ts: Uint32Array, lat: Float64Array, lon: Float64Array, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) {
+    const t0 = ts[i - 1]!;
+    const t1 = ts[i]!;
+    if (t1 > t0) continue;
+    if (t1 < t0) return false;
+    const a0 = lat[i - 1]!;
+    const a1 = lat[i]!;
+    if (a1 > a0) continue;
+    if (a1 < a0 || lon[i]! < lon[i - 1]!) return false;
+  }
+  return true;
 }
 
 /** Sort rows [from, to) of gathered columns by (ts, lat, lon), in place. */

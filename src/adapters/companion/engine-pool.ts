@@ -1,12 +1,15 @@
-// Runs the companion engine on several cores: persons are split into contiguous id ranges (a pair
-// belongs to its person's range, so ranges never double count) over shared ping columns.
+// Runs the companion engine on several cores over shared ping columns: persons are split into
+// contiguous id ranges (a pair belongs to its person's range, so ranges never double count), first
+// per thread to group the rows by person, then into smaller chunks that the threads take in turn.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildCaseIndex } from '../../geo/case-index.ts';
+import { buildCaseIndex, type CaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange, resolveParams, type EngineWork } from '../../geo/companion-engine.ts';
 import { PairBuilder } from '../../geo/pair-builder.ts';
+import type { PersonRuns } from '../../geo/presence.ts';
+import type { PrepareJob, SweepDone, SweepJob } from './engine-thread.ts';
 import type { CompanionPairs, CompanionParams, PingColumns } from '../../geo/companion-types.ts';
 
 export interface RunOptions {
@@ -14,7 +17,7 @@ export interface RunOptions {
 }
 
 export interface PoolResult {
-  /** Pairs per person range, in person order (views valid until the pool's next run). */
+  /** Pairs per person range (chunk), in person order (views valid until the pool's next run). */
   parts: CompanionPairs[];
   count: number;
   /** Milliseconds: case index build, and each range's engine time. */
@@ -24,12 +27,18 @@ export interface PoolResult {
 
 type Reply =
   | { type: 'ready' }
+  | { type: 'prepared'; ms: number }
   | { type: 'progress'; done: number }
-  | { type: 'done'; pairs: CompanionPairs; ms: number };
+  | SweepDone;
+
+/** Chunks of persons per thread for the sweep: enough to even out, few enough to stay cheap. */
+const CHUNKS_PER_THREAD = 16;
 
 /** A set of warm engine threads; with 1 thread it runs in the calling thread. */
 export class EnginePool {
   private readonly work: EngineWork = { pairs: new PairBuilder() };
+  /** Shared person-grouped table, reused between runs (grown when a run needs more). */
+  private table: PersonRuns | null = null;
   private constructor(private readonly workers: Worker[]) {}
 
   /** Starts `threads` engine threads (0 or 1: no threads, run inline) and waits until ready. */
@@ -60,59 +69,103 @@ export class EnginePool {
     return Math.max(1, this.workers.length);
   }
 
-  /** Companions of all persons of `pings` (columns should sit in SharedArrayBuffers). */
+  /**
+   * Companions of all persons of `pings` (columns should sit in SharedArrayBuffers). With threads:
+   * (1) each thread groups the rows of its person range into one shared person-grouped table
+   * while this thread builds the case index; (2) the threads sweep chunks of persons taken from a
+   * shared counter. Pairs come back as per-chunk views, in person order.
+   */
   async run(
     pings: PingColumns,
     casePersonIds: ArrayLike<number>,
     params: CompanionParams,
     opts: RunOptions = {},
   ): Promise<PoolResult> {
-    const t0 = performance.now();
-    const index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
-    const indexMs = performance.now() - t0;
     const P = pings.personCount;
     if (this.workers.length === 0) {
+      const t0 = performance.now();
+      const index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
+      const indexMs = performance.now() - t0;
       const s = performance.now();
       const pairs = findCompanionsInRange(pings, index, 0, P, opts.onProgress, this.work);
       return { parts: [pairs], count: pairs.count, indexMs, rangeMs: [performance.now() - s] };
     }
     const shared = sharedColumns(pings);
+    const runs = this.personTable(shared);
     const k = this.workers.length;
-    const progress = new Array<number>(k).fill(0);
-    const parts = await Promise.all(
-      this.workers.map(
-        (w, i) =>
-          new Promise<{ pairs: CompanionPairs; ms: number }>((resolve, reject) => {
-            const onMessage = (m: Reply): void => {
-              if (m.type === 'progress') {
-                progress[i] = m.done;
-                opts.onProgress?.(
-                  progress.reduce((a, b) => a + b, 0),
-                  P,
-                );
-              } else if (m.type === 'done') {
-                w.off('message', onMessage);
-                w.off('error', reject);
-                resolve({ pairs: m.pairs, ms: m.ms });
-              }
-            };
-            w.on('message', onMessage);
-            w.once('error', reject);
-            w.postMessage({
-              pings: shared,
-              index,
-              lo: Math.floor((P * i) / k),
-              hi: Math.floor((P * (i + 1)) / k),
-            });
-          }),
-      ),
+    const prepared = this.workers.map((w, i) => {
+      const job: PrepareJob = {
+        type: 'prepare', pings: shared, runs,
+        lo: Math.floor((P * i) / k), hi: Math.floor((P * (i + 1)) / k),
+      };
+      const reply = nextReply(w, 'prepared');
+      w.postMessage(job);
+      return reply;
+    });
+    // The case index is built here while the threads group the rows.
+    let indexMs = 0;
+    let index: CaseIndex;
+    try {
+      const t0 = performance.now();
+      index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
+      indexMs = performance.now() - t0;
+    } finally {
+      await Promise.all(prepared);
+    }
+    const nChunks = Math.min(P, k * CHUNKS_PER_THREAD);
+    const bounds = Uint32Array.from({ length: nChunks + 1 }, (_, c) => Math.floor((P * c) / nChunks));
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    let done = 0;
+    const results = await Promise.all(
+      this.workers.map((w) => {
+        const reply = nextReply(w, 'done', (d) => {
+          done += d;
+          opts.onProgress?.(done, P);
+        }) as Promise<SweepDone>;
+        const job: SweepJob = { type: 'sweep', runs, index, bounds, next };
+        w.postMessage(job);
+        return reply;
+      }),
     );
-    const list = parts.map((p) => p.pairs);
+    const parts: CompanionPairs[] = new Array<CompanionPairs>(nChunks);
+    for (const r of results) {
+      for (let i = 0; i < r.chunks.length; i += 3) {
+        parts[r.chunks[i]!] = slicePairs(r.pairs, r.chunks[i + 1]!, r.chunks[i + 2]!);
+      }
+    }
     return {
-      parts: list,
-      count: list.reduce((a, p) => a + p.count, 0),
+      parts,
+      count: results.reduce((a, r) => a + r.pairs.count, 0),
       indexMs,
-      rangeMs: parts.map((p) => p.ms),
+      rangeMs: results.map((r) => r.ms),
+    };
+  }
+
+  /** The shared person-grouped table for these pings: the input itself when already grouped. */
+  private personTable(p: PingColumns): PersonRuns {
+    const n = p.person.length;
+    const t = this.table;
+    const start =
+      t && t.start.buffer.byteLength >= 4 * (p.personCount + 1)
+        ? new Uint32Array(t.start.buffer, 0, p.personCount + 1)
+        : new Uint32Array(new SharedArrayBuffer(4 * (p.personCount + 1)));
+    const fits = t !== null && t.ts.buffer.byteLength >= 4 * n;
+    const table: PersonRuns =
+      p.sortedByPerson || fits
+        ? { start, ts: t?.ts ?? new Uint32Array(0), lat: t?.lat ?? new Float64Array(0), lon: t?.lon ?? new Float64Array(0) }
+        : {
+            start,
+            ts: new Uint32Array(new SharedArrayBuffer(4 * n)),
+            lat: new Float64Array(new SharedArrayBuffer(8 * n)),
+            lon: new Float64Array(new SharedArrayBuffer(8 * n)),
+          };
+    this.table = table;
+    if (p.sortedByPerson) return { start, ts: p.ts, lat: p.lat, lon: p.lon };
+    return {
+      start,
+      ts: new Uint32Array(table.ts.buffer, 0, n),
+      lat: new Float64Array(table.lat.buffer, 0, n),
+      lon: new Float64Array(table.lon.buffer, 0, n),
     };
   }
 
@@ -142,6 +195,37 @@ export async function runCompanions(
   }
 }
 
+/** The next reply of type `type` from a thread (progress replies go to onProgress meanwhile). */
+function nextReply(
+  w: Worker,
+  type: 'prepared' | 'done',
+  onProgress?: (done: number) => void,
+): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    const onMessage = (m: Reply): void => {
+      if (m.type === 'progress') onProgress?.(m.done);
+      else if (m.type === type) {
+        w.off('message', onMessage);
+        w.off('error', reject);
+        resolve(m);
+      }
+    };
+    w.on('message', onMessage);
+    w.once('error', reject);
+  });
+}
+
+function slicePairs(p: CompanionPairs, from: number, to: number): CompanionPairs {
+  return {
+    count: to - from,
+    person: p.person.subarray(from, to),
+    caseId: p.caseId.subarray(from, to),
+    seconds: p.seconds.subarray(from, to),
+    firstTs: p.firstTs.subarray(from, to),
+    lastTs: p.lastTs.subarray(from, to),
+  };
+}
+
 function sharedColumns(p: PingColumns): PingColumns {
   const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
   if (isShared(p.person) && isShared(p.ts) && isShared(p.lat) && isShared(p.lon)) return p;
@@ -156,6 +240,7 @@ function sharedColumns(p: PingColumns): PingColumns {
     lat: share(p.lat, (b) => new Float64Array(b)),
     lon: share(p.lon, (b) => new Float64Array(b)),
     personCount: p.personCount,
+    ...(p.sortedByPerson ? { sortedByPerson: true } : {}),
   };
 }
 
