@@ -95,7 +95,7 @@ export class BinaryCopyWriter {
     return this;
   }
 
-  /** The rows written so far (a view: valid until the next write), and a fresh start. */
+  /** The rows written so far; the writer starts over on a new buffer. */
   take(): Uint8Array {
     const out = this.buf.subarray(0, this.pos);
     this.buf = new Uint8Array(Math.max(1 << 16, this.buf.length));

@@ -62,25 +62,16 @@ export class FactRepository {
   async insertMany(facts: readonly NewFact[], arrivalTime: number, q: Queryable = this.db): Promise<number[]> {
     if (facts.length === 0) return [];
     const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
+    // The rows travel as one JSON document (native stringify, the server's JSON parser) instead of
+    // ten arrays of escaped text: a 5 000-fact batch spent most of its client time escaping.
+    const rows = facts.map((f) => [f.personId, f.type, f.source, f.sourceRecordId, iso(f.eventTime), iso(f.validFrom ?? f.eventTime), iso(f.validUntil), f.data ?? {}, f.author ?? null]);
     const res = await q.query<{ person_id: number }>(
       `INSERT INTO facts (person_id, type, source, source_record_id, event_time, arrival_time, valid_from, valid_until, data, author)
-       SELECT t.p, t.ty, t.s, t.sid, t.et, $6::timestamptz, t.vf, t.vu, t.d, t.a
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::text[])
-              AS t(p, ty, s, sid, et, vf, vu, d, a)
+       SELECT (r->>0)::bigint, r->>1, r->>2, r->>3, (r->>4)::timestamptz, $2::timestamptz, (r->>5)::timestamptz, (r->>6)::timestamptz, r->7, r->>8
+         FROM jsonb_array_elements($1::jsonb) AS r
        ON CONFLICT (source, source_record_id) DO NOTHING
        RETURNING person_id`,
-      [
-        facts.map((f) => f.personId),
-        facts.map((f) => f.type),
-        facts.map((f) => f.source),
-        facts.map((f) => f.sourceRecordId),
-        facts.map((f) => iso(f.eventTime)),
-        new Date(arrivalTime).toISOString(),
-        facts.map((f) => iso(f.validFrom ?? f.eventTime)),
-        facts.map((f) => iso(f.validUntil)),
-        facts.map((f) => JSON.stringify(f.data ?? {})),
-        facts.map((f) => f.author ?? null),
-      ],
+      [JSON.stringify(rows), new Date(arrivalTime).toISOString()],
     );
     return res.rows.map((r) => r.person_id);
   }

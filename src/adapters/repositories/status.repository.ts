@@ -17,34 +17,25 @@ export interface StoredStatus {
 export class StatusRepository {
   constructor(private readonly db: Database) {}
 
-  /** Upserts many statuses in one statement (arrays unnested server side). */
+  /**
+   * Upserts many statuses in one statement. The rows travel as one JSON document (stringified
+   * natively, parsed by the server's JSON parser) rather than as arrays of escaped text, the cost
+   * that dominated a 5 000-row batch on both sides.
+   */
   async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<void> {
     if (entries.length === 0) return;
-    const ids: number[] = [];
-    const c5: number[] = [];
-    const reasons: string[] = [];
-    const review: (string | null)[] = [];
-    const pv: string[] = [];
-    const doses: number[] = [];
-    const neg: (number | null)[] = [];
-    const at: string[] = [];
-    for (const [id, s] of entries) {
-      ids.push(id);
-      c5.push(s.colour5);
-      reasons.push(JSON.stringify(s.reasons));
-      review.push(s.nextReviewAt === null ? null : new Date(s.nextReviewAt).toISOString());
-      pv.push(s.policyVersion);
-      doses.push(s.vaccineDoses);
-      neg.push(s.lastNegativeTestDay);
-      at.push(new Date(s.computedAt).toISOString());
-    }
+    const rows = entries.map(([id, s]) => [
+      id, s.colour5, s.reasons, s.nextReviewAt === null ? null : new Date(s.nextReviewAt).toISOString(), s.policyVersion, s.vaccineDoses,
+      s.lastNegativeTestDay, new Date(s.computedAt).toISOString(),
+    ]);
     await this.db.query(
       `INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
-       SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::jsonb[], $4::timestamptz[], $5::text[], $6::smallint[], $7::int[], $8::timestamptz[])
+       SELECT (r->>0)::bigint, (r->>1)::smallint, r->2, (r->>3)::timestamptz, r->>4, (r->>5)::smallint, (r->>6)::int, (r->>7)::timestamptz
+         FROM jsonb_array_elements($1::jsonb) AS r
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,
-      [ids, c5, reasons, review, pv, doses, neg, at],
+      [JSON.stringify(rows)],
     );
   }
 

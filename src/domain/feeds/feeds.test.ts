@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeResidentId } from '../document-number.ts';
 import { checkKeyPopulationRecord, keyPopulationFact } from './health.feed.ts';
-import { checkPing } from './itinerary.feed.ts';
+import { checkPing, fastPing, isoUtcMs, type PingValues } from './itinerary.feed.ts';
 import { normaliseKeys, parseTime, personRefOf } from './record.ts';
 import { condenseStays } from './stays.ts';
 
@@ -96,5 +96,64 @@ describe('condenseStays', () => {
         }
       }),
     );
+  });
+});
+
+describe('fastPing (the allocation-free check of the common carrier row)', () => {
+  const oldest = NOW - 20 * 86400_000;
+  const v: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
+  /** fastPing may decline any row, but a row it accepts checkPing accepts with the same values. */
+  const agrees = (r: Record<string, unknown>): boolean => {
+    if (!fastPing(r, NOW, oldest, v)) return true;
+    const c = checkPing(r, NOW, oldest);
+    return c.ok && c.value.phone === r.phone && c.value.ts === v.ts && Object.is(c.value.lat, v.lat) && Object.is(c.value.lon, v.lon) && Object.is(c.value.accuracyM ?? NaN, v.acc);
+  };
+
+  it('takes the carrier form and gives checkPing’s values', () => {
+    const r = { phone: '13800000000', ts: '2026-11-19T01:02:03.250Z', lat: '26.50012', lon: '106.70001', accuracy_m: '30' };
+    expect(fastPing(r, NOW, oldest, v)).toBe(true);
+    expect(v).toEqual({ ts: Date.parse('2026-11-19T01:02:03.250Z'), lat: 26.50012, lon: 106.70001, acc: 30 });
+    expect(fastPing({ ...r, accuracy_m: '' }, NOW, oldest, v) && Number.isNaN(v.acc)).toBe(true);
+    expect(agrees(r)).toBe(true);
+  });
+
+  it.each([
+    ['+86 138-0000-0000', '2026-11-19T01:02:03Z', '26.5', '106.7', ''],
+    ['12345678901', '2026-11-19T01:02:03Z', '26.5', '106.7', ''],
+    ['13800000000', '2026-02-30T01:02:03Z', '26.5', '106.7', ''],
+    ['13800000000', '2026-11-19T24:00:00Z', '26.5', '106.7', ''],
+    ['13800000000', '2026-11-19T09:02:03+08:00', '26.5', '106.7', ''],
+    ['13800000000', '1763514123', '26.5', '106.7', ''],
+    ['13800000000', '2026-10-01T01:02:03Z', '26.5', '106.7', ''],
+    ['13800000000', '2026-11-21T01:02:03Z', '26.5', '106.7', ''],
+    ['13800000000', '2026-11-19T01:02:03Z', '95', '106.7', ''],
+    ['13800000000', '2026-11-19T01:02:03Z', '', '106.7', ''],
+    ['13800000000', '2026-11-19T01:02:03Z', 'x', '106.7', ''],
+    ['13800000000', '2026-11-19T01:02:03Z', '26.5', 'Infinity', ''],
+    ['13800000000', '2026-11-19T01:02:03Z', '26.5', '106.7', '-1'],
+    ['13800000000', '2026-11-19T01:02:03.5Z', '26.5', '106.7', ''],
+  ])('declines %s %s %s %s %s (checkPing decides)', (phone, ts, lat, lon, acc) => {
+    expect(fastPing({ phone, ts, lat, lon, accuracy_m: acc }, NOW, oldest, v)).toBe(false);
+  });
+
+  it('never disagrees with checkPing', () => {
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+    const ts = fc.oneof(
+      fc.integer({ min: NOW - 25 * 86400_000, max: NOW + 86400_000 }).map((t) => new Date(t).toISOString()),
+      fc.integer({ min: NOW - 25 * 86400_000, max: NOW + 86400_000 }).map((t) => new Date(t).toISOString().replace('.000', '').replace(/\.\d+/, '')),
+      fc.tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2)).map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`),
+      fc.string(),
+    );
+    const num = fc.oneof(fc.double({ min: -200, max: 200, noNaN: true }).map(String), fc.integer({ min: -200, max: 200 }).map(String), fc.constantFrom('', ' 1', '1e1', '0x10', '-0', 'NaN'));
+    const phone = fc.oneof(digits(11), fc.constantFrom('13800000000', '19912345678', '1380000000', '+8613800000000'));
+    fc.assert(fc.property(phone, ts, num, num, num, (p, t, la, lo, a) => agrees({ phone: p, ts: t, lat: la, lon: lo, accuracy_m: a })), { numRuns: 3000 });
+  });
+
+  it('isoUtcMs reads exactly the instants Date.parse reads, and nothing past the calendar', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4102444800000 }), (t) => isoUtcMs(new Date(t).toISOString()) === t));
+    expect(isoUtcMs('2024-02-29T00:00:00Z')).toBe(Date.parse('2024-02-29T00:00:00Z'));
+    expect(isoUtcMs('2026-02-29T00:00:00Z')).toBeNaN();
+    expect(isoUtcMs('2026-04-31T00:00:00Z')).toBeNaN();
+    expect(isoUtcMs('2026-11-19T01:02:60Z')).toBeNaN();
   });
 });

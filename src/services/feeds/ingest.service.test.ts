@@ -146,11 +146,28 @@ describe('feeds ingestion', () => {
     const again = await importFile('pings', file);
     expect([again.accepted, again.duplicates]).toEqual([0, 17]);
     expect((await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pings_20261119')).rows[0]?.n).toBe(17);
+    // The new day's person_id index was left out while loading and built at the end of the import.
+    expect((await ctx.db.query("SELECT to_regclass('pings_20261119_person_idx')::text AS i")).rows[0]).toEqual({ i: 'pings_20261119_person_idx' });
+    // Another process (no memory of this one) recognises the blocks too: they are claimed in ping_blocks.
+    const other = new IngestService(ctx, { followUp: 'recompute' });
+    const third = await importBlocks(other, 'pings', readBlocks(file, 'csv', BLOCK_LINES.pings), { stays: false });
+    expect([third.accepted, third.duplicates, third.rejected]).toEqual([0, 17, 3]);
+    expect((await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pings')).rows[0]?.n).toBe(17);
     const stays = await ctx.db.query<{ started_at: Date; ended_at: Date; source: string }>('SELECT started_at, ended_at, source FROM stays WHERE person_id = $1 ORDER BY started_at', [p.id]);
     expect(stays.rows.map((s) => [s.started_at.toISOString(), s.ended_at.toISOString(), s.source])).toEqual([
       ['2026-11-19T01:00:00.000Z', '2026-11-19T01:40:00.000Z', 'carrier'],
       ['2026-11-19T02:00:00.000Z', '2026-11-19T02:30:00.000Z', 'carrier'],
     ]);
+  });
+
+  it('a day partition a killed bulk load left without its index gets it from the next writer', async () => {
+    const p = await createResident(ctx);
+    await ctx.db.query("SELECT hc_ensure_day_partition('pings', '2026-11-18', false)");
+    expect((await ctx.db.query("SELECT to_regclass('pings_20261118_person_idx')::text AS i")).rows[0]).toEqual({ i: null });
+    const r = await ingest.ingestRecord('pings', { source_id: 'm-1', phone: p.phone, pings: [{ ts: '2026-11-18T10:00:00Z', lat: 26.5, lon: 106.7 }] });
+    expect(r.accepted).toBe(1);
+    expect((await ctx.db.query("SELECT to_regclass('pings_20261118_person_idx')::text AS i")).rows[0]).toEqual({ i: 'pings_20261118_person_idx' });
+    expect((await ingest.ingestRecord('pings', { source_id: 'm-1', phone: p.phone, pings: [{ ts: '2026-11-18T10:00:00Z', lat: 26.5, lon: 106.7 }] })).duplicates).toBe(1);
   });
 
   it('retention drops day partitions past the window and expired facts, keeping recent ones', async () => {

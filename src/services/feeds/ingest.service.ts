@@ -37,6 +37,9 @@ export const BLOCK_LINES: Record<FeedName, number> = {
   vaccinations: 5000,
 };
 
+/** Persons per recompute statement batch. */
+const RECOMPUTE_SLICE = 2000;
+
 export interface SingleResult {
   status: 'accepted' | 'duplicate';
 }
@@ -46,6 +49,8 @@ export class IngestService {
   readonly pings: PingLoader;
   readonly stays: StayService;
   private readonly log: Logger;
+  private writes: Promise<void> = Promise.resolve();
+  private followUps: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log'>,
@@ -66,9 +71,36 @@ export class IngestService {
    * `bulk`: one block of a file import, which calls `finishBulk` when it is over.
    */
   async ingest(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false): Promise<BatchResult> {
-    const r = await this.write(feed, items, blockKey, bulk);
-    await this.followUp(r);
-    return r;
+    if (!bulk || feed === 'pings') {
+      const r = await this.write(feed, items, blockKey, bulk);
+      await this.followUp(r);
+      return r;
+    }
+    // Blocks of a file import run as a two-stage pipeline: the writes commit one after the other,
+    // in file order, and so do the recomputes, but block k's recompute overlaps block k+1's write
+    // (on other connections). The slots are taken now, in call order; a recompute starts once its
+    // block is written and the previous block's recompute is over, so it sees every earlier fact
+    // and a later block's statuses are never overwritten by an earlier one's.
+    const prevWrite = this.writes;
+    const prevFollowUp = this.followUps;
+    let written!: () => void;
+    let followed!: () => void;
+    this.writes = new Promise<void>((r) => (written = r));
+    this.followUps = new Promise<void>((r) => (followed = r));
+    try {
+      let r: BatchResult;
+      try {
+        await prevWrite;
+        r = await this.write(feed, items, blockKey, bulk);
+      } finally {
+        written();
+      }
+      await prevFollowUp;
+      await this.followUp(r);
+      return r;
+    } finally {
+      followed();
+    }
   }
 
   /** Ends a file import: builds what its blocks deferred (the person_id index of new ping days). */
@@ -98,7 +130,10 @@ export class IngestService {
     if (r.personIds.length) {
       const ids = [...new Set(r.personIds)];
       if (this.opts.followUp === 'recompute') {
-        for (let i = 0; i < ids.length; i += 2000) await this.ctx.statuses.recompute(ids.slice(i, i + 2000));
+        // Disjoint slices of persons, recomputed side by side on separate connections.
+        const slices: number[][] = [];
+        for (let i = 0; i < ids.length; i += RECOMPUTE_SLICE) slices.push(ids.slice(i, i + RECOMPUTE_SLICE));
+        await Promise.all(slices.map((slice) => this.ctx.statuses.recompute(slice)));
       }
       await this.ctx.facts.announce(ids);
     }

@@ -38,6 +38,8 @@ export async function runRetention(db: Database, clock: Clock, retentionDays: nu
   if (!o.dryRun) {
     deletedFacts = (await db.query('DELETE FROM facts WHERE valid_until IS NOT NULL AND valid_until < $1', [cutoff])).rowCount ?? 0;
     deletedTrips = (await db.query('DELETE FROM trips WHERE arrived_at < $1', [cutoff])).rowCount ?? 0;
+    // Blocks whose newest day is gone: their pings went with the partitions.
+    await db.query('DELETE FROM ping_blocks WHERE last_day < $1::date', [cutoff.slice(0, 10)]);
   }
   return { cutoff, droppedPartitions: dropped, deletedFacts, deletedTrips };
 }
