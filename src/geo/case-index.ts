@@ -76,11 +76,26 @@ export interface CaseIndex {
   dirSlots: number;
 }
 
-/** Build the case intervals and their index from the pings (one pass over all rows). */
+/** Bit set over person ids [0, personCount): bit p is set when p is one of `ids`. */
+export function caseBits(personCount: number, ids: ArrayLike<number>): Uint8Array {
+  const bits = new Uint8Array((personCount >>> 3) + 1);
+  for (let i = 0; i < ids.length; i++) {
+    const p = ids[i]!;
+    if (p < personCount) bits[p >>> 3]! |= 1 << (p & 7);
+  }
+  return bits;
+}
+
+/**
+ * Build the case intervals and their index from the pings (one pass over all rows, or none when
+ * the rows are grouped by person or the caller found the case rows: `caseRows`, all rows of the
+ * case persons in any order, e.g. collected by the threads while they count rows).
+ */
 export function buildCaseIndex(
   pings: PingColumns,
   casePersonIds: ArrayLike<number>,
   params: ResolvedParams,
+  caseRows?: ArrayLike<number>,
 ): CaseIndex {
   const { person, ts, lat, lon } = pings;
   const isCase = new Uint8Array((pings.personCount >>> 3) + 1);
@@ -94,7 +109,9 @@ export function buildCaseIndex(
     isCase[p >>> 3]! |= 1 << (p & 7);
   }
   const rows: number[] = [];
-  if (pings.sortedByPerson) {
+  if (caseRows) {
+    for (let i = 0; i < caseRows.length; i++) rows.push(caseRows[i]!);
+  } else if (pings.sortedByPerson) {
     // Rows grouped by person in ascending order: each case's rows by two binary searches.
     const firstRow = (id: number): number => {
       let a = 0;

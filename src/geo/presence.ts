@@ -91,51 +91,6 @@ export function runsOfSorted(
 }
 
 /**
- * Thread-pool form of gatherByPerson: rows of persons [lo, hi) are copied into `dest` at their
- * global positions (after all rows of persons below lo), and dest.start[p] is set for p in
- * [lo, hi) (and start[hi] when hi is the last person), so that threads gathering disjoint person
- * ranges into the same shared arrays build one person-grouped table without touching each other's
- * entries. Rows keep their input order within a person. Returns the cursor scratch for reuse.
- */
-export function gatherInto(
-  pings: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array; personCount: number },
-  lo: number,
-  hi: number,
-  dest: PersonRuns,
-  reuse?: Uint32Array,
-): Uint32Array {
-  const { person, ts, lat, lon } = pings;
-  const span = hi - lo;
-  const cur = fit(reuse, span + 1, (k) => new Uint32Array(k));
-  cur.fill(0);
-  const n = person.length;
-  let below = 0;
-  for (let i = 0; i < n; i++) {
-    const p = person[i]! - lo;
-    if (p < 0) below++;
-    else if (p < span) cur[p + 1]!++;
-  }
-  cur[0] = below;
-  for (let p = 0; p < span; p++) cur[p + 1]! += cur[p]!;
-  const { start } = dest;
-  for (let p = 0; p < span; p++) start[lo + p] = cur[p]!;
-  if (hi >= pings.personCount) start[hi] = cur[span]!;
-  const gTs = dest.ts;
-  const gLat = dest.lat;
-  const gLon = dest.lon;
-  for (let i = 0; i < n; i++) {
-    const p = person[i]! - lo;
-    if (p >= 0 && p < span) {
-      const k = cur[p]!++;
-      gTs[k] = ts[i]!;
-      gLat[k] = lat[i]!;
-      gLon[k] = lon[i]!;
-    }
-  }
-  return cur;
-}
-
-/**
  * Thread-pool form of runsOfSorted: for rows already grouped by person, sets start[p] (global row
  * index) for p in [lo, hi), and start[hi] when hi is the last person; throws if the rows are not
  * grouped in ascending person order.
@@ -167,6 +122,73 @@ export function startsOfSorted(
   }
   while (q < hi) start[q++] = r1;
   if (hi >= pings.personCount) start[hi] = r1;
+}
+
+/**
+ * Parallel grouping by person, step 1 of 3, for rows [r0, r1) (one share of the rows per thread):
+ * counts[p] = number of those rows of person p (counts is zeroed first); with `isCase`, also
+ * returns the rows of case persons (bit set over person ids), so nobody scans the rows for them
+ * again.
+ */
+export function countRows(
+  person: Uint32Array,
+  r0: number,
+  r1: number,
+  counts: Uint32Array,
+  isCase?: Uint8Array,
+): number[] {
+  counts.fill(0);
+  const caseRows: number[] = [];
+  if (isCase) {
+    for (let i = r0; i < r1; i++) {
+      const p = person[i]!;
+      counts[p]!++;
+      if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) caseRows.push(i);
+    }
+  } else {
+    for (let i = r0; i < r1; i++) counts[person[i]!]!++;
+  }
+  return caseRows;
+}
+
+/**
+ * Step 2 of 3, for persons [lo, hi), whose rows start at global row `base` (the number of rows of
+ * persons below lo): sets start[p] (and start[hi] when hi is the last person) and turns each
+ * share's counts into that share's write cursors, shares in row order so that a person's rows keep
+ * their input order.
+ */
+export function placeRuns(counts: Uint32Array[], lo: number, hi: number, base: number, start: Uint32Array): void {
+  let pos = base;
+  for (let p = lo; p < hi; p++) {
+    start[p] = pos;
+    for (let t = 0; t < counts.length; t++) {
+      const c = counts[t]!;
+      const n = c[p]!;
+      c[p] = pos;
+      pos += n;
+    }
+  }
+  if (hi >= start.length - 1) start[hi] = pos;
+}
+
+/** Step 3 of 3: copy rows [r0, r1) to their places, advancing this share's cursors. */
+export function scatterRows(
+  pings: { person: Uint32Array; ts: Uint32Array; lat: Float64Array; lon: Float64Array },
+  r0: number,
+  r1: number,
+  cursor: Uint32Array,
+  dest: PersonRuns,
+): void {
+  const { person, ts, lat, lon } = pings;
+  const gTs = dest.ts;
+  const gLat = dest.lat;
+  const gLon = dest.lon;
+  for (let i = r0; i < r1; i++) {
+    const k = cursor[person[i]!]!++;
+    gTs[k] = ts[i]!;
+    gLat[k] = lat[i]!;
+    gLon[k] = lon[i]!;
+  }
 }
 
 /** A reusable array when it is large enough, else a new one (views are cut to length). */

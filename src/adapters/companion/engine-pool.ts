@@ -5,11 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildCaseIndex, type CaseIndex } from '../../geo/case-index.ts';
+import { buildCaseIndex, caseBits, type CaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange, resolveParams, type EngineWork } from '../../geo/companion-engine.ts';
 import { PairBuilder } from '../../geo/pair-builder.ts';
 import type { PersonRuns } from '../../geo/presence.ts';
-import type { PrepareJob, SweepDone, SweepJob } from './engine-thread.ts';
+import type { SweepDone, ThreadJob, ThreadReply } from './engine-thread.ts';
 import type { CompanionPairs, CompanionParams, PingColumns } from '../../geo/companion-types.ts';
 
 export interface RunOptions {
@@ -25,12 +25,6 @@ export interface PoolResult {
   rangeMs: number[];
 }
 
-type Reply =
-  | { type: 'ready' }
-  | { type: 'prepared'; ms: number }
-  | { type: 'progress'; done: number }
-  | SweepDone;
-
 /** Chunks of persons per thread for the sweep: enough to even out, few enough to stay cheap. */
 const CHUNKS_PER_THREAD = 16;
 
@@ -39,6 +33,7 @@ export class EnginePool {
   private readonly work: EngineWork = { pairs: new PairBuilder() };
   /** Shared person-grouped table, reused between runs (grown when a run needs more). */
   private table: PersonRuns | null = null;
+  private counts: Uint32Array[] = [];
   private constructor(private readonly workers: Worker[]) {}
 
   /** Starts `threads` engine threads (0 or 1: no threads, run inline) and waits until ready. */
@@ -93,24 +88,60 @@ export class EnginePool {
     const shared = sharedColumns(pings);
     const runs = this.personTable(shared);
     const k = this.workers.length;
-    const prepared = this.workers.map((w, i) => {
-      const job: PrepareJob = {
-        type: 'prepare', pings: shared, runs,
-        lo: Math.floor((P * i) / k), hi: Math.floor((P * (i + 1)) / k),
-      };
-      const reply = nextReply(w, 'prepared');
+    const ask = (w: Worker, job: ThreadJob, type: ThreadReply['type']): Promise<ThreadReply> => {
+      const r = nextReply(w, type);
       w.postMessage(job);
-      return reply;
-    });
-    // The case index is built here while the threads group the rows.
+      return r;
+    };
+    const lo = (i: number): number => Math.floor((P * i) / k);
     let indexMs = 0;
     let index: CaseIndex;
-    try {
+    const build = (caseRows?: number[]): CaseIndex => {
       const t0 = performance.now();
-      index = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params));
+      const x = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params), caseRows);
       indexMs = performance.now() - t0;
-    } finally {
-      await Promise.all(prepared);
+      return x;
+    };
+    if (shared.sortedByPerson) {
+      // Grouped input: each thread fills its part of the run offsets while the index is built.
+      const prepared = this.workers.map((w, i) =>
+        ask(w, { type: 'prepare', pings: shared, lo: lo(i), hi: lo(i + 1), start: runs.start }, 'prepared'),
+      );
+      try {
+        index = build();
+      } finally {
+        await Promise.all(prepared);
+      }
+    } else {
+      // Time-ordered input: a parallel counting sort by person, each thread on its share of the
+      // rows (count, scatter) or its range of persons (place); the case rows are found on the way
+      // and the index is built while the rows are placed and scattered.
+      const n = shared.person.length;
+      const counts = this.countArrays(k, P);
+      const bounds = Uint32Array.from({ length: k + 1 }, (_, i) => lo(i));
+      const isCase = caseBits(P, casePersonIds);
+      const row = (i: number): number => Math.floor((n * i) / k);
+      const counted = (await Promise.all(
+        this.workers.map((w, t) =>
+          ask(w, { type: 'count', person: shared.person, r0: row(t), r1: row(t + 1), counts: counts[t]!, isCase, bounds }, 'counted'),
+        ),
+      )) as Array<Extract<ThreadReply, { type: 'counted' }>>;
+      let base = 0;
+      const placed = this.workers.map((w, d) => {
+        const job: ThreadJob = { type: 'place', counts, lo: lo(d), hi: lo(d + 1), base, start: runs.start };
+        for (const c of counted) base += c.rangeRows[d]!;
+        return ask(w, job, 'placed');
+      });
+      try {
+        index = build(counted.flatMap((c) => c.caseRows));
+      } finally {
+        await Promise.all(placed);
+      }
+      await Promise.all(
+        this.workers.map((w, t) =>
+          ask(w, { type: 'scatter', pings: shared, r0: row(t), r1: row(t + 1), cursor: counts[t]!, dest: runs }, 'prepared'),
+        ),
+      );
     }
     const nChunks = Math.min(P, k * CHUNKS_PER_THREAD);
     const bounds = Uint32Array.from({ length: nChunks + 1 }, (_, c) => Math.floor((P * c) / nChunks));
@@ -122,7 +153,7 @@ export class EnginePool {
           done += d;
           opts.onProgress?.(done, P);
         }) as Promise<SweepDone>;
-        const job: SweepJob = { type: 'sweep', runs, index, bounds, next };
+        const job: ThreadJob = { type: 'sweep', runs, index, bounds, next };
         w.postMessage(job);
         return reply;
       }),
@@ -139,6 +170,14 @@ export class EnginePool {
       indexMs,
       rangeMs: results.map((r) => r.ms),
     };
+  }
+
+  /** One shared per-person count array per thread (reused between runs). */
+  private countArrays(k: number, P: number): Uint32Array[] {
+    if (this.counts.length !== k || this.counts[0]!.buffer.byteLength < 4 * P) {
+      this.counts = Array.from({ length: k }, () => new Uint32Array(new SharedArrayBuffer(4 * P)));
+    }
+    return this.counts.map((c) => new Uint32Array(c.buffer, 0, P));
   }
 
   /** The shared person-grouped table for these pings: the input itself when already grouped. */
@@ -198,11 +237,11 @@ export async function runCompanions(
 /** The next reply of type `type` from a thread (progress replies go to onProgress meanwhile). */
 function nextReply(
   w: Worker,
-  type: 'prepared' | 'done',
+  type: ThreadReply['type'],
   onProgress?: (done: number) => void,
-): Promise<Reply> {
-  return new Promise<Reply>((resolve, reject) => {
-    const onMessage = (m: Reply): void => {
+): Promise<ThreadReply> {
+  return new Promise<ThreadReply>((resolve, reject) => {
+    const onMessage = (m: ThreadReply): void => {
       if (m.type === 'progress') onProgress?.(m.done);
       else if (m.type === type) {
         w.off('message', onMessage);
