@@ -2,7 +2,8 @@
 // modes on 2 threads (and 1), then a PostGIS baseline on person slices, checked pair for pair
 // against the engine, with the honest linear scale-up. Writes bench/results/companions.{md,json}.
 //   node --import tsx bench/companions/run.ts [--people N --pings M --slices 100,50 --skip-postgis]
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+//     [--modes radius,grid] [--inputs time,person] [--threads 2,1]   (--help)
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { loadavg, cpus, totalmem } from 'node:os';
 import { genPings } from '../../src/cli/commands/gen-pings.command.ts';
@@ -10,6 +11,23 @@ import { loadCases, loadPingBin } from '../../src/adapters/companion/ping-files.
 import { findCompanions } from '../../src/geo/companion-engine.ts';
 import { postgisCompanions } from './postgis.ts';
 import { renderReport, type BenchReport, type EngineRun, type SliceRun } from './report.ts';
+
+if (process.argv.includes('--help')) {
+  process.stdout.write(
+    `node --import tsx bench/companions/run.ts [options]
+  --people N --pings M --cases C --seed S   city-day to generate or reuse (default 8000000, 30000000, 1000, 1)
+  --dir D                                   data cache (default /tmp/hc-companions)
+  --modes radius,grid                       engine modes to run (default both)
+  --inputs time,person                      row orders to run (default both)
+  --threads 2,1                             thread counts to run (default: 2 on both inputs, 1 on time-ordered)
+  --skip-postgis                            no PostGIS baseline
+  --slices 100,50                           PostGIS slices (every k-th person)
+Each engine configuration runs in its own process: read, one cold run, two warm runs. The report
+(bench/results/companions.{md,json}) holds the configurations that were run.
+`,
+  );
+  process.exit(0);
+}
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,10 +64,16 @@ if (!existsSync(sortedPath)) {
 }
 
 const engine: EngineRun[] = [];
-const configs = [
+const modes = arg('modes', 'radius,grid').split(',');
+const inputs = arg('inputs', 'time,person').split(',');
+const threadCounts = arg('threads', '2,1').split(',').map(Number);
+const configs = ([
   [binPath, 'radius', 2], [binPath, 'grid', 2], [sortedPath, 'radius', 2], [sortedPath, 'grid', 2],
   [binPath, 'radius', 1], [binPath, 'grid', 1],
-] as const;
+] as const).filter(
+  ([file, mode, threads]) =>
+    modes.includes(mode) && inputs.includes(file === binPath ? 'time' : 'person') && threadCounts.includes(threads),
+);
 for (const [file, mode, threads] of configs) {
   process.stderr.write(`engine ${file} ${mode}, ${threads} thread(s), load ${loadavg()[0]!.toFixed(2)}…\n`);
   const out = execFileSync(
@@ -109,12 +133,26 @@ if (!process.argv.includes('--skip-postgis')) {
   }
 }
 
+// With --skip-postgis, keep the PostGIS slices of the last report on the same data (the ratios
+// are recomputed against this run's engine figures).
+let slicesFrom: BenchReport['slicesFrom'];
+if (sliceRuns.length === 0 && existsSync('bench/results/companions.json')) {
+  const last = JSON.parse(readFileSync('bench/results/companions.json', 'utf8')) as BenchReport;
+  const same = last.data.people === people && last.data.pingsPerDay === pingsPerDay &&
+    last.data.cases === caseCount && last.data.seed === seed;
+  if (same && last.slices.length > 0) {
+    sliceRuns.push(...last.slices);
+    slicesFrom = last.slicesFrom ?? { date: last.date, commit: last.commit };
+  }
+}
+
 const report: BenchReport = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memGB: totalmem() / 2 ** 30, node: process.version },
   data: { people, pingsPerDay, cases: caseCount, seed, binPath, genMs },
   engine,
   slices: sliceRuns,
+  ...(slicesFrom ? { slicesFrom } : {}),
   commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
 };
 mkdirSync('bench/results', { recursive: true });

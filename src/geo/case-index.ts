@@ -244,25 +244,42 @@ function fillIndex(x: CaseIndex): void {
     }
   }
   const cells = x.nRows * x.nCols;
-  const offsets = new Uint32Array(cells + 1);
-  for (let i = 0; i < x.count; i++)
-    for (let r = r0[i]!; r <= r1[i]!; r++)
-      for (let c = c0[i]!; c <= c1[i]!; c++) if (keep(i, r, c)) offsets[r * x.nCols + c + 1]!++;
-  for (let c = 0; c < cells; c++) offsets[c + 1]! += offsets[c]!;
-  const items = new Uint32Array(offsets[cells]!);
-  const starts = new Uint32Array(offsets[cells]!);
-  const pos = offsets.slice(0, cells);
-  // Filling in order of start time leaves every cell's list sorted by start.
+  // One pass over the intervals in order of start time lists each in its cells (keep() is the
+  // costly part, so it runs once per cell); a stable counting sort by cell then leaves every
+  // cell's list sorted by start.
   const byStart = Array.from({ length: x.count }, (_, i) => i).sort((u, v) => x.ciA[u]! - x.ciA[v]! || u - v);
+  let pCell: Uint32Array = new Uint32Array(4 * x.count + 64);
+  let pItem: Uint32Array = new Uint32Array(pCell.length);
+  let m = 0;
   for (const i of byStart) {
     for (let r = r0[i]!; r <= r1[i]!; r++) {
       for (let c = c0[i]!; c <= c1[i]!; c++) {
         if (!keep(i, r, c)) continue;
-        const k = pos[r * x.nCols + c]!++;
-        items[k] = i;
-        starts[k] = x.ciA[i]!;
+        if (m === pCell.length) {
+          const grow = (a: Uint32Array): Uint32Array => {
+            const b = new Uint32Array(a.length * 2);
+            b.set(a);
+            return b;
+          };
+          pCell = grow(pCell);
+          pItem = grow(pItem);
+        }
+        pCell[m] = r * x.nCols + c;
+        pItem[m++] = i;
       }
     }
+  }
+  const offsets = new Uint32Array(cells + 1);
+  for (let j = 0; j < m; j++) offsets[pCell[j]! + 1]!++;
+  for (let c = 0; c < cells; c++) offsets[c + 1]! += offsets[c]!;
+  const items = new Uint32Array(m);
+  const starts = new Uint32Array(m);
+  const pos = offsets.slice(0, cells);
+  for (let j = 0; j < m; j++) {
+    const k = pos[pCell[j]!]!++;
+    const i = pItem[j]!;
+    items[k] = i;
+    starts[k] = x.ciA[i]!;
   }
   x.offsets = offsets;
   x.items = items;

@@ -98,7 +98,7 @@ export class EnginePool {
     let index: CaseIndex;
     const build = (caseRows?: number[]): CaseIndex => {
       const t0 = performance.now();
-      const x = buildCaseIndex(pings, casePersonIds, resolveParams(pings, params), caseRows);
+      const x = shareIndex(buildCaseIndex(pings, casePersonIds, resolveParams(pings, params), caseRows));
       indexMs = performance.now() - t0;
       return x;
     };
@@ -252,6 +252,20 @@ function nextReply(
     w.on('message', onMessage);
     w.once('error', reject);
   });
+}
+
+/** The index with its larger arrays moved to shared memory, so posting it to a thread copies nothing big. */
+function shareIndex(x: CaseIndex): CaseIndex {
+  const out: Record<string, unknown> = { ...x };
+  for (const [key, v] of Object.entries(x)) {
+    if (ArrayBuffer.isView(v) && v.byteLength >= 1 << 16 && !(v.buffer instanceof SharedArrayBuffer)) {
+      const a = v as Uint8Array;
+      const b = new (a.constructor as Uint8ArrayConstructor)(new SharedArrayBuffer(a.byteLength) as unknown as ArrayBuffer);
+      b.set(a);
+      out[key] = b;
+    }
+  }
+  return out as unknown as CaseIndex;
 }
 
 function slicePairs(p: CompanionPairs, from: number, to: number): CompanionPairs {
