@@ -24,14 +24,14 @@ export class StatusRepository {
    */
   async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<void> {
     if (entries.length === 0) return;
-    const rows = entries.map(([id, s]) => [
-      id, s.colour5, s.reasons, s.nextReviewAt === null ? null : new Date(s.nextReviewAt).toISOString(), s.policyVersion, s.vaccineDoses,
-      s.lastNegativeTestDay, new Date(s.computedAt).toISOString(),
-    ]);
+    const rows = entries.map(([id, s]) => ({
+      p: id, c: s.colour5, r: s.reasons, n: s.nextReviewAt === null ? null : new Date(s.nextReviewAt).toISOString(), v: s.policyVersion,
+      d: s.vaccineDoses, l: s.lastNegativeTestDay, a: new Date(s.computedAt).toISOString(),
+    }));
     await this.db.query(
       `INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
-       SELECT (r->>0)::bigint, (r->>1)::smallint, r->2, (r->>3)::timestamptz, r->>4, (r->>5)::smallint, (r->>6)::int, (r->>7)::timestamptz
-         FROM jsonb_array_elements($1::jsonb) AS r
+       SELECT p, c, r, n, v, d, l, a
+         FROM json_to_recordset($1::json) AS t(p bigint, c smallint, r jsonb, n timestamptz, v text, d smallint, l int, a timestamptz)
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,

@@ -14,6 +14,19 @@ import { normaliseKeys, personRefKey, type Checked, type PersonRef, type RawReco
 import type { ResolvedPerson } from '../../adapters/feeds/feed.repository.ts';
 import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
+/**
+ * Called by a batch once its rows are known, right before its transaction, with the persons and
+ * source ids it writes: a file import makes it wait for earlier blocks that touch any of them.
+ */
+export type BeforeWrite = (keys: ReadonlySet<string>) => Promise<void>;
+
+function keysOf(personIds: Iterable<number>, sourceIds: Iterable<string>): Set<string> {
+  const keys = new Set<string>();
+  for (const p of personIds) keys.add(`p:${p}`);
+  for (const s of sourceIds) keys.add(`s:${s}`);
+  return keys;
+}
+
 interface Row<R> {
   line: number;
   rec: R;
@@ -57,11 +70,12 @@ function toNewFact(f: FactDraft, personId: number): NewFact {
 }
 
 /** Key-population lists: facts, membership, and a response task per entry. */
-export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestItem[]): Promise<BatchResult> {
+export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<KeyPopulationRecord>(d, items, checkKeyPopulationRecord, out);
   if (rows.length === 0) return out;
   const drafts = rows.map((r) => ({ row: r, fact: keyPopulationFact(r.rec) }));
+  await before?.(keysOf(rows.map((r) => r.person.id), rows.map((r) => r.rec.sourceId)));
   await d.db.transaction(async (tx) => {
     const source = drafts[0]?.fact.source as string;
     const existing = await d.repo.existingFactIds(source, drafts.map((x) => x.fact.sourceRecordId), tx);
@@ -89,14 +103,18 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
 }
 
 /** Vaccinations: one `vaccination` fact each (dose count on the code). */
-export async function ingestVaccinations(d: FeedDeps, items: readonly IngestItem[]): Promise<BatchResult> {
+export async function ingestVaccinations(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare(d, items, checkVaccinationRecord, out);
-  return storeFacts(d, rows.map((r) => toNewFact(vaccinationFact(r.rec), r.person.id)), out);
+  return storeFacts(d, rows.map((r) => toNewFact(vaccinationFact(r.rec), r.person.id)), out, before);
 }
 
-async function storeFacts(d: FeedDeps, facts: NewFact[], out: BatchResult, extra?: (fresh: Set<string>, tx: import('../../adapters/db/database.ts').Queryable) => Promise<void>): Promise<BatchResult> {
+async function storeFacts(
+  d: FeedDeps, facts: NewFact[], out: BatchResult, before?: BeforeWrite,
+  extra?: (fresh: Set<string>, tx: import('../../adapters/db/database.ts').Queryable) => Promise<void>,
+): Promise<BatchResult> {
   if (facts.length === 0) return out;
+  await before?.(keysOf(facts.map((f) => f.personId), facts.map((f) => f.sourceRecordId)));
   await d.db.transaction(async (tx) => {
     const existing = await d.repo.existingFactIds(facts[0]?.source as string, facts.map((f) => f.sourceRecordId), tx);
     const fresh = facts.filter((f) => !existing.has(f.sourceRecordId));
@@ -120,13 +138,13 @@ function tripRow(personId: number, t: TripFields, source: string, sourceRecordId
 }
 
 /** Declarations in bulk (community forms, partner apps): a `declaration` fact plus its trips. */
-export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem[], source = DECLARATION_SOURCE): Promise<BatchResult> {
+export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite, source = DECLARATION_SOURCE): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<DeclarationRecord>(d, items, checkDeclarationRecord, out);
   const facts = rows.map((r) => ({
     personId: r.person.id, type: 'declaration' as const, source, sourceRecordId: r.rec.sourceId, eventTime: r.rec.declaredAt, data: declarationData(r.rec),
   }));
-  return storeFacts(d, facts, out, async (fresh, tx) => {
+  return storeFacts(d, facts, out, before, async (fresh, tx) => {
     const trips = rows
       .filter((r) => fresh.has(r.rec.sourceId))
       .flatMap((r) => r.rec.trips.map((t, i) => tripRow(r.person.id, t, source, `${r.rec.sourceId}#${i}`)));
@@ -137,10 +155,11 @@ export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem
 export const TRIP_SOURCE = 'trips';
 
 /** Rail, flight and road trips from transport operators (read by the itinerary card). */
-export async function ingestTrips(d: FeedDeps, items: readonly IngestItem[]): Promise<BatchResult> {
+export async function ingestTrips(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<TripRecord>(d, items, checkTripRecord, out);
   if (rows.length === 0) return out;
+  await before?.(keysOf(rows.map((r) => r.person.id), rows.map((r) => r.rec.sourceId)));
   await d.db.transaction(async (tx) => {
     const fresh = await d.repo.insertTrips(rows.map((r) => tripRow(r.person.id, r.rec, `${TRIP_SOURCE}.${r.rec.mode}`, r.rec.sourceId)), d.clock.now(), tx);
     out.accepted += fresh.size;

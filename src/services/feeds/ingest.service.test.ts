@@ -99,6 +99,44 @@ describe('feeds ingestion', () => {
     expect((await ctx.db.query('SELECT 1 FROM response_tasks')).rows).toHaveLength(2);
   });
 
+  it('blocks of one file overlap but apply in file order: an entry, its release and re-entry in consecutive blocks', async () => {
+    const a = await createResident(ctx, { regionCode: '520102' });
+    const b = await createResident(ctx, { regionCode: '520103' });
+    const list = '密接名单';
+    const row = (sid: string, doc: string, action: string, at: string) => ({ source_id: sid, doc_type: '10', doc_number: doc, category: 'close_contact', list, action, event_time: at });
+    // One small block per row, as a file of many 5 000-line blocks would arrive.
+    const rows = [
+      row('e-1', a.input.docNumber, 'enter', '2026-11-19T08:00:00+08:00'),
+      row('e-2', b.input.docNumber, 'enter', '2026-11-19T08:00:00+08:00'),
+      row('r-1', a.input.docNumber, 'release', '2026-11-19T09:00:00+08:00'),
+      row('e-3', a.input.docNumber, 'enter', '2026-11-19T10:00:00+08:00'),
+      row('r-2', b.input.docNumber, 'release', '2026-11-19T11:00:00+08:00'),
+    ];
+    async function* blocks() {
+      for (const [i, record] of rows.entries()) yield { items: [{ line: i + 2, record }], key: `b${i}`, bytesRead: 0 };
+    }
+    const r = await importBlocks(ingest, 'key-population', blocks());
+    expect([r.accepted, r.duplicates, r.rejected]).toEqual([5, 0, 0]);
+    const kp = await ctx.db.query<{ person_id: number; released: boolean }>('SELECT person_id, released_at IS NOT NULL AS released FROM key_population ORDER BY person_id');
+    expect(kp.rows).toEqual([
+      { person_id: a.id, released: false },
+      { person_id: b.id, released: true },
+    ]);
+    // a entered twice (a task each time), b once.
+    const tasks = await ctx.db.query<{ person_id: number; source_id: string }>('SELECT person_id, source_id FROM response_tasks ORDER BY source_id');
+    expect(tasks.rows).toEqual([
+      { person_id: a.id, source_id: 'e-1' },
+      { person_id: b.id, source_id: 'e-2' },
+      { person_id: a.id, source_id: 'e-3' },
+    ]);
+    // The stored statuses are those of all the facts: what a fresh recompute gives.
+    const stored = await ctx.db.query<{ person_id: number; colour5: number }>('SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[]) ORDER BY person_id', [[a.id, b.id]]);
+    const fresh = (await ctx.statuses.recompute([a.id, b.id])).statuses;
+    expect(stored.rows.map((x) => x.colour5)).toEqual([fresh.get(a.id)?.colour5, fresh.get(b.id)?.colour5]);
+    expect(stored.rows[0]?.colour5).toBe(Colour5.red);
+    expect(stored.rows[1]?.colour5).not.toBe(Colour5.red);
+  });
+
   it('vaccinations count doses; declarations with fever turn orange; trips are stored once', async () => {
     const p = await createResident(ctx);
     const v = await ingest.ingest('vaccinations', [

@@ -11,7 +11,7 @@ import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../app-error.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type FeedName, type IngestItem } from './feed-types.ts';
-import { ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, SELF_DECLARATION_SOURCE } from './facts.ingest.ts';
+import { ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, SELF_DECLARATION_SOURCE, type BeforeWrite } from './facts.ingest.ts';
 import { ingestPersons } from './persons.ingest.ts';
 import { PersonResolver } from './person-resolver.ts';
 import { blockId, PingLoader } from './pings.ingest.ts';
@@ -49,7 +49,8 @@ export class IngestService {
   readonly pings: PingLoader;
   readonly stays: StayService;
   private readonly log: Logger;
-  private writes: Promise<void> = Promise.resolve();
+  /** bulk fact writes in flight: the keys they touch (once known) and their end */
+  private readonly writing = new Set<{ keys: Promise<ReadonlySet<string>>; done: Promise<void> }>();
   private followUps: Promise<void> = Promise.resolve();
 
   constructor(
@@ -71,29 +72,45 @@ export class IngestService {
    * `bulk`: one block of a file import, which calls `finishBulk` when it is over.
    */
   async ingest(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false): Promise<BatchResult> {
-    if (!bulk || feed === 'pings') {
+    if (!bulk || feed === 'pings' || feed === 'persons') {
       const r = await this.write(feed, items, blockKey, bulk);
       await this.followUp(r);
       return r;
     }
-    // Blocks of a file import run as a two-stage pipeline: the writes commit one after the other,
-    // in file order, and so do the recomputes, but block k's recompute overlaps block k+1's write
-    // (on other connections). The slots are taken now, in call order; a recompute starts once its
-    // block is written and the previous block's recompute is over, so it sees every earlier fact
-    // and a later block's statuses are never overwritten by an earlier one's.
-    const prevWrite = this.writes;
-    const prevFollowUp = this.followUps;
+    // Blocks of a file import overlap. Writes: a block's transaction waits only for earlier
+    // blocks that touch one of its persons or source ids (list entries and releases of one person
+    // apply in file order; blocks of other persons commit side by side). Recomputes run in file
+    // order, each once its block is written and the previous block's recompute is over, so it sees
+    // every earlier fact and an earlier block's statuses never overwrite a later one's; block k's
+    // recompute overlaps block k+1's write. The slots are taken now, in call order.
+    const earlier = [...this.writing];
+    let setKeys!: (keys: ReadonlySet<string>) => void;
     let written!: () => void;
+    const slot = { keys: new Promise<ReadonlySet<string>>((r) => (setKeys = r)), done: new Promise<void>((r) => (written = r)) };
+    this.writing.add(slot);
+    const prevFollowUp = this.followUps;
     let followed!: () => void;
-    this.writes = new Promise<void>((r) => (written = r));
     this.followUps = new Promise<void>((r) => (followed = r));
+    const before = async (keys: ReadonlySet<string>): Promise<void> => {
+      setKeys(keys);
+      for (const e of earlier) {
+        const theirs = await e.keys;
+        for (const k of keys) {
+          if (theirs.has(k)) {
+            await e.done;
+            break;
+          }
+        }
+      }
+    };
     try {
       let r: BatchResult;
       try {
-        await prevWrite;
-        r = await this.write(feed, items, blockKey, bulk);
+        r = await this.write(feed, items, blockKey, bulk, before);
       } finally {
+        setKeys(new Set()); // no-op if the batch named its keys
         written();
+        this.writing.delete(slot);
       }
       await prevFollowUp;
       await this.followUp(r);
@@ -108,18 +125,18 @@ export class IngestService {
     await this.pings.finishBulk();
   }
 
-  private async write(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false): Promise<BatchResult> {
+  private async write(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false, before?: BeforeWrite): Promise<BatchResult> {
     switch (feed) {
       case 'persons':
         return ingestPersons(this.deps, items);
       case 'key-population':
-        return ingestKeyPopulation(this.deps, items);
+        return ingestKeyPopulation(this.deps, items, before);
       case 'vaccinations':
-        return ingestVaccinations(this.deps, items);
+        return ingestVaccinations(this.deps, items, before);
       case 'declarations':
-        return ingestDeclarations(this.deps, items);
+        return ingestDeclarations(this.deps, items, before);
       case 'trips':
-        return ingestTrips(this.deps, items);
+        return ingestTrips(this.deps, items, before);
       case 'pings':
         if (items.length === 0) return emptyResult();
         return this.pings.load(items, blockKey ?? `items:${JSON.stringify(items.map((i) => i.record))}`, bulk);
