@@ -60,8 +60,8 @@ export interface CaseIndex {
   items: Uint32Array;
   starts: Uint32Array;
   /**
-   * Radius mode (which leaves offsets/items/starts empty): per index cell [block, n], one read per
-   * lookup; the cell's n entries sit in `blk` from `block` as (start, interval) pairs of u32,
+   * Radius mode (which leaves offsets/items/starts empty): per index cell [block, n, activity
+   * bits 0–31, 32–63] (see actW), one read per lookup; the cell's n entries sit in `blk` from `block` as (start, interval) pairs of u32,
    * sorted by start. A cell with more than DIR_MIN entries has a time directory in front of its
    * entries: blk[block + s] (s = 0 … dirSlots) is the number of its entries starting before
    * dirT0 + s · dirW, so the scan for intervals starting after `from` begins at entry
@@ -74,6 +74,14 @@ export interface CaseIndex {
   dirT0: number;
   dirW: number;
   dirSlots: number;
+  /**
+   * Radius mode: cellTab[4·cell + 2 … 3] are 64 activity bits of the cell, bit s set when one of
+   * its case intervals covers a second of slot s = clamp(⌊(t − actT0) / actW⌋, 0, 63). A person
+   * interval whose seconds fall only in clear slots meets none of the cell's case intervals, so
+   * the lookup stops at the cell (exact: integer seconds, power-of-two actW, the same clamp).
+   */
+  actT0: number;
+  actW: number;
 }
 
 /** Bit set over person ids [0, personCount): bit p is set when p is one of `ids`. */
@@ -195,6 +203,8 @@ export function buildCaseIndex(
     dirT0: 0,
     dirW: 1,
     dirSlots: 0,
+    actT0: 0,
+    actW: 1,
   };
   if (count > 0) fillIndex(index);
   return index;
@@ -307,14 +317,24 @@ function fillDirectory(x: CaseIndex): void {
   let w = 64;
   while (long * (Math.floor((t1 - t0) / w) + 2) > budget) w *= 2;
   const slots = long > 0 ? Math.floor((t1 - t0) / w) + 1 : 0;
-  const tab = new Uint32Array(cells * 2);
+  const tab = new Uint32Array(cells * 4);
+  // Activity bits: 64 slots of actW seconds (a power of two) from t0 over the whole span.
+  let actW = 1;
+  while ((t1 + x.maxLen - t0) / actW > 64) actW *= 2;
+  const actSlot = (t: number): number => Math.min(63, Math.max(0, Math.floor((t - t0) / actW)));
   const blk = new Uint32Array(long * (slots + 1) + 2 * starts.length);
   let k = 0;
   for (let c = 0; c < cells; c++) {
     const lo = offsets[c]!;
     const hi = offsets[c + 1]!;
-    tab[2 * c] = k;
-    tab[2 * c + 1] = hi - lo;
+    tab[4 * c] = k;
+    tab[4 * c + 1] = hi - lo;
+    for (let j = lo; j < hi; j++) {
+      const i = items[j]!;
+      for (let sl = actSlot(x.ciA[i]!), e = actSlot(x.ciB[i]! - 1); sl <= e; sl++) {
+        tab[4 * c + 2 + (sl >>> 5)]! |= 1 << (sl & 31);
+      }
+    }
     if (hi - lo > DIR_MIN) {
       let j = lo;
       for (let sl = 0; sl <= slots; sl++) {
@@ -332,6 +352,8 @@ function fillDirectory(x: CaseIndex): void {
   x.blk = blk;
   x.dirT0 = long > 0 ? t0 : 0;
   x.dirW = w;
+  x.actT0 = t0;
+  x.actW = actW;
   x.dirSlots = slots;
   // The sweep reads only the blocks; no need to carry the flat lists to the threads.
   x.offsets = new Uint32Array(1);

@@ -165,6 +165,30 @@ describe('companion engine agrees with the naive reference', () => {
     );
   });
 
+  it('radius mode, intervals meeting at slot edges over a long span (activity bits)', () => {
+    // Case and person intervals that touch or overlap by a second or two, spread over a day, so
+    // the cell activity slots decide at their edges in both 32-slot words.
+    const arbEdge = fc.record({
+      t: fc.nat({ max: 90000 }),
+      d: fc.integer({ min: -3, max: 3 }),
+      gap: fc.constantFrom(1, 2, 60, 1800),
+    });
+    fc.assert(
+      fc.property(fc.array(arbEdge, { minLength: 1, maxLength: 25 }), fc.constantFrom(0, 1, 2), (edges, minSeconds) => {
+        const pings: Ping[] = [{ person: 1, ts: 0, lat: BASE_LAT, lon: BASE_LON }];
+        for (const e of edges) {
+          pings.push({ person: 1, ts: e.t, lat: BASE_LAT, lon: BASE_LON });
+          pings.push({ person: 1, ts: e.t + e.gap, lat: BASE_LAT + 0.5, lon: BASE_LON });
+          pings.push({ person: 0, ts: Math.max(0, e.t + e.gap + e.d), lat: BASE_LAT + 0.001, lon: BASE_LON });
+          pings.push({ person: 0, ts: Math.max(0, e.t + e.gap + e.d + 1), lat: BASE_LAT + 0.5, lon: BASE_LON + 0.5 });
+        }
+        const params: CompanionParams = { mode: 'radius', minSeconds, gapS: 1800 };
+        expect(run(pings, [1], params)).toEqual(referenceCompanions(pings, [1], params));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('splitting persons into ranges gives the same pairs as one run', () => {
     fc.assert(
       fc.property(arbScenario, fc.nat({ max: 7 }), (s, cut) => {

@@ -266,6 +266,8 @@ function sweepRadius(
   const minSeconds = p.minSeconds;
   const { maxLen, nRows, nCols, cellTab, blk, dirT0, dirSlots, rec, casePersons, oLat, oLon, invLat, invLon } = x;
   const invW = 1 / x.dirW;
+  const invAct = 1 / x.actW;
+  const actT0 = x.actT0;
   const nCases = casePersons.length;
   const sec = new Float64Array(nCases);
   const first = new Float64Array(nCases);
@@ -295,9 +297,18 @@ function sweepRadius(
       const ir = Math.floor((la - oLat) * invLat);
       const ic = Math.floor((lg - oLon) * invLon);
       if (ir < 0 || ir >= nRows || ic < 0 || ic >= nCols) continue;
-      const t = (ir * nCols + ic) * 2;
+      const t = (ir * nCols + ic) * 4;
       const n = cellTab[t + 1]!;
       if (n === 0) continue;
+      // Activity bits of the slots of seconds a … b − 1 (see CaseIndex.actW).
+      let sa = Math.floor((a - actT0) * invAct);
+      let sb = Math.floor((b - 1 - actT0) * invAct);
+      sa = sa < 0 ? 0 : sa > 63 ? 63 : sa;
+      sb = sb < 0 ? 0 : sb > 63 ? 63 : sb;
+      let act = 0;
+      if (sa < 32) act |= cellTab[t + 2]! & bitRange(sa, sb < 31 ? sb : 31);
+      if (sb >= 32) act |= cellTab[t + 3]! & bitRange(sa > 32 ? sa - 32 : 0, sb - 32);
+      if (act === 0) continue;
       let base = cellTab[t]!;
       // Case intervals are at most maxLen long, so one meeting [a, b) starts in (a − maxLen, b).
       const from = a - maxLen;
@@ -351,6 +362,11 @@ function sweepRadius(
       if (sec[c]! >= minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
     }
   }
+}
+
+/** Bits lo … hi (0 ≤ lo ≤ hi ≤ 31) of a 32-bit word. */
+function bitRange(lo: number, hi: number): number {
+  return (-1 >>> (31 - hi + lo)) << lo;
 }
 
 /** Insertion sort of touched case indexes by case person id (nt is small). */
