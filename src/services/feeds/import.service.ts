@@ -45,6 +45,12 @@ export async function importBlocks(
     hooks.onError?.(e);
   };
   let inflight: Promise<void> | undefined;
+  // Blocks in the database while the next is parsed: one for pings (50 000-row blocks, the COPY is
+  // the work) and persons, three for the fact feeds, whose blocks pipeline (IngestService.ingest:
+  // checks ahead, blocks of different persons written and recomputed side by side). Memory stays
+  // bounded.
+  const depth = feed === 'pings' || feed === 'persons' ? 1 : 3;
+  const queue: Array<Promise<void>> = [];
   try {
     for await (const block of blocks) {
       const items: IngestItem[] = [];
@@ -71,8 +77,8 @@ export async function importBlocks(
         hooks.onProgress?.({ ...s }, block.bytesRead);
       })();
       inflight.catch(() => undefined);
-      // One block in the database while the next is parsed; never more (memory stays flat).
-      if (prev) await prev;
+      queue.push(inflight);
+      while (queue.length > depth) await queue.shift();
     }
     if (inflight) await inflight;
   } finally {

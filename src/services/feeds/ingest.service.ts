@@ -37,8 +37,20 @@ export const BLOCK_LINES: Record<FeedName, number> = {
   vaccinations: 5000,
 };
 
+interface BulkSlot {
+  keys: Promise<ReadonlySet<string>>;
+  written: Promise<void>;
+  recomputed: Promise<void>;
+}
+
+function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
+}
+
 /** Persons per recompute statement batch. */
-const RECOMPUTE_SLICE = 2000;
+const RECOMPUTE_SLICE = 5000;
 
 export interface SingleResult {
   status: 'accepted' | 'duplicate';
@@ -49,9 +61,8 @@ export class IngestService {
   readonly pings: PingLoader;
   readonly stays: StayService;
   private readonly log: Logger;
-  /** bulk fact writes in flight: the keys they touch (once known) and their end */
-  private readonly writing = new Set<{ keys: Promise<ReadonlySet<string>>; done: Promise<void> }>();
-  private followUps: Promise<void> = Promise.resolve();
+  /** blocks of file imports in flight: the persons and source ids they touch (once known), and their stages */
+  private readonly inflight = new Set<BulkSlot>();
 
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log'>,
@@ -77,46 +88,42 @@ export class IngestService {
       await this.followUp(r);
       return r;
     }
-    // Blocks of a file import overlap. Writes: a block's transaction waits only for earlier
-    // blocks that touch one of its persons or source ids (list entries and releases of one person
-    // apply in file order; blocks of other persons commit side by side). Recomputes run in file
-    // order, each once its block is written and the previous block's recompute is over, so it sees
-    // every earlier fact and an earlier block's statuses never overwrite a later one's; block k's
-    // recompute overlaps block k+1's write. The slots are taken now, in call order.
-    const earlier = [...this.writing];
+    // Blocks of a file import overlap. A block's checks and person lookups run ahead; its
+    // transaction waits only for earlier blocks that touch one of its persons or source ids, and
+    // so does its recompute for their recomputes. Entries and releases of one person therefore
+    // apply in file order and a person's status is last computed after their last block, while
+    // blocks of other persons are written and recomputed side by side (block k's recompute
+    // beside block k+1's write). The slot is taken now, in call order.
+    const earlier = [...this.inflight];
     let setKeys!: (keys: ReadonlySet<string>) => void;
     let written!: () => void;
-    const slot = { keys: new Promise<ReadonlySet<string>>((r) => (setKeys = r)), done: new Promise<void>((r) => (written = r)) };
-    this.writing.add(slot);
-    const prevFollowUp = this.followUps;
-    let followed!: () => void;
-    this.followUps = new Promise<void>((r) => (followed = r));
-    const before = async (keys: ReadonlySet<string>): Promise<void> => {
-      setKeys(keys);
-      for (const e of earlier) {
-        const theirs = await e.keys;
-        for (const k of keys) {
-          if (theirs.has(k)) {
-            await e.done;
-            break;
-          }
-        }
-      }
+    let recomputed!: () => void;
+    const slot: BulkSlot = {
+      keys: new Promise<ReadonlySet<string>>((r) => (setKeys = r)),
+      written: new Promise<void>((r) => (written = r)),
+      recomputed: new Promise<void>((r) => (recomputed = r)),
+    };
+    this.inflight.add(slot);
+    const after = async (keys: ReadonlySet<string>, stage: 'written' | 'recomputed'): Promise<void> => {
+      for (const e of earlier) if (overlaps(await e.keys, keys)) await e[stage];
     };
     try {
       let r: BatchResult;
       try {
-        r = await this.write(feed, items, blockKey, bulk, before);
+        r = await this.write(feed, items, blockKey, bulk, async (keys) => {
+          setKeys(keys);
+          await after(keys, 'written');
+        });
       } finally {
         setKeys(new Set()); // no-op if the batch named its keys
         written();
-        this.writing.delete(slot);
       }
-      await prevFollowUp;
+      await after(await slot.keys, 'recomputed');
       await this.followUp(r);
       return r;
     } finally {
-      followed();
+      recomputed();
+      this.inflight.delete(slot);
     }
   }
 
