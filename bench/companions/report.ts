@@ -10,7 +10,7 @@ export interface EngineRun {
   readMs: number;
   casesMs: number;
   poolStartMs: number;
-  runs: Array<{ ms: number; cpuMs: number; indexMs: number; rangeMs: number[]; pairs: number }>;
+  runs: Array<{ ms: number; cpuMs: number; indexMs: number; prepareMs?: number; rangeMs: number[]; pairs: number }>;
   maxRssMB: number;
   loadAvg: number;
 }

@@ -23,6 +23,8 @@ export interface PoolResult {
   /** Milliseconds: case index build, and each range's engine time. */
   indexMs: number;
   rangeMs: number[];
+  /** Milliseconds from the start of the run until the sweep starts (grouping rows, index). */
+  prepareMs?: number;
 }
 
 /** Chunks of persons per thread for the sweep: enough to even out, few enough to stay cheap. */
@@ -85,6 +87,7 @@ export class EnginePool {
       const pairs = findCompanionsInRange(pings, index, 0, P, opts.onProgress, this.work);
       return { parts: [pairs], count: pairs.count, indexMs, rangeMs: [performance.now() - s] };
     }
+    const started = performance.now();
     const shared = sharedColumns(pings);
     const runs = this.personTable(shared);
     const k = this.workers.length;
@@ -143,6 +146,7 @@ export class EnginePool {
         ),
       );
     }
+    const prepareMs = performance.now() - started;
     const nChunks = Math.min(P, k * CHUNKS_PER_THREAD);
     const bounds = Uint32Array.from({ length: nChunks + 1 }, (_, c) => Math.floor((P * c) / nChunks));
     const next = new Int32Array(new SharedArrayBuffer(4));
@@ -169,6 +173,7 @@ export class EnginePool {
       count: results.reduce((a, r) => a + r.pairs.count, 0),
       indexMs,
       rangeMs: results.map((r) => r.ms),
+      prepareMs,
     };
   }
 
