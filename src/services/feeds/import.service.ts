@@ -60,6 +60,7 @@ export async function importBlocks(
         else items.push(it);
       }
       const key = `file:${block.key}`;
+      const bytesRead = block.bytesRead; // the closure below keeps this, not the block's rows
       const write = ingest.ingest(feed, items, key, true);
       write.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
       const prev = inflight;
@@ -74,7 +75,7 @@ export async function importBlocks(
           if (!set) pingDays.set(day, (set = new Set()));
           for (const id of ids) set.add(id);
         }
-        hooks.onProgress?.({ ...s }, block.bytesRead);
+        hooks.onProgress?.({ ...s }, bytesRead);
       })();
       inflight.catch(() => undefined);
       queue.push(inflight);
