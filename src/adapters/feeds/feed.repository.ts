@@ -98,13 +98,21 @@ export class FeedRepository {
   async personsByPhoneHash(hashes: readonly Uint8Array[]): Promise<Map<string, ResolvedPerson>> {
     const out = new Map<string, ResolvedPerson>();
     if (hashes.length === 0) return out;
-    const r = await this.db.query<{ id: number; h: string; region_code: string | null }>(
-      `SELECT DISTINCT ON (p.phone_hash) p.id, encode(p.phone_hash, 'hex') AS h, p.region_code
-         FROM persons p WHERE p.phone_hash IN (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)
-        ORDER BY p.phone_hash, (p.guardian_id IS NOT NULL), p.id`,
+    // The holder is picked here rather than with DISTINCT ON … ORDER BY, whose sort of a 50 000-phone
+    // carrier block spilled to disk.
+    const r = await this.db.query<{ id: number; h: string; region_code: string | null; g: boolean }>(
+      `SELECT p.id, encode(p.phone_hash, 'hex') AS h, p.region_code, p.guardian_id IS NOT NULL AS g
+         FROM persons p WHERE p.phone_hash IN (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
       [hashes.map(hex)],
     );
-    for (const row of r.rows) out.set(row.h, { id: row.id, regionCode: row.region_code });
+    const best = new Map<string, { id: number; g: boolean }>();
+    for (const row of r.rows) {
+      const b = best.get(row.h);
+      // the holder: someone without a guardian before a ward, then the lowest id
+      if (b && (b.g !== row.g ? row.g : b.id < row.id)) continue;
+      best.set(row.h, { id: row.id, g: row.g });
+      out.set(row.h, { id: row.id, regionCode: row.region_code });
+    }
     return out;
   }
 

@@ -198,6 +198,16 @@ describe('feeds ingestion', () => {
     ]);
   });
 
+  it('a phone shared by a ward and holders resolves to the holder without a guardian, lowest id first', async () => {
+    const parent = await createResident(ctx);
+    const ward = await createResident(ctx, { guardianId: parent.id, phone: '13712345678' });
+    const holder = await createResident(ctx, { phone: '13712345678' });
+    await createResident(ctx, { phone: '13712345678' });
+    const found = await ingest.deps.repo.personsByPhoneHash([ctx.residents.phoneHash('13712345678')]);
+    expect([...found.values()].map((p) => p.id)).toEqual([holder.id]);
+    expect(ward.id).toBeLessThan(holder.id);
+  });
+
   it('a day partition a killed bulk load left without its index gets it from the next writer', async () => {
     const p = await createResident(ctx);
     await ctx.db.query("SELECT hc_ensure_day_partition('pings', '2026-11-18', false)");
