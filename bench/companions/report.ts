@@ -67,7 +67,7 @@ export function renderReport(r: BenchReport): string {
     const radius2 = r.engine.find((e) => e.mode === 'radius' && e.threads === 2 && !e.sortedInput);
     out.push('## PostGIS baseline (radius mode, ST_DWithin on geography)', '');
     if (r.slicesFrom) {
-      out.push(`The PostGIS columns are kept from an earlier run on the same data (${r.slicesFrom.date} at commit ${r.slicesFrom.commit}); this run used \`--skip-postgis\`. The engine columns on the right and the ratios use this run's figures.`, '');
+      out.push(`The slice columns (pings, engine and PostGIS on the slices, agreement) are kept from an earlier run on the same data (${r.slicesFrom.date} at commit ${r.slicesFrom.commit}); this run used \`--skip-postgis\`. The full-day engine columns on the right and the ratios use this run's figures.`, '');
     }
     out.push('Slices keep every k-th person and all cases, so their pairs are exactly the full-day pairs of the sampled persons; both sides run on the slice and are compared pair for pair (person, case, seconds, first_ts, last_ts). PostGIS time = presence (window LEAD) + GiST index + join; the COPY load is excluded. The full-day estimate scales it linearly by k, which favours PostGIS (index build and the join grow at least linearly).', '');
     out.push('| slice | pings | engine s (1 thread) | PostGIS s | PostGIS join s | pairs | agree | PostGIS full-day estimate s | engine full-day s (2 threads warm / cold) | ratio warm / cold |');
