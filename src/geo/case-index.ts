@@ -3,7 +3,7 @@
 // (a few thousand intervals), cloned to worker threads and broadcast to tile workers.
 import { EARTH_RADIUS_M } from './haversine.ts';
 import { gridCol, gridRow, gridSteps } from './companion-grid.ts';
-import { IntervalScratch, sortRun } from './presence.ts';
+import { IntervalScratch, firstRowOf, sortRun } from './presence.ts';
 import type { PingColumns, ResolvedParams } from './companion-types.ts';
 
 /** Upper bound on dense index cells; past it the cells are coarsened. */
@@ -121,16 +121,7 @@ export function buildCaseIndex(
     for (let i = 0; i < caseRows.length; i++) rows.push(caseRows[i]!);
   } else if (pings.sortedByPerson) {
     // Rows grouped by person in ascending order: each case's rows by two binary searches.
-    const firstRow = (id: number): number => {
-      let a = 0;
-      let b = person.length;
-      while (a < b) {
-        const m = (a + b) >>> 1;
-        if (person[m]! < id) a = m + 1;
-        else b = m;
-      }
-      return a;
-    };
+    const firstRow = (id: number): number => firstRowOf(person, id);
     for (const p of [...casePersons].sort((u, v) => u - v)) {
       for (let i = firstRow(p), e = firstRow(p + 1); i < e; i++) rows.push(i);
     }

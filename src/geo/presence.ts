@@ -50,6 +50,18 @@ export function gatherByPerson(
   return { start, ts: gTs, lat: gLat, lon: gLon };
 }
 
+/** First row whose person id is ≥ id, in rows grouped by person in ascending order (binary search). */
+export function firstRowOf(person: Uint32Array, id: number): number {
+  let a = 0;
+  let b = person.length;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (person[m]! < id) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
 /**
  * Person runs of [lo, hi) read in place from rows already grouped by person in ascending order;
  * throws if they are not.
@@ -61,16 +73,7 @@ export function runsOfSorted(
   reuse?: PersonRuns,
 ): PersonRuns {
   const { person } = pings;
-  const first = (id: number): number => {
-    let a = 0;
-    let b = person.length;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (person[m]! < id) a = m + 1;
-      else b = m;
-    }
-    return a;
-  };
+  const first = (id: number): number => firstRowOf(person, id);
   const r0 = first(lo);
   const r1 = first(hi);
   const span = hi - lo;
@@ -102,16 +105,7 @@ export function startsOfSorted(
   start: Uint32Array,
 ): void {
   const { person } = pings;
-  const first = (id: number): number => {
-    let a = 0;
-    let b = person.length;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (person[m]! < id) a = m + 1;
-      else b = m;
-    }
-    return a;
-  };
+  const first = (id: number): number => firstRowOf(person, id);
   const r0 = first(lo);
   const r1 = first(hi);
   let q = lo;
