@@ -45,6 +45,17 @@ export class FactService {
     return { inserted: personIds.length, personIds };
   }
 
+  /**
+   * Records many facts inside the caller's transaction (bulk feeds) and returns the source record
+   * ids that were new; the caller announces their persons after the commit.
+   */
+  async recordManyNew(facts: readonly NewFact[], q: Queryable): Promise<Set<string>> {
+    for (const f of facts) {
+      if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
+    }
+    return this.facts.insertManyNew(facts, this.clock.now(), q);
+  }
+
   /** Tells the workers these persons have new facts (call after the transaction commits). */
   async announce(personIds: number[], acceptedAt = this.clock.now()): Promise<void> {
     if (personIds.length === 0) return;

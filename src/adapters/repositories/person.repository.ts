@@ -1,5 +1,6 @@
 /** Residents (persons table): identifiers stored hashed and encrypted, never in clear. */
 import type { Database, Queryable } from '../db/database.ts';
+import { intArray } from '../db/pg-params.ts';
 
 export interface NewPersonRow {
   docType: number;
@@ -128,7 +129,7 @@ export class PersonRepository {
   async subjectsAndNames(ids: readonly number[]): Promise<Map<number, { sub: string; maskedName: string }>> {
     const rows = await this.db.query<{ id: number; code_subject: string; name_masked: string }>(
       'SELECT id, code_subject, name_masked FROM persons WHERE id = ANY($1::bigint[])',
-      [ids],
+      [intArray(ids)],
     );
     return new Map(rows.rows.map((r) => [r.id, { sub: r.code_subject, maskedName: r.name_masked }]));
   }

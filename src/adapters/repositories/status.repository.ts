@@ -2,6 +2,7 @@
 import type { Colour5 } from '../../domain/colour.ts';
 import type { Status, StatusReason } from '../../domain/status.ts';
 import type { Database } from '../db/database.ts';
+import { intArray, jsonbArray, numArray, textArray, TS } from '../db/pg-params.ts';
 
 export interface StoredStatus {
   personId: number;
@@ -18,24 +19,41 @@ export class StatusRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Upserts many statuses in one statement. The rows travel as one JSON document (stringified
-   * natively, parsed by the server's JSON parser) rather than as arrays of escaped text, the cost
-   * that dominated a 5 000-row batch on both sides.
+   * Upserts many statuses in one statement. Columns travel as array literals written here (times
+   * as epoch milliseconds, each person's reasons as JSON text): the server parses them faster than
+   * one JSON document per batch, whose generic JSON parsing was the largest part of this
+   * statement's time (about 11 µs per status against 6 µs).
    */
   async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<void> {
     if (entries.length === 0) return;
-    const rows = entries.map(([id, s]) => ({
-      p: id, c: s.colour5, r: s.reasons, n: s.nextReviewAt === null ? null : new Date(s.nextReviewAt).toISOString(), v: s.policyVersion,
-      d: s.vaccineDoses, l: s.lastNegativeTestDay, a: new Date(s.computedAt).toISOString(),
-    }));
+    const n = entries.length;
+    const ids = new Array<number>(n);
+    const colours = new Array<number>(n);
+    const reasons = new Array<unknown>(n);
+    const review = new Array<number | null>(n);
+    const version = new Array<string>(n);
+    const doses = new Array<number>(n);
+    const negative = new Array<number | null>(n);
+    const computed = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const [id, s] = entries[i] as readonly [number, Status];
+      ids[i] = id;
+      colours[i] = s.colour5;
+      reasons[i] = s.reasons;
+      review[i] = s.nextReviewAt;
+      version[i] = s.policyVersion;
+      doses[i] = s.vaccineDoses;
+      negative[i] = s.lastNegativeTestDay;
+      computed[i] = s.computedAt;
+    }
     await this.db.query(
       `INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
-       SELECT p, c, r, n, v, d, l, a
-         FROM json_to_recordset($1::json) AS t(p bigint, c smallint, r jsonb, n timestamptz, v text, d smallint, l int, a timestamptz)
+       SELECT p, c, r, ${TS('n')}, v, d, l, ${TS('a')}
+         FROM unnest($1::bigint[], $2::smallint[], $3::jsonb[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[]) AS t(p, c, r, n, v, d, l, a)
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,
-      [JSON.stringify(rows)],
+      [intArray(ids), numArray(colours), jsonbArray(reasons), numArray(review), textArray(version), numArray(doses), numArray(negative), numArray(computed)],
     );
   }
 
@@ -63,7 +81,7 @@ export class StatusRepository {
   async coloursOf(ids: readonly number[]): Promise<Map<number, number>> {
     const r = await this.db.query<{ person_id: number; colour5: number }>(
       'SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[])',
-      [ids],
+      [intArray(ids)],
     );
     return new Map(r.rows.map((x) => [x.person_id, x.colour5]));
   }

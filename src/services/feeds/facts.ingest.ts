@@ -3,8 +3,10 @@
  * transaction: facts, trips, list membership and response tasks commit together or not at all.
  * Persons are announced (or recomputed) by the caller after the commit.
  */
-import type { KeyPopulationRow, TripRow } from '../../adapters/feeds/feed.repository.ts';
+import type { TripRow } from '../../adapters/feeds/feed.repository.ts';
 import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
+import { isFactType } from '../../domain/fact.ts';
+import { AppError } from '../app-error.ts';
 import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
 import {
   checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord,
@@ -75,29 +77,32 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
   const rows = await prepare<KeyPopulationRecord>(d, items, checkKeyPopulationRecord, out);
   if (rows.length === 0) return out;
   const drafts = rows.map((r) => ({ row: r, fact: keyPopulationFact(r.rec) }));
+  const rowsOut = drafts.map((x) => ({
+    fact: toNewFact(x.fact, x.row.person.id),
+    kp: {
+      personId: x.row.person.id, regionCode: x.row.person.regionCode, list: x.row.rec.list, category: x.row.rec.category,
+      tier: x.row.rec.tier, action: x.row.rec.action, eventTime: x.row.rec.eventTime, sourceId: x.row.rec.sourceId,
+    },
+  }));
+  for (const r of rowsOut) if (!isFactType(r.fact.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(r.fact.type)}`);
   await before?.(keysOf(rows.map((r) => r.person.id), rows.map((r) => r.rec.sourceId)));
   await d.db.transaction(async (tx) => {
-    const source = drafts[0]?.fact.source as string;
-    const existing = await d.repo.existingFactIds(source, drafts.map((x) => x.fact.sourceRecordId), tx);
-    const fresh = drafts.filter((x) => !existing.has(x.fact.sourceRecordId));
+    // Facts, membership and tasks in one statement; the insert itself tells which rows are new
+    // (ON CONFLICT DO NOTHING … RETURNING). When only some are, membership and tasks are applied
+    // here for those alone; duplicates change nothing.
+    const now = d.clock.now();
+    const w = await d.repo.writeKeyPopulationBlock(rowsOut, now, tx);
+    const fresh = rowsOut.filter((x) => w.isNew.has(x.fact.sourceRecordId));
     out.duplicates += drafts.length - fresh.length;
     if (fresh.length === 0) return;
-    await d.facts.recordMany(fresh.map((x) => toNewFact(x.fact, x.row.person.id)), tx);
-    const kp: Array<KeyPopulationRow & { regionCode: string | null }> = fresh.map((x) => ({
-      personId: x.row.person.id,
-      regionCode: x.row.person.regionCode,
-      list: x.row.rec.list,
-      category: x.row.rec.category,
-      tier: x.row.rec.tier,
-      action: x.row.rec.action,
-      eventTime: x.row.rec.eventTime,
-      sourceId: x.row.rec.sourceId,
-    }));
-    const entered = await d.repo.applyKeyPopulation(kp, tx);
-    const region = new Map(kp.map((k) => [k.sourceId, k.regionCode]));
-    await d.repo.openTasks(entered.map((e) => ({ ...e, regionCode: region.get(e.sourceId) ?? null })), d.clock.now(), tx);
+    if (w.entered === null) {
+      const kp = fresh.map((x) => x.kp);
+      const entered = await d.repo.applyKeyPopulation(kp, tx);
+      const region = new Map(kp.map((k) => [k.sourceId, k.regionCode]));
+      await d.repo.openTasks(entered.map((e) => ({ ...e, regionCode: region.get(e.sourceId) ?? null })), now, tx);
+    }
     out.accepted += fresh.length;
-    out.personIds.push(...fresh.map((x) => x.row.person.id));
+    for (const x of fresh) out.personIds.push(x.kp.personId);
   });
   return out;
 }
@@ -116,10 +121,9 @@ async function storeFacts(
   if (facts.length === 0) return out;
   await before?.(keysOf(facts.map((f) => f.personId), facts.map((f) => f.sourceRecordId)));
   await d.db.transaction(async (tx) => {
-    const existing = await d.repo.existingFactIds(facts[0]?.source as string, facts.map((f) => f.sourceRecordId), tx);
-    const fresh = facts.filter((f) => !existing.has(f.sourceRecordId));
+    const isNew = await d.facts.recordManyNew(facts, tx);
+    const fresh = facts.filter((f) => isNew.has(f.sourceRecordId));
     out.duplicates += facts.length - fresh.length;
-    if (fresh.length) await d.facts.recordMany(fresh, tx);
     await extra?.(new Set(fresh.map((f) => f.sourceRecordId)), tx);
     out.accepted += fresh.length;
     out.personIds.push(...fresh.map((f) => f.personId));

@@ -1,0 +1,132 @@
+/**
+ * Dev harness for the key-population part of bench/ingest: builds a template database with the
+ * registry once (`--setup`), then each run copies it and imports the list, so a run (and a
+ * --cpu-prof of it) covers the key-population import alone. Not a benchmark of record.
+ *
+ *   node --import tsx bench/ingest/kp-harness.ts --setup [--persons 60000]
+ *   node --import tsx bench/ingest/kp-harness.ts [--kp 40000] [--twice]
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { MemoryBus } from '../../src/adapters/bus/memory-bus.ts';
+import { MemoryStatusCache } from '../../src/adapters/cache/memory-status-cache.ts';
+import { openDatabase } from '../../src/adapters/db/database.ts';
+import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
+import { loadConfig } from '../../src/config.ts';
+import { makeResidentId } from '../../src/domain/document-number.ts';
+import { createContext } from '../../src/roles/context.ts';
+import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
+import { importBlocks } from '../../src/services/feeds/import.service.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TEMPLATE = 'hc_kp_harness_template';
+const KEY = Buffer.alloc(32, 7);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-kp-harness-'));
+
+// --stmts: wall time per statement kind (first words of the SQL), measured around pg.Client#query.
+const stmtTimes = new Map<string, { n: number; ms: number }>();
+if (process.argv.includes('--stmts')) {
+  const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
+    const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string })?.text ?? '?');
+    const key = text.replace(/\s+/g, ' ').slice(0, 70);
+    const t0 = performance.now();
+    const r = orig.apply(this, a);
+    if (r && typeof (r as Promise<unknown>).then === 'function') {
+      void (r as Promise<unknown>).then(() => {
+        const e = stmtTimes.get(key) ?? { n: 0, ms: 0 };
+        e.n++;
+        e.ms += performance.now() - t0;
+        stmtTimes.set(key, e);
+      }, () => undefined);
+    }
+    return r;
+  };
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
+}
+function docOf(i: number): string {
+  return makeResidentId('520102', `19${String(30 + Math.floor(i / 1000) % 70).padStart(2, '0')}0${1 + (Math.floor(i / 70000) % 9)}1${Math.floor(i / 630000) % 10}`, i % 1000, i % 2 === 0);
+}
+
+async function open(name: string) {
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  const db = await openDatabase({ databaseUrl: url, poolSize: 8 });
+  const config = { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'warn' };
+  const ctx = await createContext(config, { db, cache: new MemoryStatusCache(), bus: new MemoryBus(), log: pino({ level: 'warn' }), masterKey: KEY });
+  return { db, ctx };
+}
+
+async function importCsv(ingest: IngestService, feed: 'persons' | 'key-population', file: string) {
+  const t0 = performance.now();
+  const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', BLOCK_LINES[feed]), {});
+  return { ...s, seconds: (performance.now() - t0) / 1000 };
+}
+
+if (process.argv.includes('--setup')) {
+  const persons = arg('persons', 60_000);
+  await admin(`DROP DATABASE IF EXISTS ${TEMPLATE}`);
+  await admin(`CREATE DATABASE ${TEMPLATE}`);
+  const { ctx } = await open(TEMPLATE);
+  const pf = path.join(tmp, 'persons.csv');
+  let s = 'source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address\n';
+  for (let i = 0; i < persons; i++) s += `p-${i},10,${docOf(i)},居民${i},,,${13000000000 + i},520102,\n`;
+  fs.writeFileSync(pf, s);
+  const r = await importCsv(new IngestService(ctx, { followUp: 'recompute' }), 'persons', pf);
+  await ctx.close();
+  process.stdout.write(`setup: ${r.accepted} persons\n`);
+} else {
+  const kp = arg('kp', 40_000);
+  const name = `hc_kp_harness_${crypto.randomBytes(3).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+  // --log: every statement's server duration goes to the server log (read it with a script).
+  if (process.argv.includes('--log')) await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
+  const { db, ctx } = await open(name);
+  try {
+    const lf = path.join(tmp, 'kp.csv');
+    let s = 'source_id,doc_type,doc_number,category,list,event_time\n';
+    const et = new Date(Date.now() - 3600_000).toISOString();
+    for (let i = 0; i < kp; i++) s += `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${et}\n`;
+    fs.writeFileSync(lf, s);
+    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    const cpu0 = process.cpuUsage();
+    const r = await importCsv(ingest, 'key-population', lf);
+    const cpu = process.cpuUsage(cpu0);
+    // CPU of this database's server backends (fresh for this run): utime + stime from /proc.
+    const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((x) => x.pid);
+    const tick = 100;
+    let pgCpu = 0;
+    for (const pid of pids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        pgCpu += (Number(f[11]) + Number(f[12])) / tick;
+      } catch { /* gone */ }
+    }
+    const colours = await db.query<{ colour5: number; n: number }>('SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1');
+    const tasks = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM response_tasks')).rows[0]?.n;
+    if (process.argv.includes('--sample')) process.stdout.write(JSON.stringify((await db.query('SELECT * FROM statuses LIMIT 1')).rows[0]) + '\n');
+    process.stdout.write(`kp: ${JSON.stringify({ accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected, seconds: +r.seconds.toFixed(2), rowsPerSecond: Math.round(r.accepted / r.seconds), nodeCpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), pgCpuS: +pgCpu.toFixed(2), colours: Object.fromEntries(colours.rows.map((x) => [x.colour5, x.n])), tasks, load: os.loadavg()[0]?.toFixed(1) })}\n`);
+    for (const [k, v] of [...stmtTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) process.stdout.write(`${v.ms.toFixed(0).padStart(6)} ms ${String(v.n).padStart(4)}x ${k}\n`);
+    if (process.argv.includes('--twice')) {
+      const again = await importCsv(ingest, 'key-population', lf);
+      process.stdout.write(`kp again: ${JSON.stringify({ accepted: again.accepted, duplicates: again.duplicates, seconds: +again.seconds.toFixed(2) })}\n`);
+    }
+  } finally {
+    await ctx.close();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
