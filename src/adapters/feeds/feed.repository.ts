@@ -84,13 +84,14 @@ export class FeedRepository {
   constructor(private readonly db: Database) {}
 
   /** Persons by keyed document hash (type + hash), in one query. */
-  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array }>): Promise<Map<string, ResolvedPerson>> {
+  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array | string }>): Promise<Map<string, ResolvedPerson>> {
     const out = new Map<string, ResolvedPerson>();
     if (keys.length === 0) return out;
+    // A hash may come as lowercase hex already (the resolver keys its maps by it): no second copy.
     const r = await this.db.query<{ id: number; doc_type: number; h: string; region_code: string | null }>(
       `SELECT p.id, p.doc_type, encode(p.doc_hash, 'hex') AS h, p.region_code
          FROM persons p JOIN unnest($1::smallint[], $2::text[]) AS k(t, h) ON p.doc_type = k.t AND p.doc_hash = decode(k.h, 'hex')`,
-      [intArray(keys.map((k) => k.docType)), hexArray(keys.map((k) => hex(k.hash)))],
+      [intArray(keys.map((k) => k.docType)), hexArray(keys.map((k) => (typeof k.hash === 'string' ? k.hash : hex(k.hash))))],
     );
     for (const row of r.rows) out.set(`${row.doc_type}:${row.h}`, { id: row.id, regionCode: row.region_code });
     return out;
@@ -240,8 +241,9 @@ export class FeedRepository {
 
   /**
    * The open memberships of the rows' persons, read through the primary key's leading column (a
-   * join with the batch's (person, list, category) triples was planned as a hash join over the
-   * whole table); other lists of the same persons come along and are never asked about.
+   * join with the batch's (person, list, category) triples showed in the server profile as a hash
+   * build and a sequential scan of the table); other lists of the same persons come along and are
+   * never asked about.
    */
   private async currentMemberships(rows: readonly KeyPopulationRow[], q: Queryable): Promise<Set<string>> {
     const prev = await q.query<{ person_id: number; list: string; category: string }>(

@@ -19,7 +19,7 @@ export class PersonResolver {
   /** Resolves every ref (unknown persons map to null). */
   async resolve(refs: Iterable<PersonRef>): Promise<Map<string, ResolvedPerson | null>> {
     const out = new Map<string, ResolvedPerson | null>();
-    const docs = new Map<string, { key: string; docType: number; hash: Buffer }>();
+    const docs = new Map<string, { key: string; docType: number; hash: string }>();
     const phones = new Map<string, string>();
     for (const ref of refs) {
       const key = personRefKey(ref);
@@ -31,8 +31,8 @@ export class PersonResolver {
       }
       out.set(key, null);
       if (ref.kind === 'document') {
-        const hash = this.residents.docHash(ref.docType, ref.number);
-        docs.set(`${ref.docType}:${hash.toString('hex')}`, { key, docType: ref.docType, hash });
+        const hash = this.residents.docHash(ref.docType, ref.number).toString('hex');
+        docs.set(`${ref.docType}:${hash}`, { key, docType: ref.docType, hash });
       } else phones.set(this.residents.phoneHash(ref.phone).toString('hex'), key);
     }
     if (docs.size) {
