@@ -55,9 +55,22 @@ export function groupOf(code: RowCode): RowGroup {
 
 /** camelCase keys to snake_case, so NDJSON producers may use either (sourceId → source_id). */
 export function normaliseKeys(r: RawRecord): RawRecord {
+  // Bulk files mostly come with snake_case headers already: such a record is returned as it is
+  // (no copy per row, the records are only read).
+  if (!hasUpperCaseKey(r)) return r;
   const out: RawRecord = {};
   for (const [k, v] of Object.entries(r)) out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
   return out;
+}
+
+function hasUpperCaseKey(r: RawRecord): boolean {
+  for (const k in r) {
+    for (let i = 0; i < k.length; i++) {
+      const c = k.charCodeAt(i);
+      if (c >= 65 && c <= 90) return true;
+    }
+  }
+  return false;
 }
 
 /** A trimmed string field; empty and absent are both undefined. */
