@@ -17,16 +17,15 @@ import { MemoryStatusCache } from '../../src/adapters/cache/memory-status-cache.
 import { openDatabase } from '../../src/adapters/db/database.ts';
 import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
 import { loadConfig } from '../../src/config.ts';
-import { makeResidentId } from '../../src/domain/document-number.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importBlocks } from '../../src/services/feeds/import.service.ts';
+import { ADMIN_URL, admin, docOf } from './common.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TEMPLATE = 'hc_kp_harness_template';
 const KEY = Buffer.alloc(32, 7);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-kp-harness-'));
@@ -52,15 +51,6 @@ if (process.argv.includes('--stmts')) {
   };
 }
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
-function docOf(i: number): string {
-  return makeResidentId('520102', `19${String(30 + Math.floor(i / 1000) % 70).padStart(2, '0')}0${1 + (Math.floor(i / 70000) % 9)}1${Math.floor(i / 630000) % 10}`, i % 1000, i % 2 === 0);
-}
 
 async function open(name: string) {
   const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);

@@ -12,7 +12,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
 import { MemoryBus } from '../../src/adapters/bus/memory-bus.ts';
@@ -22,7 +21,6 @@ import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Colour5 } from '../../src/domain/colour.ts';
 import type { HotStatus } from '../../src/domain/hot-status.ts';
-import { makeResidentId } from '../../src/domain/document-number.ts';
 import type { EventBus } from '../../src/ports/event-bus.port.ts';
 import { createContext, type AppContext } from '../../src/roles/context.ts';
 import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
@@ -30,6 +28,7 @@ import { importBlocks } from '../../src/services/feeds/import.service.ts';
 import type { FeedName } from '../../src/services/feeds/feed-types.ts';
 import { FactService } from '../../src/services/fact.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
+import { ADMIN_URL, admin, docOf } from './common.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,22 +38,12 @@ const PERSONS = arg('persons', 100_000);
 const PINGS = arg('pings', 3_000_000);
 const KP = arg('kp', 100_000);
 const FACTS = arg("facts", 1000);
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-bench-ingest-'));
 const log = (s: string) => process.stderr.write(s + '\n');
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
 
-function docOf(i: number): string {
-  return makeResidentId('520102', `19${String(30 + Math.floor(i / 1000) % 70).padStart(2, '0')}0${1 + (Math.floor(i / 70000) % 9)}1${Math.floor(i / 630000) % 10}`, i % 1000, i % 2 === 0);
-}
 const phoneOf = (i: number) => String(13000000000 + i);
 
 async function importFile(ctx: AppContext, ingest: IngestService, feed: FeedName, file: string, stays = false) {
