@@ -30,6 +30,15 @@ import { FactService } from '../../src/services/fact.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { ADMIN_URL, admin, docOf } from './common.ts';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(
+    'usage: node --import tsx bench/ingest/run.ts [--persons 100000] [--pings 3000000] [--kp 100000] [--facts 1000]\n' +
+      '  a count of 0 skips that part; DATABASE_URL names the server (a fresh database is made and dropped);\n' +
+      '  HC_BENCH_NO_WRITE=1 keeps bench/results/ingest.json unchanged.\n',
+  );
+  process.exit(0);
+}
+
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
