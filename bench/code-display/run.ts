@@ -30,6 +30,11 @@ const CONNECTIONS = arg('connections', 64);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const CPU_PROF = process.argv.includes('--cpu-prof');
+/** --server-log <file>: the servers' stdout (e.g. with --server-node-args --trace-gc) */
+const SERVER_LOG = (() => {
+  const i = process.argv.indexOf('--server-log');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
 /** extra node flags for the api server, e.g. --server-node-args "--max-semi-space-size=64" */
 const SERVER_NODE_ARGS = (() => {
   const i = process.argv.indexOf('--server-node-args');
@@ -47,6 +52,7 @@ function startChild(script: string, env: Record<string, string>, nodeArgs: strin
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout!.on('data', (d: Buffer) => {
+      if (SERVER_LOG) fs.appendFileSync(SERVER_LOG, d);
       if (d.toString().includes('ready')) resolve(child);
     });
     child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
