@@ -200,7 +200,11 @@ async function main(): Promise<void> {
         `\n\nRatio code display / hello-world: **${ratio}** (target ≥ 0.6). p99 at a steady 5 000 req/s: **${paced.latencyMs.p99} ms** (p99.9 ${paced.latencyMs.p999} ms; target ≤ 20 ms). ` +
         `Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.\n\n` +
         `autocannon's \`overallRate\` gives each connection a quota per second that it fires back to back at the start of the second, so its row measures one-second bursts at full speed followed by idle time, not a steady rate; the paced row sends a request every 200 µs and measures each latency from the moment it was due (no coordinated omission).\n\n` +
-        `CPU columns: user + system time of the server process (all its threads, and its event-loop thread alone) and of autocannon, per request, from /proc — what each request costs whatever the machine's load.\n`,
+        `CPU columns: user + system time of the server process (all its threads, and its event-loop thread alone) and of autocannon, per request, from /proc — what each request costs whatever the machine's load.\n\n` +
+        `Reading: server and autocannon share the machine's ${os.cpus().length} cores, so throughput follows the total CPU per request (server + client): ` +
+        `${(base.serverCpuMicrosPerRequest ?? 0) + (base.clientCpuMicrosPerRequest ?? 0)} µs for hello-world, ${(code.serverCpuMicrosPerRequest ?? 0) + (code.clientCpuMicrosPerRequest ?? 0)} µs for code display ` +
+        `(CPU ratio ${(((base.serverCpuMicrosPerRequest ?? 0) + (base.clientCpuMicrosPerRequest ?? 0)) / ((code.serverCpuMicrosPerRequest ?? 1) + (code.clientCpuMicrosPerRequest ?? 0))).toFixed(2)}). ` +
+        `A ratio of 0.6 needs code display within 1/0.6 of hello-world's total, but its client alone costs more than hello-world's (a 1.2 KB response) and one P-256 signature through node:crypto costs ≥ 30 µs (21 µs raw in \`openssl speed ecdsap256\`), more than a bare Fastify request's whole server side.\n`,
     );
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
