@@ -90,11 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role,
     retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),
     maxInFlight: int(env, 'HC_MAX_IN_FLIGHT', 512, 1, 1_000_000),
-    // api processes serve codes: keep their residents near, with Redis invalidating (redis-status-cache.ts)
     // Off by default: on 2 cores one dedicated thread saves event-loop time but, when the
     // scheduler parks it, every code waits (p99 at a steady 5 000 req/s: 30–82 ms with it, 17–34 ms
     // with the libuv pool's four threads, in our runs; bench/results/code-display.md).
     signingThread: bool(env, 'HC_SIGNING_THREAD', false),
+    // api processes serve codes: keep their residents near, with Redis invalidating (redis-status-cache.ts)
     nearCacheEntries: int(env, 'HC_NEAR_CACHE_ENTRIES', role === 'api' || role === 'all' ? 200_000 : 0, 0, 100_000_000),
   };
 }

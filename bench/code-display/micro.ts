@@ -5,7 +5,6 @@
  *   node --import tsx bench/code-display/micro.ts [--residents 2000] [--calls 40000]
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import pino from 'pino';
 import { AccessTokens } from '../../src/adapters/crypto/access-token.ts';
 import { createSecrets } from '../../src/adapters/crypto/secrets.ts';
@@ -14,6 +13,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
 import { freshDatabase } from '../lib/bench-db.ts';
+import { procCpuSeconds } from '../lib/proc-cpu.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,12 +22,8 @@ const arg = (name: string, dflt: number) => {
 const RESIDENTS = arg('residents', 2000);
 const CALLS = arg('calls', 40_000);
 
-/** CPU seconds of this process's main (event-loop) thread: the pool threads that sign are not counted. */
-function mainThreadCpuMicros(): number {
-  const stat = fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
+/** CPU µs of this process's main (event-loop) thread: the pool threads that sign are not counted. */
+const mainThreadCpuMicros = (): number => procCpuSeconds(process.pid, process.pid) * 1e6;
 
 async function timed(label: string, fn: (i: number) => unknown, calls = CALLS): Promise<void> {
   // 64 in flight, as the HTTP bench's connections

@@ -19,6 +19,7 @@ import { createContext } from '../../src/roles/context.ts';
 import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
 import { freshDatabase } from '../lib/bench-db.ts';
 import type { PacedLoadResult } from '../lib/paced-load.ts';
+import { procCpuSeconds } from '../lib/proc-cpu.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,11 +42,9 @@ const SERVER_NODE_ARGS = (() => {
   return i > 0 ? (process.argv[i + 1] ?? '').split(' ').filter(Boolean) : [];
 })();
 
-/** user + system CPU seconds of a child process so far (Linux /proc), to report CPU per request. */
-function cpuSeconds(child: ChildProcess, mainThreadOnly = false): number {
-  const stat = fs.readFileSync(mainThreadOnly ? `/proc/${child.pid}/task/${child.pid}/stat` : `/proc/${child.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+/** CPU seconds so far of a server child: all its threads, and its event-loop thread alone. */
+function serverCpu(child: ChildProcess): { all: number; main: number } {
+  return { all: procCpuSeconds(child.pid!), main: procCpuSeconds(child.pid!, child.pid!) };
 }
 
 function startChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildProcess> {
@@ -123,27 +122,26 @@ async function main(): Promise<void> {
   ];
   const helloRequest: autocannon.Options = { url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, requests: withBearer('/hello') };
   const codeRequest: autocannon.Options = { url: 'http://127.0.0.1:18102/v1/me/code', connections: CONNECTIONS, requests: withBearer('/v1/me/code') };
-  /** one autocannon run, with the server's CPU time per request (user + system of its process). */
-  const measure = async (server: ChildProcess, opts: autocannon.Options) => {
-    const cpu0 = cpuSeconds(server);
-    const main0 = cpuSeconds(server, true);
+  /** One load run and the CPU it cost per request: the server's (all threads, event loop) and this process's (autocannon). */
+  const withCpu = async <R>(server: ChildProcess, load: () => Promise<R>, requests: (r: R) => number) => {
+    const server0 = serverCpu(server);
     const client0 = process.cpuUsage();
-    const r = summary(await run(opts));
-    const clientUsage = process.cpuUsage(client0);
-    const client = (clientUsage.user + clientUsage.system) / 1e6;
-    const cpu = cpuSeconds(server) - cpu0;
-    const main = cpuSeconds(server, true) - main0;
-    const perRequest = (s: number) => (r.total ? Math.round((s * 1e6) / r.total) : null);
+    const r = await load();
+    const client = process.cpuUsage(client0);
+    const server1 = serverCpu(server);
+    const n = requests(r);
+    const perRequest = (seconds: number) => (n ? Math.round((seconds * 1e6) / n) : null);
     return {
       ...r,
-      serverCpuSeconds: Math.round(cpu * 100) / 100,
-      serverCpuMicrosPerRequest: perRequest(cpu),
+      serverCpuSeconds: Math.round((server1.all - server0.all) * 100) / 100,
+      serverCpuMicrosPerRequest: perRequest(server1.all - server0.all),
       // the event-loop thread alone: what bounds one process's throughput
-      serverMainThreadCpuMicrosPerRequest: perRequest(main),
+      serverMainThreadCpuMicrosPerRequest: perRequest(server1.main - server0.main),
       // autocannon, on the same 2 cores
-      clientCpuMicrosPerRequest: perRequest(client),
+      clientCpuMicrosPerRequest: perRequest((client.user + client.system) / 1e6),
     };
   };
+  const measure = (server: ChildProcess, opts: autocannon.Options) => withCpu(server, async () => summary(await run(opts)), (r) => r.total);
   try {
     process.stderr.write('warm-up…\n');
     await run({ ...helloRequest, duration: 5 });
@@ -155,16 +153,11 @@ async function main(): Promise<void> {
     process.stderr.write(`code display at a fixed 5 000 req/s, ${DURATION} s…\n`);
     const fixed = await measure(api, { ...codeRequest, duration: DURATION, overallRate: 5000 });
     process.stderr.write(`code display paced evenly at 5 000 req/s (open loop), ${DURATION} s…\n`);
-    const paced0 = { cpu: cpuSeconds(api), main: cpuSeconds(api, true) };
     const bearerFile = path.join(os.tmpdir(), `hc-code-display-bearers-${process.pid}.txt`);
     fs.writeFileSync(bearerFile, bearers.join('\n'));
-    const pacedRun = await pacedInChild('http://127.0.0.1:18102/v1/me/code', 5000, DURATION, CONNECTIONS, bearerFile);
+    const pacedRun = await withCpu(api, () => pacedInChild('http://127.0.0.1:18102/v1/me/code', 5000, DURATION, CONNECTIONS, bearerFile), (r) => r.completed);
+    const paced = { ...pacedRun, clientCpuMicrosPerRequest: null }; // its client is another process
     fs.rmSync(bearerFile, { force: true });
-    const paced = {
-      ...pacedRun,
-      serverCpuMicrosPerRequest: Math.round(((cpuSeconds(api) - paced0.cpu) * 1e6) / pacedRun.completed),
-      serverMainThreadCpuMicrosPerRequest: Math.round(((cpuSeconds(api, true) - paced0.main) * 1e6) / pacedRun.completed),
-    };
     const ratio = Math.round((code.requestsPerSecond / base.requestsPerSecond) * 1000) / 1000;
     const result = {
       benchmark: 'code-display',
@@ -186,14 +179,16 @@ async function main(): Promise<void> {
       path.join(dir, 'code-display.md'),
       `# Code display benchmark\n\nRun ${result.at} on ${result.machine.cpus} cores, Node ${result.machine.node}; PostgreSQL + Redis, ${RESIDENTS} residents, ${ids.length} distinct bearer tokens, ${CONNECTIONS} connections, ${DURATION} s per run. Command: \`node --import tsx bench/code-display/run.ts\`.\n\n` +
         `| run | req/s | p50 ms | p99 ms | max ms | non-2xx | server event loop µs/req | server all threads µs/req | client µs/req |\n|---|---|---|---|---|---|---|---|---|\n` +
-        [
-          ['bare Fastify hello-world', base],
-          ['GET /v1/me/code (auth + cached status + ES256)', code],
-          ['GET /v1/me/code, autocannon overallRate 5 000 (bursts, see below)', fixed],
-        ]
+        (
+          [
+            ['bare Fastify hello-world', base],
+            ['GET /v1/me/code (auth + cached status + ES256)', code],
+            ['GET /v1/me/code, autocannon overallRate 5 000 (bursts, see below)', fixed],
+          ] as const
+        )
           .map(
             ([label, r]) =>
-              `| ${label as string} | ${(r as typeof base).requestsPerSecond} | ${(r as typeof base).latencyP50Ms} | ${(r as typeof base).latencyP99Ms} | ${(r as typeof base).latencyMaxMs} | ${(r as typeof base).non2xx} | ${(r as typeof base).serverMainThreadCpuMicrosPerRequest} | ${(r as typeof base).serverCpuMicrosPerRequest} | ${(r as typeof base).clientCpuMicrosPerRequest} |`,
+              `| ${label} | ${r.requestsPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.latencyMaxMs} | ${r.non2xx} | ${r.serverMainThreadCpuMicrosPerRequest} | ${r.serverCpuMicrosPerRequest} | ${r.clientCpuMicrosPerRequest} |`,
           )
           .join('\n') +
         `\n| GET /v1/me/code paced evenly at 5 000 req/s (open loop, bench/lib/paced-load.ts) | ${paced.achievedPerSecond} | ${paced.latencyMs.p50} | ${paced.latencyMs.p99} | ${paced.latencyMs.max} | ${paced.non2xx + paced.errors} | ${paced.serverMainThreadCpuMicrosPerRequest} | ${paced.serverCpuMicrosPerRequest} | — |` +

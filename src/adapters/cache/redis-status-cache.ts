@@ -59,7 +59,8 @@ export class RedisStatusCache implements StatusCache {
     const s = await this.redis.hget(this.key(personId), String(personId));
     if (s === null) return undefined;
     const h = decodeHotStatus(s);
-    if (h !== undefined && tracked && this.tracking && epoch === this.epoch) this.remember(bucket, personId, h);
+    // Any invalidation or tracking change meanwhile bumped the epoch: then the value may be stale.
+    if (h !== undefined && tracked && epoch === this.epoch) this.remember(bucket, personId, h);
     return h;
   }
 
@@ -130,6 +131,10 @@ export class RedisStatusCache implements StatusCache {
 
   private setTracking(on: boolean): void {
     this.tracking = on;
+    this.forgetAll();
+  }
+
+  private forgetAll(): void {
     this.epoch++;
     this.near.clear();
     this.nearSize = 0;
@@ -142,7 +147,7 @@ export class RedisStatusCache implements StatusCache {
     const bucketPrefix = `${this.prefix}st:`;
     sub.on('messageBuffer', (_channel: Buffer, keys: Buffer[] | null) => {
       this.nearStats.invalidations++;
-      if (keys === null) return this.setTracking(this.tracking); // FLUSHDB/FLUSHALL: forget everything
+      if (keys === null) return this.forgetAll(); // FLUSHDB/FLUSHALL
       for (const k of keys) {
         const key = k.toString();
         if (key.startsWith(bucketPrefix)) this.forgetBucket(Number(key.slice(bucketPrefix.length)));
