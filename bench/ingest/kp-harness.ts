@@ -11,16 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import pino from 'pino';
-import { MemoryBus } from '../../src/adapters/bus/memory-bus.ts';
-import { MemoryStatusCache } from '../../src/adapters/cache/memory-status-cache.ts';
-import { openDatabase } from '../../src/adapters/db/database.ts';
 import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createContext } from '../../src/roles/context.ts';
 import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importBlocks } from '../../src/services/feeds/import.service.ts';
-import { ADMIN_URL, admin, docOf } from './common.ts';
+import { admin, docOf, openBenchContext } from './common.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,15 +45,6 @@ if (process.argv.includes('--stmts')) {
   };
 }
 
-
-async function open(name: string) {
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const db = await openDatabase({ databaseUrl: url, poolSize: 8 });
-  const config = { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'warn' };
-  const ctx = await createContext(config, { db, cache: new MemoryStatusCache(), bus: new MemoryBus(), log: pino({ level: 'warn' }), masterKey: KEY });
-  return { db, ctx };
-}
-
 async function importCsv(ingest: IngestService, feed: 'persons' | 'key-population', file: string) {
   const t0 = performance.now();
   const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', BLOCK_LINES[feed]), {});
@@ -70,7 +55,7 @@ if (process.argv.includes('--setup')) {
   const persons = arg('persons', 60_000);
   await admin(`DROP DATABASE IF EXISTS ${TEMPLATE}`);
   await admin(`CREATE DATABASE ${TEMPLATE}`);
-  const { ctx } = await open(TEMPLATE);
+  const { ctx } = await openBenchContext(TEMPLATE, KEY);
   const pf = path.join(tmp, 'persons.csv');
   let s = 'source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address\n';
   for (let i = 0; i < persons; i++) s += `p-${i},10,${docOf(i)},居民${i},,,${13000000000 + i},520102,\n`;
@@ -84,7 +69,7 @@ if (process.argv.includes('--setup')) {
   await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
   // --log: every statement's server duration goes to the server log (read it with a script).
   if (process.argv.includes('--log')) await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
-  const { db, ctx } = await open(name);
+  const { db, ctx } = await openBenchContext(name, KEY);
   try {
     const lf = path.join(tmp, 'kp.csv');
     let s = 'source_id,doc_type,doc_number,category,list,event_time\n';

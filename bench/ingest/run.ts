@@ -12,23 +12,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
-import { MemoryBus } from '../../src/adapters/bus/memory-bus.ts';
-import { MemoryStatusCache } from '../../src/adapters/cache/memory-status-cache.ts';
-import { openDatabase } from '../../src/adapters/db/database.ts';
 import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
-import { loadConfig } from '../../src/config.ts';
 import { Colour5 } from '../../src/domain/colour.ts';
 import type { HotStatus } from '../../src/domain/hot-status.ts';
 import type { EventBus } from '../../src/ports/event-bus.port.ts';
-import { createContext, type AppContext } from '../../src/roles/context.ts';
+import type { AppContext } from '../../src/roles/context.ts';
 import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importBlocks } from '../../src/services/feeds/import.service.ts';
 import type { FeedName } from '../../src/services/feeds/feed-types.ts';
 import { FactService } from '../../src/services/fact.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
-import { ADMIN_URL, admin, docOf } from './common.ts';
+import { admin, docOf, openBenchContext } from './common.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
@@ -51,7 +46,6 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-bench-ingest-'));
 const log = (s: string) => process.stderr.write(s + '\n');
-
 
 const phoneOf = (i: number) => String(13000000000 + i);
 
@@ -110,10 +104,7 @@ async function factToColour(ctx: AppContext, bus: EventBus, label: string, first
 async function main(): Promise<void> {
   const name = `hc_bench_ingest_${crypto.randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
-  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const db = await openDatabase({ databaseUrl: url, poolSize: 8 });
-  const config = { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'warn' };
-  const ctx = await createContext(config, { db, cache: new MemoryStatusCache(), bus: new MemoryBus(), log: pino({ level: 'warn' }), masterKey: crypto.randomBytes(32) });
+  const { db, ctx } = await openBenchContext(name, crypto.randomBytes(32));
   const results: Record<string, unknown> = {
     date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => +x.toFixed(1)) },
     postgres: (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v, params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },

@@ -36,9 +36,7 @@ export class FactService {
    * were new; their persons are announced unless a transaction `q` is given (announce after commit).
    */
   async recordMany(facts: readonly NewFact[], q?: Queryable): Promise<{ inserted: number; personIds: number[] }> {
-    for (const f of facts) {
-      if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
-    }
+    this.assertTypes(facts);
     const now = this.clock.now();
     const personIds = await this.facts.insertMany(facts, now, q);
     if (!q) await this.announce(personIds, now);
@@ -50,10 +48,15 @@ export class FactService {
    * ids that were new; the caller announces their persons after the commit.
    */
   async recordManyNew(facts: readonly NewFact[], q: Queryable): Promise<Set<string>> {
+    this.assertTypes(facts);
+    return this.facts.insertManyNew(facts, this.clock.now(), q);
+  }
+
+  /** Throws FACT_UNKNOWN_TYPE unless every fact has a known type (for facts written in bulk elsewhere too). */
+  assertTypes(facts: Iterable<Pick<NewFact, 'type'>>): void {
     for (const f of facts) {
       if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
     }
-    return this.facts.insertManyNew(facts, this.clock.now(), q);
   }
 
   /** Tells the workers these persons have new facts (call after the transaction commits). */

@@ -84,13 +84,13 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
 }
 
 /**
- * PGlite's COPY reads a blob in one statement. `leased` = take the single session first (outside a
+ * PGlite's COPY reads a blob in one statement. `lease` = take the single session first (outside a
  * transaction); inside one, the transaction already holds it.
  */
-function pgliteCopier(pool: PglitePool, leased = false): Copier {
+function pgliteCopier(pool: PglitePool, lease = false): Copier {
   const run = async (sql: string, parts: BlobPart[]): Promise<number> => {
     const go = async () => (await pool.pglite.query(sql, [], { blob: new Blob(parts) })).affectedRows ?? 0;
-    if (!leased) return go();
+    if (!lease) return go();
     const client = await pool.connect();
     try {
       return await go();

@@ -6,8 +6,6 @@ import type { Database, Queryable } from '../db/database.ts';
 import { hexArray, intArray, TS } from '../db/pg-params.ts';
 import { FACT_INSERT_COLUMNS, FACT_RECORD, factInsertValues, type NewFact } from '../repositories/fact.repository.ts';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
 export interface ResolvedPerson {
   id: number;
   regionCode: string | null;
@@ -83,22 +81,24 @@ const toTask = (r: TaskRow): ResponseTask => ({
 export class FeedRepository {
   constructor(private readonly db: Database) {}
 
-  /** Persons by keyed document hash (type + hash), in one query. */
-  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array | string }>): Promise<Map<string, ResolvedPerson>> {
+  /** Persons by keyed document hash (type + lowercase hex hash), in one query. */
+  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: string }>): Promise<Map<string, ResolvedPerson>> {
     const out = new Map<string, ResolvedPerson>();
     if (keys.length === 0) return out;
-    // A hash may come as lowercase hex already (the resolver keys its maps by it): no second copy.
     const r = await this.db.query<{ id: number; doc_type: number; h: string; region_code: string | null }>(
       `SELECT p.id, p.doc_type, encode(p.doc_hash, 'hex') AS h, p.region_code
          FROM persons p JOIN unnest($1::smallint[], $2::text[]) AS k(t, h) ON p.doc_type = k.t AND p.doc_hash = decode(k.h, 'hex')`,
-      [intArray(keys.map((k) => k.docType)), hexArray(keys.map((k) => (typeof k.hash === 'string' ? k.hash : hex(k.hash))))],
+      [intArray(keys.map((k) => k.docType)), hexArray(keys.map((k) => k.hash))],
     );
     for (const row of r.rows) out.set(`${row.doc_type}:${row.h}`, { id: row.id, regionCode: row.region_code });
     return out;
   }
 
-  /** Persons by keyed phone hash; a shared phone resolves to its holder (no guardian, lowest id). */
-  async personsByPhoneHash(hashes: readonly Uint8Array[]): Promise<Map<string, ResolvedPerson>> {
+  /**
+   * Persons by keyed phone hash (lowercase hex); a shared phone resolves to its holder (no
+   * guardian, lowest id).
+   */
+  async personsByPhoneHash(hashes: readonly string[]): Promise<Map<string, ResolvedPerson>> {
     const out = new Map<string, ResolvedPerson>();
     if (hashes.length === 0) return out;
     // The holder is picked here rather than with DISTINCT ON … ORDER BY, whose sort of a 50 000-phone
@@ -106,7 +106,7 @@ export class FeedRepository {
     const r = await this.db.query<{ id: number; h: string; region_code: string | null; g: boolean }>(
       `SELECT p.id, encode(p.phone_hash, 'hex') AS h, p.region_code, p.guardian_id IS NOT NULL AS g
          FROM persons p WHERE p.phone_hash IN (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
-      [hashes.map(hex)],
+      [hexArray(hashes)],
     );
     const best = new Map<string, { id: number; g: boolean }>();
     for (const row of r.rows) {

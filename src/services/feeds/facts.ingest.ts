@@ -3,17 +3,14 @@
  * transaction: facts, trips, list membership and response tasks commit together or not at all.
  * Persons are announced (or recomputed) by the caller after the commit.
  */
-import type { TripRow } from '../../adapters/feeds/feed.repository.ts';
+import type { ResolvedPerson, TripRow } from '../../adapters/feeds/feed.repository.ts';
 import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
-import { isFactType } from '../../domain/fact.ts';
-import { AppError } from '../app-error.ts';
 import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
 import {
   checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord,
 } from '../../domain/feeds/health.feed.ts';
 import { checkTripRecord, type TripFields, type TripRecord } from '../../domain/feeds/itinerary.feed.ts';
 import { normaliseKeys, personRefKey, type Checked, type PersonRef, type RawRecord } from '../../domain/feeds/record.ts';
-import type { ResolvedPerson } from '../../adapters/feeds/feed.repository.ts';
 import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 /**
@@ -76,15 +73,15 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
   const out = emptyResult();
   const rows = await prepare<KeyPopulationRecord>(d, items, checkKeyPopulationRecord, out);
   if (rows.length === 0) return out;
-  const drafts = rows.map((r) => ({ row: r, fact: keyPopulationFact(r.rec) }));
-  const rowsOut = drafts.map((x) => ({
-    fact: toNewFact(x.fact, x.row.person.id),
+  const rowsOut = rows.map(({ rec, person }) => ({
+    fact: toNewFact(keyPopulationFact(rec), person.id),
     kp: {
-      personId: x.row.person.id, regionCode: x.row.person.regionCode, list: x.row.rec.list, category: x.row.rec.category,
-      tier: x.row.rec.tier, action: x.row.rec.action, eventTime: x.row.rec.eventTime, sourceId: x.row.rec.sourceId,
+      personId: person.id, regionCode: person.regionCode, list: rec.list, category: rec.category,
+      tier: rec.tier, action: rec.action, eventTime: rec.eventTime, sourceId: rec.sourceId,
     },
   }));
-  for (const r of rowsOut) if (!isFactType(r.fact.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(r.fact.type)}`);
+  // The facts are written by the block statement below, not through FactService: same check.
+  d.facts.assertTypes(rowsOut.map((r) => r.fact));
   await before?.(keysOf(rows.map((r) => r.person.id), rows.map((r) => r.rec.sourceId)));
   await d.db.transaction(async (tx) => {
     // Facts, membership and tasks in one statement; the insert itself tells which rows are new
@@ -93,7 +90,7 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
     const now = d.clock.now();
     const w = await d.repo.writeKeyPopulationBlock(rowsOut, now, tx);
     const fresh = rowsOut.filter((x) => w.isNew.has(x.fact.sourceRecordId));
-    out.duplicates += drafts.length - fresh.length;
+    out.duplicates += rowsOut.length - fresh.length;
     if (fresh.length === 0) return;
     if (w.entered === null) {
       const kp = fresh.map((x) => x.kp);

@@ -203,7 +203,7 @@ describe('feeds ingestion', () => {
     const ward = await createResident(ctx, { guardianId: parent.id, phone: '13712345678' });
     const holder = await createResident(ctx, { phone: '13712345678' });
     await createResident(ctx, { phone: '13712345678' });
-    const found = await ingest.deps.repo.personsByPhoneHash([ctx.residents.phoneHash('13712345678')]);
+    const found = await ingest.deps.repo.personsByPhoneHash([ctx.residents.phoneHash('13712345678').toString('hex')]);
     expect([...found.values()].map((p) => p.id)).toEqual([holder.id]);
     expect(ward.id).toBeLessThan(holder.id);
   });

@@ -36,11 +36,11 @@ export class PersonResolver {
       } else phones.set(this.residents.phoneHash(ref.phone).toString('hex'), key);
     }
     if (docs.size) {
-      const found = await this.repo.personsByDocHash([...docs.values()].map((d) => ({ docType: d.docType, hash: d.hash })));
+      const found = await this.repo.personsByDocHash([...docs.values()]);
       for (const [k, d] of docs) out.set(d.key, found.get(k) ?? null);
     }
     if (phones.size) {
-      const found = await this.repo.personsByPhoneHash([...phones.keys()].map((h) => Buffer.from(h, 'hex')));
+      const found = await this.repo.personsByPhoneHash([...phones.keys()]);
       for (const [h, key] of phones) out.set(key, found.get(h) ?? null);
     }
     if (this.cache.size > this.maxCache) this.cache.clear();

@@ -33,7 +33,7 @@ const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
 const partition = (day: number) => `pings_${isoDay(day).replace(/-/g, '')}`;
 
 export class PingLoader {
-  /** partitions made ready by this process (key: day, or −day−1 for other tables) */
+  /** day partitions of pings made ready by this process */
   private readonly days = new Map<number, Promise<void>>();
   /** days whose partition a bulk load created without its index */
   private readonly deferred = new Set<number>();
@@ -46,31 +46,30 @@ export class PingLoader {
     private readonly maxPhones = 2_000_000,
   ) {}
 
-  /** Creates the day partitions `pings` needs for these days (UTC), once per process. */
-  async ensureDays(days: Iterable<number>, table = 'pings', bulk = false): Promise<void> {
+  /** Creates the day partitions of `pings` for these days (UTC), once per process. */
+  private async ensureDays(days: Iterable<number>, bulk: boolean): Promise<void> {
     for (const day of days) {
-      const key = table === 'pings' ? day : -day - 1;
-      let ready = this.days.get(key);
+      let ready = this.days.get(day);
       if (!ready) {
         // Memoised as a promise: two blocks in flight for one new day create it once.
-        ready = this.createDay(day, table, bulk && table === 'pings');
-        this.days.set(key, ready);
-        ready.catch(() => this.days.delete(key));
+        ready = this.createDay(day, bulk);
+        this.days.set(day, ready);
+        ready.catch(() => this.days.delete(day));
       }
       await ready;
     }
   }
 
-  private async createDay(day: number, table: string, bulk: boolean): Promise<void> {
+  private async createDay(day: number, bulk: boolean): Promise<void> {
     if (!bulk) {
-      await this.d.db.query('SELECT hc_ensure_day_partition($1, $2::date)', [table, isoDay(day)]);
+      await this.d.db.query('SELECT hc_ensure_day_partition($1, $2::date)', ['pings', isoDay(day)]);
       return;
     }
     const r = await this.d.db.query<{ existed: boolean }>(
       'SELECT to_regclass($1) IS NOT NULL AS existed, hc_ensure_day_partition($2, $3::date, false)',
-      [partition(day), table, isoDay(day)],
+      [partition(day), 'pings', isoDay(day)],
     );
-    if (r.rows[0]?.existed) await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', [table, isoDay(day)]);
+    if (r.rows[0]?.existed) await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)]);
     else this.deferred.add(day);
   }
 
@@ -133,7 +132,7 @@ export class PingLoader {
     const { accepted, pingDays } = mapPersons(cols, this.phones, out.errors);
     if (accepted === 0) return out;
     const id = blockId(blockKey);
-    await this.ensureDays(pingDays.keys(), 'pings', bulk);
+    await this.ensureDays(pingDays.keys(), bulk);
     const days = [...pingDays.keys()].sort((a, b) => a - b);
     // A one-day block goes straight into its partition (no routing); a block spanning days goes
     // through the parent so it is still one statement, all or nothing.
@@ -228,8 +227,7 @@ function mapPersons(cols: PingColumns, known: ReadonlyMap<string, number>, error
     if (person !== person) person = known.get(cols.phones[i] as string) ?? NaN; // looked up after the check
     if (person !== person) {
       errors.push(rowError(cols.lines[i] as number, { field: 'phone', code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this phone' }));
-      cols.persons[i] = NaN;
-      continue;
+      continue; // stays NaN: encodeRows skips it
     }
     cols.persons[i] = person;
     accepted++;
