@@ -25,7 +25,6 @@ export interface CaseIndex {
   ciB: Float64Array;
   ciLat: Float64Array;
   ciLon: Float64Array;
-  ciCos: Float64Array;
   /** Grid mode: exact DESIGN §6 cell of each interval. */
   ciRow: Float64Array;
   ciCol: Float64Array;
@@ -106,7 +105,6 @@ export function buildCaseIndex(
   caseRows?: ArrayLike<number>,
 ): CaseIndex {
   const { person, ts, lat, lon } = pings;
-  const isCase = new Uint8Array((pings.personCount >>> 3) + 1);
   const caseOf = new Map<number, number>();
   const casePersons: number[] = [];
   for (let i = 0; i < casePersonIds.length; i++) {
@@ -114,16 +112,15 @@ export function buildCaseIndex(
     if (caseOf.has(p) || p >= pings.personCount) continue;
     caseOf.set(p, casePersons.length);
     casePersons.push(p);
-    isCase[p >>> 3]! |= 1 << (p & 7);
   }
-  const rows: number[] = [];
+  const isCase = caseBits(pings.personCount, casePersons);
+  let rows: number[] = [];
   if (caseRows) {
-    for (let i = 0; i < caseRows.length; i++) rows.push(caseRows[i]!);
+    rows = Array.from(caseRows);
   } else if (pings.sortedByPerson) {
     // Rows grouped by person in ascending order: each case's rows by two binary searches.
-    const firstRow = (id: number): number => firstRowOf(person, id);
     for (const p of [...casePersons].sort((u, v) => u - v)) {
-      for (let i = firstRow(p), e = firstRow(p + 1); i < e; i++) rows.push(i);
+      for (let i = firstRowOf(person, p), e = firstRowOf(person, p + 1); i < e; i++) rows.push(i);
     }
   } else {
     for (let i = 0; i < person.length; i++) {
@@ -169,7 +166,6 @@ export function buildCaseIndex(
     ciB: Float64Array.from(ci.b),
     ciLat: Float64Array.from(ci.lat),
     ciLon: Float64Array.from(ci.lon),
-    ciCos: Float64Array.from(ci.lat, (v) => Math.cos(v * (Math.PI / 180))),
     ciRow: new Float64Array(count),
     ciCol: new Float64Array(count),
     ciResident: new Uint8Array(count),
@@ -240,7 +236,7 @@ function fillIndex(x: CaseIndex): void {
       x.rec[o + 3] = x.ciLon[i]!;
       x.rec[o + 4] = x.ciLat[i]! * d2r;
       x.rec[o + 5] = x.casePersons[x.ciCase[i]!]!;
-      x.rec[o + 6] = x.ciCos[i]!;
+      x.rec[o + 6] = Math.cos(x.rec[o + 4]!);
       x.rec[o + 7] = x.ciCase[i]!;
     }
   }

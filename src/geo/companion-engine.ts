@@ -170,32 +170,30 @@ function sweepGrid(
       for (; j < jEnd; j++) {
         if (starts[j]! >= b) break;
         if (starts[j]! <= from) continue;
-        {
-          const ci = items[j]!;
-          const ca = starts[j]!;
-          const cb = ciB[ci]!;
-          const s0 = a > ca ? a : ca;
-          const e0 = b < cb ? b : cb;
-          if (e0 <= s0) continue;
-          const c = ciCase[ci]!;
-          if (casePersons[c] === personId) continue;
-          if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
-          if (res && x.ciResident[ci] === 0) {
-            if (personResident < 0)
-              personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
-            if (personResident === 0) continue;
-          }
-          if (stamp[c] !== personId) {
-            stamp[c] = personId;
-            touched[nt++] = c;
-            sec[c] = 0;
-            first[c] = s0;
-            last[c] = e0;
-          }
-          sec[c]! += e0 - s0;
-          if (s0 < first[c]!) first[c] = s0;
-          if (e0 > last[c]!) last[c] = e0;
+        const ci = items[j]!;
+        const ca = starts[j]!;
+        const cb = ciB[ci]!;
+        const s0 = a > ca ? a : ca;
+        const e0 = b < cb ? b : cb;
+        if (e0 <= s0) continue;
+        const c = ciCase[ci]!;
+        if (casePersons[c] === personId) continue;
+        if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
+        if (res && x.ciResident[ci] === 0) {
+          if (personResident < 0)
+            personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
+          if (personResident === 0) continue;
         }
+        if (stamp[c] !== personId) {
+          stamp[c] = personId;
+          touched[nt++] = c;
+          sec[c] = 0;
+          first[c] = s0;
+          last[c] = e0;
+        }
+        sec[c]! += e0 - s0;
+        if (s0 < first[c]!) first[c] = s0;
+        if (e0 > last[c]!) last[c] = e0;
       }
     }
     if (nt === 0) continue;

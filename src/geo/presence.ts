@@ -73,9 +73,8 @@ export function runsOfSorted(
   reuse?: PersonRuns,
 ): PersonRuns {
   const { person } = pings;
-  const first = (id: number): number => firstRowOf(person, id);
-  const r0 = first(lo);
-  const r1 = first(hi);
+  const r0 = firstRowOf(person, lo);
+  const r1 = firstRowOf(person, hi);
   const span = hi - lo;
   const start = fit(reuse?.start, span + 1, (k) => new Uint32Array(k));
   let q = 0;
@@ -105,9 +104,8 @@ export function startsOfSorted(
   start: Uint32Array,
 ): void {
   const { person } = pings;
-  const first = (id: number): number => firstRowOf(person, id);
-  const r0 = first(lo);
-  const r1 = first(hi);
+  const r0 = firstRowOf(person, lo);
+  const r1 = firstRowOf(person, hi);
   let q = lo;
   for (let i = r0; i < r1; i++) {
     const p = person[i]!;
@@ -120,27 +118,22 @@ export function startsOfSorted(
 
 /**
  * Parallel grouping by person, step 1 of 3, for rows [r0, r1) (one share of the rows per thread):
- * counts[p] = number of those rows of person p (counts is zeroed first); with `isCase`, also
- * returns the rows of case persons (bit set over person ids), so nobody scans the rows for them
- * again.
+ * counts[p] = number of those rows of person p (counts is zeroed first); also returns the rows of
+ * case persons (`isCase`, a bit set over person ids), so nobody scans the rows for them again.
  */
 export function countRows(
   person: Uint32Array,
   r0: number,
   r1: number,
   counts: Uint32Array,
-  isCase?: Uint8Array,
+  isCase: Uint8Array,
 ): number[] {
   counts.fill(0);
   const caseRows: number[] = [];
-  if (isCase) {
-    for (let i = r0; i < r1; i++) {
-      const p = person[i]!;
-      counts[p]!++;
-      if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) caseRows.push(i);
-    }
-  } else {
-    for (let i = r0; i < r1; i++) counts[person[i]!]!++;
+  for (let i = r0; i < r1; i++) {
+    const p = person[i]!;
+    counts[p]!++;
+    if ((isCase[p >>> 3]! & (1 << (p & 7))) !== 0) caseRows.push(i);
   }
   return caseRows;
 }

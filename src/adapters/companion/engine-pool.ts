@@ -20,7 +20,7 @@ export interface PoolResult {
   /** Pairs per person range (chunk), in person order (views valid until the pool's next run). */
   parts: CompanionPairs[];
   count: number;
-  /** Milliseconds: case index build, and each range's engine time. */
+  /** Milliseconds: case index build, and each thread's sweep time (each range's with 1 thread). */
   indexMs: number;
   rangeMs: number[];
   /** Milliseconds from the start of the run until the sweep starts (grouping rows, index). */
@@ -91,11 +91,6 @@ export class EnginePool {
     const shared = sharedColumns(pings);
     const runs = this.personTable(shared);
     const k = this.workers.length;
-    const ask = (w: Worker, job: ThreadJob, type: ThreadReply['type']): Promise<ThreadReply> => {
-      const r = nextReply(w, type);
-      w.postMessage(job);
-      return r;
-    };
     const lo = (i: number): number => Math.floor((P * i) / k);
     let indexMs = 0;
     let index: CaseIndex;
@@ -152,15 +147,13 @@ export class EnginePool {
     const next = new Int32Array(new SharedArrayBuffer(4));
     let done = 0;
     const results = await Promise.all(
-      this.workers.map((w) => {
-        const reply = nextReply(w, 'done', (d) => {
-          done += d;
-          opts.onProgress?.(done, P);
-        }) as Promise<SweepDone>;
-        const job: ThreadJob = { type: 'sweep', runs, index, bounds, next };
-        w.postMessage(job);
-        return reply;
-      }),
+      this.workers.map(
+        (w) =>
+          ask(w, { type: 'sweep', runs, index, bounds, next }, 'done', (d) => {
+            done += d;
+            opts.onProgress?.(done, P);
+          }) as Promise<SweepDone>,
+      ),
     );
     const parts: CompanionPairs[] = new Array<CompanionPairs>(nChunks);
     for (const r of results) {
@@ -239,13 +232,14 @@ export async function runCompanions(
   }
 }
 
-/** The next reply of type `type` from a thread (progress replies go to onProgress meanwhile). */
-function nextReply(
+/** Posts `job` to a thread; resolves with its next reply of type `type` (progress replies go to onProgress meanwhile). */
+function ask(
   w: Worker,
+  job: ThreadJob,
   type: ThreadReply['type'],
   onProgress?: (done: number) => void,
 ): Promise<ThreadReply> {
-  return new Promise<ThreadReply>((resolve, reject) => {
+  const reply = new Promise<ThreadReply>((resolve, reject) => {
     const onMessage = (m: ThreadReply): void => {
       if (m.type === 'progress') onProgress?.(m.done);
       else if (m.type === type) {
@@ -257,6 +251,8 @@ function nextReply(
     w.on('message', onMessage);
     w.once('error', reject);
   });
+  w.postMessage(job);
+  return reply;
 }
 
 /** The index with its larger arrays moved to shared memory, so posting it to a thread copies nothing big. */
