@@ -14,6 +14,7 @@ import pg from 'pg';
 import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
 import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importBlocks } from '../../src/services/feeds/import.service.ts';
+import { procCpuSeconds } from '../lib/proc-cpu.ts';
 import { admin, docOf, openBenchContext } from './common.ts';
 
 const arg = (name: string, dflt: number) => {
@@ -82,12 +83,10 @@ if (process.argv.includes('--setup')) {
     const cpu = process.cpuUsage(cpu0);
     // CPU of this database's server backends (fresh for this run): utime + stime from /proc.
     const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((x) => x.pid);
-    const tick = 100;
     let pgCpu = 0;
     for (const pid of pids) {
       try {
-        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-        pgCpu += (Number(f[11]) + Number(f[12])) / tick;
+        pgCpu += procCpuSeconds(pid);
       } catch { /* gone */ }
     }
     const colours = await db.query<{ colour5: number; n: number }>('SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1');
