@@ -48,7 +48,7 @@ if (process.argv.includes('--stmts')) {
 
 async function importCsv(ingest: IngestService, feed: 'persons' | 'key-population', file: string) {
   const t0 = performance.now();
-  const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', BLOCK_LINES[feed]), {});
+  const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', Number(process.env.HC_BLOCK ?? BLOCK_LINES[feed])), {});
   return { ...s, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -70,6 +70,13 @@ if (process.argv.includes('--setup')) {
   await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
   // --log: every statement's server duration goes to the server log (read it with a script).
   if (process.argv.includes('--log')) await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
+  if (process.env.HC_RPC) await admin(`ALTER DATABASE ${name} SET random_page_cost = ${Number(process.env.HC_RPC)}`);
+  // --explain: every statement's plan with actual row counts and times goes to the server log.
+  if (process.argv.includes('--explain')) {
+    for (const set of ["session_preload_libraries = 'auto_explain'", 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on', 'auto_explain.log_triggers = on']) {
+      await admin(`ALTER DATABASE ${name} SET ${set}`);
+    }
+  }
   const { db, ctx } = await openBenchContext(name, KEY);
   try {
     const lf = path.join(tmp, 'kp.csv');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/context.ts';
-import { hexArray, intArray, jsonbArray, numArray, textArray, TS } from './pg-params.ts';
+import { boolArray, hexArray, intArray, jsonbArray, numArray, textArray, TS } from './pg-params.ts';
 
 describe('bulk statement parameters', () => {
   it('round-trip through the database as bigint[] and text[]', async () => {
@@ -50,6 +50,21 @@ describe('text and json array literals', () => {
       const docs = [...awkward.map((s) => ({ s, n: [1, 2.5, null], nested: { k: s } })), null, [], 'a string', 42];
       const j = await t.db.query<{ a: unknown[] }>('SELECT $1::jsonb[] AS a', [jsonbArray(docs)]);
       expect(j.rows[0]?.a).toEqual(docs);
+      // the same literal read as text[] and cast element by element (how bulk statements use it)
+      const e = await t.db.query<{ d: unknown }>('SELECT x::jsonb AS d FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i) ORDER BY i', [jsonbArray(docs)]);
+      expect(e.rows.map((x) => x.d)).toEqual(docs);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('boolArray carries true, false and null', async () => {
+    const t = await createTestDatabase();
+    try {
+      const values = [true, false, null, true];
+      expect(boolArray(values)).toBe('{t,f,NULL,t}');
+      const r = await t.db.query<{ a: Array<boolean | null> }>('SELECT $1::boolean[] AS a', [boolArray(values)]);
+      expect(r.rows[0]?.a).toEqual(values);
     } finally {
       await t.drop();
     }

@@ -54,6 +54,17 @@ export function jsonbArray(values: readonly unknown[]): string {
   return `{${j.slice(1, -1)}}`;
 }
 
+/** `{t,f,NULL}` for booleans or nulls. */
+export function boolArray(values: ReadonlyArray<boolean | null>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null || v === undefined ? 'NULL' : v ? 't' : 'f';
+  }
+  return out + '}';
+}
+
 /** `{ab01,…}` for lowercase hex strings (safe: [0-9a-f] only). */
 export function hexArray(values: readonly string[]): string {
   for (const v of values) if (!/^[0-9a-f]*$/.test(v)) throw new TypeError('not a hex string');

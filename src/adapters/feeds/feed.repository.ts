@@ -3,8 +3,8 @@
  * and community response tasks. Byte strings travel as hex text so PGlite and pg agree.
  */
 import type { Database, Queryable } from '../db/database.ts';
-import { hexArray, intArray, TS } from '../db/pg-params.ts';
-import { FACT_INSERT_COLUMNS, FACT_RECORD, factInsertValues, type NewFact } from '../repositories/fact.repository.ts';
+import { boolArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';
+import { FACT_ARRAYS, FACT_INSERT_COLUMNS, factArrays, factInsertValues, factUnnest, type NewFact } from '../repositories/fact.repository.ts';
 
 export interface ResolvedPerson {
   id: number;
@@ -85,9 +85,13 @@ export class FeedRepository {
   async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: string }>): Promise<Map<string, ResolvedPerson>> {
     const out = new Map<string, ResolvedPerson>();
     if (keys.length === 0) return out;
+    // One probe of the (doc_type, doc_hash) key per document (LIMIT 1 keeps the lateral join a
+    // nested loop over the unique index): a plain join was planned as a hash of the whole registry,
+    // whose cost grows with the registry, not the block.
     const r = await this.db.query<{ id: number; doc_type: number; h: string; region_code: string | null }>(
-      `SELECT p.id, p.doc_type, encode(p.doc_hash, 'hex') AS h, p.region_code
-         FROM persons p JOIN unnest($1::smallint[], $2::text[]) AS k(t, h) ON p.doc_type = k.t AND p.doc_hash = decode(k.h, 'hex')`,
+      `SELECT p.id, k.t AS doc_type, k.h, p.region_code
+         FROM unnest($1::smallint[], $2::text[]) AS k(t, h)
+         CROSS JOIN LATERAL (SELECT id, region_code FROM persons WHERE doc_type = k.t AND doc_hash = decode(k.h, 'hex') LIMIT 1) p`,
       [intArray(keys.map((k) => k.docType)), hexArray(keys.map((k) => k.hash))],
     );
     for (const row of r.rows) out.set(`${row.doc_type}:${row.h}`, { id: row.id, regionCode: row.region_code });
@@ -190,7 +194,7 @@ export class FeedRepository {
   }
 
   /**
-   * A whole key-population block in one statement from one JSON document: its facts, and — when
+   * A whole key-population block in one statement from one set of column arrays: its facts, and — when
    * every fact is new — the membership rows and the response tasks of its entries. Returns the
    * source ids of the new facts, and the entries when membership was written. When some facts were
    * recorded before (a re-import, an overlap), membership and tasks are left to the caller, who
@@ -204,36 +208,55 @@ export class FeedRepository {
     const plan = replayMembership(rows.map((r) => r.kp), await this.currentMemberships(rows.map((r) => r.kp), q));
     const final = new Map(plan.finals.map((f) => [f.row, f]));
     const opens = new Set<KeyPopulationRow>(plan.entered);
-    // One object shape for every row (no spreads: V8 builds those as slow dictionary objects, which
-    // showed up as most of this function's time); absent fields are undefined, left out by stringify.
-    const doc = rows.map(({ fact, kp }) => {
+    // The fact's columns, then the list row's; the list row's person, source id and event time are
+    // its fact's (one row of a list is one fact), so they travel once.
+    const n = rows.length;
+    const l = new Array<string>(n);
+    const c = new Array<string>(n);
+    const rel = new Array<boolean>(n);
+    const kf = new Array<boolean>(n);
+    const kt = new Array<string | null>(n);
+    const ke = new Array<number | null>(n);
+    const tk = new Array<boolean>(n);
+    const tt = new Array<string | null>(n);
+    const rc = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const { fact, kp } = rows[i] as (typeof rows)[number];
+      if (fact.personId !== kp.personId || fact.sourceRecordId !== kp.sourceId || fact.eventTime !== kp.eventTime) {
+        throw new Error(`key-population row ${kp.sourceId} and its fact disagree`);
+      }
       const f = final.get(kp);
       const open = opens.has(kp);
-      return {
-        p: fact.personId, ty: fact.type, s: fact.source, sid: fact.sourceRecordId, et: fact.eventTime,
-        vf: fact.validFrom === undefined || fact.validFrom === fact.eventTime ? undefined : fact.validFrom, vu: fact.validUntil ?? undefined,
-        d: fact.data, a: fact.author ?? undefined,
-        l: kp.list, c: kp.category, kid: kp.sourceId, rel: kp.action === 'release', ket: kp.eventTime,
-        kf: f ? true : undefined, kt: f?.tier, ke: f?.enteredAt,
-        tk: open ? true : undefined, tt: open ? kp.tier : undefined, rc: open ? (kp.regionCode ?? undefined) : undefined,
-      };
-    });
+      l[i] = kp.list;
+      c[i] = kp.category;
+      rel[i] = kp.action === 'release';
+      kf[i] = f !== undefined;
+      kt[i] = f?.tier ?? null;
+      ke[i] = f?.enteredAt ?? null;
+      tk[i] = open;
+      tt[i] = open ? kp.tier : null;
+      rc[i] = open ? kp.regionCode : null;
+    }
+    const more = [['l', 'text'], ['c', 'text'], ['rel', 'boolean'], ['kf', 'boolean'], ['kt', 'text'], ['ke', 'float8'], ['tk', 'boolean'], ['tt', 'text'], ['rc', 'text']] as const;
+    const arrivalP = `$${FACT_ARRAYS + more.length + 1}::float8`;
     const r = await q.query<{ source_record_id: string }>(
-      `WITH t AS MATERIALIZED (
-         SELECT * FROM json_to_recordset($1::json)
-           AS t${FACT_RECORD}, l text, c text, kid text, rel boolean, ket float8, kf boolean, kt text, ke float8, tk boolean, tt text, rc text)),
-       f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${factInsertValues('t', '$2::float8')} FROM t
+      `WITH t AS MATERIALIZED (SELECT * FROM ${factUnnest(1, more)}),
+       f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${factInsertValues('t', arrivalP)} FROM t
              ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id),
-       every AS (SELECT count(*) = $3 AS yes FROM f),
+       every AS (SELECT count(*) = $${FACT_ARRAYS + more.length + 2} AS yes FROM f),
        k AS (INSERT INTO key_population ${KP_COLUMNS}
-             SELECT ${KP_VALUES} FROM (SELECT t.p, t.l, t.c, t.kt, t.ke, t.ket AS et, t.rel, t.kid AS sid FROM t WHERE t.kf AND (SELECT yes FROM every)) t
+             SELECT ${KP_VALUES} FROM (SELECT t.p, t.l, t.c, t.kt, t.ke, t.et, t.rel, t.sid FROM t WHERE t.kf AND (SELECT yes FROM every)) t
              ${KP_CONFLICT}),
        o AS (INSERT INTO response_tasks (person_id, region_code, list, category, tier, source_id, created_at, updated_at)
-             SELECT t.p, coalesce(t.rc, '000000'), t.l, t.c, t.tt, t.kid, ${TS('$2::float8')}, ${TS('$2::float8')} FROM t
+             SELECT t.p, coalesce(t.rc, '000000'), t.l, t.c, t.tt, t.sid, ${TS(arrivalP)}, ${TS(arrivalP)} FROM t
               WHERE t.tk AND (SELECT yes FROM every)
              ON CONFLICT (source_id) DO NOTHING)
        SELECT source_record_id FROM f`,
-      [JSON.stringify(doc), arrival, rows.length],
+      [
+        ...factArrays(rows.map((x) => x.fact)),
+        textArray(l), textArray(c), boolArray(rel), boolArray(kf), textArray(kt), numArray(ke), boolArray(tk), textArray(tt), textArray(rc),
+        arrival, n,
+      ],
     );
     const isNew = new Set(r.rows.map((x) => x.source_record_id));
     return { isNew, entered: isNew.size === rows.length ? plan.entered : null };

@@ -48,8 +48,8 @@ export class StatusRepository {
     }
     await this.db.query(
       `INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
-       SELECT p, c, r, ${TS('n')}, v, d, l, ${TS('a')}
-         FROM unnest($1::bigint[], $2::smallint[], $3::jsonb[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[]) AS t(p, c, r, n, v, d, l, a)
+       SELECT p, c, r::jsonb, ${TS('n')}, v, d, l, ${TS('a')}
+         FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[]) AS t(p, c, r, n, v, d, l, a)
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,
