@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './binary-copy.ts';
+import { pgParam } from './pg-params.ts';
 import { PglitePool, type PoolClientLike, type PoolQueryResult } from './pglite-pool.ts';
 import type { DB } from './schema.ts';
 
@@ -160,10 +161,10 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     kind: 'postgres',
     kysely,
     query: async (text, params) => {
-      const r = await pool.query(text, params ? [...params] : undefined);
+      const r = await pool.query(text, params?.map(pgParam));
       return { rows: r.rows, rowCount: r.rowCount, command: r.command };
     },
-    transaction: (fn) => inTransaction(() => pool.connect() as Promise<PoolClientLike & pg.PoolClient>, fn, (c) => pgCopier(async () => c, false)),
+    transaction: (fn) => inTransaction(() => pool.connect() as Promise<PoolClientLike & pg.PoolClient>, fn, (c) => pgCopier(async () => c, false), pgParam),
     ...pgCopier(() => pool.connect(), true),
     async close() {
       await kysely.destroy();
@@ -196,11 +197,13 @@ async function* framed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
   yield COPY_BINARY_TRAILER;
 }
 
-async function inTransaction<C extends PoolClientLike, T>(connect: () => Promise<C>, fn: (tx: Transaction) => Promise<T>, copier: (c: C) => Copier): Promise<T> {
+async function inTransaction<C extends PoolClientLike, T>(
+  connect: () => Promise<C>, fn: (tx: Transaction) => Promise<T>, copier: (c: C) => Copier, param: (p: unknown) => unknown = (p) => p,
+): Promise<T> {
   const client = await connect();
   try {
     await client.query('BEGIN');
-    const tx: Transaction = { query: (text, params) => client.query(text, params), ...copier(client) };
+    const tx: Transaction = { query: (text, params) => client.query(text, params?.map(param)), ...copier(client) };
     const out = await fn(tx);
     await client.query('COMMIT');
     return out;

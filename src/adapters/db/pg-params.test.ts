@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/context.ts';
-import { boolArray, hexArray, intArray, jsonbArray, numArray, textArray, TS } from './pg-params.ts';
+import { boolArray, hexArray, intArray, jsonArray, numArray, textArray, TS } from './pg-params.ts';
 
 describe('bulk statement parameters', () => {
   it('round-trip through the database as bigint[] and text[]', async () => {
     const t = await createTestDatabase();
     const db = t.db;
     try {
-      const ids = [1, 42, 9_007_199_254_740_991];
+      const ids = [1, 42, 4_294_967_296, 9_007_199_254_740_991, -1, -4_294_967_297, -9_007_199_254_740_991];
       const r = await db.query<{ a: string[]; h: string[] }>('SELECT $1::bigint[]::text[] AS a, $2::text[] AS h', [intArray(ids), hexArray(['00ff', 'ab'])]);
       expect(r.rows[0]?.a).toEqual(ids.map(String));
       expect(r.rows[0]?.h).toEqual(['00ff', 'ab']);
@@ -41,37 +41,46 @@ describe('bulk statement parameters', () => {
 describe('text and json array literals', () => {
   const awkward = ['plain', 'with "quotes"', 'back\\slash', 'line\nbreak\ttab', '{braces},commas', '', 'NULL', '  spaced  ', '密切接触者', 'emoji 😀'];
 
-  it('textArray and jsonbArray carry any string and null unchanged', async () => {
+  // Embedded runs send the text literal, HC_TEST_SERVICES=1 runs the binary format: both are
+  // checked by the same round trips.
+  it('textArray and jsonArray carry any string and null unchanged', async () => {
     const t = await createTestDatabase();
     try {
       const values = [...awkward, null];
       const r = await t.db.query<{ a: Array<string | null> }>('SELECT $1::text[] AS a', [textArray(values)]);
       expect(r.rows[0]?.a).toEqual(values);
       const docs = [...awkward.map((s) => ({ s, n: [1, 2.5, null], nested: { k: s } })), null, [], 'a string', 42];
-      const j = await t.db.query<{ a: unknown[] }>('SELECT $1::jsonb[] AS a', [jsonbArray(docs)]);
-      expect(j.rows[0]?.a).toEqual(docs);
-      // the same literal read as text[] and cast element by element (how bulk statements use it)
-      const e = await t.db.query<{ d: unknown }>('SELECT x::jsonb AS d FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i) ORDER BY i', [jsonbArray(docs)]);
+      // read as text[] and cast element by element, as the bulk statements do
+      const e = await t.db.query<{ d: unknown }>('SELECT x::jsonb AS d FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i) ORDER BY i', [jsonArray(docs)]);
       expect(e.rows.map((x) => x.d)).toEqual(docs);
     } finally {
       await t.drop();
     }
   });
 
-  it('boolArray carries true, false and null', async () => {
+  it('booleans, integers of each width and floats keep their values and nulls; empty arrays stay empty', async () => {
     const t = await createTestDatabase();
     try {
-      const values = [true, false, null, true];
-      expect(boolArray(values)).toBe('{t,f,NULL,t}');
-      const r = await t.db.query<{ a: Array<boolean | null> }>('SELECT $1::boolean[] AS a', [boolArray(values)]);
-      expect(r.rows[0]?.a).toEqual(values);
+      const r = await t.db.query<{ b: Array<boolean | null>; s: number[]; i: Array<number | null>; f: Array<number | null>; e: number; et: number }>(
+        `SELECT $1::boolean[] AS b, $2::smallint[] AS s, $3::int[] AS i, $4::float8[] AS f,
+                cardinality($5::bigint[]) + cardinality($6::float8[]) + cardinality($7::boolean[]) AS e, cardinality($8::text[]) AS et`,
+        [
+          boolArray([true, false, null, true]), intArray([-32768, 0, 32767], 'int2'), numArray([-2147483648, null, 2147483647], 'int4'),
+          numArray([1.5, null, -2.25e-300, 1e300]), intArray([]), numArray([]), boolArray([]), textArray([]),
+        ],
+      );
+      expect(r.rows[0]).toEqual({ b: [true, false, null, true], s: [-32768, 0, 32767], i: [-2147483648, null, 2147483647], f: [1.5, null, -2.25e-300, 1e300], e: 0, et: 0 });
     } finally {
       await t.drop();
     }
   });
 
-  it('numArray keeps nulls and refuses what is not a finite number', () => {
-    expect(numArray([1, null, -2.5])).toBe('{1,NULL,-2.5}');
+  it('the text literal, and refusals of what the element type cannot hold', () => {
+    expect(numArray([1, null, -2.5]).literal()).toBe('{1,NULL,-2.5}');
+    expect(boolArray([true, false, null]).literal()).toBe('{t,f,NULL}');
+    expect(textArray(['a "b"', null]).literal()).toBe('{"a \\"b\\"",NULL}');
     expect(() => numArray([Number.POSITIVE_INFINITY])).toThrow();
+    expect(() => intArray([40000], 'int2')).toThrow();
+    expect(() => numArray([1.5], 'int4')).toThrow();
   });
 });

@@ -4,6 +4,7 @@
  * transaction holds it from BEGIN to COMMIT and nobody else's statement can slip in between.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { pgliteParam } from './pg-params.ts';
 
 export interface PoolQueryResult<R> {
   rows: R[];
@@ -50,7 +51,7 @@ export class PglitePool {
   }
 
   private async run<R>(text: string, params?: readonly unknown[]): Promise<PoolQueryResult<R>> {
-    const res = await this.pglite.query<R>(text, params ? [...params] : undefined);
+    const res = await this.pglite.query<R>(text, params?.map(pgliteParam));
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length, command: firstWord(text) };
   }
 

@@ -92,7 +92,7 @@ export class FeedRepository {
       `SELECT p.id, k.t AS doc_type, k.h, p.region_code
          FROM unnest($1::smallint[], $2::text[]) AS k(t, h)
          CROSS JOIN LATERAL (SELECT id, region_code FROM persons WHERE doc_type = k.t AND doc_hash = decode(k.h, 'hex') LIMIT 1) p`,
-      [intArray(keys.map((k) => k.docType)), hexArray(keys.map((k) => k.hash))],
+      [intArray(keys.map((k) => k.docType), 'int2'), hexArray(keys.map((k) => k.hash))],
     );
     for (const row of r.rows) out.set(`${row.doc_type}:${row.h}`, { id: row.id, regionCode: row.region_code });
     return out;

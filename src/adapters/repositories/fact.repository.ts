@@ -1,7 +1,7 @@
 /** Facts: append-only, idempotent by (source, source record id). */
 import type { Fact, FactData, FactType } from '../../domain/fact.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { intArray, jsonbArray, numArray, textArray, TS } from '../db/pg-params.ts';
+import { intArray, jsonArray, numArray, textArray, TS, type SqlArray } from '../db/pg-params.ts';
 
 export interface NewFact {
   personId: number;
@@ -67,7 +67,7 @@ export const factInsertValues = (t: string, arrivalMs: string): string =>
   `${t}.p, ${t}.ty, ${t}.s, ${t}.sid, ${TS(`${t}.et`)}, ${TS(arrivalMs)}, ${TS(`coalesce(${t}.vf, ${t}.et)`)}, ${TS(`${t}.vu`)}, coalesce(${t}.d::jsonb, '{}'), ${t}.a`;
 
 /** Facts as the FACT_ARRAYS parameters of factUnnest (valid_from left NULL when it is the event time). */
-export function factArrays(facts: readonly NewFact[]): string[] {
+export function factArrays(facts: readonly NewFact[]): SqlArray[] {
   const n = facts.length;
   const p = new Array<number>(n);
   const ty = new Array<string>(n);
@@ -90,7 +90,7 @@ export function factArrays(facts: readonly NewFact[]): string[] {
     d[i] = f.data ?? null;
     a[i] = f.author ?? null;
   }
-  return [intArray(p), textArray(ty), textArray(s), textArray(sid), numArray(et), numArray(vf), numArray(vu), jsonbArray(d), textArray(a)];
+  return [intArray(p), textArray(ty), textArray(s), textArray(sid), numArray(et), numArray(vf), numArray(vu), jsonArray(d), textArray(a)];
 }
 
 export class FactRepository {

@@ -2,7 +2,7 @@
 import type { Colour5 } from '../../domain/colour.ts';
 import type { Status, StatusReason } from '../../domain/status.ts';
 import type { Database } from '../db/database.ts';
-import { intArray, jsonbArray, numArray, textArray, TS } from '../db/pg-params.ts';
+import { intArray, jsonArray, numArray, textArray, TS } from '../db/pg-params.ts';
 
 export interface StoredStatus {
   personId: number;
@@ -53,7 +53,7 @@ export class StatusRepository {
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,
-      [intArray(ids), numArray(colours), jsonbArray(reasons), numArray(review), textArray(version), numArray(doses), numArray(negative), numArray(computed)],
+      [intArray(ids), intArray(colours, 'int2'), jsonArray(reasons), numArray(review), textArray(version), intArray(doses, 'int2'), numArray(negative, 'int4'), numArray(computed)],
     );
   }
 
