@@ -17,6 +17,12 @@ export interface StatusReason {
   lists?: string[];
 }
 
+/**
+ * A reason as the status table keeps it: the rule's words (label, release) are the policy's, looked
+ * up by rule id when shown (the code display and officer reads do), not copied into every row.
+ */
+export type StoredReason = Omit<StatusReason, 'label' | 'release'>;
+
 export interface Status {
   colour5: Colour5;
   colour3: Colour3;

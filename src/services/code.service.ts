@@ -10,7 +10,7 @@ import { issueTokenAsync } from '../domain/token/jkm1.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import { AppError } from './app-error.ts';
 import type { KeyService } from './key.service.ts';
-import type { PolicyService } from './policy.service.ts';
+import { ruleText, type PolicyService } from './policy.service.ts';
 import type { StatusService } from './status.service.ts';
 
 export interface CodeDisplayReason {
@@ -106,7 +106,7 @@ export class CodeService {
       maskedName: hot.maskedName,
       colour: { ...COLOUR5_LABELS[name], name },
       reasons: hot.reasons.map(([rule, since, until, lists]) => {
-        const t = texts.get(rule) ?? { label: { zh: rule, en: rule }, release: { zh: '', en: '' } };
+        const t = ruleText(texts, rule);
         const reason: CodeDisplayReason = {
           rule,
           label: t.label,

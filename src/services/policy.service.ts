@@ -6,6 +6,7 @@ import type { Database } from '../adapters/db/database.ts';
 import { DEFAULT_POLICY } from '../domain/policy/default-policy.ts';
 import { compilePolicy, type CompiledPolicy } from '../domain/policy/policy-engine.ts';
 import { validatePolicy, type Policy } from '../domain/policy/policy.schema.ts';
+import type { StatusReason, StoredReason } from '../domain/status.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import { AppError } from './app-error.ts';
 import type { AuditService } from './audit.service.ts';
@@ -19,6 +20,19 @@ export interface ActivePolicy {
   policy: Policy;
   compiled: CompiledPolicy;
   texts: Map<string, RuleText>;
+}
+
+/** A rule's words from the policy texts; a rule the policy no longer has shows its id. */
+export function ruleText(texts: ReadonlyMap<string, RuleText>, rule: string): RuleText {
+  return texts.get(rule) ?? { label: { zh: rule, en: rule }, release: { zh: '', en: '' } };
+}
+
+/** Stored reasons with their rule's words, for showing them. */
+export function labelReasons(reasons: readonly StoredReason[], texts: ReadonlyMap<string, RuleText>): StatusReason[] {
+  return reasons.map((r) => {
+    const t = ruleText(texts, r.rule);
+    return { ...r, label: t.label, release: t.release };
+  });
 }
 
 function activeOf(policy: Policy): ActivePolicy {

@@ -108,6 +108,12 @@ describe('authorisation and privacy', () => {
     const code = (await app.inject({ method: 'GET', url: '/v1/me/code', headers: bearer(aliceToken) })).json();
     expect(code.colour5).toBe(1);
     expect(code.display.reasons[0].rule).toBe('correction');
+    // the officer's read shows the reason in the policy's words; the status row keeps only the rule
+    const read = (await app.inject({ method: 'GET', url: `/v1/persons/${alice.id}`, headers: bearer(officer5201) })).json();
+    expect(read.status.reasons[0]).toMatchObject({ rule: 'correction', label: { zh: '人工纠错', en: 'officer correction' } });
+    const row = await ctx.db.query<{ reasons: Array<Record<string, unknown>> }>('SELECT reasons FROM statuses WHERE person_id = $1', [alice.id]);
+    expect(row.rows[0]?.reasons[0]?.rule).toBe('correction');
+    expect(row.rows[0]?.reasons[0]).not.toHaveProperty('label');
     const bad = await app.inject({
       method: 'POST', url: `/v1/persons/${alice.id}/corrections`, headers: bearer(officer5201),
       payload: { colour5: 'blue', reason: 'x', expiresAt },

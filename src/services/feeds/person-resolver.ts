@@ -1,19 +1,18 @@
 /**
  * Finds the persons feed rows name, in bulk: documents through the keyed document hash, phones
- * (the carrier's person id) through the keyed phone hash. Results are cached for one import, so a
- * file naming the same phones a million times hashes and looks each up once.
+ * (the carrier's person id) through the keyed phone hash, each distinct reference of a batch
+ * hashed and looked up once. Nothing is kept between batches: a list names most persons once, so a
+ * cache held every row's person for nothing (memory, and garbage collection of it), and the pings
+ * loader, whose files name the same phones a million times, keeps its own phone → person map.
  */
 import type { FeedRepository, ResolvedPerson } from '../../adapters/feeds/feed.repository.ts';
 import { personRefKey, type PersonRef } from '../../domain/feeds/record.ts';
 import type { ResidentService } from '../resident.service.ts';
 
 export class PersonResolver {
-  private readonly cache = new Map<string, ResolvedPerson | null>();
-
   constructor(
     private readonly repo: FeedRepository,
     private readonly residents: ResidentService,
-    private readonly maxCache = 2_000_000,
   ) {}
 
   /** Resolves every ref (unknown persons map to null). */
@@ -24,11 +23,6 @@ export class PersonResolver {
     for (const ref of refs) {
       const key = personRefKey(ref);
       if (out.has(key)) continue;
-      const hit = this.cache.get(key);
-      if (hit !== undefined) {
-        out.set(key, hit);
-        continue;
-      }
       out.set(key, null);
       if (ref.kind === 'document') {
         const hash = this.residents.docHash(ref.docType, ref.number).toString('hex');
@@ -43,9 +37,6 @@ export class PersonResolver {
       const found = await this.repo.personsByPhoneHash([...phones.keys()]);
       for (const [h, key] of phones) out.set(key, found.get(h) ?? null);
     }
-    if (this.cache.size > this.maxCache) this.cache.clear();
-    // Unknown persons are not cached: the registry may import them before the next batch.
-    for (const [k, v] of out) if (v) this.cache.set(k, v);
     return out;
   }
 }
