@@ -4,7 +4,7 @@
  */
 import type { Database, Queryable } from '../db/database.ts';
 import { boolArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';
-import { FACT_ARRAYS, FACT_INSERT_COLUMNS, factArrays, factInsertValues, factUnnest, type NewFact } from '../repositories/fact.repository.ts';
+import { FACT_INSERT_COLUMNS, factBulk, type NewFact } from '../repositories/fact.repository.ts';
 
 export interface ResolvedPerson {
   id: number;
@@ -237,13 +237,17 @@ export class FeedRepository {
       tt[i] = open ? kp.tier : null;
       rc[i] = open ? kp.regionCode : null;
     }
-    const more = [['l', 'text'], ['c', 'text'], ['rel', 'boolean'], ['kf', 'boolean'], ['kt', 'text'], ['ke', 'float8'], ['tk', 'boolean'], ['tt', 'text'], ['rc', 'text']] as const;
-    const arrivalP = `$${FACT_ARRAYS + more.length + 1}::float8`;
+    const b = factBulk(rows.map((x) => x.fact), 1, [
+      ['l', 'text', textArray(l)], ['c', 'text', textArray(c)], ['rel', 'boolean', boolArray(rel)], ['kf', 'boolean', boolArray(kf)],
+      ['kt', 'text', textArray(kt)], ['ke', 'float8', numArray(ke)], ['tk', 'boolean', boolArray(tk)], ['tt', 'text', textArray(tt)],
+      ['rc', 'text', textArray(rc)],
+    ]);
+    const arrivalP = `$${b.next}::float8`;
     const r = await q.query<{ source_record_id: string }>(
-      `WITH t AS MATERIALIZED (SELECT * FROM ${factUnnest(1, more)}),
-       f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${factInsertValues('t', arrivalP)} FROM t
+      `WITH t AS MATERIALIZED (SELECT * FROM ${b.from}),
+       f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${b.values(arrivalP)} FROM t
              ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id),
-       every AS (SELECT count(*) = $${FACT_ARRAYS + more.length + 2} AS yes FROM f),
+       every AS (SELECT count(*) = $${b.next + 1} AS yes FROM f),
        k AS (INSERT INTO key_population ${KP_COLUMNS}
              SELECT ${KP_VALUES} FROM (SELECT t.p, t.l, t.c, t.kt, t.ke, t.et, t.rel, t.sid FROM t WHERE t.kf AND (SELECT yes FROM every)) t
              ${KP_CONFLICT}),
@@ -252,11 +256,7 @@ export class FeedRepository {
               WHERE t.tk AND (SELECT yes FROM every)
              ON CONFLICT (source_id) DO NOTHING)
        SELECT source_record_id FROM f`,
-      [
-        ...factArrays(rows.map((x) => x.fact)),
-        textArray(l), textArray(c), boolArray(rel), boolArray(kf), textArray(kt), numArray(ke), boolArray(tk), textArray(tt), textArray(rc),
-        arrival, n,
-      ],
+      [...b.params, arrival, n],
     );
     const isNew = new Set(r.rows.map((x) => x.source_record_id));
     return { isNew, entered: isNew.size === rows.length ? plan.entered : null };

@@ -1,7 +1,7 @@
 /** Facts: append-only, idempotent by (source, source record id). */
 import type { Fact, FactData, FactType } from '../../domain/fact.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { intArray, jsonArray, numArray, textArray, TS, type SqlArray } from '../db/pg-params.ts';
+import { intArray, numArray, textArray, TS, type SqlArray } from '../db/pg-params.ts';
 
 export interface NewFact {
   personId: number;
@@ -48,26 +48,31 @@ function toFact(r: FactRow): Fact {
 /*
  * Bulk fact rows travel as one typed array per column, read back by unnest, and times as epoch
  * milliseconds. Measured on a 5 000-fact block: json_to_recordset spent 25–35 µs of server CPU a
- * row (its parser allocates per field; most of a key-population block's time), the arrays 1–2 µs
- * plus the jsonb cast of `data`; parsing timestamp text was a good part of the server's time too,
- * and toISOString of the client's. Shared with the key-population block statement (feed repository).
+ * row (its parser allocates per field; most of a key-population block's time), the arrays 1–2 µs;
+ * parsing timestamp text was a good part of the server's time too, and toISOString of the
+ * client's. Fact data repeats (a list's rows share theirs): each distinct JSON text is sent and
+ * cast to jsonb once, and rows carry its number — a list block's data went from 440 kB of
+ * parameters and 5 000 jsonb parses to 40 kB and a few dozen. Shared with the key-population block
+ * statement (feed repository).
  */
 export const FACT_INSERT_COLUMNS = '(person_id, type, source, source_record_id, event_time, arrival_time, valid_from, valid_until, data, author)';
-/** How many parameters factArrays fills. */
-export const FACT_ARRAYS = 9;
-/** `unnest(…) AS t(p, ty, s, sid, et, vf, vu, d, a` over factArrays' parameters from $first (more columns may follow). */
-export const factUnnest = (first: number, more: ReadonlyArray<readonly [string, string]> = []): string => {
-  const cols: Array<readonly [string, string]> = [
-    ['p', 'bigint'], ['ty', 'text'], ['s', 'text'], ['sid', 'text'], ['et', 'float8'], ['vf', 'float8'], ['vu', 'float8'], ['d', 'text'], ['a', 'text'], ...more,
-  ];
-  return `unnest(${cols.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')}) AS t(${cols.map(([name]) => name).join(', ')})`;
-};
-/** The SELECT list for FACT_INSERT_COLUMNS from a factUnnest alias. */
-export const factInsertValues = (t: string, arrivalMs: string): string =>
-  `${t}.p, ${t}.ty, ${t}.s, ${t}.sid, ${TS(`${t}.et`)}, ${TS(arrivalMs)}, ${TS(`coalesce(${t}.vf, ${t}.et)`)}, ${TS(`${t}.vu`)}, coalesce(${t}.d::jsonb, '{}'), ${t}.a`;
 
-/** Facts as the FACT_ARRAYS parameters of factUnnest (valid_from left NULL when it is the event time). */
-export function factArrays(facts: readonly NewFact[]): SqlArray[] {
+/** Bulk facts as statement parameters: the FROM item `unnest(…) AS t(…)` and the SELECT list. */
+export interface FactBulk {
+  params: SqlArray[];
+  /** `unnest(…) AS t(p, ty, s, sid, et, vf, vu, di, a, …more)` */
+  from: string;
+  /** the SELECT list for FACT_INSERT_COLUMNS over alias t, given the arrival time's SQL (epoch ms) */
+  values: (arrivalMs: string) => string;
+  /** the next free parameter number */
+  next: number;
+}
+
+/**
+ * Facts (and `more` columns of the same rows) as parameters from $first. valid_from is left NULL
+ * when it is the event time.
+ */
+export function factBulk(facts: readonly NewFact[], first = 1, more: ReadonlyArray<readonly [name: string, type: string, values: SqlArray]> = []): FactBulk {
   const n = facts.length;
   const p = new Array<number>(n);
   const ty = new Array<string>(n);
@@ -76,8 +81,9 @@ export function factArrays(facts: readonly NewFact[]): SqlArray[] {
   const et = new Array<number>(n);
   const vf = new Array<number | null>(n);
   const vu = new Array<number | null>(n);
-  const d = new Array<unknown>(n);
+  const di = new Array<number | null>(n);
   const a = new Array<string | null>(n);
+  const dict = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const f = facts[i] as NewFact;
     p[i] = f.personId;
@@ -87,10 +93,30 @@ export function factArrays(facts: readonly NewFact[]): SqlArray[] {
     et[i] = f.eventTime;
     vf[i] = f.validFrom === undefined || f.validFrom === f.eventTime ? null : f.validFrom;
     vu[i] = f.validUntil ?? null;
-    d[i] = f.data ?? null;
+    if (f.data === undefined || f.data === null) di[i] = null;
+    else {
+      const json = JSON.stringify(f.data);
+      let k = dict.get(json);
+      if (k === undefined) dict.set(json, (k = dict.size + 1));
+      di[i] = k;
+    }
     a[i] = f.author ?? null;
   }
-  return [intArray(p), textArray(ty), textArray(s), textArray(sid), numArray(et), numArray(vf), numArray(vu), jsonArray(d), textArray(a)];
+  const cols: Array<readonly [string, string, SqlArray]> = [
+    ['p', 'bigint', intArray(p)], ['ty', 'text', textArray(ty)], ['s', 'text', textArray(s)], ['sid', 'text', textArray(sid)],
+    ['et', 'float8', numArray(et)], ['vf', 'float8', numArray(vf)], ['vu', 'float8', numArray(vu)], ['di', 'int', numArray(di, 'int4')],
+    ['a', 'text', textArray(a)], ...more,
+  ];
+  const dictParam = first + cols.length;
+  // the distinct data documents, cast once (an uncorrelated subquery: evaluated once per statement)
+  const docs = `(SELECT array_agg(x::jsonb ORDER BY i) FROM unnest($${dictParam}::text[]) WITH ORDINALITY AS u(x, i))`;
+  return {
+    params: [...cols.map(([, , v]) => v), textArray([...dict.keys()])],
+    from: `unnest(${cols.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')}) AS t(${cols.map(([name]) => name).join(', ')})`,
+    values: (arrivalMs) =>
+      `t.p, t.ty, t.s, t.sid, ${TS('t.et')}, ${TS(arrivalMs)}, ${TS('coalesce(t.vf, t.et)')}, ${TS('t.vu')}, coalesce(${docs}[t.di], '{}'), t.a`,
+    next: dictParam + 1,
+  };
 }
 
 export class FactRepository {
@@ -125,12 +151,13 @@ export class FactRepository {
 
   private async insertBulk(facts: readonly NewFact[], arrivalTime: number, q: Queryable): Promise<Array<{ person_id: number; source_record_id: string }>> {
     if (facts.length === 0) return [];
+    const b = factBulk(facts);
     const res = await q.query<{ person_id: number; source_record_id: string }>(
       `INSERT INTO facts ${FACT_INSERT_COLUMNS}
-       SELECT ${factInsertValues('t', `$${FACT_ARRAYS + 1}::float8`)} FROM ${factUnnest(1)}
+       SELECT ${b.values(`$${b.next}::float8`)} FROM ${b.from}
        ON CONFLICT (source, source_record_id) DO NOTHING
        RETURNING person_id, source_record_id`,
-      [...factArrays(facts), arrivalTime],
+      [...b.params, arrivalTime],
     );
     return res.rows;
   }
