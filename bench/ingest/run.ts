@@ -13,13 +13,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
-import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
 import { Colour5 } from '../../src/domain/colour.ts';
 import type { HotStatus } from '../../src/domain/hot-status.ts';
 import type { EventBus } from '../../src/ports/event-bus.port.ts';
 import type { AppContext } from '../../src/roles/context.ts';
-import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
-import { importBlocks } from '../../src/services/feeds/import.service.ts';
+import { IngestService } from '../../src/services/feeds/ingest.service.ts';
+import { importFile as importFeedFile } from '../../src/services/feeds/import.service.ts';
 import type { FeedName } from '../../src/services/feeds/feed-types.ts';
 import { FactService } from '../../src/services/fact.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
@@ -51,7 +50,7 @@ const phoneOf = (i: number) => String(13000000000 + i);
 
 async function importFile(ctx: AppContext, ingest: IngestService, feed: FeedName, file: string, stays = false) {
   const t0 = performance.now();
-  const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', BLOCK_LINES[feed]), { stays });
+  const s = await importFeedFile(ingest, feed, file, 'csv', { stays });
   const secs = (performance.now() - t0) / 1000;
   void ctx;
   return { ...s, seconds: secs };

@@ -3,8 +3,7 @@
 // per thread to group the rows by person, then into smaller chunks that the threads take in turn.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { startThread } from '../threads/start-thread.ts';
 import { buildCaseIndex, caseBits, type CaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange, resolveParams, type EngineWork } from '../../geo/companion-engine.ts';
 import { PairBuilder } from '../../geo/pair-builder.ts';
@@ -298,30 +297,7 @@ function sharedColumns(p: PingColumns): PingColumns {
   };
 }
 
-/**
- * Starts engine-thread.ts. Worker threads do not inherit tsx's loader, so when running from
- * TypeScript sources the thread first registers tsx, then imports the entry.
- */
+/** Starts engine-thread.ts (adapters/threads/start-thread.ts: with tsx when running from sources). */
 function spawnEngineThread(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./engine-thread.js', import.meta.url));
-  const entry = new URL('./engine-thread.ts', import.meta.url);
-  const tsx = resolveTsx();
-  const boot =
-    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })` +
-    `.catch((e) => { console.error(e); process.exit(1); });`;
-  return new Worker(boot, { eval: true });
-}
-
-/** URL of tsx's register API (import.meta.resolve is missing under some loaders, e.g. vitest). */
-function resolveTsx(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    // require() resolves the CommonJS build (index.cjs); its ES module twin sits beside it.
-    return pathToFileURL(
-      createRequire(import.meta.url)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-  }
+  return startThread(new URL('./engine-thread.ts', import.meta.url));
 }

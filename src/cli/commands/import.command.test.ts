@@ -128,4 +128,40 @@ describe('hc import (child process)', () => {
     );
     expect(counts).toEqual({ persons: n, docs: n, records: n, unlinked: 0 });
   }, 600_000);
+
+  it('pings (read on the file thread): SIGKILL midway, then a re-run: exactly one copy of each row', async () => {
+    const people = 50;
+    const registry = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
+    for (let i = 0; i < people; i++) registry.push(`pp-${i},10,${makeResidentId('520102', '19800101', i, i % 2 === 0)},居民${i},,,${13500000000 + i},520102,`);
+    const pf = path.join(dir, 'persons.csv');
+    fs.writeFileSync(pf, registry.join('\n') + '\n');
+    expect(lastJson(await hc(['import', 'persons', pf, '--json', '--no-progress']))).toEqual({ accepted: people, duplicates: 0, rejected: 0 });
+    // Blocks of 50 000 rows, enough of them that the import is still running when the first
+    // progress line (every 2 s) shows; every row a distinct (person, time) of yesterday.
+    const n = 800_000;
+    const start = Date.parse(new Date(Date.now() - 86400_000).toISOString().slice(0, 10));
+    const parts = ['phone,ts,lat,lon,accuracy_m\n'];
+    for (let k = 0; k < n; k++) parts.push(`${13500000000 + (k % people)},${new Date(start + Math.floor(k / people) * 1000).toISOString()},26.5,106.6,30\n`);
+    const file = path.join(dir, 'pings.csv');
+    fs.writeFileSync(file, parts.join(''));
+    const killed = await hc(['import', 'pings', file, '--no-stays'], async (stderr) => {
+      if (tdb) return ((await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ping_blocks')).rows[0]?.n ?? 0) > 0;
+      return /✓ [1-9]/.test(stderr);
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const rerun = await hc(['import', 'pings', file, '--no-stays', '--json']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const s = lastJson(rerun);
+    expect(s.rejected).toBe(0);
+    expect(s.accepted + s.duplicates).toBe(n);
+    expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
+    const counts = await withDb(async (db) => (await db.query<{ n: number; d: number }>('SELECT count(*)::int AS n, count(DISTINCT (person_id, ts))::int AS d FROM pings')).rows[0]);
+    expect(counts).toEqual({ n, d: n });
+  }, 600_000);
+
+  it('an unreadable pings file fails the command with the reason, and the command exits', async () => {
+    const r = await hc(['import', 'pings', dir, '--json', '--no-progress']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot read pings file .*EISDIR/);
+  }, 600_000);
 });

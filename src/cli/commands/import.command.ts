@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { formatOf, readBlocks } from '../../adapters/feeds/record-reader.ts';
+import { formatOf } from '../../adapters/feeds/record-reader.ts';
 import { FEED_NAMES, isFeedName } from '../../services/feeds/feed-types.ts';
-import { BLOCK_LINES, IngestService } from '../../services/feeds/ingest.service.ts';
-import { importBlocks, type ImportSummary } from '../../services/feeds/import.service.ts';
+import { IngestService } from '../../services/feeds/ingest.service.ts';
+import { importFile, type ImportSummary } from '../../services/feeds/import.service.ts';
 import { fail, withContext } from '../context.ts';
 
 interface ImportOptions {
@@ -59,7 +59,7 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
     bar?.start(size, 0, { rows: 0, accepted: 0, duplicates: 0, rejected: 0 });
     let summary: ImportSummary;
     try {
-      summary = await importBlocks(ingest, feed, readBlocks(file, format, BLOCK_LINES[feed]), {
+      summary = await importFile(ingest, feed, file, format, {
         stays: o.stays,
         onError: (e) => {
           if (errOut && !errOut.write(JSON.stringify(e) + '\n')) void once(errOut, 'drain');

@@ -53,6 +53,14 @@ export function groupOf(code: RowCode): RowGroup {
   return 'ROW_INVALID';
 }
 
+/** A row problem as reported, with its line and group (and the row's source id when it has one). */
+export function rowError(line: number, p: RowProblem, sourceId?: unknown): RowError {
+  const e: RowError = { line, field: p.field, code: p.code, group: groupOf(p.code), message: p.message };
+  if (typeof sourceId === 'string' && sourceId !== '') e.sourceId = sourceId;
+  else if (typeof sourceId === 'number') e.sourceId = String(sourceId);
+  return e;
+}
+
 /** camelCase keys to snake_case, so NDJSON producers may use either (sourceId → source_id). */
 export function normaliseKeys(r: RawRecord): RawRecord {
   // Bulk files mostly come with snake_case headers already: such a record is returned as it is

@@ -2,7 +2,7 @@
 import type { Database } from '../../adapters/db/database.ts';
 import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
-import { groupOf, type RawRecord, type RowError, type RowProblem } from '../../domain/feeds/record.ts';
+import { rowError, type RawRecord, type RowError } from '../../domain/feeds/record.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
 import type { ResidentService } from '../resident.service.ts';
@@ -43,12 +43,7 @@ export interface FeedDeps {
   retentionDays: number;
 }
 
-export function rowError(line: number, p: RowProblem, sourceId?: unknown): RowError {
-  const e: RowError = { line, field: p.field, code: p.code, group: groupOf(p.code), message: p.message };
-  if (typeof sourceId === 'string' && sourceId !== '') e.sourceId = sourceId;
-  else if (typeof sourceId === 'number') e.sourceId = String(sourceId);
-  return e;
-}
+export { rowError };
 
 export function emptyResult(): BatchResult {
   return { accepted: 0, duplicates: 0, errors: [], personIds: [] };

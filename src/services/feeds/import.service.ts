@@ -1,12 +1,14 @@
 /**
  * Bulk import of a feed file (`hc import`): blocks of lines are validated and written one
  * transaction each while the next block is read, good rows kept and bad rows reported with their
- * line, field and code. A killed import leaves whole blocks only; running it again counts them as
+ * line, field and code. Pings files are read and checked on a worker thread (ping-file-reader.ts). A killed import leaves whole blocks only; running it again counts them as
  * duplicates and writes the rest.
  */
+import { readCheckedPings } from '../../adapters/feeds/ping-file-reader.ts';
+import { readBlocks, type FileFormat } from '../../adapters/feeds/record-reader.ts';
 import type { RawRecord, RowError, RowProblem } from '../../domain/feeds/record.ts';
-import { rowError, type FeedName, type IngestItem } from './feed-types.ts';
-import type { IngestService } from './ingest.service.ts';
+import { rowError, type BatchResult, type FeedName, type IngestItem } from './feed-types.ts';
+import { BLOCK_LINES, type IngestService } from './ingest.service.ts';
 
 export interface ImportBlock {
   items: Array<{ line: number; record: RawRecord } | { line: number; problem: RowProblem }>;
@@ -31,19 +33,49 @@ export interface ImportHooks {
   onStaysProgress?: (persons: number, total: number) => void;
 }
 
-/** Imports blocks of a file; returns the counts. */
-export async function importBlocks(
-  ingest: IngestService,
-  feed: FeedName,
-  blocks: AsyncIterable<ImportBlock>,
-  hooks: ImportHooks = {},
-): Promise<ImportSummary> {
+/** Imports a feed file: pings read and checked on a second core, other feeds block by block here. */
+export function importFile(ingest: IngestService, feed: FeedName, path: string, format: FileFormat, hooks: ImportHooks = {}): Promise<ImportSummary> {
+  if (feed === 'pings') {
+    const blocks = readCheckedPings(path, format, BLOCK_LINES.pings, () => ingest.pings.bounds());
+    return runBlocks(ingest, feed, mapBlocks(blocks, (b) => ({ rows: b.rows, bytesRead: b.bytesRead, written: ingest.ingestCheckedPings(b.cols, b.errors, `file:${b.key}`) })), hooks);
+  }
+  return importBlocks(ingest, feed, readBlocks(path, format, BLOCK_LINES[feed]), hooks);
+}
+
+/** Imports blocks of a file, checked here; returns the counts. */
+export function importBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<ImportBlock>, hooks: ImportHooks = {}): Promise<ImportSummary> {
+  const work = mapBlocks(blocks, (block) => {
+    const items: IngestItem[] = [];
+    const unreadable: RowError[] = [];
+    for (const it of block.items) {
+      if ('problem' in it) unreadable.push(rowError(it.line, it.problem));
+      else items.push(it);
+    }
+    const write = ingest.ingest(feed, items, `file:${block.key}`, true);
+    return {
+      rows: block.items.length,
+      bytesRead: block.bytesRead,
+      written: unreadable.length ? write.then((r) => ({ ...r, errors: [...unreadable, ...r.errors] })) : write,
+    };
+  });
+  return runBlocks(ingest, feed, work, hooks);
+}
+
+/** A block being written: its write started when the block was taken from the file. */
+interface BlockWrite {
+  rows: number;
+  bytesRead: number;
+  written: Promise<BatchResult>;
+}
+
+async function* mapBlocks<T>(blocks: AsyncIterable<T>, start: (b: T) => BlockWrite): AsyncGenerator<BlockWrite> {
+  for await (const b of blocks) yield start(b);
+}
+
+/** Takes the blocks' writes in file order, a few in flight, and adds up their results. */
+async function runBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<BlockWrite>, hooks: ImportHooks): Promise<ImportSummary> {
   const s: ImportSummary = { accepted: 0, duplicates: 0, rejected: 0, rows: 0 };
   const pingDays = new Map<number, Set<number>>();
-  const report = (e: RowError) => {
-    s.rejected++;
-    hooks.onError?.(e);
-  };
   let inflight: Promise<void> | undefined;
   // Blocks in the database while the next is parsed: one for pings (50 000-row blocks, the COPY is
   // the work) and persons, three for the fact feeds, whose blocks pipeline (IngestService.ingest:
@@ -52,24 +84,20 @@ export async function importBlocks(
   const depth = feed === 'pings' || feed === 'persons' ? 1 : 3;
   const queue: Array<Promise<void>> = [];
   try {
-    for await (const block of blocks) {
-      const items: IngestItem[] = [];
-      for (const it of block.items) {
-        s.rows++;
-        if ('problem' in it) report(rowError(it.line, it.problem));
-        else items.push(it);
-      }
-      const key = `file:${block.key}`;
-      const bytesRead = block.bytesRead; // the closure below keeps this, not the block's rows
-      const write = ingest.ingest(feed, items, key, true);
-      write.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
+    for await (const { rows, bytesRead, written } of blocks) {
+      s.rows += rows;
+      written.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
       const prev = inflight;
       inflight = (async () => {
         if (prev) await prev;
-        const r = await write;
+        const r = await written;
         s.accepted += r.accepted;
         s.duplicates += r.duplicates;
-        for (const e of r.errors.sort((a, b) => a.line - b.line)) report(e);
+        // bad rows in line order (stable: a line keeps its one error)
+        for (const e of r.errors.sort((a, b) => a.line - b.line)) {
+          s.rejected++;
+          hooks.onError?.(e);
+        }
         for (const [day, ids] of r.pingDays ?? []) {
           let set = pingDays.get(day);
           if (!set) pingDays.set(day, (set = new Set()));

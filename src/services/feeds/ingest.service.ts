@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import { checkDeclarationBody, declarationData } from '../../domain/feeds/declaration.feed.ts';
+import type { PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../app-error.ts';
@@ -125,6 +126,16 @@ export class IngestService {
       recomputed();
       this.inflight.delete(slot);
     }
+  }
+
+  /**
+   * One block of a pings file, already checked (`readCheckedPings`): loaded like a block of
+   * `ingest('pings', items, blockKey, true)`. `errors`: its bad rows, in line order.
+   */
+  async ingestCheckedPings(cols: PingColumns, errors: RowError[], blockKey: string): Promise<BatchResult> {
+    const r = await this.pings.loadChecked(cols, errors, blockKey, true);
+    await this.followUp(r);
+    return r;
   }
 
   /** Ends a file import: builds what its blocks deferred (the person_id index of new ping days). */

@@ -13,9 +13,9 @@
 import crypto from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { BinaryCopyWriter, int8Bytes } from '../../adapters/db/binary-copy.ts';
-import { checkPing, fastPing, type PingValues } from '../../domain/feeds/itinerary.feed.ts';
-import { normaliseKeys, type RowError } from '../../domain/feeds/record.ts';
-import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
+import { checkPingRows, pingBounds, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
+import { rowError, type RowError } from '../../domain/feeds/record.ts';
+import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 const DAY_MS = 86400_000;
 /** `source` takes its default, 'carrier'. */
@@ -109,27 +109,45 @@ export class PingLoader {
     }
   }
 
+  /** The check window of pings now (by this process's clock and the retention setting). */
+  bounds(): PingBounds {
+    return pingBounds(this.d.clock.now(), this.d.retentionDays);
+  }
+
   /**
    * Loads one block of pings; `blockKey` identifies the block for idempotency. `bulk`: part of a
    * file load, which may defer a new partition's index until `finishBulk`.
    */
   async load(items: readonly IngestItem[], blockKey: string, bulk = false): Promise<BatchResult> {
-    const out = emptyResult();
-    const now = this.d.clock.now();
-    const oldest = Math.floor(now / DAY_MS - this.d.retentionDays + 1) * DAY_MS;
+    const b = this.bounds();
     const n = items.length;
-    const cols = new PingColumns(n);
-    const newPhones: string[] = [];
+    const cols = pingColumns(n);
+    const errors: RowError[] = [];
     // Checking a block takes tens of milliseconds: the COPY of the previous block (and anything
-    // else on this event loop) runs in between slices. The loops are plain functions so that
-    // V8 optimises them (it does not optimise a long loop inside an async function).
+    // else on this event loop) runs in between slices.
     for (let k = 0; k < n; k += YIELD_ROWS) {
       if (k > 0) await setImmediate();
-      checkSlice(items, k, Math.min(n, k + YIELD_ROWS), now, oldest, cols, out.errors, this.phones, newPhones);
+      checkPingRows(items, k, Math.min(n, k + YIELD_ROWS), b, cols, errors);
     }
+    return this.loadChecked(cols, errors, blockKey, bulk);
+  }
+
+  /**
+   * Loads one block of pings already checked (`checkPingRows`, here or on the pings file thread);
+   * `errors` are its bad rows, in line order. Unknown phones are added to the errors.
+   */
+  async loadChecked(cols: PingColumns, errors: RowError[], blockKey: string, bulk = false): Promise<BatchResult> {
+    const out = emptyResult();
+    out.errors = errors;
     if (cols.good === 0) return out;
-    await this.personIds(newPhones);
-    const { accepted, pingDays } = mapPersons(cols, this.phones, out.errors);
+    const persons = new Float64Array(cols.good);
+    const newPhones: string[] = [];
+    for (let k = 0; k < cols.good; k += YIELD_ROWS) {
+      if (k > 0) await setImmediate();
+      cachedPersons(cols, k, Math.min(cols.good, k + YIELD_ROWS), this.phones, persons, newPhones);
+    }
+    if (newPhones.length) await this.personIds(newPhones);
+    const { accepted, pingDays } = mapPersons(cols, persons, this.phones, out.errors);
     if (accepted === 0) return out;
     const id = blockId(blockKey);
     await this.ensureDays(pingDays.keys(), bulk);
@@ -143,7 +161,7 @@ export class PingLoader {
         id, accepted, isoDay(days[days.length - 1] as number),
       ]);
       if (claim.rows.length === 0) return -1;
-      return tx.copyBinary(table, COLUMNS, encode(cols, batch));
+      return tx.copyBinary(table, COLUMNS, encode(cols, persons, batch));
     });
     if (written < 0) {
       out.duplicates = accepted;
@@ -155,81 +173,40 @@ export class PingLoader {
   }
 }
 
-/** A block's checked rows, a column each (no object per row). */
-class PingColumns {
-  good = 0;
-  readonly lines: Int32Array;
-  readonly phones: string[];
-  readonly ts: Float64Array;
-  readonly lat: Float64Array;
-  readonly lon: Float64Array;
-  /** NaN: no accuracy */
-  readonly acc: Float64Array;
-  /** NaN: unknown phone */
-  readonly persons: Float64Array;
-
-  constructor(n: number) {
-    this.lines = new Int32Array(n);
-    this.phones = new Array<string>(n);
-    this.ts = new Float64Array(n);
-    this.lat = new Float64Array(n);
-    this.lon = new Float64Array(n);
-    this.acc = new Float64Array(n);
-    this.persons = new Float64Array(n);
-  }
-}
-
-const scratch: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
-
-/** Checks items[from, to): good rows into `cols`, bad ones into `errors`; phones not cached into `newPhones`. */
-function checkSlice(items: readonly IngestItem[], from: number, to: number, now: number, oldest: number, cols: PingColumns, errors: RowError[], known: ReadonlyMap<string, number>, newPhones: string[]): void {
-  const v = scratch;
-  for (let k = from; k < to; k++) {
-    const it = items[k] as IngestItem;
-    let phone: string;
-    if (fastPing(it.record, now, oldest, v)) phone = it.record.phone as string;
-    else {
-      const r = it.record.phone !== undefined && it.record.ts !== undefined ? it.record : normaliseKeys(it.record);
-      const c = checkPing(r, now, oldest);
-      if (!c.ok) {
-        errors.push(rowError(it.line, c.problem));
-        continue;
-      }
-      phone = c.value.phone;
-      v.ts = c.value.ts;
-      v.lat = c.value.lat;
-      v.lon = c.value.lon;
-      v.acc = c.value.accuracyM ?? NaN;
-    }
-    const g = cols.good++;
-    cols.lines[g] = it.line;
-    cols.phones[g] = phone;
-    cols.ts[g] = v.ts;
-    cols.lat[g] = v.lat;
-    cols.lon[g] = v.lon;
-    cols.acc[g] = v.acc;
+/**
+ * Person ids of rows [from, to) from the phone cache (plain loops, optimised by V8); NaN and the
+ * phone in `newPhones` where the cache does not know it yet.
+ */
+function cachedPersons(cols: PingColumns, from: number, to: number, known: ReadonlyMap<string, number>, persons: Float64Array, newPhones: string[]): void {
+  for (let i = from; i < to; i++) {
+    const phone = cols.phones[i] as string;
     const person = known.get(phone);
     if (person === undefined) {
-      cols.persons[g] = NaN;
+      persons[i] = NaN;
       newPhones.push(phone);
-    } else cols.persons[g] = person;
+    } else persons[i] = person;
   }
 }
 
-/** Person ids for the rows whose phone was new; rows whose phone nobody registered become errors. */
-function mapPersons(cols: PingColumns, known: ReadonlyMap<string, number>, errors: RowError[]): { accepted: number; pingDays: Map<number, Set<number>> } {
+/**
+ * Person ids for the rows whose phone was new; rows whose phone nobody registered become errors,
+ * merged into `errors` in line order.
+ */
+function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap<string, number>, errors: RowError[]): { accepted: number; pingDays: Map<number, Set<number>> } {
   const pingDays = new Map<number, Set<number>>();
   let accepted = 0;
   let lastDay = -Infinity;
   let lastSet: Set<number> | undefined;
+  let unknown = false;
   for (let i = 0; i < cols.good; i++) {
-    let person = cols.persons[i] as number;
+    let person = persons[i] as number;
     if (person !== person) person = known.get(cols.phones[i] as string) ?? NaN; // looked up after the check
     if (person !== person) {
       errors.push(rowError(cols.lines[i] as number, { field: 'phone', code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this phone' }));
+      unknown = true;
       continue; // stays NaN: encodeRows skips it
     }
-    cols.persons[i] = person;
+    persons[i] = person;
     accepted++;
     const day = Math.floor((cols.ts[i] as number) / DAY_MS);
     if (day !== lastDay) {
@@ -239,18 +216,19 @@ function mapPersons(cols: PingColumns, known: ReadonlyMap<string, number>, error
     }
     (lastSet as Set<number>).add(person);
   }
+  if (unknown) errors.sort((a, b) => a.line - b.line); // stable: a line keeps its one error
   return { accepted, pingDays };
 }
 
 /** The rows in binary COPY format, a chunk at a time (encoded while the previous one is sent). */
-function* encode(cols: PingColumns, batch: Uint8Array): Generator<Uint8Array> {
-  for (let i = 0; i < cols.good; i += CHUNK_ROWS) yield encodeRows(cols, i, Math.min(cols.good, i + CHUNK_ROWS), batch);
+function* encode(cols: PingColumns, persons: Float64Array, batch: Uint8Array): Generator<Uint8Array> {
+  for (let i = 0; i < cols.good; i += CHUNK_ROWS) yield encodeRows(cols, persons, i, Math.min(cols.good, i + CHUNK_ROWS), batch);
 }
 
-function encodeRows(cols: PingColumns, from: number, to: number, batch: Uint8Array): Uint8Array {
+function encodeRows(cols: PingColumns, persons: Float64Array, from: number, to: number, batch: Uint8Array): Uint8Array {
   const w = new BinaryCopyWriter((to - from) * 70 + 16);
   for (let i = from; i < to; i++) {
-    const person = cols.persons[i] as number;
+    const person = persons[i] as number;
     if (person !== person) continue; // NaN: unknown phone
     w.row(6).int8(person).timestamptz(cols.ts[i] as number).float8(cols.lat[i] as number).float8(cols.lon[i] as number);
     const a = cols.acc[i] as number;

@@ -1,0 +1,78 @@
+/**
+ * A carrier pings file read and checked on a second core. Reading, splitting, hashing and checking
+ * the rows cost more than everything else of a bulk pings load (issue 3), so a worker thread
+ * (ping-file-thread.ts) does them and this thread only maps phones to persons and writes. The
+ * thread runs at most `ahead` blocks ahead of the consumer (it reads a block only when asked), so
+ * memory stays bounded; it is terminated when the blocks end, fail or are abandoned.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { PingBounds, PingColumns } from '../../domain/feeds/ping-rows.ts';
+import type { RowError } from '../../domain/feeds/record.ts';
+import { startThread } from '../threads/start-thread.ts';
+import type { PingFileJob, PingFileReply } from './ping-file-thread.ts';
+import type { FileFormat } from './record-reader.ts';
+
+export interface CheckedPingBlock {
+  /** the block's content hash, as `readBlocks` gives it */
+  key: string;
+  bytesRead: number;
+  /** rows of the block (good, bad and unreadable) */
+  rows: number;
+  cols: PingColumns;
+  /** bad and unreadable rows, in line order */
+  errors: RowError[];
+}
+
+/**
+ * Yields the checked blocks of a pings file in file order; each block is checked against the
+ * window `bounds()` gives when the block is asked for. Rejects if the file cannot be read or the
+ * thread fails.
+ */
+export async function* readCheckedPings(path: string, format: FileFormat, blockLines: number, bounds: () => PingBounds, ahead = 2): AsyncGenerator<CheckedPingBlock> {
+  const worker = startThread(new URL('./ping-file-thread.ts', import.meta.url), { path, format, blockLines } satisfies PingFileJob);
+  const inbox = new Inbox(worker, path);
+  try {
+    for (let i = 0; i < ahead; i++) worker.postMessage(bounds());
+    for (;;) {
+      const m = await inbox.next();
+      if (m.type === 'end') return;
+      if (m.type === 'error') throw Object.assign(new Error(`cannot read pings file ${path}: ${m.message}`), m.code ? { code: m.code } : {});
+      yield { key: m.key, bytesRead: m.bytesRead, rows: m.rows, cols: m.cols, errors: m.errors };
+      worker.postMessage(bounds());
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** The thread's replies in order; a crash or an early exit becomes an error once they run out. */
+class Inbox {
+  private readonly replies: PingFileReply[] = [];
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(worker: Worker, path: string) {
+    worker.on('message', (m: PingFileReply) => {
+      this.replies.push(m);
+      this.wake?.();
+    });
+    worker.on('error', (err) => {
+      this.failure ??= new Error(`pings file thread failed reading ${path}: ${err.message}`, { cause: err });
+      this.wake?.();
+    });
+    worker.on('exit', (code) => {
+      this.failure ??= new Error(`pings file thread exited (code ${code}) before the end of ${path}`);
+      this.wake?.();
+    });
+  }
+
+  async next(): Promise<PingFileReply> {
+    for (;;) {
+      const m = this.replies.shift();
+      if (m) return m;
+      if (this.failure) throw this.failure;
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+    }
+  }
+}

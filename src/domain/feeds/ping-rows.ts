@@ -1,0 +1,91 @@
+/**
+ * A block of carrier ping rows checked into columns (no object per row). One implementation for
+ * both bulk paths: the ping loader checks API and stream batches with it on the event loop, and
+ * the pings file thread (adapters/feeds/ping-file-thread.ts) checks file blocks with it on another
+ * core, sending the columns back as transferred buffers.
+ */
+import { checkPing, fastPing, type PingValues } from './itinerary.feed.ts';
+import { normaliseKeys, rowError, type RawRecord, type RowError, type RowProblem } from './record.ts';
+
+const DAY_MS = 86400_000;
+
+/** A row to check: a record with its line, or a line the reader could not read (reported as is). */
+export type PingRowItem = { line: number; record: RawRecord } | { line: number; problem: RowProblem };
+
+/** The time window a ping must fall in; `now` comes from the caller's clock. */
+export interface PingBounds {
+  now: number;
+  /** the first instant still inside retention */
+  oldest: number;
+}
+
+/** Pings older than the first retained UTC day would be dropped at once: they are rejected. */
+export function pingBounds(now: number, retentionDays: number): PingBounds {
+  return { now, oldest: Math.floor(now / DAY_MS - retentionDays + 1) * DAY_MS };
+}
+
+/** The good rows of a block, a column each; rows [0, good) are filled. */
+export interface PingColumns {
+  good: number;
+  lines: Int32Array;
+  phones: string[];
+  /** epoch ms */
+  ts: Float64Array;
+  lat: Float64Array;
+  lon: Float64Array;
+  /** NaN: no accuracy */
+  acc: Float64Array;
+}
+
+/** Columns with room for `n` rows. */
+export function pingColumns(n: number): PingColumns {
+  return {
+    good: 0,
+    lines: new Int32Array(n),
+    phones: new Array<string>(n),
+    ts: new Float64Array(n),
+    lat: new Float64Array(n),
+    lon: new Float64Array(n),
+    acc: new Float64Array(n),
+  };
+}
+
+const scratch: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
+
+/**
+ * Checks items[from, to): good rows into `cols`, bad and unreadable ones into `errors`, in line
+ * order. A plain function (not async) so that V8 optimises its loop.
+ */
+export function checkPingRows(items: readonly PingRowItem[], from: number, to: number, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
+  const v = scratch;
+  const { now, oldest } = b;
+  for (let k = from; k < to; k++) {
+    const it = items[k] as PingRowItem;
+    if ('problem' in it) {
+      errors.push(rowError(it.line, it.problem));
+      continue;
+    }
+    let phone: string;
+    if (fastPing(it.record, now, oldest, v)) phone = it.record.phone as string;
+    else {
+      const r = it.record.phone !== undefined && it.record.ts !== undefined ? it.record : normaliseKeys(it.record);
+      const c = checkPing(r, now, oldest);
+      if (!c.ok) {
+        errors.push(rowError(it.line, c.problem));
+        continue;
+      }
+      phone = c.value.phone;
+      v.ts = c.value.ts;
+      v.lat = c.value.lat;
+      v.lon = c.value.lon;
+      v.acc = c.value.accuracyM ?? NaN;
+    }
+    const g = cols.good++;
+    cols.lines[g] = it.line;
+    cols.phones[g] = phone;
+    cols.ts[g] = v.ts;
+    cols.lat[g] = v.lat;
+    cols.lon[g] = v.lon;
+    cols.acc[g] = v.acc;
+  }
+}
