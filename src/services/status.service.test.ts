@@ -44,6 +44,17 @@ describe('status recompute pipeline', () => {
     expect(stored?.reasons[0]?.rule).toBe('orange.secondary_contact');
   });
 
+  it('counts the persons whose colour changed: a first status, a new colour; not a repeat', async () => {
+    const [a, b] = [await createResident(ctx), await createResident(ctx)];
+    await ctx.db.query('DELETE FROM statuses WHERE person_id = ANY($1::bigint[])', [[a.id, b.id]]);
+    expect((await ctx.statuses.recompute([a.id, b.id])).changed).toBe(2);
+    expect((await ctx.statuses.recompute([a.id, b.id])).changed).toBe(0);
+    await ctx.repos.facts.insertManyNew([{ personId: b.id, type: 'close_contact', source: 'health.close', sourceRecordId: `cc-${b.id}`, eventTime: T0 - H }], T0);
+    const r = await ctx.statuses.recompute([a.id, b.id]);
+    expect(r.changed).toBe(1);
+    expect(r.statuses.get(b.id)?.colour5).toBe(3);
+  });
+
   it('ignores a re-sent fact (same source record id)', async () => {
     const p = await createResident(ctx);
     const f = { personId: p.id, type: 'companion' as const, source: 'telecom', sourceRecordId: `c-${p.id}`, eventTime: T0 - H };

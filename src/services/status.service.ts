@@ -33,14 +33,9 @@ export class StatusService {
   async recompute(personIds: readonly number[], policy?: ActivePolicy): Promise<{ statuses: Map<number, Status>; changed: number }> {
     const active = policy ?? (await this.policies.active());
     const now = this.clock.now();
-    const [factsById, display, previous] = await Promise.all([
-      this.facts.forPersons(personIds),
-      this.persons.subjectsAndNames(personIds),
-      this.statuses.coloursOf(personIds),
-    ]);
+    const [factsById, display] = await Promise.all([this.facts.forPersons(personIds), this.persons.subjectsAndNames(personIds)]);
     const out = new Map<number, Status>();
     const hot: Array<[number, HotStatus]> = [];
-    let changed = 0;
     for (const id of personIds) {
       const d = display.get(id);
       if (!d) continue;
@@ -48,11 +43,9 @@ export class StatusService {
       const status = evaluateCompiled(facts, active.compiled, now);
       if (status.reasons.length) nameLists(status, facts);
       out.set(id, status);
-      const h = hotStatusOf(status, d.sub, d.maskedName);
-      if (previous.get(id) !== h.colour5) changed++;
-      hot.push([id, h]);
+      hot.push([id, hotStatusOf(status, d.sub, d.maskedName)]);
     }
-    await this.statuses.upsertMany([...out.entries()]);
+    const { changed } = await this.statuses.upsertMany([...out.entries()]);
     await this.cache.setMany(hot);
     return { statuses: out, changed };
   }

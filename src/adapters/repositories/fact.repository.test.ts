@@ -16,7 +16,7 @@ describe('bulk fact inserts', () => {
     const a = await createResident(ctx);
     const b = await createResident(ctx);
     const t0 = Date.UTC(2026, 10, 30, 8, 0, 0, 123);
-    const shared = { list: 'list "A"', tier: 'high', category: 'close_contact', action: 'enter' };
+    const shared = { list: 'list "A"', tier: 'high' as const, category: 'close_contact', action: 'enter' };
     const facts: NewFact[] = [
       { personId: a.id, type: 'close_contact', source: 'bulk-test', sourceRecordId: 'r1', eventTime: t0, data: shared },
       { personId: b.id, type: 'close_contact', source: 'bulk-test', sourceRecordId: 'r2', eventTime: t0 + 1, data: { ...shared } },

@@ -25,8 +25,8 @@ export class StatusRepository {
    * generic JSON parser the largest part of this statement's time. Reasons are stored without the
    * rule's words (StoredReason), which would otherwise be most of every row's reasons.
    */
-  async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<void> {
-    if (entries.length === 0) return;
+  async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<{ changed: number }> {
+    if (entries.length === 0) return { changed: 0 };
     const n = entries.length;
     const ids = new Array<number>(n);
     const colours = new Array<number>(n);
@@ -47,15 +47,21 @@ export class StatusRepository {
       negative[i] = s.lastNegativeTestDay;
       computed[i] = s.computedAt;
     }
-    await this.db.query(
-      `INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
+    // `old` reads the colours as they were before this statement (every part of a statement sees
+    // one snapshot), so the count of changed colours needs no read of its own.
+    const r = await this.db.query<{ changed: number }>(
+      `WITH old AS (SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[])),
+       up AS (INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
        SELECT p, c, r::jsonb, ${TS('n')}, v, d, l, ${TS('a')}
          FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[]) AS t(p, c, r, n, v, d, l, a)
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
-         vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at`,
+         vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at
+       RETURNING person_id, colour5)
+       SELECT count(*)::int AS changed FROM up LEFT JOIN old USING (person_id) WHERE old.colour5 IS DISTINCT FROM up.colour5`,
       [intArray(ids), intArray(colours, 'int2'), jsonArray(reasons), numArray(review), textArray(version), intArray(doses, 'int2'), numArray(negative, 'int4'), numArray(computed)],
     );
+    return { changed: r.rows[0]?.changed ?? 0 };
   }
 
   async get(personId: number): Promise<StoredStatus | undefined> {
