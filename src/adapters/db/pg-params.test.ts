@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/context.ts';
-import { boolArray, hexArray, intArray, jsonArray, numArray, textArray, TS } from './pg-params.ts';
+import { boolArray, byteaArray, hexArray, intArray, jsonArray, numArray, textArray, TS } from './pg-params.ts';
 
 describe('bulk statement parameters', () => {
   it('round-trip through the database as bigint[] and text[]', async () => {
@@ -70,6 +70,17 @@ describe('text and json array literals', () => {
         ],
       );
       expect(r.rows[0]).toEqual({ b: [true, false, null, true], s: [-32768, 0, 32767], i: [-2147483648, null, 2147483647], f: [1.5, null, -2.25e-300, 1e300], e: 0, et: 0 });
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('byteaArray carries any bytes and null', async () => {
+    const t = await createTestDatabase();
+    try {
+      const values = [Buffer.from([0, 1, 0xfe, 0xff]), Buffer.alloc(0), null, new Uint8Array(Buffer.from('密接')), Buffer.from([0x5c, 0x22]), Buffer.alloc(40, 0xab), Buffer.alloc(32, 7)];
+      const r = await t.db.query<{ h: string | null }>("SELECT encode(x, 'hex') AS h FROM unnest($1::bytea[]) WITH ORDINALITY AS u(x, i) ORDER BY i", [byteaArray(values)]);
+      expect(r.rows.map((x) => x.h)).toEqual(values.map((v) => (v ? Buffer.from(v).toString('hex') : null)));
     } finally {
       await t.drop();
     }

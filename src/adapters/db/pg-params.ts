@@ -16,10 +16,10 @@
  */
 
 /** Element types of array parameters, with their PostgreSQL type oids. */
-const OID = { int2: 21, int4: 23, int8: 20, float8: 701, text: 25, bool: 16 } as const;
+const OID = { int2: 21, int4: 23, int8: 20, float8: 701, text: 25, bool: 16, bytea: 17 } as const;
 export type IntType = 'int2' | 'int4' | 'int8';
 type ElemType = keyof typeof OID;
-type Elem = number | string | boolean | null;
+type Elem = number | string | boolean | Uint8Array | null;
 
 export class SqlArray {
   /** Use the builders below; they check the values. */
@@ -32,6 +32,10 @@ export class SqlArray {
   literal(): string {
     const v = this.values;
     if (this.type === 'text') return textLiteral(v as ReadonlyArray<string | null>);
+    if (this.type === 'bytea') {
+      // each element `"\\xab01"`: the array parser turns `\\` into the `\` of bytea's hex form
+      return `{${(v as ReadonlyArray<Uint8Array | null>).map((x) => (x ? `"\\\\x${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex')}"` : 'NULL')).join(',')}}`;
+    }
     let out = '{';
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
@@ -45,10 +49,11 @@ export class SqlArray {
   binary(): Buffer {
     const v = this.values;
     const n = v.length;
-    const fixed = this.type === 'text' ? 0 : this.type === 'bool' ? 1 : this.type === 'int2' ? 2 : this.type === 'int4' ? 4 : 8;
+    const fixed = this.type === 'text' || this.type === 'bytea' ? 0 : this.type === 'bool' ? 1 : this.type === 'int2' ? 2 : this.type === 'int4' ? 4 : 8;
     let size = 20 + 4 * n;
     if (fixed) size += fixed * n;
     // utf8 takes at most 3 bytes per UTF-16 unit; the buffer is cut to what was written
+    else if (this.type === 'bytea') for (let i = 0; i < n; i++) size += v[i] === null ? 0 : (v[i] as Uint8Array).byteLength;
     else for (let i = 0; i < n; i++) size += v[i] === null ? 0 : 3 * (v[i] as string).length;
     const b = Buffer.allocUnsafe(size);
     let hasNull = 0;
@@ -66,6 +71,13 @@ export class SqlArray {
           const len = b.write(x as string, o + 4);
           b.writeInt32BE(len, o);
           o += 4 + len;
+          continue;
+        }
+        case 'bytea': {
+          const bytes = x as Uint8Array;
+          b.writeInt32BE(bytes.byteLength, o);
+          b.set(bytes, o + 4);
+          o += 4 + bytes.byteLength;
           continue;
         }
         case 'int8': {
@@ -156,6 +168,11 @@ export function jsonArray(values: readonly unknown[]): SqlArray {
     texts[i] = v === null || v === undefined ? null : JSON.stringify(v);
   }
   return new SqlArray('text', texts);
+}
+
+/** Byte strings or nulls (`::bytea[]`). */
+export function byteaArray(values: ReadonlyArray<Uint8Array | null>): SqlArray {
+  return new SqlArray('bytea', values);
 }
 
 /** Lowercase hex strings (`::text[]`, decoded by the statement). */

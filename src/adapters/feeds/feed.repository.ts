@@ -3,7 +3,7 @@
  * and community response tasks. Byte strings travel as hex text so PGlite and pg agree.
  */
 import type { Database, Queryable } from '../db/database.ts';
-import { boolArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';
+import { boolArray, byteaArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';
 import { FACT_INSERT_COLUMNS, factBulk, type NewFact } from '../repositories/fact.repository.ts';
 
 export interface ResolvedPerson {
@@ -81,20 +81,23 @@ const toTask = (r: TaskRow): ResponseTask => ({
 export class FeedRepository {
   constructor(private readonly db: Database) {}
 
-  /** Persons by keyed document hash (type + lowercase hex hash), in one query. */
-  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: string }>): Promise<Map<string, ResolvedPerson>> {
-    const out = new Map<string, ResolvedPerson>();
+  /**
+   * Persons by keyed document hash, in one query: the i-th result is the i-th key's person, or
+   * undefined. One probe of the (doc_type, doc_hash) key per document (LIMIT 1 keeps the lateral
+   * join a nested loop over the unique index): a plain join was planned as a hash of the whole
+   * registry, whose cost grows with the registry, not the batch. Hashes travel as bytea and rows
+   * come back by position, so neither side converts them to hex.
+   */
+  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array }>): Promise<Array<ResolvedPerson | undefined>> {
+    const out = new Array<ResolvedPerson | undefined>(keys.length);
     if (keys.length === 0) return out;
-    // One probe of the (doc_type, doc_hash) key per document (LIMIT 1 keeps the lateral join a
-    // nested loop over the unique index): a plain join was planned as a hash of the whole registry,
-    // whose cost grows with the registry, not the block.
-    const r = await this.db.query<{ id: number; doc_type: number; h: string; region_code: string | null }>(
-      `SELECT p.id, k.t AS doc_type, k.h, p.region_code
-         FROM unnest($1::smallint[], $2::text[]) AS k(t, h)
-         CROSS JOIN LATERAL (SELECT id, region_code FROM persons WHERE doc_type = k.t AND doc_hash = decode(k.h, 'hex') LIMIT 1) p`,
-      [intArray(keys.map((k) => k.docType), 'int2'), hexArray(keys.map((k) => k.hash))],
+    const r = await this.db.query<{ i: number; id: number; region_code: string | null }>(
+      `SELECT k.i::int AS i, p.id, p.region_code
+         FROM unnest($1::smallint[], $2::bytea[]) WITH ORDINALITY AS k(t, h, i)
+         CROSS JOIN LATERAL (SELECT id, region_code FROM persons WHERE doc_type = k.t AND doc_hash = k.h LIMIT 1) p`,
+      [intArray(keys.map((k) => k.docType), 'int2'), byteaArray(keys.map((k) => k.hash))],
     );
-    for (const row of r.rows) out.set(`${row.doc_type}:${row.h}`, { id: row.id, regionCode: row.region_code });
+    for (const row of r.rows) out[row.i - 1] = { id: row.id, regionCode: row.region_code };
     return out;
   }
 

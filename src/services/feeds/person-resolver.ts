@@ -18,20 +18,19 @@ export class PersonResolver {
   /** Resolves every ref (unknown persons map to null). */
   async resolve(refs: Iterable<PersonRef>): Promise<Map<string, ResolvedPerson | null>> {
     const out = new Map<string, ResolvedPerson | null>();
-    const docs = new Map<string, { key: string; docType: number; hash: string }>();
+    const docs: Array<{ key: string; docType: number; hash: Buffer }> = [];
     const phones = new Map<string, string>();
     for (const ref of refs) {
       const key = personRefKey(ref);
       if (out.has(key)) continue;
       out.set(key, null);
       if (ref.kind === 'document') {
-        const hash = this.residents.docHash(ref.docType, ref.number).toString('hex');
-        docs.set(`${ref.docType}:${hash}`, { key, docType: ref.docType, hash });
+        docs.push({ key, docType: ref.docType, hash: this.residents.docHash(ref.docType, ref.number) });
       } else phones.set(this.residents.phoneHash(ref.phone).toString('hex'), key);
     }
-    if (docs.size) {
-      const found = await this.repo.personsByDocHash([...docs.values()]);
-      for (const [k, d] of docs) out.set(d.key, found.get(k) ?? null);
+    if (docs.length) {
+      const found = await this.repo.personsByDocHash(docs);
+      for (let i = 0; i < docs.length; i++) out.set((docs[i] as (typeof docs)[number]).key, found[i] ?? null);
     }
     if (phones.size) {
       const found = await this.repo.personsByPhoneHash([...phones.keys()]);
