@@ -46,8 +46,7 @@ async function run(job: PingFileJob, post: (m: PingFileReply, transfer?: ArrayBu
     const cols = pingColumns(items.length);
     const errors: RowError[] = [];
     checkPingRows(items, 0, items.length, bounds, cols, errors);
-    cols.phones.length = cols.good;
-    post({ type: 'block', key, bytesRead, rows: items.length, cols, errors }, [cols.lines.buffer, cols.ts.buffer, cols.lat.buffer, cols.lon.buffer, cols.acc.buffer] as ArrayBuffer[]);
+    post({ type: 'block', key, bytesRead, rows: items.length, cols, errors }, [cols.lines.buffer, cols.phones.buffer, cols.ts.buffer, cols.lat.buffer, cols.lon.buffer, cols.acc.buffer] as ArrayBuffer[]);
   }
 }
 

@@ -28,7 +28,12 @@ export function pingBounds(now: number, retentionDays: number): PingBounds {
 export interface PingColumns {
   good: number;
   lines: Int32Array;
-  phones: string[];
+  /**
+   * The phones as numbers: a checked phone is always an 11-digit mainland mobile (exact in a
+   * double), and a number column crosses threads as a transferred buffer where 50 000 strings
+   * would be copied one by one (and looks up faster).
+   */
+  phones: Float64Array;
   /** epoch ms */
   ts: Float64Array;
   lat: Float64Array;
@@ -42,7 +47,7 @@ export function pingColumns(n: number): PingColumns {
   return {
     good: 0,
     lines: new Int32Array(n),
-    phones: new Array<string>(n),
+    phones: new Float64Array(n),
     ts: new Float64Array(n),
     lat: new Float64Array(n),
     lon: new Float64Array(n),
@@ -65,8 +70,8 @@ export function checkPingRows(items: readonly PingRowItem[], from: number, to: n
       errors.push(rowError(it.line, it.problem));
       continue;
     }
-    let phone: string;
-    if (fastPing(it.record, now, oldest, v)) phone = it.record.phone as string;
+    let phone: number;
+    if (fastPing(it.record, now, oldest, v)) phone = +(it.record.phone as string);
     else {
       const r = it.record.phone !== undefined && it.record.ts !== undefined ? it.record : normaliseKeys(it.record);
       const c = checkPing(r, now, oldest);
@@ -74,7 +79,7 @@ export function checkPingRows(items: readonly PingRowItem[], from: number, to: n
         errors.push(rowError(it.line, c.problem));
         continue;
       }
-      phone = c.value.phone;
+      phone = +c.value.phone;
       v.ts = c.value.ts;
       v.lat = c.value.lat;
       v.lon = c.value.lon;

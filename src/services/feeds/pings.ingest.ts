@@ -38,7 +38,7 @@ export class PingLoader {
   /** days whose partition a bulk load created without its index */
   private readonly deferred = new Set<number>();
   /** phone → person id, for the phones of this process's loads (unknown phones are not kept) */
-  private readonly phones = new Map<string, number>();
+  private readonly phones = new Map<number, number>();
   private lookups: Promise<void> = Promise.resolve();
 
   constructor(
@@ -91,20 +91,20 @@ export class PingLoader {
    * Lookups run one after the other, so two blocks in flight naming the same new phones look
    * them up once.
    */
-  private personIds(phones: readonly string[]): Promise<void> {
+  private personIds(phones: readonly number[]): Promise<void> {
     const run = this.lookups.then(() => this.lookUp(phones));
     this.lookups = run.catch(() => undefined);
     return run;
   }
 
-  private async lookUp(phones: readonly string[]): Promise<void> {
-    const misses = new Set<string>();
+  private async lookUp(phones: readonly number[]): Promise<void> {
+    const misses = new Set<number>();
     for (const p of phones) if (!this.phones.has(p)) misses.add(p);
     if (misses.size === 0) return;
     if (this.phones.size + misses.size > this.maxPhones) this.phones.clear();
-    const found = await this.d.resolver.resolve([...misses].map((phone) => ({ kind: 'phone' as const, phone })));
+    const found = await this.d.resolver.resolve([...misses].map((phone) => ({ kind: 'phone' as const, phone: String(phone) })));
     for (const phone of misses) {
-      const person = found.get(`p:${phone}`);
+      const person = found.get(`p:${String(phone)}`);
       if (person) this.phones.set(phone, person.id);
     }
   }
@@ -141,7 +141,7 @@ export class PingLoader {
     out.errors = errors;
     if (cols.good === 0) return out;
     const persons = new Float64Array(cols.good);
-    const newPhones: string[] = [];
+    const newPhones: number[] = [];
     for (let k = 0; k < cols.good; k += YIELD_ROWS) {
       if (k > 0) await setImmediate();
       cachedPersons(cols, k, Math.min(cols.good, k + YIELD_ROWS), this.phones, persons, newPhones);
@@ -177,9 +177,9 @@ export class PingLoader {
  * Person ids of rows [from, to) from the phone cache (plain loops, optimised by V8); NaN and the
  * phone in `newPhones` where the cache does not know it yet.
  */
-function cachedPersons(cols: PingColumns, from: number, to: number, known: ReadonlyMap<string, number>, persons: Float64Array, newPhones: string[]): void {
+function cachedPersons(cols: PingColumns, from: number, to: number, known: ReadonlyMap<number, number>, persons: Float64Array, newPhones: number[]): void {
   for (let i = from; i < to; i++) {
-    const phone = cols.phones[i] as string;
+    const phone = cols.phones[i] as number;
     const person = known.get(phone);
     if (person === undefined) {
       persons[i] = NaN;
@@ -192,7 +192,7 @@ function cachedPersons(cols: PingColumns, from: number, to: number, known: Reado
  * Person ids for the rows whose phone was new; rows whose phone nobody registered become errors,
  * merged into `errors` in line order.
  */
-function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap<string, number>, errors: RowError[]): { accepted: number; pingDays: Map<number, Set<number>> } {
+function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap<number, number>, errors: RowError[]): { accepted: number; pingDays: Map<number, Set<number>> } {
   const pingDays = new Map<number, Set<number>>();
   let accepted = 0;
   let lastDay = -Infinity;
@@ -200,7 +200,7 @@ function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap
   let unknown = false;
   for (let i = 0; i < cols.good; i++) {
     let person = persons[i] as number;
-    if (person !== person) person = known.get(cols.phones[i] as string) ?? NaN; // looked up after the check
+    if (person !== person) person = known.get(cols.phones[i] as number) ?? NaN; // looked up after the check
     if (person !== person) {
       errors.push(rowError(cols.lines[i] as number, { field: 'phone', code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this phone' }));
       unknown = true;
