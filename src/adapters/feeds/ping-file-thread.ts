@@ -1,13 +1,13 @@
 /**
  * Worker-thread entry of the pings file reader (ping-file-reader.ts): reads the file in the same
- * fixed blocks as `readBlocks` (same block keys), checks each block's rows into columns and posts
- * them with their buffers transferred. It reads a block only when asked for one, with the check
+ * fixed blocks as `readBlocks` (`scanBlocks`: same block keys), checks each row into columns as it
+ * is read and posts a block's columns with their buffers transferred. It reads a block only when asked for one, with the check
  * window (`now`, retention) the asking thread's clock gives: no clock is read here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkPingRows, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
-import type { RowError } from '../../domain/feeds/record.ts';
-import { readBlocks, type FileFormat } from './record-reader.ts';
+import { checkPingRow, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
+import { rowError, type RowError } from '../../domain/feeds/record.ts';
+import { scanBlocks, type FileFormat, type RowSink } from './record-reader.ts';
 
 export interface PingFileJob {
   path: string;
@@ -37,16 +37,37 @@ async function nextRequest(): Promise<PingBounds> {
 }
 
 async function run(job: PingFileJob, post: (m: PingFileReply, transfer?: ArrayBuffer[]) => void): Promise<void> {
-  const blocks = readBlocks(job.path, job.format, job.blockLines);
+  // Rows are checked as the reader reads them (no object kept per row), against the window of
+  // the request that asked for their block: the reader reads a block only once asked.
+  let bounds: PingBounds = { now: 0, oldest: 0 };
+  let cols = pingColumns(job.blockLines);
+  let errors: RowError[] = [];
+  let rows = 0;
+  const sink: RowSink<{ cols: PingColumns; errors: RowError[]; rows: number }> = {
+    record(line, record) {
+      rows++;
+      checkPingRow(line, record, bounds, cols, errors);
+    },
+    problem(line, problem) {
+      rows++;
+      errors.push(rowError(line, problem));
+    },
+    take() {
+      const block = { cols, errors, rows };
+      cols = pingColumns(job.blockLines);
+      errors = [];
+      rows = 0;
+      return block;
+    },
+  };
+  const blocks = scanBlocks(job.path, job.format, job.blockLines, sink);
   for (;;) {
-    const bounds = await nextRequest();
+    bounds = await nextRequest();
     const next = await blocks.next();
     if (next.done) return post({ type: 'end' });
-    const { items, key, bytesRead } = next.value;
-    const cols = pingColumns(items.length);
-    const errors: RowError[] = [];
-    checkPingRows(items, 0, items.length, bounds, cols, errors);
-    post({ type: 'block', key, bytesRead, rows: items.length, cols, errors }, [cols.lines.buffer, cols.phones.buffer, cols.ts.buffer, cols.lat.buffer, cols.lon.buffer, cols.acc.buffer] as ArrayBuffer[]);
+    const { rows: b, key, bytesRead } = next.value;
+    const c = b.cols;
+    post({ type: 'block', key, bytesRead, rows: b.rows, cols: c, errors: b.errors }, [c.lines.buffer, c.phones.buffer, c.ts.buffer, c.lat.buffer, c.lon.buffer, c.acc.buffer] as ArrayBuffer[]);
   }
 }
 

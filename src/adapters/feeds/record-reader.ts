@@ -81,13 +81,38 @@ function quoteBalanceOpen(s: string): boolean {
 
 /** Yields the file in blocks of `blockLines` physical lines (the header is not counted). */
 export async function* readBlocks(path: string, format: FileFormat, blockLines = 10_000): AsyncGenerator<ReadBlock> {
+  let items: ReadItem[] = [];
+  const rows: RowSink<ReadItem[]> = {
+    record: (line, record) => void items.push({ line, record }),
+    problem: (line, problem) => void items.push({ line, problem }),
+    take: () => {
+      const b = items;
+      items = [];
+      return b;
+    },
+  };
+  for await (const b of scanBlocks(path, format, blockLines, rows)) yield { items: b.rows, key: b.key, bytesRead: b.bytesRead };
+}
+
+/** Where `scanBlocks` puts each row of a block as it is read; `take` ends the block. */
+export interface RowSink<B> {
+  record(line: number, record: RawRecord): void;
+  problem(line: number, problem: RowProblem): void;
+  take(): B;
+}
+
+/**
+ * The reader itself: rows go to `sink` as they are read (a consumer may check them at once
+ * instead of keeping an object per row), and each block ends with its key and `sink.take()`.
+ */
+export async function* scanBlocks<B>(path: string, format: FileFormat, blockLines: number, sink: RowSink<B>): AsyncGenerator<{ rows: B; key: string; bytesRead: number }> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let rest = '';
   let lineNo = 0;
   let bytesRead = 0;
   let header: string[] | undefined;
   let make: ((cells: string[]) => RawRecord) | undefined;
-  let items: ReadItem[] = [];
+  let n = 0; // rows of this block
   let lines = 0;
   let hash = crypto.createHash('sha256');
   let pending: { start: number; text: string } | undefined; // a CSV record whose quoted field spans lines
@@ -103,13 +128,15 @@ export async function* readBlocks(path: string, format: FileFormat, blockLines =
     lines++;
     if (format === 'ndjson') {
       if (text.trim() === '') return;
+      n++;
+      let v: unknown;
       try {
-        const v = JSON.parse(text) as unknown;
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) items.push({ line: lineNo, problem: { field: '', code: 'ROW_BAD_JSON', message: 'each line must be a JSON object' } });
-        else items.push({ line: lineNo, record: v as RawRecord });
+        v = JSON.parse(text);
       } catch {
-        items.push({ line: lineNo, problem: { field: '', code: 'ROW_BAD_JSON', message: 'line is not valid JSON' } });
+        return sink.problem(lineNo, { field: '', code: 'ROW_BAD_JSON', message: 'line is not valid JSON' });
       }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) sink.problem(lineNo, { field: '', code: 'ROW_BAD_JSON', message: 'each line must be a JSON object' });
+      else sink.record(lineNo, v as RawRecord);
       return;
     }
     let start = lineNo;
@@ -127,21 +154,16 @@ export async function* readBlocks(path: string, format: FileFormat, blockLines =
     }
     const cells = splitCsv(text);
     const h = header as string[];
-    if (!cells) {
-      items.push({ line: start, problem: { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes' } });
-      return;
-    }
-    if (cells.length > h.length) {
-      items.push({ line: start, problem: { field: '', code: 'ROW_BAD_CSV', message: `row has ${cells.length} fields, header has ${h.length}` } });
-      return;
-    }
-    items.push({ line: start, record: (make as (c: string[]) => RawRecord)(cells) });
+    n++;
+    if (!cells) sink.problem(start, { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes' });
+    else if (cells.length > h.length) sink.problem(start, { field: '', code: 'ROW_BAD_CSV', message: `row has ${cells.length} fields, header has ${h.length}` });
+    else sink.record(start, (make as (c: string[]) => RawRecord)(cells));
   };
 
-  const flush = (): ReadBlock | undefined => {
-    if (lines === 0 && items.length === 0) return undefined;
-    const block = { items, key: hash.digest('base64'), bytesRead };
-    items = [];
+  const flush = (): { rows: B; key: string; bytesRead: number } | undefined => {
+    if (lines === 0 && n === 0) return undefined;
+    const block = { rows: sink.take(), key: hash.digest('base64'), bytesRead };
+    n = 0;
     lines = 0;
     hash = crypto.createHash('sha256');
     return block;
@@ -167,7 +189,10 @@ export async function* readBlocks(path: string, format: FileFormat, blockLines =
   }
   if (rest !== '') hash.update(rest);
   if (rest !== '') onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-  if (pending) items.push({ line: pending.start, problem: { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes at end of file' } });
+  if (pending) {
+    sink.problem(pending.start, { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes at end of file' });
+    n++;
+  }
   const b = flush();
   if (b) yield b;
 }

@@ -62,35 +62,52 @@ const scratch: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
  * order. A plain function (not async) so that V8 optimises its loop.
  */
 export function checkPingRows(items: readonly PingRowItem[], from: number, to: number, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
-  const v = scratch;
-  const { now, oldest } = b;
   for (let k = from; k < to; k++) {
     const it = items[k] as PingRowItem;
-    if ('problem' in it) {
-      errors.push(rowError(it.line, it.problem));
-      continue;
-    }
-    let phone: number;
-    if (fastPing(it.record, now, oldest, v)) phone = +(it.record.phone as string);
-    else {
-      const r = it.record.phone !== undefined && it.record.ts !== undefined ? it.record : normaliseKeys(it.record);
-      const c = checkPing(r, now, oldest);
-      if (!c.ok) {
-        errors.push(rowError(it.line, c.problem));
-        continue;
-      }
-      phone = +c.value.phone;
-      v.ts = c.value.ts;
-      v.lat = c.value.lat;
-      v.lon = c.value.lon;
-      v.acc = c.value.accuracyM ?? NaN;
-    }
-    const g = cols.good++;
-    cols.lines[g] = it.line;
-    cols.phones[g] = phone;
-    cols.ts[g] = v.ts;
-    cols.lat[g] = v.lat;
-    cols.lon[g] = v.lon;
-    cols.acc[g] = v.acc;
+    if ('problem' in it) errors.push(rowError(it.line, it.problem));
+    else checkPingRow(it.line, it.record, b, cols, errors);
   }
+}
+
+/** Checks one row: into `cols` when good (growing them when full), else into `errors`. */
+export function checkPingRow(line: number, record: RawRecord, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
+  const v = scratch;
+  let phone: number;
+  if (fastPing(record, b.now, b.oldest, v)) phone = +(record.phone as string);
+  else {
+    const r = record.phone !== undefined && record.ts !== undefined ? record : normaliseKeys(record);
+    const c = checkPing(r, b.now, b.oldest);
+    if (!c.ok) {
+      errors.push(rowError(line, c.problem));
+      return;
+    }
+    phone = +c.value.phone;
+    v.ts = c.value.ts;
+    v.lat = c.value.lat;
+    v.lon = c.value.lon;
+    v.acc = c.value.accuracyM ?? NaN;
+  }
+  const g = cols.good++;
+  if (g === cols.lines.length) grow(cols);
+  cols.lines[g] = line;
+  cols.phones[g] = phone;
+  cols.ts[g] = v.ts;
+  cols.lat[g] = v.lat;
+  cols.lon[g] = v.lon;
+  cols.acc[g] = v.acc;
+}
+
+function grow(cols: PingColumns): void {
+  const n = Math.max(16, cols.lines.length * 2);
+  const more = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+    const b = make(n);
+    b.set(a);
+    return b;
+  };
+  cols.lines = more(cols.lines, (k) => new Int32Array(k));
+  cols.phones = more(cols.phones, (k) => new Float64Array(k));
+  cols.ts = more(cols.ts, (k) => new Float64Array(k));
+  cols.lat = more(cols.lat, (k) => new Float64Array(k));
+  cols.lon = more(cols.lon, (k) => new Float64Array(k));
+  cols.acc = more(cols.acc, (k) => new Float64Array(k));
 }
