@@ -5,6 +5,12 @@
  *
  *   node --import tsx bench/ingest/kp-harness.ts --setup [--persons 60000]
  *   node --import tsx bench/ingest/kp-harness.ts [--kp 40000] [--twice]
+ *
+ * What it can show: --stmts (client wall time per statement kind), --log (server time per
+ * statement in the server log), --explain (auto_explain plans with actual rows, times and trigger
+ * times in the server log), --alloc-prof FILE (sampled allocations of the import, collected objects
+ * included, as a .heapprofile), --sample (one stored status). HC_BLOCK sets the lines per block,
+ * HC_RPC the database's random_page_cost.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -85,9 +91,18 @@ if (process.argv.includes('--setup')) {
     for (let i = 0; i < kp; i++) s += `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${et}\n`;
     fs.writeFileSync(lf, s);
     const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    // --alloc-prof FILE: sampled allocations of the import (collected objects included) as a .heapprofile.
+    const allocFile = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
+    const inspector = allocFile ? new (await import('node:inspector')).Session() : undefined;
+    const post = (m: string, p?: object) => new Promise<unknown>((res, rej) => inspector?.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+    if (inspector) {
+      inspector.connect();
+      await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
     const cpu0 = process.cpuUsage();
     const r = await importCsv(ingest, 'key-population', lf);
     const cpu = process.cpuUsage(cpu0);
+    if (inspector && allocFile) fs.writeFileSync(allocFile, JSON.stringify(((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile));
     // CPU of this database's server backends (fresh for this run): utime + stime from /proc.
     const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((x) => x.pid);
     let pgCpu = 0;
