@@ -66,43 +66,40 @@ export class SqlArray {
         o += 4;
         continue;
       }
+      if (this.type === 'text') {
+        const len = b.write(x as string, o + 4);
+        b.writeInt32BE(len, o);
+        o += 4 + len;
+        continue;
+      }
+      if (this.type === 'bytea') {
+        const bytes = x as Uint8Array;
+        b.writeInt32BE(bytes.byteLength, o);
+        b.set(bytes, o + 4);
+        o += 4 + bytes.byteLength;
+        continue;
+      }
+      b.writeInt32BE(fixed, o);
+      const at = o + 4;
       switch (this.type) {
-        case 'text': {
-          const len = b.write(x as string, o + 4);
-          b.writeInt32BE(len, o);
-          o += 4 + len;
-          continue;
-        }
-        case 'bytea': {
-          const bytes = x as Uint8Array;
-          b.writeInt32BE(bytes.byteLength, o);
-          b.set(bytes, o + 4);
-          o += 4 + bytes.byteLength;
-          continue;
-        }
         case 'int8': {
           // high and low words (a BigInt per element was a tenth of a bulk block's allocations)
           const hi = Math.floor((x as number) / 4294967296);
-          b.writeInt32BE(8, o);
-          b.writeInt32BE(hi, o + 4);
-          b.writeUInt32BE((x as number) - hi * 4294967296, o + 8);
+          b.writeInt32BE(hi, at);
+          b.writeUInt32BE((x as number) - hi * 4294967296, at + 4);
           break;
         }
         case 'float8':
-          b.writeInt32BE(8, o);
-          b.writeDoubleBE(x as number, o + 4);
+          b.writeDoubleBE(x as number, at);
           break;
         case 'int4':
-          b.writeInt32BE(4, o);
-          b.writeInt32BE(x as number, o + 4);
+          b.writeInt32BE(x as number, at);
           break;
         case 'int2':
-          b.writeInt32BE(2, o);
-          b.writeInt16BE(x as number, o + 4);
+          b.writeInt16BE(x as number, at);
           break;
         case 'bool':
-          b.writeInt32BE(1, o);
-          b[o + 4] = x ? 1 : 0;
+          b[at] = x ? 1 : 0;
           break;
       }
       o += 4 + fixed;
