@@ -9,6 +9,7 @@ import { createResident } from '../../test/factories.ts';
 import { migrateTesting } from './testing.module.ts';
 import { OutboxRelay } from './outbox.relay.ts';
 import { createTestingWorld, eventually, type TestingWorld } from './testing.fixture.ts';
+import { TestingSubjects } from './testing.domain.ts';
 import { USE_SERVICES } from '../../test/context.ts';
 
 let w: TestingWorld;
@@ -156,7 +157,16 @@ describe('outbox relay', () => {
   });
 
   it('can publish recent events again on start (in-process bus), and the store ignores the repeats', async () => {
-    await eventually(async () => w.consumer.stats.results > 0, 'first deliveries handled');
+    // every result event published so far handled, so none of the first deliveries lands after `before`
+    const published = async () =>
+      (
+        await svc().db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM testing.outbox WHERE published_at IS NOT NULL AND subject = '${TestingSubjects.result}'`,
+        )
+      ).rows[0]?.n ?? 0;
+    const results = await published();
+    expect(results).toBeGreaterThan(0);
+    await eventually(async () => w.consumer.stats.results + w.consumer.stats.duplicates >= results, 'first deliveries handled');
     const before = { ...w.consumer.stats };
     const relay = new OutboxRelay(svc().db, w.ctx.bus, w.ctx.clock, w.ctx.log, {
       replayOnStartMs: 600_000,
