@@ -1,8 +1,9 @@
 /**
  * Worker-thread entry of the pings file reader (ping-file-reader.ts): reads the file in the same
  * fixed blocks as `readBlocks` (`scanBlocks`: same block keys), checks each row into columns as it
- * is read and posts a block's columns with their buffers transferred. It reads a block only when asked for one, with the check
- * window (`now`, retention) the asking thread's clock gives: no clock is read here.
+ * is read and posts a block's columns with their buffers transferred. It reads a block only when
+ * asked for one, with the check window (`now`, retention) the asking thread's clock gives: no clock
+ * is read here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkPingRow, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';

@@ -1,8 +1,9 @@
 /**
  * Bulk import of a feed file (`hc import`): blocks of lines are validated and written one
  * transaction each while the next block is read, good rows kept and bad rows reported with their
- * line, field and code. Pings files are read and checked on a worker thread (ping-file-reader.ts). A killed import leaves whole blocks only; running it again counts them as
- * duplicates and writes the rest.
+ * line, field and code. Pings files are read and checked on a worker thread (ping-file-reader.ts).
+ * A killed import leaves whole blocks only; running it again counts them as duplicates and writes
+ * the rest.
  */
 import { readCheckedPings } from '../../adapters/feeds/ping-file-reader.ts';
 import { readBlocks, type FileFormat } from '../../adapters/feeds/record-reader.ts';
