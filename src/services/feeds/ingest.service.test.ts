@@ -11,6 +11,8 @@ import { createResident } from '../../../test/factories.ts';
 import { RecomputeWorker } from '../recompute.worker.ts';
 import { BLOCK_LINES, IngestService } from './ingest.service.ts';
 import { importBlocks } from './import.service.ts';
+import { blockId } from './pings.ingest.ts';
+import type { ManualClock } from '../../ports/clock.port.ts';
 import type { RowError } from '../../domain/feeds/record.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../../test/fixtures/feeds/persons.csv');
@@ -196,6 +198,54 @@ describe('feeds ingestion', () => {
       ['2026-11-19T01:00:00.000Z', '2026-11-19T01:40:00.000Z', 'carrier'],
       ['2026-11-19T02:00:00.000Z', '2026-11-19T02:30:00.000Z', 'carrier'],
     ]);
+  });
+
+  it('a pings file imported again writes the rows not good the first time, once, and only those', async () => {
+    const p = await createResident(ctx);
+    const late = '13911112222'; // registered between the two imports
+    const lines = ['phone,ts,lat,lon,accuracy_m'];
+    for (let m = 0; m < 3; m++) lines.push(`${p.phone},2026-11-20T0${m}:00:00Z,26.58,106.71,50`);
+    lines.push(`${late},2026-11-20T01:00:00Z,26.58,106.71,`);
+    lines.push(`${p.phone},2026-11-20T05:00:00Z,26.58,106.71,`); // an hour ahead of the clock
+    lines.push(`${late},2026-11-20T02:00:00Z,26.58,106.71,`);
+    lines.push(`${p.phone},2026-11-20T02:30:00Z,95,106.71,`);
+    const file = tmpFile('pings.csv', lines.join('\n') + '\n');
+    const count = async (personId?: number) =>
+      (await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pings WHERE $1::bigint IS NULL OR person_id = $1', [personId ?? null])).rows[0]?.n;
+    const first = await importFile('pings', file);
+    expect([first.accepted, first.duplicates, first.rejected]).toEqual([3, 0, 4]);
+    expect(first.errors.map((e) => e.code).sort()).toEqual(['ROW_BAD_TIME', 'ROW_BAD_VALUE', 'ROW_UNKNOWN_PERSON', 'ROW_UNKNOWN_PERSON']);
+    expect(await count()).toBe(3);
+    const q = await createResident(ctx, { phone: late });
+    (ctx.clock as ManualClock).advance(2 * 3600_000);
+    // Two loaders (no shared memory) race for the same blocks: the new rows are written once.
+    const [a, b] = await Promise.all([importFile('pings', file), importBlocks(new IngestService(ctx, { followUp: 'recompute' }), 'pings', readBlocks(file, 'csv', BLOCK_LINES.pings), { stays: false })]);
+    expect([a.accepted + b.accepted, a.duplicates + b.duplicates, a.rejected, b.rejected]).toEqual([3, 9, 1, 1]);
+    expect([a.accepted, b.accepted].sort()).toEqual([0, 3]);
+    expect([await count(), await count(p.id), await count(q.id)]).toEqual([6, 4, 2]);
+    const third = await importFile('pings', file);
+    expect([third.accepted, third.duplicates, third.rejected]).toEqual([0, 6, 1]);
+    expect(await count()).toBe(6);
+    expect((await ctx.db.query('SELECT sum(rows)::int AS n, max(last_day)::text AS d FROM ping_blocks')).rows[0]).toEqual({ n: 6, d: '2026-11-20' });
+  });
+
+  it('a pings message sent again writes only its pings no longer ahead of the clock; a claim from before the bitmap stays all duplicates', async () => {
+    const p = await createResident(ctx);
+    const message = (id: string) => ({ source_id: id, phone: p.phone, pings: [{ ts: '2026-11-20T03:00:00Z', lat: 26.5, lon: 106.7 }, { ts: '2026-11-20T05:00:00Z', lat: 26.5, lon: 106.7 }] });
+    const send = async (id: string) => {
+      const r = await ingest.ingestRecord('pings', message(id));
+      return [r.accepted, r.duplicates, r.errors.length];
+    };
+    expect(await send('m-1')).toEqual([1, 0, 1]);
+    expect(await send('m-2')).toEqual([1, 0, 1]);
+    expect(await send('m-1')).toEqual([0, 1, 1]);
+    // m-2's claim as an older version wrote it: which rows it wrote is unknown.
+    await ctx.db.query('UPDATE ping_blocks SET written = NULL WHERE batch_id = $1', [blockId('msg:m-2')]);
+    (ctx.clock as ManualClock).advance(2 * 3600_000);
+    expect(await send('m-1')).toEqual([1, 1, 0]);
+    expect(await send('m-1')).toEqual([0, 2, 0]);
+    expect(await send('m-2')).toEqual([0, 2, 0]);
+    expect((await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pings WHERE person_id = $1', [p.id])).rows[0]?.n).toBe(3);
   });
 
   it('a phone shared by a ward and holders resolves to the holder without a guardian, lowest id first', async () => {

@@ -3,7 +3,9 @@
  * of thousands of rows a second). Idempotency is per block, the unit carriers send: a file block of
  * fixed line count or one stream message. A block is claimed in `ping_blocks` (its id from the
  * block key) in the same transaction as its one COPY statement, so it is written in full or not at
- * all, exactly once, even when a load is killed midway or two loaders race.
+ * all, exactly once, even when a load is killed midway or two loaders race. The claim records which
+ * rows of the block it wrote: a block loaded again writes only the rows that were not good before
+ * (a phone registered since, a carrier clock no longer ahead), in the same all-or-nothing way.
  *
  * A bulk load (`hc import`) that creates a day partition leaves out its person_id index and
  * builds it once at the end (`finishBulk`): a sorted build is several times cheaper than inserting
@@ -140,6 +142,9 @@ export class PingLoader {
     const out = emptyResult();
     out.errors = errors;
     if (cols.good === 0) return out;
+    // Taken before unknown phones join the errors: the block's first row, good or bad, whatever
+    // its line in the file (a block is recognised by its content).
+    const first = Math.min(cols.lines[0] as number, errors[0]?.line ?? Infinity);
     const persons = new Float64Array(cols.good);
     const newPhones: number[] = [];
     for (let k = 0; k < cols.good; k += YIELD_ROWS) {
@@ -152,25 +157,77 @@ export class PingLoader {
     const id = blockId(blockKey);
     await this.ensureDays(pingDays.keys(), bulk);
     const days = [...pingDays.keys()].sort((a, b) => a - b);
-    // A one-day block goes straight into its partition (no routing); a block spanning days goes
-    // through the parent so it is still one statement, all or nothing.
-    const table = days.length === 1 ? partition(days[0] as number) : 'pings';
     const batch = int8Bytes(id);
-    const written = await this.d.db.transaction(async (tx) => {
-      const claim = await tx.query('INSERT INTO ping_blocks (batch_id, rows, last_day) VALUES ($1, $2, $3::date) ON CONFLICT DO NOTHING RETURNING 1', [
-        id, accepted, isoDay(days[days.length - 1] as number),
+    const mine = rowBitmap(cols, persons, first);
+    const loaded = await this.d.db.transaction(async (tx): Promise<{ n: number; pingDays: Map<number, Set<number>> } | null> => {
+      const claim = await tx.query('INSERT INTO ping_blocks (batch_id, rows, last_day, written) VALUES ($1, $2, $3::date, $4) ON CONFLICT DO NOTHING RETURNING 1', [
+        id, accepted, isoDay(days[days.length - 1] as number), mine,
       ]);
-      if (claim.rows.length === 0) return -1;
-      return tx.copyBinary(table, COLUMNS, encode(cols, persons, batch));
+      if (claim.rows.length === 1) return { n: await tx.copyBinary(copyTable(days), COLUMNS, encode(cols, persons, batch)), pingDays };
+      // Claimed before: write the rows no earlier load of the block wrote (rows not good then).
+      // The lock orders racing loaders of the block; the later one sees what the earlier wrote.
+      const prev = await tx.query<{ written: Uint8Array | null }>('SELECT written FROM ping_blocks WHERE batch_id = $1 FOR UPDATE', [id]);
+      const before = prev.rows[0]?.written;
+      if (!before) return null; // a claim older than the bitmap: which rows it wrote is unknown
+      const rest = unwritten(cols, persons, first, before);
+      if (rest.accepted === 0) return null;
+      const restDays = [...rest.pingDays.keys()].sort((a, b) => a - b);
+      const n = await tx.copyBinary(copyTable(restDays), COLUMNS, encode(cols, rest.persons, batch));
+      await tx.query('UPDATE ping_blocks SET rows = rows + $2, last_day = greatest(last_day, $3::date), written = $4 WHERE batch_id = $1', [
+        id, n, isoDay(restDays[restDays.length - 1] as number), orBitmaps(before, mine),
+      ]);
+      return { n, pingDays: rest.pingDays };
     });
-    if (written < 0) {
-      out.duplicates = accepted;
-      return out;
-    }
-    out.accepted = written;
-    out.pingDays = pingDays;
+    out.accepted = loaded?.n ?? 0;
+    out.duplicates = accepted - out.accepted;
+    if (loaded) out.pingDays = loaded.pingDays;
     return out;
   }
+}
+
+/**
+ * A one-day block goes straight into its partition (no routing); a block spanning days goes
+ * through the parent so it is still one statement, all or nothing.
+ */
+const copyTable = (days: readonly number[]) => (days.length === 1 ? partition(days[0] as number) : 'pings');
+
+/** The bitmap of the rows with a person (the ones a COPY writes), by position in the block. */
+function rowBitmap(cols: PingColumns, persons: Float64Array, first: number): Buffer {
+  const bits = Buffer.alloc(((cols.lines[cols.good - 1] as number) - first + 8) >> 3);
+  for (let i = 0; i < cols.good; i++) {
+    if (persons[i] !== persons[i]) continue;
+    const p = (cols.lines[i] as number) - first;
+    bits[p >> 3] = (bits[p >> 3] as number) | (1 << (p & 7));
+  }
+  return bits;
+}
+
+function orBitmaps(a: Uint8Array, b: Uint8Array): Buffer {
+  const out = Buffer.alloc(Math.max(a.length, b.length));
+  out.set(a.length >= b.length ? a : b);
+  const short = a.length >= b.length ? b : a;
+  for (let i = 0; i < short.length; i++) out[i] = (out[i] as number) | (short[i] as number);
+  return out;
+}
+
+/** The rows with a person whose bit is not set in `written`: person ids (NaN for the others) and days. */
+function unwritten(cols: PingColumns, persons: Float64Array, first: number, written: Uint8Array): { persons: Float64Array; accepted: number; pingDays: Map<number, Set<number>> } {
+  const rest = new Float64Array(cols.good).fill(NaN);
+  const pingDays = new Map<number, Set<number>>();
+  let accepted = 0;
+  for (let i = 0; i < cols.good; i++) {
+    const person = persons[i] as number;
+    if (person !== person) continue;
+    const p = (cols.lines[i] as number) - first;
+    if (((written[p >> 3] ?? 0) >> (p & 7)) & 1) continue;
+    rest[i] = person;
+    accepted++;
+    const day = Math.floor((cols.ts[i] as number) / DAY_MS);
+    let set = pingDays.get(day);
+    if (!set) pingDays.set(day, (set = new Set()));
+    set.add(person);
+  }
+  return { persons: rest, accepted, pingDays };
 }
 
 /**
