@@ -1,7 +1,7 @@
 // The case trajectory index: every case's presence intervals, bucketed by (cell, time bucket) so a
 // person interval only meets the case intervals that can possibly be near it. Built once per day
 // (a few thousand intervals), cloned to worker threads and broadcast to tile workers.
-import { EARTH_RADIUS_M } from './haversine.ts';
+import { DEG_TO_RAD, EARTH_RADIUS_M } from './haversine.ts';
 import { gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { IntervalScratch, firstRowOf, sortRun } from './presence.ts';
 import type { PingColumns, ResolvedParams } from './companion-types.ts';
@@ -226,7 +226,6 @@ function fillIndex(x: CaseIndex): void {
     }
   } else {
     keep = radiusBoxes(x, r0, r1, c0, c1);
-    const d2r = Math.PI / 180;
     x.rec = new Float64Array(x.count * REC);
     for (let i = 0; i < x.count; i++) {
       const o = i * REC;
@@ -234,7 +233,7 @@ function fillIndex(x: CaseIndex): void {
       x.rec[o + 1] = x.ciB[i]!;
       x.rec[o + 2] = x.ciLat[i]!;
       x.rec[o + 3] = x.ciLon[i]!;
-      x.rec[o + 4] = x.ciLat[i]! * d2r;
+      x.rec[o + 4] = x.ciLat[i]! * DEG_TO_RAD;
       x.rec[o + 5] = x.casePersons[x.ciCase[i]!]!;
       x.rec[o + 6] = Math.cos(x.rec[o + 4]!);
       x.rec[o + 7] = x.ciCase[i]!;
@@ -253,13 +252,8 @@ function fillIndex(x: CaseIndex): void {
       for (let c = c0[i]!; c <= c1[i]!; c++) {
         if (!keep(i, r, c)) continue;
         if (m === pCell.length) {
-          const grow = (a: Uint32Array): Uint32Array => {
-            const b = new Uint32Array(a.length * 2);
-            b.set(a);
-            return b;
-          };
-          pCell = grow(pCell);
-          pItem = grow(pItem);
+          pCell = doubled(pCell);
+          pItem = doubled(pItem);
         }
         pCell[m] = r * x.nCols + c;
         pItem[m++] = i;
@@ -441,6 +435,13 @@ function markResidentCases(x: CaseIndex): void {
     if (s > 0) total.set(key(i), (total.get(key(i)) ?? 0) + s);
   }
   for (let i = 0; i < x.count; i++) x.ciResident[i] = (total.get(key(i)) ?? 0) > r.minSeconds ? 1 : 0;
+}
+
+/** A copy of `a` in an array twice as long. */
+function doubled(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function minOf(a: Float64Array): number {

@@ -126,12 +126,8 @@ function sweepGrid(
   const steps = gridSteps(p.gridOrigin, p.cellM);
   const res = p.residence;
   const { maxLen, nRows, nCols, offsets, items, starts, ciB, ciCase, casePersons } = x;
-  const nCases = casePersons.length;
-  const sec = new Float64Array(nCases);
-  const first = new Float64Array(nCases);
-  const last = new Float64Array(nCases);
-  const stamp = new Int32Array(nCases).fill(-1);
-  const touched = new Uint32Array(nCases);
+  const tally = new CaseTally(casePersons.length);
+  const { sec, first, last, stamp, touched } = tally;
   const scratch = new IntervalScratch();
   const cells = { person: -1, rows: new Float64Array(64), cols: new Float64Array(64) };
   const { start, ts, lat, lon } = runs;
@@ -196,12 +192,7 @@ function sweepGrid(
         if (e0 > last[c]!) last[c] = e0;
       }
     }
-    if (nt === 0) continue;
-    if (nt > 1) sortTouched(touched, nt, casePersons);
-    for (let t = 0; t < nt; t++) {
-      const c = touched[t]!;
-      if (sec[c]! >= p.minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
-    }
+    if (nt > 0) tally.flush(personId, nt, casePersons, p.minSeconds, out);
   }
 }
 
@@ -266,12 +257,8 @@ function sweepRadius(
   const invW = 1 / x.dirW;
   const invAct = 1 / x.actW;
   const actT0 = x.actT0;
-  const nCases = casePersons.length;
-  const sec = new Float64Array(nCases);
-  const first = new Float64Array(nCases);
-  const last = new Float64Array(nCases);
-  const stamp = new Int32Array(nCases).fill(-1);
-  const touched = new Uint32Array(nCases);
+  const tally = new CaseTally(casePersons.length);
+  const { sec, first, last, stamp, touched } = tally;
   const { start, ts, lat, lon } = runs;
   for (let personId = lo; personId < hi; personId++) {
     if (onProgress !== undefined && ((personId - lo) & 0xffff) === 0) onProgress(personId - lo, hi - lo);
@@ -353,18 +340,44 @@ function sweepRadius(
         }
       }
     }
-    if (nt === 0) continue;
-    if (nt > 1) sortTouched(touched, nt, casePersons);
-    for (let t = 0; t < nt; t++) {
-      const c = touched[t]!;
-      if (sec[c]! >= minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
-    }
+    if (nt > 0) tally.flush(personId, nt, casePersons, minSeconds, out);
   }
 }
 
 /** Bits lo … hi (0 ≤ lo ≤ hi ≤ 31) of a 32-bit word. */
 function bitRange(lo: number, hi: number): number {
   return (-1 >>> (31 - hi + lo)) << lo;
+}
+
+/**
+ * One person's meeting time per case during a sweep. The sweeps accumulate into these arrays
+ * inline (a call per match would cost in the hottest loop); a case is counted for the current
+ * person when stamp[c] is that person, and touched[0 … nt) lists those cases.
+ */
+class CaseTally {
+  readonly sec: Float64Array;
+  readonly first: Float64Array;
+  readonly last: Float64Array;
+  readonly stamp: Int32Array;
+  readonly touched: Uint32Array;
+
+  constructor(nCases: number) {
+    this.sec = new Float64Array(nCases);
+    this.first = new Float64Array(nCases);
+    this.last = new Float64Array(nCases);
+    this.stamp = new Int32Array(nCases).fill(-1);
+    this.touched = new Uint32Array(nCases);
+  }
+
+  /** Appends the person's pairs of at least minSeconds to `out`, in case person order. */
+  flush(personId: number, nt: number, casePersons: Uint32Array, minSeconds: number, out: PairBuilder): void {
+    const { sec, first, last, touched } = this;
+    if (nt > 1) sortTouched(touched, nt, casePersons);
+    for (let t = 0; t < nt; t++) {
+      const c = touched[t]!;
+      if (sec[c]! >= minSeconds) out.push(personId, casePersons[c]!, sec[c]!, first[c]!, last[c]!);
+    }
+  }
 }
 
 /** Insertion sort of touched case indexes by case person id (nt is small). */
