@@ -10,7 +10,7 @@ import { issueTokenAsync } from '../domain/token/jkm1.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import { AppError } from './app-error.ts';
 import type { KeyService } from './key.service.ts';
-import { ruleText, type PolicyService } from './policy.service.ts';
+import { ruleText, type ActivePolicy, type PolicyService } from './policy.service.ts';
 import type { StatusService } from './status.service.ts';
 
 export interface CodeDisplayReason {
@@ -52,7 +52,7 @@ export class CodeService {
    * What the screen shows beside the QR depends only on the hot status and the policy texts: kept
    * per status object (the near cache hands out the same object until Redis says it changed).
    */
-  private readonly displays = new WeakMap<HotStatus, { texts: unknown; display: CodeResponse['display'] }>();
+  private readonly displays = new WeakMap<HotStatus, { texts: ActivePolicy['texts']; display: CodeResponse['display'] }>();
 
   constructor(
     private readonly statuses: StatusService,
@@ -100,7 +100,7 @@ export class CodeService {
     return display;
   }
 
-  private buildDisplay(hot: HotStatus, texts: Awaited<ReturnType<PolicyService['active']>>['texts']): CodeResponse['display'] {
+  private buildDisplay(hot: HotStatus, texts: ActivePolicy['texts']): CodeResponse['display'] {
     const name = colour5Name(hot.colour5);
     return {
       maskedName: hot.maskedName,
