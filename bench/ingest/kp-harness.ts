@@ -9,8 +9,7 @@
  * What it can show: --stmts (client wall time per statement kind), --log (server time per
  * statement in the server log), --explain (auto_explain plans with actual rows, times and trigger
  * times in the server log), --alloc-prof FILE (sampled allocations of the import, collected objects
- * included, as a .heapprofile), --sample (one stored status). HC_BLOCK sets the lines per block,
- * HC_RPC the database's random_page_cost.
+ * included, as a .heapprofile), --sample (one stored status). HC_BLOCK sets the lines per block.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -76,7 +75,6 @@ if (process.argv.includes('--setup')) {
   await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
   // --log: every statement's server duration goes to the server log (read it with a script).
   if (process.argv.includes('--log')) await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
-  if (process.env.HC_RPC) await admin(`ALTER DATABASE ${name} SET random_page_cost = ${Number(process.env.HC_RPC)}`);
   // --explain: every statement's plan with actual row counts and times goes to the server log.
   if (process.argv.includes('--explain')) {
     for (const set of ["session_preload_libraries = 'auto_explain'", 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on', 'auto_explain.log_triggers = on']) {

@@ -4,14 +4,14 @@
  */
 import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import type { FactRepository } from '../adapters/repositories/fact.repository.ts';
-import type { StatusRepository } from '../adapters/repositories/status.repository.ts';
+import type { StatusRepository, StoredStatus } from '../adapters/repositories/status.repository.ts';
 import { hotStatusOf, type HotStatus } from '../domain/hot-status.ts';
 import { evaluateCompiled } from '../domain/policy/policy-engine.ts';
 import type { Fact } from '../domain/fact.ts';
-import type { Status } from '../domain/status.ts';
+import type { Status, StatusReason } from '../domain/status.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
-import type { ActivePolicy, PolicyService } from './policy.service.ts';
+import { labelReasons, type ActivePolicy, type PolicyService } from './policy.service.ts';
 
 export interface RecomputeProgress {
   done: number;
@@ -109,6 +109,12 @@ export class StatusService {
       n += ids.length;
       if (ids.length < limit) return n;
     }
+  }
+
+  /** A person's stored status with its reasons in the active policy's words (officer reads). */
+  async shown(personId: number): Promise<(Omit<StoredStatus, 'reasons'> & { reasons: StatusReason[] }) | undefined> {
+    const [status, { texts }] = await Promise.all([this.statuses.get(personId), this.policies.active()]);
+    return status && { ...status, reasons: labelReasons(status.reasons, texts) };
   }
 
   /** The hot status for code display: cache first, computed on a miss. */

@@ -9,7 +9,6 @@ import { AppError } from '../../services/app-error.ts';
 import { COLOUR5_NAMES, type Colour5Name } from '../../domain/colour.ts';
 import { actorOf, staffOf } from '../auth.ts';
 import { errors } from '../schemas.ts';
-import { labelReasons } from '../../services/policy.service.ts';
 
 const OFFICERS = ['officer', 'admin'] as const;
 
@@ -58,8 +57,8 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
       const id = (req.params as { id: number }).id;
       const person = await readablePerson(ctx, req, id);
       await ctx.audit.append({ actor: actorOf(req), action: 'person.read', personId: id });
-      const [status, facts, { texts }] = await Promise.all([ctx.repos.statuses.get(id), ctx.facts.forPerson(id), ctx.policies.active()]);
-      return { person, status: status && { ...status, reasons: labelReasons(status.reasons, texts) }, facts };
+      const [status, facts] = await Promise.all([ctx.statuses.shown(id), ctx.facts.forPerson(id)]);
+      return { person, status, facts };
     },
   );
 

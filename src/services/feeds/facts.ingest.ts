@@ -10,8 +10,8 @@ import {
   checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord,
 } from '../../domain/feeds/health.feed.ts';
 import { checkTripRecord, type TripFields, type TripRecord } from '../../domain/feeds/itinerary.feed.ts';
-import { normaliseKeys, personRefKey, type Checked, type PersonRef, type RawRecord } from '../../domain/feeds/record.ts';
-import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
+import { normaliseKeys, personRefKey, rowError, type Checked, type PersonRef, type RawRecord } from '../../domain/feeds/record.ts';
+import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 /**
  * Called by a batch once its rows are known, right before its transaction, with the persons and

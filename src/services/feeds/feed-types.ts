@@ -2,7 +2,7 @@
 import type { Database } from '../../adapters/db/database.ts';
 import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
-import { rowError, type RawRecord, type RowError } from '../../domain/feeds/record.ts';
+import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
 import type { ResidentService } from '../resident.service.ts';
@@ -42,8 +42,6 @@ export interface FeedDeps {
   clock: Clock;
   retentionDays: number;
 }
-
-export { rowError };
 
 export function emptyResult(): BatchResult {
   return { accepted: 0, duplicates: 0, errors: [], personIds: [] };

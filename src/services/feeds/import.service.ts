@@ -7,8 +7,8 @@
  */
 import { readCheckedPings } from '../../adapters/feeds/ping-file-reader.ts';
 import { readBlocks, type FileFormat } from '../../adapters/feeds/record-reader.ts';
-import type { RawRecord, RowError, RowProblem } from '../../domain/feeds/record.ts';
-import { rowError, type BatchResult, type FeedName, type IngestItem } from './feed-types.ts';
+import { rowError, type RawRecord, type RowError, type RowProblem } from '../../domain/feeds/record.ts';
+import type { BatchResult, FeedName, IngestItem } from './feed-types.ts';
 import { BLOCK_LINES, type IngestService } from './ingest.service.ts';
 
 export interface ImportBlock {

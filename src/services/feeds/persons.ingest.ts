@@ -6,9 +6,9 @@
 import crypto from 'node:crypto';
 import type { NewPersonRow } from '../../adapters/repositories/person.repository.ts';
 import { checkPersonRecord } from '../../domain/feeds/identity.feed.ts';
-import { normaliseKeys } from '../../domain/feeds/record.ts';
+import { normaliseKeys, rowError } from '../../domain/feeds/record.ts';
 import { newCodeSubject } from '../../domain/token/subject.ts';
-import { emptyResult, rowError, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
+import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 export const PERSONS_FEED = 'persons';
 

@@ -152,8 +152,9 @@ export class PingLoader {
       cachedPersons(cols, k, Math.min(cols.good, k + YIELD_ROWS), this.phones, persons, newPhones);
     }
     if (newPhones.length) await this.personIds(newPhones);
-    const { accepted, pingDays } = mapPersons(cols, persons, this.phones, out.errors);
+    const accepted = mapPersons(cols, persons, this.phones, out.errors);
     if (accepted === 0) return out;
+    const pingDays = pingDaysOf(cols, persons);
     const id = blockId(blockKey);
     await this.ensureDays(pingDays.keys(), bulk);
     const days = [...pingDays.keys()].sort((a, b) => a - b);
@@ -171,12 +172,13 @@ export class PingLoader {
       if (!before) return null; // a claim older than the bitmap: which rows it wrote is unknown
       const rest = unwritten(cols, persons, first, before);
       if (rest.accepted === 0) return null;
-      const restDays = [...rest.pingDays.keys()].sort((a, b) => a - b);
+      const restPingDays = pingDaysOf(cols, rest.persons);
+      const restDays = [...restPingDays.keys()].sort((a, b) => a - b);
       const n = await tx.copyBinary(copyTable(restDays), COLUMNS, encode(cols, rest.persons, batch));
       await tx.query('UPDATE ping_blocks SET rows = rows + $2, last_day = greatest(last_day, $3::date), written = $4 WHERE batch_id = $1', [
         id, n, isoDay(restDays[restDays.length - 1] as number), orBitmaps(before, mine),
       ]);
-      return { n, pingDays: rest.pingDays };
+      return { n, pingDays: restPingDays };
     });
     out.accepted = loaded?.n ?? 0;
     out.duplicates = accepted - out.accepted;
@@ -210,10 +212,9 @@ function orBitmaps(a: Uint8Array, b: Uint8Array): Buffer {
   return out;
 }
 
-/** The rows with a person whose bit is not set in `written`: person ids (NaN for the others) and days. */
-function unwritten(cols: PingColumns, persons: Float64Array, first: number, written: Uint8Array): { persons: Float64Array; accepted: number; pingDays: Map<number, Set<number>> } {
+/** The rows with a person whose bit is not set in `written`: their person ids (NaN for the others) and count. */
+function unwritten(cols: PingColumns, persons: Float64Array, first: number, written: Uint8Array): { persons: Float64Array; accepted: number } {
   const rest = new Float64Array(cols.good).fill(NaN);
-  const pingDays = new Map<number, Set<number>>();
   let accepted = 0;
   for (let i = 0; i < cols.good; i++) {
     const person = persons[i] as number;
@@ -222,12 +223,8 @@ function unwritten(cols: PingColumns, persons: Float64Array, first: number, writ
     if (((written[p >> 3] ?? 0) >> (p & 7)) & 1) continue;
     rest[i] = person;
     accepted++;
-    const day = Math.floor((cols.ts[i] as number) / DAY_MS);
-    let set = pingDays.get(day);
-    if (!set) pingDays.set(day, (set = new Set()));
-    set.add(person);
   }
-  return { persons: rest, accepted, pingDays };
+  return { persons: rest, accepted };
 }
 
 /**
@@ -247,13 +244,10 @@ function cachedPersons(cols: PingColumns, from: number, to: number, known: Reado
 
 /**
  * Person ids for the rows whose phone was new; rows whose phone nobody registered become errors,
- * merged into `errors` in line order.
+ * merged into `errors` in line order. Returns how many rows have a person.
  */
-function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap<number, number>, errors: RowError[]): { accepted: number; pingDays: Map<number, Set<number>> } {
-  const pingDays = new Map<number, Set<number>>();
+function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap<number, number>, errors: RowError[]): number {
   let accepted = 0;
-  let lastDay = -Infinity;
-  let lastSet: Set<number> | undefined;
   let unknown = false;
   for (let i = 0; i < cols.good; i++) {
     let person = persons[i] as number;
@@ -265,6 +259,19 @@ function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap
     }
     persons[i] = person;
     accepted++;
+  }
+  if (unknown) errors.sort((a, b) => a.line - b.line); // stable: a line keeps its one error
+  return accepted;
+}
+
+/** The UTC days of the rows with a person (NaN: none), each with its persons (stays are rebuilt per day). */
+function pingDaysOf(cols: PingColumns, persons: Float64Array): Map<number, Set<number>> {
+  const pingDays = new Map<number, Set<number>>();
+  let lastDay = -Infinity;
+  let lastSet: Set<number> | undefined;
+  for (let i = 0; i < cols.good; i++) {
+    const person = persons[i] as number;
+    if (person !== person) continue;
     const day = Math.floor((cols.ts[i] as number) / DAY_MS);
     if (day !== lastDay) {
       lastDay = day;
@@ -273,8 +280,7 @@ function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap
     }
     (lastSet as Set<number>).add(person);
   }
-  if (unknown) errors.sort((a, b) => a.line - b.line); // stable: a line keeps its one error
-  return { accepted, pingDays };
+  return pingDays;
 }
 
 /** The rows in binary COPY format, a chunk at a time (encoded while the previous one is sent). */
