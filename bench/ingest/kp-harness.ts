@@ -91,16 +91,20 @@ if (process.argv.includes('--setup')) {
     const ingest = new IngestService(ctx, { followUp: 'recompute' });
     // --alloc-prof FILE: sampled allocations of the import (collected objects included) as a .heapprofile.
     const allocFile = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
-    const inspector = allocFile ? new (await import('node:inspector')).Session() : undefined;
+    const inspector = allocFile || process.argv.includes('--cpu') ? new (await import('node:inspector')).Session() : undefined;
     const post = (m: string, p?: object) => new Promise<unknown>((res, rej) => inspector?.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+    // --cpu FILE: a CPU profile of the import alone (no start-up) as a .cpuprofile.
+    const cpuFile = process.argv.includes('--cpu') ? process.argv[process.argv.indexOf('--cpu') + 1] : undefined;
     if (inspector) {
       inspector.connect();
-      await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      if (allocFile) await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      if (cpuFile) await post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
     }
     const cpu0 = process.cpuUsage();
     const r = await importCsv(ingest, 'key-population', lf);
     const cpu = process.cpuUsage(cpu0);
     if (inspector && allocFile) fs.writeFileSync(allocFile, JSON.stringify(((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile));
+    if (inspector && cpuFile) fs.writeFileSync(cpuFile, JSON.stringify(((await post('Profiler.stop')) as { profile: unknown }).profile));
     // CPU of this database's server backends (fresh for this run): utime + stime from /proc.
     const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((x) => x.pid);
     let pgCpu = 0;

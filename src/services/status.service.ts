@@ -2,7 +2,7 @@
  * Computes and stores statuses (DESIGN section 3): when a fact arrives, when nextReviewAt passes,
  * and for everyone after a policy change. Writes go to the status table and the hot cache together.
  */
-import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
+import type { PersonDisplay, PersonRepository } from '../adapters/repositories/person.repository.ts';
 import type { FactRepository } from '../adapters/repositories/fact.repository.ts';
 import type { StatusRepository, StoredStatus } from '../adapters/repositories/status.repository.ts';
 import { hotStatusOf, type HotStatus } from '../domain/hot-status.ts';
@@ -29,11 +29,16 @@ export class StatusService {
     private readonly clock: Clock,
   ) {}
 
-  /** Re-evaluates the given persons now; returns how many changed colour. */
-  async recompute(personIds: readonly number[], policy?: ActivePolicy): Promise<{ statuses: Map<number, Status>; changed: number }> {
+  /**
+   * Re-evaluates the given persons now; returns how many changed colour. `known`: what their codes
+   * show, when the caller has just read it (a feed that resolved them), so it is not read again.
+   */
+  async recompute(
+    personIds: readonly number[], policy?: ActivePolicy, known?: ReadonlyMap<number, PersonDisplay>,
+  ): Promise<{ statuses: Map<number, Status>; changed: number }> {
     const active = policy ?? (await this.policies.active());
     const now = this.clock.now();
-    const [factsById, display] = await Promise.all([this.facts.forPersons(personIds), this.persons.subjectsAndNames(personIds)]);
+    const [factsById, display] = await Promise.all([this.facts.forPersons(personIds), this.displayOf(personIds, known)]);
     const out = new Map<number, Status>();
     const hot: Array<[number, HotStatus]> = [];
     for (const id of personIds) {
@@ -48,6 +53,15 @@ export class StatusService {
     const { changed } = await this.statuses.upsertMany([...out.entries()]);
     await this.cache.setMany(hot);
     return { statuses: out, changed };
+  }
+
+  private async displayOf(ids: readonly number[], known?: ReadonlyMap<number, PersonDisplay>): Promise<ReadonlyMap<number, PersonDisplay>> {
+    if (!known) return this.persons.subjectsAndNames(ids);
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length === 0) return known;
+    const read = await this.persons.subjectsAndNames(missing);
+    for (const [id, d] of known) read.set(id, d);
+    return read;
   }
 
   /** Everyone, in id order, in batches; reports progress (policy change, `hc recompute`). */

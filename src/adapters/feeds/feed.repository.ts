@@ -5,8 +5,9 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { boolArray, byteaArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';
 import { FACT_INSERT_COLUMNS, factBulk, type NewFact } from '../repositories/fact.repository.ts';
+import type { PersonDisplay } from '../repositories/person.repository.ts';
 
-export interface ResolvedPerson {
+export interface ResolvedPerson extends PersonDisplay {
   id: number;
   regionCode: string | null;
 }
@@ -91,13 +92,13 @@ export class FeedRepository {
   async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array }>): Promise<Array<ResolvedPerson | undefined>> {
     const out = new Array<ResolvedPerson | undefined>(keys.length);
     if (keys.length === 0) return out;
-    const r = await this.db.query<{ i: number; id: number; region_code: string | null }>(
-      `SELECT k.i::int AS i, p.id, p.region_code
+    const r = await this.db.query<{ i: number } & PersonRow>(
+      `SELECT k.i::int AS i, p.id, p.region_code, p.code_subject, p.name_masked
          FROM unnest($1::smallint[], $2::bytea[]) WITH ORDINALITY AS k(t, h, i)
-         CROSS JOIN LATERAL (SELECT id, region_code FROM persons WHERE doc_type = k.t AND doc_hash = k.h LIMIT 1) p`,
+         CROSS JOIN LATERAL (SELECT id, region_code, code_subject, name_masked FROM persons WHERE doc_type = k.t AND doc_hash = k.h LIMIT 1) p`,
       [intArray(keys.map((k) => k.docType), 'int2'), byteaArray(keys.map((k) => k.hash))],
     );
-    for (const row of r.rows) out[row.i - 1] = { id: row.id, regionCode: row.region_code };
+    for (const row of r.rows) out[row.i - 1] = resolved(row);
     return out;
   }
 
@@ -110,8 +111,8 @@ export class FeedRepository {
     if (hashes.length === 0) return out;
     // The holder is picked here rather than with DISTINCT ON … ORDER BY, whose sort of a 50 000-phone
     // carrier block spilled to disk.
-    const r = await this.db.query<{ id: number; h: string; region_code: string | null; g: boolean }>(
-      `SELECT p.id, encode(p.phone_hash, 'hex') AS h, p.region_code, p.guardian_id IS NOT NULL AS g
+    const r = await this.db.query<{ h: string; g: boolean } & PersonRow>(
+      `SELECT p.id, encode(p.phone_hash, 'hex') AS h, p.region_code, p.code_subject, p.name_masked, p.guardian_id IS NOT NULL AS g
          FROM persons p WHERE p.phone_hash IN (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
       [hexArray(hashes)],
     );
@@ -121,7 +122,7 @@ export class FeedRepository {
       // the holder: someone without a guardian before a ward, then the lowest id
       if (b && (b.g !== row.g ? row.g : b.id < row.id)) continue;
       best.set(row.h, { id: row.id, g: row.g });
-      out.set(row.h, { id: row.id, regionCode: row.region_code });
+      out.set(row.h, resolved(row));
     }
     return out;
   }
@@ -199,15 +200,16 @@ export class FeedRepository {
   /**
    * A whole key-population block in one statement from one set of column arrays: its facts, and — when
    * every fact is new — the membership rows and the response tasks of its entries. Returns the
-   * source ids of the new facts, and the entries when membership was written. When some facts were
+   * source ids of the new facts (null when all are: the usual case sends no ids back), and the
+   * entries when membership was written. When some facts were
    * recorded before (a re-import, an overlap), membership and tasks are left to the caller, who
    * applies them for the new rows only (applyKeyPopulation, openTasks). One parse of the rows on
    * the server instead of three, and one statement instead of four.
    */
   async writeKeyPopulationBlock(
     rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>, arrival: number, q: Queryable,
-  ): Promise<{ isNew: Set<string>; entered: KeyPopulationRow[] | null }> {
-    if (rows.length === 0) return { isNew: new Set(), entered: [] };
+  ): Promise<{ isNew: Set<string> | null; entered: KeyPopulationRow[] | null }> {
+    if (rows.length === 0) return { isNew: null, entered: [] };
     const plan = replayMembership(rows.map((r) => r.kp), await this.currentMemberships(rows.map((r) => r.kp), q));
     const final = new Map(plan.finals.map((f) => [f.row, f]));
     const opens = new Set<KeyPopulationRow>(plan.entered);
@@ -246,7 +248,7 @@ export class FeedRepository {
       ['rc', 'text', textArray(rc)],
     ]);
     const arrivalP = `$${b.next}::float8`;
-    const r = await q.query<{ source_record_id: string }>(
+    const r = await q.query<{ every: boolean; fresh: string[] | null }>(
       `WITH t AS MATERIALIZED (SELECT * FROM ${b.from}),
        f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${b.values(arrivalP)} FROM t
              ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id),
@@ -258,11 +260,12 @@ export class FeedRepository {
              SELECT t.p, coalesce(t.rc, '000000'), t.l, t.c, t.tt, t.sid, ${TS(arrivalP)}, ${TS(arrivalP)} FROM t
               WHERE t.tk AND (SELECT yes FROM every)
              ON CONFLICT (source_id) DO NOTHING)
-       SELECT source_record_id FROM f`,
+       SELECT yes AS every, CASE WHEN NOT yes THEN (SELECT array_agg(source_record_id) FROM f) END AS fresh FROM every`,
       [...b.params, arrival, n],
     );
-    const isNew = new Set(r.rows.map((x) => x.source_record_id));
-    return { isNew, entered: isNew.size === rows.length ? plan.entered : null };
+    const row = r.rows[0];
+    if (row?.every) return { isNew: null, entered: plan.entered };
+    return { isNew: new Set(row?.fresh ?? []), entered: null };
   }
 
   /**
@@ -321,6 +324,15 @@ export class FeedRepository {
     return r.rows[0] ? toTask(r.rows[0]) : undefined;
   }
 }
+
+interface PersonRow {
+  id: number;
+  region_code: string | null;
+  code_subject: string;
+  name_masked: string;
+}
+
+const resolved = (r: PersonRow): ResolvedPerson => ({ id: r.id, regionCode: r.region_code, sub: r.code_subject, maskedName: r.name_masked });
 
 const membershipKey = (personId: number, list: string, category: string) => `${personId}\u0000${list}\u0000${category}`;
 

@@ -38,6 +38,12 @@ export interface PersonRow {
 
 const COLUMNS = `id, doc_type, doc_masked, name_enc, name_masked, sex, birth_date, phone_enc, region_code, address_enc, code_subject, guardian_id`;
 
+/** What a resident's code shows of them: the code subject and the masked name. */
+export interface PersonDisplay {
+  sub: string;
+  maskedName: string;
+}
+
 export class PersonRepository {
   constructor(private readonly db: Database) {}
 
@@ -126,7 +132,7 @@ export class PersonRepository {
   }
 
   /** Display essentials for many persons (recompute batches). */
-  async subjectsAndNames(ids: readonly number[]): Promise<Map<number, { sub: string; maskedName: string }>> {
+  async subjectsAndNames(ids: readonly number[]): Promise<Map<number, PersonDisplay>> {
     const rows = await this.db.query<{ id: number; code_subject: string; name_masked: string }>(
       'SELECT id, code_subject, name_masked FROM persons WHERE id = ANY($1::bigint[])',
       [intArray(ids)],

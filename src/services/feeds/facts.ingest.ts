@@ -5,6 +5,7 @@
  */
 import type { ResolvedPerson, TripRow } from '../../adapters/feeds/feed.repository.ts';
 import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
+import type { PersonDisplay } from '../../adapters/repositories/person.repository.ts';
 import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
 import {
   checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord,
@@ -17,13 +18,27 @@ import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from '.
  * Called by a batch once its rows are known, right before its transaction, with the persons and
  * source ids it writes: a file import makes it wait for earlier blocks that touch any of them.
  */
-export type BeforeWrite = (keys: ReadonlySet<string>) => Promise<void>;
+export type BeforeWrite = (keys: BlockKeys) => Promise<void>;
 
-function keysOf(personIds: Iterable<number>, sourceIds: Iterable<string>): Set<string> {
-  const keys = new Set<string>();
-  for (const p of personIds) keys.add(`p:${p}`);
-  for (const s of sourceIds) keys.add(`s:${s}`);
-  return keys;
+/** The persons and source ids a batch writes. */
+export interface BlockKeys {
+  persons: ReadonlySet<number>;
+  sources: ReadonlySet<string>;
+}
+
+function keysOf(personIds: Iterable<number>, sourceIds: Iterable<string>): BlockKeys {
+  return { persons: new Set(personIds), sources: new Set(sourceIds) };
+}
+
+/** Whether two batches write a common person or source id. */
+export function overlaps(a: BlockKeys, b: BlockKeys): boolean {
+  return intersects(a.persons, b.persons) || intersects(a.sources, b.sources);
+}
+
+function intersects<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
 }
 
 interface Row<R> {
@@ -64,6 +79,13 @@ async function prepare<R extends { sourceId: string; person: PersonRef }>(
   return rows;
 }
 
+/** What the codes of the rows' persons show, as their lookup read it (the recompute needs it). */
+function shownOf(rows: ReadonlyArray<{ person: ResolvedPerson }>): Map<number, PersonDisplay> {
+  const m = new Map<number, PersonDisplay>();
+  for (const { person } of rows) m.set(person.id, person);
+  return m;
+}
+
 function toNewFact(f: FactDraft, personId: number): NewFact {
   return { personId, type: f.type, source: f.source, sourceRecordId: f.sourceRecordId, eventTime: f.eventTime, data: f.data };
 }
@@ -89,7 +111,8 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
     // here for those alone; duplicates change nothing.
     const now = d.clock.now();
     const w = await d.repo.writeKeyPopulationBlock(rowsOut, now, tx);
-    const fresh = rowsOut.filter((x) => w.isNew.has(x.fact.sourceRecordId));
+    const isNew = w.isNew;
+    const fresh = isNew ? rowsOut.filter((x) => isNew.has(x.fact.sourceRecordId)) : rowsOut;
     out.duplicates += rowsOut.length - fresh.length;
     if (fresh.length === 0) return;
     if (w.entered === null) {
@@ -101,6 +124,7 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
     out.accepted += fresh.length;
     for (const x of fresh) out.personIds.push(x.kp.personId);
   });
+  out.shown = shownOf(rows);
   return out;
 }
 
@@ -108,6 +132,7 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
 export async function ingestVaccinations(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare(d, items, checkVaccinationRecord, out);
+  out.shown = shownOf(rows);
   return storeFacts(d, rows.map((r) => toNewFact(vaccinationFact(r.rec), r.person.id)), out, before);
 }
 
@@ -142,6 +167,7 @@ function tripRow(personId: number, t: TripFields, source: string, sourceRecordId
 export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite, source = DECLARATION_SOURCE): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<DeclarationRecord>(d, items, checkDeclarationRecord, out);
+  out.shown = shownOf(rows);
   const facts = rows.map((r) => ({
     personId: r.person.id, type: 'declaration' as const, source, sourceRecordId: r.rec.sourceId, eventTime: r.rec.declaredAt, data: declarationData(r.rec),
   }));

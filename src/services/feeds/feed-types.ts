@@ -1,7 +1,7 @@
 /** The feeds (DESIGN section 5) and what one batch of records comes back as. */
 import type { Database } from '../../adapters/db/database.ts';
 import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
-import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
+import type { PersonDisplay, PersonRepository } from '../../adapters/repositories/person.repository.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
@@ -27,6 +27,8 @@ export interface BatchResult {
   errors: RowError[];
   /** persons with new facts (to recompute) */
   personIds: number[];
+  /** what the codes of (some of) those persons show, when the batch looked them up */
+  shown?: Map<number, PersonDisplay>;
   /** persons and UTC days with new pings (to condense into stays) */
   pingDays?: Map<number, Set<number>>;
 }

@@ -12,7 +12,7 @@ import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../app-error.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type FeedName, type IngestItem } from './feed-types.ts';
-import { ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, SELF_DECLARATION_SOURCE, type BeforeWrite } from './facts.ingest.ts';
+import { ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, SELF_DECLARATION_SOURCE, overlaps, type BeforeWrite, type BlockKeys } from './facts.ingest.ts';
 import { ingestPersons } from './persons.ingest.ts';
 import { PersonResolver } from './person-resolver.ts';
 import { blockId, PingLoader } from './pings.ingest.ts';
@@ -39,16 +39,11 @@ export const BLOCK_LINES: Record<FeedName, number> = {
 };
 
 interface BulkSlot {
-  keys: Promise<ReadonlySet<string>>;
+  keys: Promise<BlockKeys>;
   written: Promise<void>;
   recomputed: Promise<void>;
 }
 
-function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  const [small, large] = a.size < b.size ? [a, b] : [b, a];
-  for (const k of small) if (large.has(k)) return true;
-  return false;
-}
 
 /** Persons per recompute statement batch. */
 const RECOMPUTE_SLICE = 5000;
@@ -96,16 +91,16 @@ export class IngestService {
     // blocks of other persons are written and recomputed side by side (block k's recompute
     // beside block k+1's write). The slot is taken now, in call order.
     const earlier = [...this.inflight];
-    let setKeys!: (keys: ReadonlySet<string>) => void;
+    let setKeys!: (keys: BlockKeys) => void;
     let written!: () => void;
     let recomputed!: () => void;
     const slot: BulkSlot = {
-      keys: new Promise<ReadonlySet<string>>((r) => (setKeys = r)),
+      keys: new Promise<BlockKeys>((r) => (setKeys = r)),
       written: new Promise<void>((r) => (written = r)),
       recomputed: new Promise<void>((r) => (recomputed = r)),
     };
     this.inflight.add(slot);
-    const after = async (keys: ReadonlySet<string>, stage: 'written' | 'recomputed'): Promise<void> => {
+    const after = async (keys: BlockKeys, stage: 'written' | 'recomputed'): Promise<void> => {
       for (const e of earlier) if (overlaps(await e.keys, keys)) await e[stage];
     };
     try {
@@ -116,7 +111,7 @@ export class IngestService {
           await after(keys, 'written');
         });
       } finally {
-        setKeys(new Set()); // no-op if the batch named its keys
+        setKeys({ persons: new Set(), sources: new Set() }); // no-op if the batch named its keys
         written();
       }
       await after(await slot.keys, 'recomputed');
@@ -168,7 +163,7 @@ export class IngestService {
         // Disjoint slices of persons, recomputed side by side on separate connections.
         const slices: number[][] = [];
         for (let i = 0; i < ids.length; i += RECOMPUTE_SLICE) slices.push(ids.slice(i, i + RECOMPUTE_SLICE));
-        await Promise.all(slices.map((slice) => this.ctx.statuses.recompute(slice)));
+        await Promise.all(slices.map((slice) => this.ctx.statuses.recompute(slice, undefined, r.shown)));
       }
       await this.ctx.facts.announce(ids);
     }
