@@ -9,16 +9,18 @@
  * What it can show: --stmts (client wall time per statement kind), --log (server time per
  * statement in the server log), --explain (auto_explain plans with actual rows, times and trigger
  * times in the server log), --alloc-prof FILE (sampled allocations of the import, collected objects
- * included, as a .heapprofile), --sample (one stored status). HC_BLOCK sets the lines per block.
+ * included, as a .heapprofile), --cpu FILE (a CPU profile of the import alone), --sample (one
+ * stored status). With --stmts it also prints how busy the event loop was and how long 1, 2 and 3
+ * statements were in flight at once.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { readBlocks } from '../../src/adapters/feeds/record-reader.ts';
-import { BLOCK_LINES, IngestService } from '../../src/services/feeds/ingest.service.ts';
-import { importBlocks } from '../../src/services/feeds/import.service.ts';
+import { IngestService } from '../../src/services/feeds/ingest.service.ts';
+import { importFile } from '../../src/services/feeds/import.service.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';
 import { admin, docOf, openBenchContext } from './common.ts';
 
@@ -32,6 +34,23 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-kp-harness-'));
 
 // --stmts: wall time per statement kind (first words of the SQL), measured around pg.Client#query.
 const stmtTimes = new Map<string, { n: number; ms: number }>();
+const spans: Array<[number, number]> = [];
+
+/** Milliseconds during which at least k statements were in flight, for k = 1, 2, 3. */
+function concurrency(): string {
+  const ev: Array<[number, number]> = [];
+  for (const [a, b] of spans) ev.push([a, 1], [b, -1]);
+  ev.sort((x, y) => x[0] - y[0]);
+  const atLeast = [0, 0, 0, 0];
+  let n = 0;
+  let last = ev[0]?.[0] ?? 0;
+  for (const [t, d] of ev) {
+    for (let k = 1; k <= 3; k++) if (n >= k) atLeast[k] = (atLeast[k] as number) + t - last;
+    n += d;
+    last = t;
+  }
+  return `statements in flight ≥1: ${atLeast[1]?.toFixed(0)} ms, ≥2: ${atLeast[2]?.toFixed(0)} ms, ≥3: ${atLeast[3]?.toFixed(0)} ms`;
+}
 if (process.argv.includes('--stmts')) {
   const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
@@ -41,6 +60,7 @@ if (process.argv.includes('--stmts')) {
     const r = orig.apply(this, a);
     if (r && typeof (r as Promise<unknown>).then === 'function') {
       void (r as Promise<unknown>).then(() => {
+        spans.push([t0, performance.now()]);
         const e = stmtTimes.get(key) ?? { n: 0, ms: 0 };
         e.n++;
         e.ms += performance.now() - t0;
@@ -53,7 +73,7 @@ if (process.argv.includes('--stmts')) {
 
 async function importCsv(ingest: IngestService, feed: 'persons' | 'key-population', file: string) {
   const t0 = performance.now();
-  const s = await importBlocks(ingest, feed, readBlocks(file, 'csv', Number(process.env.HC_BLOCK ?? BLOCK_LINES[feed])), {});
+  const s = await importFile(ingest, feed, file, 'csv');
   return { ...s, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -101,8 +121,12 @@ if (process.argv.includes('--setup')) {
       if (cpuFile) await post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
     }
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    spans.length = 0;
     const r = await importCsv(ingest, 'key-population', lf);
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
+    if (process.argv.includes('--stmts')) process.stdout.write(`event loop busy ${elu.active.toFixed(0)} ms of ${(elu.active + elu.idle).toFixed(0)}; ${concurrency()}\n`);
     if (inspector && allocFile) fs.writeFileSync(allocFile, JSON.stringify(((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile));
     if (inspector && cpuFile) fs.writeFileSync(cpuFile, JSON.stringify(((await post('Profiler.stop')) as { profile: unknown }).profile));
     // CPU of this database's server backends (fresh for this run): utime + stime from /proc.

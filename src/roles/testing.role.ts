@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { ConfigError } from '../config.ts';
+import { docLookupInput } from '../domain/lookup-input.ts';
 import { ensureTestingDemo, type TestingDemo } from '../testing/testing.demo.ts';
 import { buildTestingServer } from '../testing/testing.server.ts';
 import { createTestingService, migrateTesting, type TestingService } from '../testing/testing.module.ts';
@@ -59,7 +60,7 @@ export async function startTestingRole(
       clock: ctx.clock,
       log,
       trustList: () => ctx.keys.trustList(),
-      docHash: (docType, number) => ctx.secrets.lookupHash(`doc:${docType}:${number}`),
+      docHash: (docType, number) => ctx.secrets.lookupHash(docLookupInput(docType, number)),
     },
     {
       relay: {

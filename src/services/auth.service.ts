@@ -9,6 +9,7 @@ import type { Secrets } from '../adapters/crypto/secrets.ts';
 import type { Database } from '../adapters/db/database.ts';
 import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { normalisePhone } from '../domain/mask.ts';
+import { phoneLookupInput } from '../domain/lookup-input.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { SmsSender } from '../ports/sms.port.ts';
 import { AppError } from './app-error.ts';
@@ -41,7 +42,7 @@ export class AuthService {
   async requestOtp(rawPhone: string): Promise<{ sent: true; expiresInSeconds: number; demoCode?: string }> {
     const phone = normalisePhone(rawPhone);
     if (!phone) throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
-    const phoneHash = this.secrets.lookupHash(`phone:${phone}`);
+    const phoneHash = this.secrets.lookupHash(phoneLookupInput(phone));
     const now = this.clock.now();
     const prev = (
       await this.db.query<{ sent_at: Date; window_start: Date; window_count: number }>(
@@ -86,7 +87,7 @@ export class AuthService {
   async login(rawPhone: string, code: string): Promise<{ accessToken: string; expiresIn: number; personId: number }> {
     const phone = normalisePhone(rawPhone);
     if (!phone) throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
-    const phoneHash = this.secrets.lookupHash(`phone:${phone}`);
+    const phoneHash = this.secrets.lookupHash(phoneLookupInput(phone));
     const now = this.clock.now();
     const row = (
       await this.db.query<{ code_hash: Uint8Array; expires_at: Date; attempts: number }>(

@@ -8,6 +8,7 @@ import type { PersonRepository, NewPersonRow } from '../adapters/repositories/pe
 import type { Queryable } from '../adapters/db/database.ts';
 import { validateDocument, type DocError } from '../domain/document-number.ts';
 import { maskDocument, maskName, normalisePhone } from '../domain/mask.ts';
+import { docLookupInput, phoneLookupInput } from '../domain/lookup-input.ts';
 import { regionLabel } from '../domain/regions.ts';
 import { newCodeSubject } from '../domain/token/subject.ts';
 import type { Clock } from '../ports/clock.port.ts';
@@ -111,11 +112,11 @@ export class ResidentService {
   }
 
   docHash(docType: number, number: string): Buffer {
-    return this.secrets.lookupHash(`doc:${docType}:${number}`);
+    return this.secrets.lookupHash(docLookupInput(docType, number));
   }
 
   phoneHash(phone: string): Buffer {
-    return this.secrets.lookupHash(`phone:${phone}`);
+    return this.secrets.lookupHash(phoneLookupInput(phone));
   }
 
   /** Decrypted profile for the resident themself (or an audited officer read). */

@@ -14,6 +14,11 @@ export interface Secrets {
   decryptText(box: Uint8Array, purpose?: Purpose): string;
   /** keyed hash for equality lookup of identifiers without storing them */
   lookupHash(value: string): Buffer;
+  /**
+   * The key of `lookupHash`, for a thread of this process that hashes in bulk (a feed file's
+   * reader thread, `keyedHash`); it never leaves the process.
+   */
+  readonly lookupHashKey: Buffer;
   /** MAC key for access tokens */
   readonly tokenKey: Buffer;
 }
@@ -35,6 +40,11 @@ export function loadOrCreateMasterKeyFile(dataDir: string): Buffer {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   }
   return parseMasterKey(fs.readFileSync(file, 'utf8'));
+}
+
+/** HMAC-SHA-256 of a value's UTF-8 under a key: what `lookupHash` computes with its key. */
+export function keyedHash(key: Uint8Array, value: string): Buffer {
+  return crypto.createHmac('sha256', key).update(value, 'utf8').digest();
 }
 
 function derive(master: Buffer, info: string): Buffer {
@@ -61,7 +71,8 @@ export function createSecrets(master: Buffer): Secrets {
     },
     decrypt,
     decryptText: (box, purpose) => decrypt(box, purpose).toString('utf8'),
-    lookupHash: (value) => crypto.createHmac('sha256', lookupKey).update(value, 'utf8').digest(),
+    lookupHash: (value) => keyedHash(lookupKey, value),
+    lookupHashKey: lookupKey,
     tokenKey,
   };
 }

@@ -129,14 +129,19 @@ const RANGE: Record<IntType, readonly [number, number]> = {
 /** Integer ids or other integers (int8 unless told): `$1::bigint[]`, `::int[]`, `::smallint[]`. */
 export function intArray(values: readonly number[], type: IntType = 'int8'): SqlArray {
   const [lo, hi] = RANGE[type];
-  for (const v of values) if (!Number.isInteger(v) || v < lo || v > hi) throw new TypeError(`not an ${type} integer: ${String(v)}`);
+  // indexed loops: a for-of here allocated an iterator result per element until the code was optimised
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new TypeError(`not an ${type} integer: ${String(v)}`);
+  }
   return new SqlArray(type, values);
 }
 
 /** Finite numbers or nulls, as float8 (`::float8[]`), or as integers of `type`. */
 export function numArray(values: ReadonlyArray<number | null>, type: 'float8' | IntType = 'float8'): SqlArray {
   const range = type === 'float8' ? undefined : RANGE[type];
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === null || v === undefined) continue;
     if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${String(v)}`);
     if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) throw new TypeError(`not an ${type} integer: ${String(v)}`);

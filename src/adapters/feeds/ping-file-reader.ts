@@ -5,9 +5,9 @@
  * thread runs at most `ahead` blocks ahead of the consumer (it reads a block only when asked), so
  * memory stays bounded; it is terminated when the blocks end, fail or are abandoned.
  */
-import type { Worker } from 'node:worker_threads';
 import type { PingBounds, PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RowError } from '../../domain/feeds/record.ts';
+import { Inbox } from '../threads/inbox.ts';
 import { startThread } from '../threads/start-thread.ts';
 import type { PingFileJob, PingFileReply } from './ping-file-thread.ts';
 import type { FileFormat } from './record-reader.ts';
@@ -30,7 +30,7 @@ export interface CheckedPingBlock {
  */
 export async function* readCheckedPings(path: string, format: FileFormat, blockLines: number, bounds: () => PingBounds, ahead = 2): AsyncGenerator<CheckedPingBlock> {
   const worker = startThread(new URL('./ping-file-thread.ts', import.meta.url), { path, format, blockLines } satisfies PingFileJob);
-  const inbox = new Inbox(worker, path);
+  const inbox = new Inbox<PingFileReply>(worker, { name: 'pings file', path });
   try {
     for (let i = 0; i < ahead; i++) worker.postMessage(bounds());
     for (;;) {
@@ -42,37 +42,5 @@ export async function* readCheckedPings(path: string, format: FileFormat, blockL
     }
   } finally {
     await worker.terminate();
-  }
-}
-
-/** The thread's replies in order; a crash or an early exit becomes an error once they run out. */
-class Inbox {
-  private readonly replies: PingFileReply[] = [];
-  private failure: Error | undefined;
-  private wake: (() => void) | undefined;
-
-  constructor(worker: Worker, path: string) {
-    worker.on('message', (m: PingFileReply) => {
-      this.replies.push(m);
-      this.wake?.();
-    });
-    worker.on('error', (err) => {
-      this.failure ??= new Error(`pings file thread failed reading ${path}: ${err.message}`, { cause: err });
-      this.wake?.();
-    });
-    worker.on('exit', (code) => {
-      this.failure ??= new Error(`pings file thread exited (code ${code}) before the end of ${path}`);
-      this.wake?.();
-    });
-  }
-
-  async next(): Promise<PingFileReply> {
-    for (;;) {
-      const m = this.replies.shift();
-      if (m) return m;
-      if (this.failure) throw this.failure;
-      await new Promise<void>((r) => (this.wake = r));
-      this.wake = undefined;
-    }
   }
 }

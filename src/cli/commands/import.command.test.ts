@@ -30,7 +30,9 @@ describe('hc import (child process)', () => {
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-import-'));
-    env = { ...process.env, HC_DEMO: 'false', HC_MASTER_KEY: crypto.randomBytes(32).toString('hex'), HC_DATA_DIR: dir, LOG_LEVEL: 'error' };
+    // progress lines every 100 ms: the SIGKILL tests kill an import once one shows committed rows,
+    // which must happen before a fast machine has finished the file
+    env = { ...process.env, HC_DEMO: 'false', HC_MASTER_KEY: crypto.randomBytes(32).toString('hex'), HC_DATA_DIR: dir, LOG_LEVEL: 'error', HC_PROGRESS_MS: '100' };
     delete env.NATS_URL;
     delete env.REDIS_URL;
     delete env.DATABASE_URL;
@@ -112,7 +114,7 @@ describe('hc import (child process)', () => {
   }, 600_000);
 
   it('SIGKILL midway, then a re-run: exactly one copy of each row', async () => {
-    // Large enough that the import is still running when the first progress line (every 2 s) shows.
+    // Large enough that the import is still running when the first progress line (every 100 ms) shows.
     const n = 60_000;
     const lines = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
     for (let i = 0; i < n; i++) {
@@ -153,7 +155,7 @@ describe('hc import (child process)', () => {
     fs.writeFileSync(pf, registry.join('\n') + '\n');
     expect(lastJson(await hc(['import', 'persons', pf, '--json', '--no-progress']))).toEqual({ accepted: people, duplicates: 0, rejected: 0 });
     // Blocks of 50 000 rows, enough of them that the import is still running when the first
-    // progress line (every 2 s) shows; every row a distinct (person, time) of yesterday.
+    // progress line (every 100 ms) shows; every row a distinct (person, time) of yesterday.
     const n = 800_000;
     const start = Date.parse(new Date(Date.now() - 86400_000).toISOString().slice(0, 10));
     const parts = ['phone,ts,lat,lon,accuracy_m\n'];
@@ -173,6 +175,50 @@ describe('hc import (child process)', () => {
     expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
     const counts = await withDb(async (db) => (await db.query<{ n: number; d: number }>('SELECT count(*)::int AS n, count(DISTINCT (person_id, ts))::int AS d FROM pings')).rows[0]);
     expect(counts).toEqual({ n, d: n });
+  }, 600_000);
+
+  it('key-population list (read on the file thread): SIGKILL midway, then a re-run: one fact, membership and task per row', async () => {
+    const people = 20_000;
+    const doc = (i: number) => makeResidentId('520102', `${1950 + Math.floor(i / 1000)}0101`, i % 1000, i % 2 === 0);
+    const registry = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
+    for (let i = 0; i < people; i++) registry.push(`kr-${i},10,${doc(i)},居民${i},,,,520102,`);
+    const pf = path.join(dir, 'registry.csv');
+    fs.writeFileSync(pf, registry.join('\n') + '\n');
+    expect(lastJson(await hc(['import', 'persons', pf, '--json', '--no-progress']))).toMatchObject({ accepted: people, rejected: 0 });
+    // Everyone on four lists: 80 000 rows in blocks of 5 000, enough that the import is still
+    // running when a progress line shows committed rows; killed then.
+    const lists = 4;
+    const list = ['source_id,doc_type,doc_number,category,list,event_time'];
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    for (let j = 0; j < lists; j++) {
+      for (let i = 0; i < people; i++) list.push(`kl-${j}-${i},10,${doc(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},密接 list ${j},${at}`);
+    }
+    const file = path.join(dir, 'list.csv');
+    fs.writeFileSync(file, list.join('\n') + '\n');
+    const killed = await hc(['import', 'key-population', file], async (stderr) => {
+      if (tdb) return ((await tdb.db.query<{ n: number }>("SELECT count(*)::int AS n FROM facts WHERE source = 'key-population'")).rows[0]?.n ?? 0) > 0;
+      return /✓ [1-9]/.test(stderr);
+    });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const rerun = await hc(['import', 'key-population', file, '--json']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const s = lastJson(rerun);
+    expect(s.rejected).toBe(0);
+    expect(s.accepted + s.duplicates).toBe(lists * people);
+    expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
+    const counts = await withDb(async (db) =>
+      (
+        await db.query<{ facts: number; members: number; tasks: number; red: number; statuses: number }>(
+          `SELECT (SELECT count(*)::int FROM facts WHERE source = 'key-population') AS facts,
+                  (SELECT count(*)::int FROM key_population) AS members,
+                  (SELECT count(*)::int FROM response_tasks) AS tasks,
+                  (SELECT count(*)::int FROM statuses WHERE colour5 = 3) AS red,
+                  (SELECT count(*)::int FROM statuses) AS statuses`,
+        )
+      ).rows[0],
+    );
+    // every listed person has a status computed after their fact (close contacts red)
+    expect(counts).toEqual({ facts: lists * people, members: lists * people, tasks: lists * people, red: Math.ceil(people / 3), statuses: people });
   }, 600_000);
 
   it('an unreadable pings file fails the command with the reason, and the command exits', async () => {

@@ -44,9 +44,10 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
         {
           format: `import ${feed} [{bar}] {percentage}% | {rows} rows | ✓ {accepted} = {duplicates} ✗ {rejected} | {eta_formatted} left`,
           stream: process.stderr,
-          // Without a terminal (CI, pipes) a plain progress line every few seconds instead.
+          // Without a terminal (CI, pipes) a plain progress line every few seconds instead
+          // (HC_PROGRESS_MS, 2 000 by default).
           noTTYOutput: true,
-          notTTYSchedule: 2000,
+          notTTYSchedule: Number(process.env.HC_PROGRESS_MS) > 0 ? Number(process.env.HC_PROGRESS_MS) : 2000,
           hideCursor: true,
         },
         cliProgress.Presets.shades_classic,

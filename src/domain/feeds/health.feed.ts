@@ -103,15 +103,18 @@ export interface FactDraft {
 
 /** The fact a list row records: its category's fact type, or a release of that type. */
 export function keyPopulationFact(rec: KeyPopulationRecord): FactDraft {
-  const base = { source: KP_FACT_SOURCE, sourceRecordId: rec.sourceId, eventTime: rec.eventTime };
   const data: FactData = { list: rec.list, tier: rec.tier, category: rec.category, action: rec.action };
-  if (rec.action === 'release') return { ...base, type: 'release', data: { ...data, types: [rec.category] } };
+  // object literals rather than spreads: one of these per list row
+  if (rec.action === 'release') {
+    data.types = [rec.category];
+    return { source: KP_FACT_SOURCE, sourceRecordId: rec.sourceId, eventTime: rec.eventTime, type: 'release', data };
+  }
   if (rec.kind) data.kind = rec.kind;
   if (rec.lastExposureAt !== undefined) data.lastExposureAt = rec.lastExposureAt;
   if (rec.caseRef !== undefined) data.caseRef = rec.caseRef;
   if (rec.seconds !== undefined) data.seconds = rec.seconds;
   if (rec.firstTs !== undefined) data.firstTs = rec.firstTs;
-  return { ...base, type: rec.category, data };
+  return { source: KP_FACT_SOURCE, sourceRecordId: rec.sourceId, eventTime: rec.eventTime, type: rec.category, data };
 }
 
 export interface VaccinationRecord {

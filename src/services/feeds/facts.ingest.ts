@@ -8,10 +8,11 @@ import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import type { PersonDisplay } from '../../adapters/repositories/person.repository.ts';
 import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
 import {
-  checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord,
+  checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord, type VaccinationRecord,
 } from '../../domain/feeds/health.feed.ts';
 import { checkTripRecord, type TripFields, type TripRecord } from '../../domain/feeds/itinerary.feed.ts';
-import { normaliseKeys, personRefKey, rowError, type Checked, type PersonRef, type RawRecord } from '../../domain/feeds/record.ts';
+import { checkRows, LOOKUP_HASH_BYTES, type CheckedRows, type HashedRows, type PersonRow, type RowCheck } from '../../domain/feeds/person-feeds.ts';
+import { personRefKey, rowError } from '../../domain/feeds/record.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 /**
@@ -47,36 +48,35 @@ interface Row<R> {
   person: ResolvedPerson;
 }
 
-/** Checks rows, resolves their persons and drops repeats of a source id within the batch. */
-async function prepare<R extends { sourceId: string; person: PersonRef }>(
-  d: FeedDeps,
-  items: readonly IngestItem[],
-  check: (r: RawRecord, now: number) => Checked<R>,
-  out: BatchResult,
-): Promise<Array<Row<R>>> {
-  const now = d.clock.now();
-  const checked: Array<{ line: number; rec: R }> = [];
-  const seen = new Set<string>();
-  for (const it of items) {
-    const r = normaliseKeys(it.record);
-    const c = check(r, now);
-    if (!c.ok) out.errors.push(rowError(it.line, c.problem, r.source_id));
-    else if (seen.has(c.value.sourceId)) out.duplicates++;
-    else {
-      seen.add(c.value.sourceId);
-      checked.push({ line: it.line, rec: c.value });
-    }
-  }
-  const persons = await d.resolver.resolve(checked.map((c) => c.rec.person));
+/**
+ * A batch of a person feed: records to check (API, streams), or rows a file reader thread has
+ * checked and hashed already (`hc import`).
+ */
+export type FeedInput<R> = readonly IngestItem[] | HashedRows<R>;
+
+/** Checks rows (unless checked already), resolves their persons and drops repeats of a source id within the batch. */
+async function prepare<R extends PersonRow>(d: FeedDeps, input: FeedInput<R>, check: RowCheck<R>, out: BatchResult): Promise<Array<Row<R>>> {
+  const c: CheckedRows<R> & { hashes?: Uint8Array } = isItems(input) ? checkRows(input, check, d.clock.now()) : input;
+  for (const e of c.errors) out.errors.push(e);
+  out.duplicates += c.duplicates;
+  const hashes = c.hashes;
+  const persons = await d.resolver.resolve(
+    c.rows.map((x) => x.rec.person),
+    hashes && ((i) => hashes.subarray(i * LOOKUP_HASH_BYTES, (i + 1) * LOOKUP_HASH_BYTES)),
+  );
   const rows: Array<Row<R>> = [];
-  for (const c of checked) {
-    const p = persons.get(personRefKey(c.rec.person));
+  for (const x of c.rows) {
+    const p = persons.get(personRefKey(x.rec.person));
     if (!p) {
-      const field = c.rec.person.kind === 'phone' ? 'phone' : 'doc_number';
-      out.errors.push(rowError(c.line, { field, code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this document or phone' }, c.rec.sourceId));
-    } else rows.push({ line: c.line, rec: c.rec, person: p });
+      const field = x.rec.person.kind === 'phone' ? 'phone' : 'doc_number';
+      out.errors.push(rowError(x.line, { field, code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this document or phone' }, x.rec.sourceId));
+    } else rows.push({ line: x.line, rec: x.rec, person: p });
   }
   return rows;
+}
+
+function isItems<R>(input: FeedInput<R>): input is readonly IngestItem[] {
+  return Array.isArray(input);
 }
 
 /** What the codes of the rows' persons show, as their lookup read it (the recompute needs it). */
@@ -91,7 +91,7 @@ function toNewFact(f: FactDraft, personId: number): NewFact {
 }
 
 /** Key-population lists: facts, membership, and a response task per entry. */
-export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
+export async function ingestKeyPopulation(d: FeedDeps, items: FeedInput<KeyPopulationRecord>, before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<KeyPopulationRecord>(d, items, checkKeyPopulationRecord, out);
   if (rows.length === 0) return out;
@@ -129,7 +129,7 @@ export async function ingestKeyPopulation(d: FeedDeps, items: readonly IngestIte
 }
 
 /** Vaccinations: one `vaccination` fact each (dose count on the code). */
-export async function ingestVaccinations(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
+export async function ingestVaccinations(d: FeedDeps, items: FeedInput<VaccinationRecord>, before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare(d, items, checkVaccinationRecord, out);
   out.shown = shownOf(rows);
@@ -164,7 +164,7 @@ function tripRow(personId: number, t: TripFields, source: string, sourceRecordId
 }
 
 /** Declarations in bulk (community forms, partner apps): a `declaration` fact plus its trips. */
-export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite, source = DECLARATION_SOURCE): Promise<BatchResult> {
+export async function ingestDeclarations(d: FeedDeps, items: FeedInput<DeclarationRecord>, before?: BeforeWrite, source = DECLARATION_SOURCE): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<DeclarationRecord>(d, items, checkDeclarationRecord, out);
   out.shown = shownOf(rows);
@@ -182,7 +182,7 @@ export async function ingestDeclarations(d: FeedDeps, items: readonly IngestItem
 export const TRIP_SOURCE = 'trips';
 
 /** Rail, flight and road trips from transport operators (read by the itinerary card). */
-export async function ingestTrips(d: FeedDeps, items: readonly IngestItem[], before?: BeforeWrite): Promise<BatchResult> {
+export async function ingestTrips(d: FeedDeps, items: FeedInput<TripRecord>, before?: BeforeWrite): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<TripRecord>(d, items, checkTripRecord, out);
   if (rows.length === 0) return out;

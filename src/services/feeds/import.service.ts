@@ -6,7 +6,9 @@
  * the rest.
  */
 import { readCheckedPings } from '../../adapters/feeds/ping-file-reader.ts';
+import { readCheckedRecords } from '../../adapters/feeds/record-file-reader.ts';
 import { readBlocks, type FileFormat } from '../../adapters/feeds/record-reader.ts';
+import { isPersonFeed } from '../../domain/feeds/person-feeds.ts';
 import { rowError, type RawRecord, type RowError, type RowProblem } from '../../domain/feeds/record.ts';
 import type { BatchResult, FeedName, IngestItem } from './feed-types.ts';
 import { BLOCK_LINES, type IngestService } from './ingest.service.ts';
@@ -34,11 +36,18 @@ export interface ImportHooks {
   onStaysProgress?: (persons: number, total: number) => void;
 }
 
-/** Imports a feed file: pings read and checked on a second core, other feeds block by block here. */
+/**
+ * Imports a feed file: pings and the person feeds read and checked on a second core, the registry
+ * (persons) block by block here.
+ */
 export function importFile(ingest: IngestService, feed: FeedName, path: string, format: FileFormat, hooks: ImportHooks = {}): Promise<ImportSummary> {
   if (feed === 'pings') {
     const blocks = readCheckedPings(path, format, BLOCK_LINES.pings, () => ingest.pings.bounds());
     return runBlocks(ingest, feed, mapBlocks(blocks, (b) => ({ rows: b.rows, bytesRead: b.bytesRead, written: ingest.ingestCheckedPings(b.cols, b.errors, `file:${b.key}`) })), hooks);
+  }
+  if (isPersonFeed(feed)) {
+    const blocks = readCheckedRecords(path, format, BLOCK_LINES[feed], feed, ingest.lookupHashKey, () => ingest.deps.clock.now());
+    return runBlocks(ingest, feed, mapBlocks(blocks, (b) => ({ rows: b.rowCount, bytesRead: b.bytesRead, written: ingest.ingest(feed, b.checked, `file:${b.key}`, true) })), hooks);
   }
   return importBlocks(ingest, feed, readBlocks(path, format, BLOCK_LINES[feed]), hooks);
 }
@@ -86,6 +95,7 @@ async function runBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIte
   const queue: Array<Promise<void>> = [];
   try {
     for await (const { rows, bytesRead, written } of blocks) {
+      await yieldToTimers();
       s.rows += rows;
       written.catch(() => undefined); // awaited below, in order; this only silences the early-rejection warning
       const prev = inflight;
@@ -121,3 +131,10 @@ async function runBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIte
   }
   return s;
 }
+
+/**
+ * Lets timers run (the progress line) between blocks: on the embedded database a block's work is
+ * one chain of promise callbacks, and blocks handed over by a reader thread need no I/O wait in
+ * between, so without this the progress line of `hc import` froze until the end.
+ */
+const yieldToTimers = (): Promise<void> => new Promise((r) => setTimeout(r, 0));

@@ -12,7 +12,10 @@ import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../app-error.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type FeedName, type IngestItem } from './feed-types.ts';
-import { ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, SELF_DECLARATION_SOURCE, overlaps, type BeforeWrite, type BlockKeys } from './facts.ingest.ts';
+import type { HashedRows, PersonRow } from '../../domain/feeds/person-feeds.ts';
+import {
+  ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, overlaps, SELF_DECLARATION_SOURCE, type BeforeWrite, type BlockKeys, type FeedInput,
+} from './facts.ingest.ts';
 import { ingestPersons } from './persons.ingest.ts';
 import { PersonResolver } from './person-resolver.ts';
 import { blockId, PingLoader } from './pings.ingest.ts';
@@ -61,7 +64,7 @@ export class IngestService {
   private readonly inflight = new Set<BulkSlot>();
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log'>,
+    private readonly ctx: Pick<AppContext, 'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log' | 'secrets'>,
     private readonly opts: IngestOptions,
   ) {
     const repo = new FeedRepository(ctx.db);
@@ -76,9 +79,10 @@ export class IngestService {
 
   /**
    * Ingests one batch of records of a feed; `blockKey` (pings) names the block for idempotency.
-   * `bulk`: one block of a file import, which calls `finishBulk` when it is over.
+   * `bulk`: one block of a file import, which calls `finishBulk` when it is over. A person feed's
+   * batch may come checked and hashed by a file reader thread (`readCheckedRecords`) instead.
    */
-  async ingest(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false): Promise<BatchResult> {
+  async ingest(feed: FeedName, items: readonly IngestItem[] | HashedRows<PersonRow>, blockKey?: string, bulk = false): Promise<BatchResult> {
     if (!bulk || feed === 'pings' || feed === 'persons') {
       const r = await this.write(feed, items, blockKey, bulk);
       await this.followUp(r);
@@ -100,8 +104,13 @@ export class IngestService {
       recomputed: new Promise<void>((r) => (recomputed = r)),
     };
     this.inflight.add(slot);
+    let sharing: BulkSlot[] | undefined; // the earlier blocks that touch one of ours (found once)
     const after = async (keys: BlockKeys, stage: 'written' | 'recomputed'): Promise<void> => {
-      for (const e of earlier) if (overlaps(await e.keys, keys)) await e[stage];
+      if (!sharing) {
+        sharing = [];
+        for (const e of earlier) if (overlaps(await e.keys, keys)) sharing.push(e);
+      }
+      for (const e of sharing) await e[stage];
     };
     try {
       let r: BatchResult;
@@ -133,26 +142,40 @@ export class IngestService {
     return r;
   }
 
+  /** The key a person-feed file's reader thread hashes the rows' persons with (never leaves the process). */
+  get lookupHashKey(): Uint8Array {
+    return this.ctx.secrets.lookupHashKey;
+  }
+
   /** Ends a file import: builds what its blocks deferred (the person_id index of new ping days). */
   async finishBulk(): Promise<void> {
     await this.pings.finishBulk();
   }
 
-  private async write(feed: FeedName, items: readonly IngestItem[], blockKey?: string, bulk = false, before?: BeforeWrite): Promise<BatchResult> {
+  private async write(feed: FeedName, input: readonly IngestItem[] | HashedRows<PersonRow>, blockKey?: string, bulk = false, before?: BeforeWrite): Promise<BatchResult> {
+    // A reader thread's rows were checked with the feed's own check (PERSON_FEED_CHECKS), so they
+    // have the feed's record shape.
+    const rows = input as FeedInput<never>;
+    const items = (): readonly IngestItem[] => {
+      if (!Array.isArray(input)) throw new TypeError(`${feed} records come as records, not as a person feed's checked rows`);
+      return input as readonly IngestItem[];
+    };
     switch (feed) {
-      case 'persons':
-        return ingestPersons(this.deps, items);
       case 'key-population':
-        return ingestKeyPopulation(this.deps, items, before);
+        return ingestKeyPopulation(this.deps, rows, before);
       case 'vaccinations':
-        return ingestVaccinations(this.deps, items, before);
+        return ingestVaccinations(this.deps, rows, before);
       case 'declarations':
-        return ingestDeclarations(this.deps, items, before);
+        return ingestDeclarations(this.deps, rows, before);
       case 'trips':
-        return ingestTrips(this.deps, items, before);
-      case 'pings':
-        if (items.length === 0) return emptyResult();
-        return this.pings.load(items, blockKey ?? `items:${JSON.stringify(items.map((i) => i.record))}`, bulk);
+        return ingestTrips(this.deps, rows, before);
+      case 'persons':
+        return ingestPersons(this.deps, items());
+      case 'pings': {
+        const pings = items();
+        if (pings.length === 0) return emptyResult();
+        return this.pings.load(pings, blockKey ?? `items:${JSON.stringify(pings.map((i) => i.record))}`, bulk);
+      }
     }
   }
 
