@@ -5,9 +5,9 @@
  * asked for one, with the check window (`now`, retention) the asking thread's clock gives: no clock
  * is read here.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { checkPingRow, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
 import { rowError, type RowError } from '../../domain/feeds/record.ts';
+import { runFileThread, type FileThreadReply } from '../threads/file-thread.ts';
 import { scanBlocks, type FileFormat, type RowSink } from './record-reader.ts';
 
 export interface PingFileJob {
@@ -16,28 +16,17 @@ export interface PingFileJob {
   blockLines: number;
 }
 
-export type PingFileReply =
-  | { type: 'block'; key: string; bytesRead: number; rows: number; cols: PingColumns; errors: RowError[] }
-  | { type: 'end' }
-  | { type: 'error'; message: string; code?: string };
-
-const port = parentPort;
-if (!port) throw new Error('ping-file-thread.ts runs as a worker thread');
-
-const wanted: PingBounds[] = [];
-let wake: (() => void) | undefined;
-port.on('message', (b: PingBounds) => {
-  wanted.push(b);
-  wake?.();
-});
-
-async function nextRequest(): Promise<PingBounds> {
-  while (wanted.length === 0) await new Promise<void>((r) => (wake = r));
-  wake = undefined;
-  return wanted.shift() as PingBounds;
+interface PingFileBlock {
+  key: string;
+  bytesRead: number;
+  rows: number;
+  cols: PingColumns;
+  errors: RowError[];
 }
 
-async function run(job: PingFileJob, post: (m: PingFileReply, transfer?: ArrayBuffer[]) => void): Promise<void> {
+export type PingFileReply = FileThreadReply<PingFileBlock>;
+
+runFileThread<PingFileJob, PingBounds, PingFileBlock>(async (job, request, post) => {
   // Rows are checked as the reader reads them (no object kept per row), against the window of
   // the request that asked for their block: the reader reads a block only once asked.
   let bounds: PingBounds = { now: 0, oldest: 0 };
@@ -63,16 +52,11 @@ async function run(job: PingFileJob, post: (m: PingFileReply, transfer?: ArrayBu
   };
   const blocks = scanBlocks(job.path, job.format, job.blockLines, sink);
   for (;;) {
-    bounds = await nextRequest();
+    bounds = await request();
     const next = await blocks.next();
     if (next.done) return post({ type: 'end' });
     const { rows: b, key, bytesRead } = next.value;
     const c = b.cols;
     post({ type: 'block', key, bytesRead, rows: b.rows, cols: c, errors: b.errors }, [c.lines.buffer, c.phones.buffer, c.ts.buffer, c.lat.buffer, c.lon.buffer, c.acc.buffer] as ArrayBuffer[]);
   }
-}
-
-run(workerData as PingFileJob, (m, transfer) => port.postMessage(m, transfer ?? [])).catch((err: unknown) => {
-  const e = err as NodeJS.ErrnoException;
-  port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(err), ...(e.code ? { code: e.code } : {}) } satisfies PingFileReply);
 });
