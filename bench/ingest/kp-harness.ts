@@ -11,7 +11,7 @@
  * times in the server log), --alloc-prof FILE (sampled allocations of the import, collected objects
  * included, as a .heapprofile), --cpu FILE (a CPU profile of the import alone), --sample (one
  * stored status). With --stmts it also prints how busy the event loop was and how long 1, 2 and 3
- * statements were in flight at once.
+ * statements were in flight at once, and with HC_SPANS=1 each statement's start and end (ms).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -35,6 +35,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-kp-harness-'));
 // --stmts: wall time per statement kind (first words of the SQL), measured around pg.Client#query.
 const stmtTimes = new Map<string, { n: number; ms: number }>();
 const spans: Array<[number, number]> = [];
+let spanBase = 0;
 
 /** Milliseconds during which at least k statements were in flight, for k = 1, 2, 3. */
 function concurrency(): string {
@@ -61,6 +62,7 @@ if (process.argv.includes('--stmts')) {
     if (r && typeof (r as Promise<unknown>).then === 'function') {
       void (r as Promise<unknown>).then(() => {
         spans.push([t0, performance.now()]);
+        if (process.env.HC_SPANS) process.stdout.write(`span ${(t0 - spanBase).toFixed(0)} ${(performance.now() - spanBase).toFixed(0)} ${key.slice(0, 40)}\n`);
         const e = stmtTimes.get(key) ?? { n: 0, ms: 0 };
         e.n++;
         e.ms += performance.now() - t0;
@@ -123,6 +125,7 @@ if (process.argv.includes('--setup')) {
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     spans.length = 0;
+    spanBase = performance.now();
     const r = await importCsv(ingest, 'key-population', lf);
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);

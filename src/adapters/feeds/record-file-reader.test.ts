@@ -1,7 +1,7 @@
 /**
- * The person-feed file thread gives what checking on this thread gives: the same blocks, good
- * rows, duplicates and errors in line order; and each good row's hash is the lookup hash the
- * registry stores for that document or phone.
+ * The person-feed file reader (its first block read here, the rest on its thread) gives what
+ * checking on this thread gives: the same blocks, good rows, duplicates and errors in line order;
+ * and each good row's hash is the lookup hash the registry stores for that document or phone.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -102,6 +102,11 @@ describe('person-feed file thread', () => {
       [1, []],
       [0, ['ROW_BAD_TIME']],
     ]);
+  });
+
+  it('a file with a header only, or empty, gives no blocks', async () => {
+    expect(await threaded(write('h.csv', 'source_id,doc_type,doc_number,category,list,event_time\n'), 'csv', 10, 'key-population')).toEqual([]);
+    expect(await threaded(write('e.ndjson', ''), 'ndjson', 10, 'vaccinations')).toEqual([]);
   });
 
   it('an unreadable file rejects with a clear error', async () => {
