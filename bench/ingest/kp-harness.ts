@@ -58,17 +58,26 @@ if (process.argv.includes('--stmts')) {
     const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string })?.text ?? '?');
     const key = text.replace(/\s+/g, ' ').slice(0, 70);
     const t0 = performance.now();
-    const r = orig.apply(this, a);
-    if (r && typeof (r as Promise<unknown>).then === 'function') {
-      void (r as Promise<unknown>).then(() => {
-        spans.push([t0, performance.now()]);
-        if (process.env.HC_SPANS) process.stdout.write(`span ${(t0 - spanBase).toFixed(0)} ${(performance.now() - spanBase).toFixed(0)} ${key.slice(0, 40)}\n`);
-        const e = stmtTimes.get(key) ?? { n: 0, ms: 0 };
-        e.n++;
-        e.ms += performance.now() - t0;
-        stmtTimes.set(key, e);
-      }, () => undefined);
+    const done = () => {
+      const t1 = performance.now();
+      spans.push([t0, t1]);
+      if (process.env.HC_SPANS) process.stdout.write(`span ${(t0 - spanBase).toFixed(0)} ${(t1 - spanBase).toFixed(0)} ${key.slice(0, 40)}\n`);
+      const e = stmtTimes.get(key) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += t1 - t0;
+      stmtTimes.set(key, e);
+    };
+    // pg-pool calls query with a callback (and gets no promise back); a transaction's client, without.
+    const cb = a.at(-1);
+    if (typeof cb === 'function') {
+      a[a.length - 1] = (...res: unknown[]) => {
+        done();
+        return (cb as (...x: unknown[]) => unknown)(...res);
+      };
+      return orig.apply(this, a);
     }
+    const r = orig.apply(this, a);
+    if (r && typeof (r as Promise<unknown>).then === 'function') void (r as Promise<unknown>).then(done, () => undefined);
     return r;
   };
 }

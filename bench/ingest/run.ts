@@ -48,11 +48,10 @@ const log = (s: string) => process.stderr.write(s + '\n');
 
 const phoneOf = (i: number) => String(13000000000 + i);
 
-async function importFile(ctx: AppContext, ingest: IngestService, feed: FeedName, file: string, stays = false) {
+async function importFile(ingest: IngestService, feed: FeedName, file: string, stays = false) {
   const t0 = performance.now();
   const s = await importFeedFile(ingest, feed, file, 'csv', { stays });
   const secs = (performance.now() - t0) / 1000;
-  void ctx;
   return { ...s, seconds: secs };
 }
 
@@ -117,7 +116,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < PERSONS; i++) w.write(`p-${i},10,${docOf(i)},居民${i},,,${phoneOf(i)},520102,\n`);
     await new Promise<void>((r) => w.end(r));
     log(`persons: importing ${PERSONS}…`);
-    const persons = await importFile(ctx, ingest, 'persons', pf);
+    const persons = await importFile(ingest, 'persons', pf);
     results.persons = { rows: persons.accepted, seconds: +persons.seconds.toFixed(2), rowsPerSecond: Math.round(persons.accepted / persons.seconds) };
     log(`persons: ${JSON.stringify(results.persons)}`);
 
@@ -141,10 +140,10 @@ async function main(): Promise<void> {
     pw.write(buf);
     await new Promise<void>((r) => pw.end(r));
     log(`pings: importing ${PINGS} from ${(fs.statSync(kf).size / 2 ** 20).toFixed(0)} MiB…`);
-    const pings = await importFile(ctx, ingest, 'pings', kf);
+    const pings = await importFile(ingest, 'pings', kf);
     results.pings = { rows: pings.accepted, rejected: pings.rejected, seconds: +pings.seconds.toFixed(2), rowsPerSecond: Math.round(pings.accepted / pings.seconds), target: 300_000 };
     log(`pings: ${JSON.stringify(results.pings)}`);
-    const again = await importFile(ctx, ingest, 'pings', kf);
+    const again = await importFile(ingest, 'pings', kf);
     results.pingsReimport = { duplicates: again.duplicates, accepted: again.accepted, seconds: +again.seconds.toFixed(2) };
     const st = performance.now();
     const stays = await ingest.condense(new Map([[Math.floor(t0 / 86400_000), new Set(Array.from({ length: Math.min(PERSONS, 20_000) }, (_, i) => i + 1))]]));
@@ -160,7 +159,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < kpRows; i++) lw.write(`kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${new Date(Date.now() - 3600_000).toISOString()}\n`);
     await new Promise<void>((r) => lw.end(r));
     log(`key population: importing ${kpRows}…`);
-    const kp = await importFile(ctx, ingest, 'key-population', lf);
+    const kp = await importFile(ingest, 'key-population', lf);
     const colours = await db.query<{ colour5: number; n: number }>('SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1');
     results.keyPopulation = {
       rows: kp.accepted, seconds: +kp.seconds.toFixed(2), rowsPerSecondIncludingRecompute: Math.round(kp.accepted / kp.seconds), target: 20_000,

@@ -137,7 +137,7 @@ export class StatusService {
     if (cached) return cached;
     const d = (await this.persons.subjectsAndNames([personId])).get(personId);
     if (!d) return undefined;
-    const r = await this.recompute([personId]);
+    const r = await this.recompute([personId], undefined, new Map([[personId, d]]));
     const s = r.statuses.get(personId);
     return s ? hotStatusOf(s, d.sub, d.maskedName) : undefined;
   }

@@ -1,6 +1,7 @@
 /**
  * SQL for the feeds: person lookups in bulk, source-id records, trips, key-population membership
- * and community response tasks. Byte strings travel as hex text so PGlite and pg agree.
+ * and community response tasks. Array parameters are `SqlArray`s (pg-params.ts), which each
+ * database adapter sends its own way; document hashes go as bytea, phone hashes as hex text.
  */
 import type { Database, Queryable } from '../db/database.ts';
 import { boolArray, byteaArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';

@@ -7,9 +7,9 @@
  */
 import type { PingBounds, PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RowError } from '../../domain/feeds/record.ts';
-import { Inbox } from '../threads/inbox.ts';
+import { threadBlocks } from '../threads/file-thread.ts';
 import { startThread } from '../threads/start-thread.ts';
-import type { PingFileJob, PingFileReply } from './ping-file-thread.ts';
+import type { PingFileJob } from './ping-file-thread.ts';
 import type { FileFormat } from './record-reader.ts';
 
 export interface CheckedPingBlock {
@@ -30,15 +30,9 @@ export interface CheckedPingBlock {
  */
 export async function* readCheckedPings(path: string, format: FileFormat, blockLines: number, bounds: () => PingBounds, ahead = 2): AsyncGenerator<CheckedPingBlock> {
   const worker = startThread(new URL('./ping-file-thread.ts', import.meta.url), { path, format, blockLines } satisfies PingFileJob);
-  const inbox = new Inbox<PingFileReply>(worker, { name: 'pings file', path });
   try {
-    for (let i = 0; i < ahead; i++) worker.postMessage(bounds());
-    for (;;) {
-      const m = await inbox.next();
-      if (m.type === 'end') return;
-      if (m.type === 'error') throw Object.assign(new Error(`cannot read pings file ${path}: ${m.message}`), m.code ? { code: m.code } : {});
+    for await (const m of threadBlocks<CheckedPingBlock>(worker, { name: 'pings file', path }, bounds, ahead)) {
       yield { key: m.key, bytesRead: m.bytesRead, rows: m.rows, cols: m.cols, errors: m.errors };
-      worker.postMessage(bounds());
     }
   } finally {
     await worker.terminate();

@@ -7,7 +7,8 @@
  */
 import { checkPingRow, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
 import { rowError, type RowError } from '../../domain/feeds/record.ts';
-import { runFileThread, type FileThreadReply } from '../threads/file-thread.ts';
+import { runFileThread } from '../threads/file-thread.ts';
+import type { CheckedPingBlock } from './ping-file-reader.ts';
 import { scanBlocks, type FileFormat, type RowSink } from './record-reader.ts';
 
 export interface PingFileJob {
@@ -16,17 +17,7 @@ export interface PingFileJob {
   blockLines: number;
 }
 
-interface PingFileBlock {
-  key: string;
-  bytesRead: number;
-  rows: number;
-  cols: PingColumns;
-  errors: RowError[];
-}
-
-export type PingFileReply = FileThreadReply<PingFileBlock>;
-
-runFileThread<PingFileJob, PingBounds, PingFileBlock>(async (job, request, post) => {
+runFileThread<PingFileJob, PingBounds, CheckedPingBlock>(async (job, request, post) => {
   // Rows are checked as the reader reads them (no object kept per row), against the window of
   // the request that asked for their block: the reader reads a block only once asked.
   let bounds: PingBounds = { now: 0, oldest: 0 };

@@ -8,10 +8,10 @@
  * when the blocks end, fail or are abandoned.
  */
 import type { HashedRows, PersonFeed, PersonRow } from '../../domain/feeds/person-feeds.ts';
-import { Inbox } from '../threads/inbox.ts';
+import { fileReadError, threadBlocks } from '../threads/file-thread.ts';
 import { startThread } from '../threads/start-thread.ts';
 import { scanRecordBlocks, type RecordFileBlock } from './record-file-blocks.ts';
-import type { RecordFileJob, RecordFileReply } from './record-file-thread.ts';
+import type { RecordFileJob } from './record-file-thread.ts';
 import type { FileFormat } from './record-reader.ts';
 
 export interface CheckedRecordBlock {
@@ -31,31 +31,25 @@ export interface CheckedRecordBlock {
 export async function* readCheckedRecords(
   path: string, format: FileFormat, blockLines: number, feed: PersonFeed, hashKey: Uint8Array, now: () => number, ahead = 2,
 ): AsyncGenerator<CheckedRecordBlock> {
+  const what = { name: `${feed} file`, path };
   const worker = startThread(new URL('./record-file-thread.ts', import.meta.url), { path, format, blockLines, feed, hashKey, skip: 1 } satisfies RecordFileJob);
-  const inbox = new Inbox<RecordFileReply>(worker, { name: `${feed} file`, path });
   try {
     // The first block, here; `now()` is asked for it first, then for the thread's blocks in order.
     const here = scanRecordBlocks(path, format, blockLines, feed, hashKey);
     here.checker.now = now();
-    for (let i = 0; i < ahead; i++) worker.postMessage(now());
+    const rest = threadBlocks<RecordFileBlock>(worker, what, now, ahead);
     let first;
     try {
       first = await here.blocks.next();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw Object.assign(new Error(`cannot read ${feed} file ${path}: ${e.message}`), e.code ? { code: e.code } : {});
+      throw fileReadError(what, e.message, e.code);
     } finally {
       await here.blocks.return(undefined);
     }
     if (first.done) return;
     yield toBlock(first.value);
-    for (;;) {
-      const m = await inbox.next();
-      if (m.type === 'end') return;
-      if (m.type === 'error') throw Object.assign(new Error(`cannot read ${feed} file ${path}: ${m.message}`), m.code ? { code: m.code } : {});
-      yield toBlock(m);
-      worker.postMessage(now());
-    }
+    for await (const b of rest) yield toBlock(b);
   } finally {
     await worker.terminate();
   }

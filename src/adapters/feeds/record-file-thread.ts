@@ -7,7 +7,7 @@
  * passed over.
  */
 import type { PersonFeed } from '../../domain/feeds/person-feeds.ts';
-import { runFileThread, type FileThreadReply } from '../threads/file-thread.ts';
+import { runFileThread } from '../threads/file-thread.ts';
 import { scanRecordBlocks, type RecordFileBlock } from './record-file-blocks.ts';
 import type { FileFormat } from './record-reader.ts';
 
@@ -20,8 +20,6 @@ export interface RecordFileJob {
   hashKey: Uint8Array;
   skip: number;
 }
-
-export type RecordFileReply = FileThreadReply<RecordFileBlock>;
 
 runFileThread<RecordFileJob, number, RecordFileBlock>(async (job, request, post) => {
   const { checker, blocks } = scanRecordBlocks(job.path, job.format, job.blockLines, job.feed, job.hashKey, job.skip);

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readBlocks, splitCsv, type ReadItem } from './record-reader.ts';
+import type { ReadItem } from '../../domain/feeds/record.ts';
+import { readBlocks, splitCsv } from './record-reader.ts';
 
 const write = (name: string, text: string) => {
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hc-rr-')), name);

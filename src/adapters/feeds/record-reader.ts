@@ -6,11 +6,9 @@
  */
 import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { RawRecord, RowProblem } from '../../domain/feeds/record.ts';
+import type { RawRecord, ReadItem, RowProblem } from '../../domain/feeds/record.ts';
 
 export type FileFormat = 'csv' | 'ndjson';
-
-export type ReadItem = { line: number; record: RawRecord } | { line: number; problem: RowProblem };
 
 export interface ReadBlock {
   /** the items of this block, in file order */

@@ -7,7 +7,7 @@ import { intArray, jsonArray, numArray, textArray, TS } from '../db/pg-params.ts
 export interface StoredStatus {
   personId: number;
   colour5: Colour5;
-  /** without the rule's words: label them with the policy's texts (PolicyService.labelled) */
+  /** without the rule's words: label them with the policy's texts (labelReasons, StatusService.shown) */
   reasons: StoredReason[];
   nextReviewAt: number | null;
   policyVersion: string;

@@ -1,9 +1,11 @@
 /**
- * The protocol of the file reader threads (pings, person feeds): the thread reads a block only
- * when the consumer asks for one (the request carries what the block is checked against, e.g. the
- * consumer's clock), posts it, and ends with `end`, or with `error` when the file cannot be read.
+ * The protocol of the file reader threads (pings, person feeds), both sides: the thread reads a
+ * block only when the consumer asks for one (the request carries what the block is checked
+ * against, e.g. the consumer's clock), posts it, and ends with `end`, or with `error` when the file
+ * cannot be read. The consumer keeps `ahead` requests out, so memory stays bounded.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type Worker } from 'node:worker_threads';
+import { Inbox } from './inbox.ts';
 
 export type FileThreadReply<B> = ({ type: 'block' } & B) | { type: 'end' } | { type: 'error'; message: string; code?: string };
 
@@ -31,4 +33,29 @@ export function runFileThread<Job, Request, B>(
     const e = err as NodeJS.ErrnoException;
     port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(err), ...(e.code ? { code: e.code } : {}) } satisfies FileThreadReply<B>);
   });
+}
+
+/** The error a consumer reports when the file (`what.name`, e.g. `pings file`) cannot be read. */
+export function fileReadError(what: { name: string; path: string }, message: string, code?: string): Error {
+  return Object.assign(new Error(`cannot read ${what.name} ${what.path}: ${message}`), code ? { code } : {});
+}
+
+/**
+ * The consumer's side: asks `worker` for `ahead` blocks at once (a `request()` each) and for one
+ * more each time a block is taken; yields the blocks in file order. Rejects with `fileReadError`
+ * when the thread cannot read the file, or when it fails or exits early. The caller terminates
+ * the worker.
+ */
+export function threadBlocks<B>(worker: Worker, what: { name: string; path: string }, request: () => unknown, ahead = 2): AsyncGenerator<B> {
+  const inbox = new Inbox<FileThreadReply<B>>(worker, what);
+  for (let i = 0; i < ahead; i++) worker.postMessage(request());
+  return (async function* () {
+    for (;;) {
+      const m = await inbox.next();
+      if (m.type === 'end') return;
+      if (m.type === 'error') throw fileReadError(what, m.message, m.code);
+      yield m as B;
+      worker.postMessage(request());
+    }
+  })();
 }

@@ -5,12 +5,9 @@
  * core, sending the columns back as transferred buffers.
  */
 import { checkPing, fastPing, type PingValues } from './itinerary.feed.ts';
-import { normaliseKeys, rowError, type RawRecord, type RowError, type RowProblem } from './record.ts';
+import { normaliseKeys, rowError, type RawRecord, type ReadItem, type RowError } from './record.ts';
 
 const DAY_MS = 86400_000;
-
-/** A row to check: a record with its line, or a line the reader could not read (reported as is). */
-export type PingRowItem = { line: number; record: RawRecord } | { line: number; problem: RowProblem };
 
 /** The time window a ping must fall in; `now` comes from the caller's clock. */
 export interface PingBounds {
@@ -61,9 +58,9 @@ const scratch: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
  * Checks items[from, to): good rows into `cols`, bad and unreadable ones into `errors`, in line
  * order. A plain function (not async) so that V8 optimises its loop.
  */
-export function checkPingRows(items: readonly PingRowItem[], from: number, to: number, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
+export function checkPingRows(items: readonly ReadItem[], from: number, to: number, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
   for (let k = from; k < to; k++) {
-    const it = items[k] as PingRowItem;
+    const it = items[k] as ReadItem;
     if ('problem' in it) errors.push(rowError(it.line, it.problem));
     else checkPingRow(it.line, it.record, b, cols, errors);
   }

@@ -36,6 +36,9 @@ export interface RowError extends RowProblem {
   sourceId?: string;
 }
 
+/** A row as a reader gives it: a record with its line, or a line it could not read (bad CSV or JSON). */
+export type ReadItem = { line: number; record: RawRecord } | { line: number; problem: RowProblem };
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: RowProblem };
 
 export const ok = <T>(value: T): Checked<T> => ({ ok: true, value });

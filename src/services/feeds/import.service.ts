@@ -1,24 +1,18 @@
 /**
  * Bulk import of a feed file (`hc import`): blocks of lines are validated and written one
  * transaction each while the next block is read, good rows kept and bad rows reported with their
- * line, field and code. Pings files are read and checked on a worker thread (ping-file-reader.ts).
+ * line, field and code. Pings files and the person feeds' files are read and checked on a worker
+ * thread (ping-file-reader.ts, record-file-reader.ts); registry files here.
  * A killed import leaves whole blocks only; running it again counts them as duplicates and writes
  * the rest.
  */
 import { readCheckedPings } from '../../adapters/feeds/ping-file-reader.ts';
 import { readCheckedRecords } from '../../adapters/feeds/record-file-reader.ts';
-import { readBlocks, type FileFormat } from '../../adapters/feeds/record-reader.ts';
+import { readBlocks, type FileFormat, type ReadBlock } from '../../adapters/feeds/record-reader.ts';
 import { isPersonFeed } from '../../domain/feeds/person-feeds.ts';
-import { rowError, type RawRecord, type RowError, type RowProblem } from '../../domain/feeds/record.ts';
+import { rowError, type RowError } from '../../domain/feeds/record.ts';
 import type { BatchResult, FeedName, IngestItem } from './feed-types.ts';
 import { BLOCK_LINES, type IngestService } from './ingest.service.ts';
-
-export interface ImportBlock {
-  items: Array<{ line: number; record: RawRecord } | { line: number; problem: RowProblem }>;
-  /** content hash of the block: the same file splits the same way on every run */
-  key: string;
-  bytesRead: number;
-}
 
 export interface ImportSummary {
   accepted: number;
@@ -53,7 +47,7 @@ export function importFile(ingest: IngestService, feed: FeedName, path: string, 
 }
 
 /** Imports blocks of a file, checked here; returns the counts. */
-export function importBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<ImportBlock>, hooks: ImportHooks = {}): Promise<ImportSummary> {
+export function importBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<ReadBlock>, hooks: ImportHooks = {}): Promise<ImportSummary> {
   const work = mapBlocks(blocks, (block) => {
     const items: IngestItem[] = [];
     const unreadable: RowError[] = [];

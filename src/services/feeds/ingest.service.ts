@@ -7,12 +7,12 @@
 import type { Logger } from 'pino';
 import { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import { checkDeclarationBody, declarationData } from '../../domain/feeds/declaration.feed.ts';
+import type { HashedRows, PersonRow } from '../../domain/feeds/person-feeds.ts';
 import type { PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../app-error.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type FeedName, type IngestItem } from './feed-types.ts';
-import type { HashedRows, PersonRow } from '../../domain/feeds/person-feeds.ts';
 import {
   ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, overlaps, SELF_DECLARATION_SOURCE, type BeforeWrite, type BlockKeys, type FeedInput,
 } from './facts.ingest.ts';
@@ -46,7 +46,6 @@ interface BulkSlot {
   written: Promise<void>;
   recomputed: Promise<void>;
 }
-
 
 /** Persons per recompute statement batch. */
 const RECOMPUTE_SLICE = 5000;
