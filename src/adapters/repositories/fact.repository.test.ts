@@ -35,4 +35,19 @@ describe('bulk fact inserts', () => {
     const again = await ctx.repos.facts.insertManyNew([...facts, { ...facts[0], sourceRecordId: 'r5' } as NewFact], t0 + 200);
     expect([...again]).toEqual(['r5']);
   });
+
+  it('name existing persons: a statement with a fact for nobody fails whole (23503), and a person with facts stays', async () => {
+    const a = await createResident(ctx);
+    const t0 = Date.UTC(2026, 10, 30, 9, 0, 0);
+    const fact = (personId: number, sid: string): NewFact => ({ personId, type: 'close_contact', source: 'fk-test', sourceRecordId: sid, eventTime: t0, data: { list: 'l' } });
+    const nobody = a.id + 1_000_000;
+    await expect(ctx.repos.facts.insertManyNew([fact(a.id, 'k1'), fact(nobody, 'k2')], t0)).rejects.toMatchObject({ code: '23503' });
+    await expect(ctx.facts.record(fact(nobody, 'k3'))).rejects.toMatchObject({ code: '23503' });
+    const written = await ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM facts WHERE source = 'fk-test'");
+    expect(written.rows[0]?.n).toBe(0);
+    await ctx.repos.facts.insertManyNew([fact(a.id, 'k1')], t0);
+    await expect(ctx.db.query('UPDATE facts SET person_id = $1 WHERE source = $2', [nobody, 'fk-test'])).rejects.toMatchObject({ code: '23503' });
+    await expect(ctx.db.query('DELETE FROM persons WHERE id = $1', [a.id])).rejects.toMatchObject({ code: '23503' });
+    expect((await ctx.repos.facts.forPerson(a.id)).map((f) => f.source)).toEqual(['fk-test']);
+  });
 });
