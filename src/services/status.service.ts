@@ -13,6 +13,20 @@ import type { Clock } from '../ports/clock.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
 import { labelReasons, type ActivePolicy, type PolicyService } from './policy.service.ts';
 
+/** What a caller of `recompute` may already have in hand. */
+export interface RecomputeInput {
+  /** the policy to apply (default: the active one) */
+  policy?: ActivePolicy;
+  /** what the persons' codes show, when the caller has just read it (a feed that resolved them) */
+  shown?: ReadonlyMap<number, PersonDisplay>;
+  /**
+   * facts of these persons the caller has just committed, with their ids (a list import): only the
+   * persons' other facts are read. Read after the commit like the rest, so a fact another writer
+   * committed meanwhile is seen by this recompute or by that writer's own.
+   */
+  written?: readonly Fact[];
+}
+
 export interface RecomputeProgress {
   done: number;
   total: number;
@@ -29,16 +43,16 @@ export class StatusService {
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * Re-evaluates the given persons now; returns how many changed colour. `known`: what their codes
-   * show, when the caller has just read it (a feed that resolved them), so it is not read again.
-   */
-  async recompute(
-    personIds: readonly number[], policy?: ActivePolicy, known?: ReadonlyMap<number, PersonDisplay>,
-  ): Promise<{ statuses: Map<number, Status>; changed: number }> {
-    const active = policy ?? (await this.policies.active());
+  /** Re-evaluates the given persons now; returns how many changed colour. */
+  async recompute(personIds: readonly number[], input: RecomputeInput = {}): Promise<{ statuses: Map<number, Status>; changed: number }> {
+    const active = input.policy ?? (await this.policies.active());
     const now = this.clock.now();
-    const [factsById, display] = await Promise.all([this.facts.forPersons(personIds), this.displayOf(personIds, known)]);
+    const written = input.written?.length ? input.written : undefined;
+    const [factsById, display] = await Promise.all([
+      this.facts.forPersons(personIds, written?.map((f) => f.id)),
+      this.displayOf(personIds, input.shown),
+    ]);
+    if (written) addWritten(factsById, written);
     const out = new Map<number, Status>();
     const hot: Array<[number, HotStatus]> = [];
     for (const id of personIds) {
@@ -73,7 +87,7 @@ export class StatusService {
     for (;;) {
       const ids = await this.persons.idsAfter(after, batchSize);
       if (ids.length === 0) break;
-      const r = await this.recompute(ids, policy);
+      const r = await this.recompute(ids, { policy });
       p.done += ids.length;
       p.changed += r.changed;
       after = ids[ids.length - 1] as number;
@@ -137,11 +151,32 @@ export class StatusService {
     if (cached) return cached;
     const d = (await this.persons.subjectsAndNames([personId])).get(personId);
     if (!d) return undefined;
-    const r = await this.recompute([personId], undefined, new Map([[personId, d]]));
+    const r = await this.recompute([personId], { shown: new Map([[personId, d]]) });
     const s = r.statuses.get(personId);
     return s ? hotStatusOf(s, d.sub, d.maskedName) : undefined;
   }
 }
+
+/**
+ * Adds facts in hand to those read, keeping each person's in the order a read gives (event time,
+ * then id), so a status does not depend on which of its facts were read.
+ */
+function addWritten(byPerson: Map<number, Fact[]>, written: readonly Fact[]): void {
+  const merged = new Set<Fact[]>();
+  for (const f of written) {
+    const id = Number(f.personId);
+    const list = byPerson.get(id);
+    if (!list) byPerson.set(id, [f]);
+    else {
+      merged.add(list);
+      list.push(f);
+    }
+  }
+  for (const list of merged) list.sort(byEventTimeThenId);
+}
+
+const byEventTimeThenId = (a: Fact, b: Fact): number =>
+  a.eventTime - b.eventTime || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Adds the key-population list names of each reason's facts (fact data.list), for display. */
 function nameLists(status: Status, facts: readonly Fact[]): void {

@@ -201,16 +201,17 @@ export class FeedRepository {
   /**
    * A whole key-population block in one statement from one set of column arrays: its facts, and — when
    * every fact is new — the membership rows and the response tasks of its entries. Returns the
-   * source ids of the new facts (null when all are: the usual case sends no ids back), and the
-   * entries when membership was written. When some facts were
+   * source ids of the new facts (null when all are: the usual case sends no source ids back), the
+   * entries when membership was written, and — when every fact is new — the facts' ids in row order
+   * (the recompute that follows has the facts in hand and reads only the persons' others). When some facts were
    * recorded before (a re-import, an overlap), membership and tasks are left to the caller, who
    * applies them for the new rows only (applyKeyPopulation, openTasks). One parse of the rows on
    * the server instead of three, and one statement instead of four.
    */
   async writeKeyPopulationBlock(
     rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>, arrival: number, q: Queryable,
-  ): Promise<{ isNew: Set<string> | null; entered: KeyPopulationRow[] | null }> {
-    if (rows.length === 0) return { isNew: null, entered: [] };
+  ): Promise<{ isNew: Set<string> | null; entered: KeyPopulationRow[] | null; ids: string[] | null }> {
+    if (rows.length === 0) return { isNew: null, entered: [], ids: [] };
     const plan = replayMembership(rows.map((r) => r.kp), await this.currentMemberships(rows.map((r) => r.kp), q));
     const final = new Map(plan.finals.map((f) => [f.row, f]));
     const opens = new Set<KeyPopulationRow>(plan.entered);
@@ -249,10 +250,10 @@ export class FeedRepository {
       ['rc', 'text', textArray(rc)],
     ]);
     const arrivalP = `$${b.next}::float8`;
-    const r = await q.query<{ every: boolean; fresh: string[] | null }>(
+    const r = await q.query<{ every: boolean; fresh: string[] | null; ids: string | null }>(
       `WITH t AS MATERIALIZED (SELECT * FROM ${b.from}),
        f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${b.values(arrivalP)} FROM t
-             ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id),
+             ON CONFLICT (source, source_record_id) DO NOTHING RETURNING id, source_record_id),
        every AS (SELECT count(*) = $${b.next + 1} AS yes FROM f),
        k AS (INSERT INTO key_population ${KP_COLUMNS}
              SELECT ${KP_VALUES} FROM (SELECT t.p, t.l, t.c, t.kt, t.ke, t.et, t.rel, t.sid FROM t WHERE t.kf AND (SELECT yes FROM every)) t
@@ -261,12 +262,15 @@ export class FeedRepository {
              SELECT t.p, coalesce(t.rc, '000000'), t.l, t.c, t.tt, t.sid, ${TS(arrivalP)}, ${TS(arrivalP)} FROM t
               WHERE t.tk AND (SELECT yes FROM every)
              ON CONFLICT (source_id) DO NOTHING)
-       SELECT yes AS every, CASE WHEN NOT yes THEN (SELECT array_agg(source_record_id) FROM f) END AS fresh FROM every`,
+       SELECT yes AS every, CASE WHEN NOT yes THEN (SELECT array_agg(source_record_id) FROM f) END AS fresh,
+              CASE WHEN yes THEN (SELECT string_agg(f.id::text, ',' ORDER BY x.i) FROM unnest(${b.sourceIds}) WITH ORDINALITY AS x(sid, i)
+                                    JOIN f ON f.source_record_id = x.sid) END AS ids
+         FROM every`,
       [...b.params, arrival, n],
     );
     const row = r.rows[0];
-    if (row?.every) return { isNew: null, entered: plan.entered };
-    return { isNew: new Set(row?.fresh ?? []), entered: null };
+    if (row?.every) return { isNew: null, entered: plan.entered, ids: row.ids ? row.ids.split(',') : [] };
+    return { isNew: new Set(row?.fresh ?? []), entered: null, ids: null };
   }
 
   /**

@@ -4,7 +4,7 @@
  * Persons are announced (or recomputed) by the caller after the commit.
  */
 import type { ResolvedPerson, TripRow } from '../../adapters/feeds/feed.repository.ts';
-import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
+import { storedFact, type NewFact } from '../../adapters/repositories/fact.repository.ts';
 import type { PersonDisplay } from '../../adapters/repositories/person.repository.ts';
 import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
 import {
@@ -115,6 +115,11 @@ export async function ingestKeyPopulation(d: FeedDeps, items: FeedInput<KeyPopul
     const fresh = isNew ? rowsOut.filter((x) => isNew.has(x.fact.sourceRecordId)) : rowsOut;
     out.duplicates += rowsOut.length - fresh.length;
     if (fresh.length === 0) return;
+    const ids = w.ids;
+    if (ids !== null) {
+      if (ids.length !== rowsOut.length) throw new Error(`key-population block: ${ids.length} fact ids for ${rowsOut.length} new facts`);
+      out.written = rowsOut.map((x, i) => storedFact(x.fact, ids[i] as string, now));
+    }
     if (w.entered === null) {
       const kp = fresh.map((x) => x.kp);
       const entered = await d.repo.applyKeyPopulation(kp, tx);

@@ -2,6 +2,7 @@
 import type { Database } from '../../adapters/db/database.ts';
 import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import type { PersonDisplay, PersonRepository } from '../../adapters/repositories/person.repository.ts';
+import type { Fact } from '../../domain/fact.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
@@ -29,6 +30,8 @@ export interface BatchResult {
   personIds: number[];
   /** what the codes of (some of) those persons show, when the batch looked them up */
   shown?: Map<number, PersonDisplay>;
+  /** the facts the batch committed, with their ids, when it has them in hand (the recompute reads only the others) */
+  written?: Fact[];
   /** persons and UTC days with new pings (to condense into stays) */
   pingDays?: Map<number, Set<number>>;
 }

@@ -185,7 +185,7 @@ export class IngestService {
         // Disjoint slices of persons, recomputed side by side on separate connections.
         const slices: number[][] = [];
         for (let i = 0; i < ids.length; i += RECOMPUTE_SLICE) slices.push(ids.slice(i, i + RECOMPUTE_SLICE));
-        await Promise.all(slices.map((slice) => this.ctx.statuses.recompute(slice, undefined, r.shown)));
+        await Promise.all(slices.map((slice) => this.ctx.statuses.recompute(slice, { shown: r.shown, written: r.written })));
       }
       await this.ctx.facts.announce(ids);
     }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
 import { Colour5 } from '../../domain/colour.ts';
@@ -89,6 +89,32 @@ describe('key-population blocks', () => {
     const again = await importRows([row('e-1', a.input.docNumber, 'enter', '2026-11-19T08:00:00+08:00'), row('e-4', c.input.docNumber, 'enter', '2026-11-19T09:30:00+08:00')]);
     expect([again.accepted, again.duplicates]).toEqual([0, 2]);
     expect((await tasks()).map((t) => t.source_id)).toEqual(['e-1', 'e-4']);
+  });
+
+  it('the recompute after a block takes its facts in hand and reads only the others: the same statuses as reading them all', async () => {
+    const a = await createResident(ctx, { regionCode: '520102' });
+    const b = await createResident(ctx, { regionCode: '520103' });
+    // a already has a vaccination and a close contact from another source, between the block's two rows in time
+    await ctx.facts.record({ personId: a.id, type: 'vaccination', source: 'health.vaccinations', sourceRecordId: 'v-1', eventTime: Date.parse('2026-10-01T00:00:00Z'), data: { dose: 2, product: 'BBIBP' } });
+    await ctx.facts.record({ personId: a.id, type: 'close_contact', source: 'health.close-contacts', sourceRecordId: 'c-1', eventTime: Date.parse('2026-11-19T00:30:00Z'), data: { list: '卫健密接' } });
+    const read = vi.spyOn(ctx.repos.facts, 'forPersons');
+    const r = await importRows([
+      { ...row('e-late', a.input.docNumber, 'enter', '2026-11-19T09:00:00+08:00'), list: '名单乙' },
+      { ...row('e-early', a.input.docNumber, 'enter', '2026-11-19T08:00:00+08:00'), list: '名单甲' },
+      row('e-b', b.input.docNumber, 'enter', '2026-11-19T08:00:00+08:00'),
+    ]);
+    expect([r.accepted, r.rejected]).toEqual([3, 0]);
+    // one read, of the persons' other facts: the block's three were left out
+    expect(read.mock.calls.map(([ids, except]) => [[...ids].sort(), except?.length])).toEqual([[[a.id, b.id].sort(), 3]]);
+    read.mockRestore();
+    const afterImport = [await ctx.statuses.shown(a.id), await ctx.statuses.shown(b.id), await ctx.statuses.hot(a.id)];
+    await ctx.statuses.recompute([a.id, b.id]);
+    expect([await ctx.statuses.shown(a.id), await ctx.statuses.shown(b.id), await ctx.statuses.hot(a.id)]).toEqual(afterImport);
+    const reasonA = afterImport[0]?.reasons[0];
+    expect(reasonA?.rule).toBe('red.close_contact');
+    expect(reasonA?.factIds).toHaveLength(3); // each fact once, in event order
+    expect(reasonA?.lists).toEqual(['名单甲', '卫健密接', '名单乙']);
+    expect(afterImport[0]?.vaccineDoses).toBe(2);
   });
 });
 
