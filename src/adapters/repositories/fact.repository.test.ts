@@ -9,7 +9,7 @@ describe('bulk fact inserts', () => {
     ctx = await createTestContext();
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx.destroy();
   });
 
   it('keep every fact as written: shared and distinct data, no data, validity, author; a repeat is not new', async () => {
