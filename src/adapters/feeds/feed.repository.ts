@@ -203,8 +203,8 @@ export class FeedRepository {
    * every fact is new — the membership rows and the response tasks of its entries. Returns the
    * source ids of the new facts (null when all are: the usual case sends no source ids back), the
    * entries when membership was written, and — when every fact is new — the facts' ids in row order
-   * (the recompute that follows has the facts in hand and reads only the persons' others). When some facts were
-   * recorded before (a re-import, an overlap), membership and tasks are left to the caller, who
+   * (the recompute that follows has the facts in hand and reads only the persons' others). When
+   * some facts were recorded before (a re-import, an overlap), membership and tasks are left to the caller, who
    * applies them for the new rows only (applyKeyPopulation, openTasks). One parse of the rows on
    * the server instead of three, and one statement instead of four.
    */

@@ -178,11 +178,9 @@ export class FactRepository {
     return res.rows;
   }
 
-  /** All facts of many persons, grouped by person id. */
   /**
-   * The persons' facts, each person's in event order. `except`: ids of facts to leave out (a caller
-   * that has just written them has them in hand; reading a block's own facts back was a third of a
-   * key-population import).
+   * All facts of many persons, grouped by person id, each person's in event order. `except`: ids of
+   * facts to leave out, which the caller has in hand (a list import has just written them).
    */
   async forPersons(ids: readonly number[], except?: readonly string[]): Promise<Map<number, Fact[]>> {
     const out = new Map<number, Fact[]>();
