@@ -36,6 +36,12 @@ export interface KeyPopulationRow {
   sourceId: string;
 }
 
+/**
+ * What a key-population block statement did: wrote every row (facts with these ids in row order,
+ * membership and tasks), or only the facts of the `fresh` source ids (nothing else).
+ */
+export type KeyPopulationBlockWrite = { every: true; ids: string[] } | { every: false; fresh: Set<string> };
+
 export interface ResponseTask {
   id: number;
   personId: number;
@@ -200,19 +206,19 @@ export class FeedRepository {
 
   /**
    * A whole key-population block in one statement from one set of column arrays: its facts, and — when
-   * every fact is new — the membership rows and the response tasks of its entries. Returns the
-   * source ids of the new facts (null when all are: the usual case sends no source ids back), the
-   * entries when membership was written, and — when every fact is new — the facts' ids in row order
-   * (the recompute that follows has the facts in hand and reads only the persons' others). When
-   * some facts were recorded before (a re-import, an overlap), membership and tasks are left to the caller, who
-   * applies them for the new rows only (applyKeyPopulation, openTasks). One parse of the rows on
-   * the server instead of three, and one statement instead of four.
+   * every fact is new — the membership rows and the response tasks of its entries, and then the
+   * facts' ids in row order (the recompute that follows has the facts in hand and reads only the
+   * persons' others). When some facts were recorded before (a re-import, an overlap), it returns
+   * the source ids of the new ones, and membership and tasks are left to the caller, who applies
+   * them for those rows only (applyKeyPopulation, openTasks). One parse of the rows on the server
+   * instead of three, and one statement instead of four.
    */
   async writeKeyPopulationBlock(
     rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>, arrival: number, q: Queryable,
-  ): Promise<{ isNew: Set<string> | null; entered: KeyPopulationRow[] | null; ids: string[] | null }> {
-    if (rows.length === 0) return { isNew: null, entered: [], ids: [] };
-    const plan = replayMembership(rows.map((r) => r.kp), await this.currentMemberships(rows.map((r) => r.kp), q));
+  ): Promise<KeyPopulationBlockWrite> {
+    if (rows.length === 0) return { every: true, ids: [] };
+    const kps = rows.map((r) => r.kp);
+    const plan = replayMembership(kps, await this.currentMemberships(kps, q));
     const final = new Map(plan.finals.map((f) => [f.row, f]));
     const opens = new Set<KeyPopulationRow>(plan.entered);
     // The fact's columns, then the list row's; the list row's person, source id and event time are
@@ -269,8 +275,8 @@ export class FeedRepository {
       [...b.params, arrival, n],
     );
     const row = r.rows[0];
-    if (row?.every) return { isNew: null, entered: plan.entered, ids: row.ids ? row.ids.split(',') : [] };
-    return { isNew: new Set(row?.fresh ?? []), entered: null, ids: null };
+    if (row?.every) return { every: true, ids: row.ids ? row.ids.split(',') : [] };
+    return { every: false, fresh: new Set(row?.fresh ?? []) };
   }
 
   /**

@@ -131,7 +131,7 @@ export function factBulk(facts: readonly NewFact[], first = 1, more: ReadonlyArr
     values: (arrivalMs) =>
       `t.p, t.ty, t.s, t.sid, ${TS('t.et')}, ${TS(arrivalMs)}, ${TS('coalesce(t.vf, t.et)')}, ${TS('t.vu')}, coalesce(${docs}[t.di], '{}'), t.a`,
     next: dictParam + 1,
-    sourceIds: `$${first + 3}::text[]`,
+    sourceIds: `$${first + cols.findIndex(([name]) => name === 'sid')}::text[]`,
   };
 }
 

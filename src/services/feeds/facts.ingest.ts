@@ -111,16 +111,14 @@ export async function ingestKeyPopulation(d: FeedDeps, items: FeedInput<KeyPopul
     // here for those alone; duplicates change nothing.
     const now = d.clock.now();
     const w = await d.repo.writeKeyPopulationBlock(rowsOut, now, tx);
-    const isNew = w.isNew;
-    const fresh = isNew ? rowsOut.filter((x) => isNew.has(x.fact.sourceRecordId)) : rowsOut;
+    const fresh = w.every ? rowsOut : rowsOut.filter((x) => w.fresh.has(x.fact.sourceRecordId));
     out.duplicates += rowsOut.length - fresh.length;
     if (fresh.length === 0) return;
-    const ids = w.ids;
-    if (ids !== null) {
+    if (w.every) {
+      const ids = w.ids;
       if (ids.length !== rowsOut.length) throw new Error(`key-population block: ${ids.length} fact ids for ${rowsOut.length} new facts`);
       out.written = rowsOut.map((x, i) => storedFact(x.fact, ids[i] as string, now));
-    }
-    if (w.entered === null) {
+    } else {
       const kp = fresh.map((x) => x.kp);
       const entered = await d.repo.applyKeyPopulation(kp, tx);
       const region = new Map(kp.map((k) => [k.sourceId, k.regionCode]));
