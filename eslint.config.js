@@ -4,14 +4,34 @@ import tseslint from 'typescript-eslint';
 
 const impure = {
   patterns: [
-    { group: ['pg', 'pg-*', 'ioredis', 'nats', '@electric-sql/*', 'kysely', 'fastify', '@fastify/*', 'pino'], message: 'domain/, geo/ and verifier/ stay pure: do I/O in adapters/.' },
-    { group: ['node:fs', 'node:net', 'node:http', 'node:child_process', 'fs', 'net', 'http', 'child_process'], message: 'domain/, geo/ and verifier/ stay pure: do I/O in adapters/.' },
-    { group: ['**/adapters/**', '**/services/**', '**/http/**', '**/roles/**'], message: 'inner layers must not import outer layers.' },
+    {
+      group: ['pg', 'pg-*', 'ioredis', 'nats', '@electric-sql/*', 'kysely', 'fastify', '@fastify/*', 'pino'],
+      message: 'domain/, geo/ and verifier/ stay pure: do I/O in adapters/.',
+    },
+    {
+      group: ['node:fs', 'node:net', 'node:http', 'node:child_process', 'fs', 'net', 'http', 'child_process'],
+      message: 'domain/, geo/ and verifier/ stay pure: do I/O in adapters/.',
+    },
+    {
+      group: ['**/adapters/**', '**/services/**', '**/http/**', '**/roles/**'],
+      message: 'inner layers must not import outer layers.',
+    },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', 'scratch/', 'test-results/', 'bench/results/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'web/dist/',
+      'data/',
+      'scratch/',
+      'test-results/',
+      'bench/results/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +39,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
@@ -36,7 +59,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['pg', 'ioredis', 'nats', '@electric-sql/*'], message: 'services call ports and repositories, never drivers.' }] },
+        {
+          patterns: [
+            {
+              group: ['pg', 'ioredis', 'nats', '@electric-sql/*'],
+              message: 'services call ports and repositories, never drivers.',
+            },
+          ],
+        },
       ],
     },
   },

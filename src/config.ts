@@ -37,7 +37,13 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  dflt: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
@@ -95,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // with the libuv pool's four threads, in our runs; bench/results/code-display.md).
     signingThread: bool(env, 'HC_SIGNING_THREAD', false),
     // api processes serve codes: keep their residents near, with Redis invalidating (redis-status-cache.ts)
-    nearCacheEntries: int(env, 'HC_NEAR_CACHE_ENTRIES', role === 'api' || role === 'all' ? 200_000 : 0, 0, 100_000_000),
+    nearCacheEntries: int(
+      env,
+      'HC_NEAR_CACHE_ENTRIES',
+      role === 'api' || role === 'all' ? 200_000 : 0,
+      0,
+      100_000_000,
+    ),
   };
 }

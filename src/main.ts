@@ -15,11 +15,16 @@ async function main(): Promise<void> {
   if (config.demo) {
     const t0 = Date.now();
     const seeded = await seedDemoCity(ctx, config.demoResidents);
-    if (seeded) ctx.log.info({ residents: config.demoResidents, ms: Date.now() - t0 }, '演示城市已生成 demo city seeded');
+    if (seeded)
+      ctx.log.info(
+        { residents: config.demoResidents, ms: Date.now() - t0 },
+        '演示城市已生成 demo city seeded',
+      );
   }
   const running = await startRoles(ctx);
   // The testing service: its own server (own port) and schema; in `all` it shares only the process.
-  const testing = config.role === 'testing' || config.role === 'all' ? await startTestingRole(ctx) : undefined;
+  const testing =
+    config.role === 'testing' || config.role === 'all' ? await startTestingRole(ctx) : undefined;
   const base = `http://localhost:${config.port}`;
   const lines = [
     '',
@@ -30,18 +35,33 @@ async function main(): Promise<void> {
     `  Web apps      ${base}/app/ (居民 resident)  ${base}/scan/ (验码 scanner)  ${base}/console/ (工作台 officer)`,
   ];
   if (testing?.url) lines.push(`  Testing API   ${testing.url}/testing/v1 (核酸检测服务 testing service)`);
-  if (testing?.demo) lines.push(`    collector X-Api-Key: ${testing.demo.testerKey}    lab X-Api-Key: ${testing.demo.labKey}    site ${testing.demo.siteId}`);
+  if (testing?.demo)
+    lines.push(
+      `    collector X-Api-Key: ${testing.demo.testerKey}    lab X-Api-Key: ${testing.demo.labKey}    site ${testing.demo.siteId}`,
+    );
   if (config.demo) {
-    const acc = (await ctx.db.query<{ value: { residents: Array<{ phone: string; colour: string; note: string }>; officer: { username: string; password: string }; admin: { username: string; password: string }; scanner: { apiKey: string } } }>(
-      "SELECT value FROM settings WHERE key = 'demo.accounts'",
-    )).rows[0]?.value;
+    const acc = (
+      await ctx.db.query<{
+        value: {
+          residents: Array<{ phone: string; colour: string; note: string }>;
+          officer: { username: string; password: string };
+          admin: { username: string; password: string };
+          scanner: { apiKey: string };
+        };
+      }>("SELECT value FROM settings WHERE key = 'demo.accounts'")
+    ).rows[0]?.value;
     lines.push(`  Demo accounts ${base}/v1/demo/accounts`);
-    for (const r of acc?.residents ?? []) lines.push(`    resident ${r.phone}  ${r.colour.padEnd(6)}  ${r.note}`);
+    for (const r of acc?.residents ?? [])
+      lines.push(`    resident ${r.phone}  ${r.colour.padEnd(6)}  ${r.note}`);
     if (acc) {
-      lines.push(`    officer  ${acc.officer.username} / ${acc.officer.password}    admin ${acc.admin.username} / ${acc.admin.password}`);
+      lines.push(
+        `    officer  ${acc.officer.username} / ${acc.officer.password}    admin ${acc.admin.username} / ${acc.admin.password}`,
+      );
       lines.push(`    scanner  X-Api-Key: ${acc.scanner.apiKey}`);
     }
-    lines.push(`  Sign in: POST /v1/auth/otp {"phone"} → demoCode, then POST /v1/auth/login {"phone","code"}`);
+    lines.push(
+      `  Sign in: POST /v1/auth/otp {"phone"} → demoCode, then POST /v1/auth/login {"phone","code"}`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n\n');
   let stopping = false;

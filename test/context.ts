@@ -65,7 +65,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * loads it instead of running initdb and every migration again.
  */
 async function pgliteTemplate(): Promise<Blob | undefined> {
-  const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const files = fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const h = crypto.createHash('sha256');
   for (const f of files) h.update(f).update(fs.readFileSync(path.join(MIGRATIONS_DIR, f)));
   const file = path.join(os.tmpdir(), `hc-pglite-template-${h.digest('hex').slice(0, 16)}.tgz`);
@@ -94,7 +97,9 @@ export interface TestContextOptions {
 }
 
 /** The whole platform on real adapters, for medium and end-to-end tests. */
-export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext & { clock: ManualClock | Clock }> {
+export async function createTestContext(
+  opts: TestContextOptions = {},
+): Promise<TestContext & { clock: ManualClock | Clock }> {
   const tdb = await createTestDatabase();
   const suffix = crypto.randomBytes(4).toString('hex');
   let cache: StatusCache;

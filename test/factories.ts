@@ -11,7 +11,12 @@ export function personInput(o: Partial<PersonInput> = {}): PersonInput {
   const n = seq + Math.floor(Math.random() * 1e6) * 100;
   return {
     docType: 10,
-    docNumber: makeResidentId('520102', `19${String(50 + (n % 50)).padStart(2, '0')}0${1 + (n % 9)}1${n % 10}`, n % 1000, n % 2 === 0),
+    docNumber: makeResidentId(
+      '520102',
+      `19${String(50 + (n % 50)).padStart(2, '0')}0${1 + (n % 9)}1${n % 10}`,
+      n % 1000,
+      n % 2 === 0,
+    ),
     name: '张小三',
     phone: String(13700000000 + (n % 99_999_999)),
     regionCode: '520102',
@@ -20,7 +25,10 @@ export function personInput(o: Partial<PersonInput> = {}): PersonInput {
 }
 
 /** Registers a resident and returns its id and phone. */
-export async function createResident(ctx: AppContext, o: Partial<PersonInput> = {}): Promise<{ id: number; phone: string; input: PersonInput }> {
+export async function createResident(
+  ctx: AppContext,
+  o: Partial<PersonInput> = {},
+): Promise<{ id: number; phone: string; input: PersonInput }> {
   const input = personInput(o);
   const r = await ctx.residents.register(input);
   if (!r.ok) throw new Error(`factory resident invalid: ${r.code} ${r.message}`);
@@ -31,7 +39,8 @@ export async function createResident(ctx: AppContext, o: Partial<PersonInput> = 
 export async function residentToken(ctx: AppContext, phone: string): Promise<string> {
   // Demo mode is off in tests: read the code the SMS port wrote to the outbox.
   await ctx.auth.requestOtp(phone);
-  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')).rows[0];
+  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1'))
+    .rows[0];
   const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
   if (!code) throw new Error('no OTP in the outbox');
   return (await ctx.auth.login(phone, code)).accessToken;

@@ -69,11 +69,20 @@ function makeAreas(n: number): IndexedArea[] {
     const lon = BOX.lon0 + rnd() * (BOX.lon1 - BOX.lon0);
     const k = rnd();
     const geometry: AreaGeometry =
-      k < 0.6 ? quad(lat, lon, 3 + rnd() * 12, 3 + rnd() * 12, 4) // shop: 6–30 m across
-        : k < 0.85 ? quad(lat, lon, 50 + rnd() * 150, 50 + rnd() * 150, 6 + Math.floor(rnd() * 10)) // compound
+      k < 0.6
+        ? quad(lat, lon, 3 + rnd() * 12, 3 + rnd() * 12, 4) // shop: 6–30 m across
+        : k < 0.85
+          ? quad(lat, lon, 50 + rnd() * 150, 50 + rnd() * 150, 6 + Math.floor(rnd() * 10)) // compound
           : { kind: 'circle', lat, lon, radiusM: 50 + rnd() * 450 };
     const start = NOW - Math.floor(rnd() * 14) * DAY;
-    out.push({ id: i + 1, level: rnd() < 0.7 ? 'medium' : 'high', startsAt: start, liftedAt: rnd() < 0.3 ? start + 5 * DAY : Infinity, geometry, adminCode: null });
+    out.push({
+      id: i + 1,
+      level: rnd() < 0.7 ? 'medium' : 'high',
+      startsAt: start,
+      liftedAt: rnd() < 0.3 ? start + 5 * DAY : Infinity,
+      geometry,
+      adminCode: null,
+    });
   }
   return out;
 }
@@ -121,7 +130,13 @@ function throughput() {
     const wall = Math.min(...runs.map((r) => r.wallMs));
     const cpu = Math.min(...runs.map((r) => r.cpuMs));
     const n = to - from;
-    return { stays: n, matches: runs[0]!.hits, wallSeconds: +(wall / 1000).toFixed(3), staysPerSecond: Math.round(n / (wall / 1000)), staysPerCpuSecond: Math.round(n / (cpu / 1000)) };
+    return {
+      stays: n,
+      matches: runs[0]!.hits,
+      wallSeconds: +(wall / 1000).toFixed(3),
+      staysPerSecond: Math.round(n / (wall / 1000)),
+      staysPerCpuSecond: Math.round(n / (cpu / 1000)),
+    };
   };
   // Stays are generated interleaved: every third one next to an area. Split the two mixes.
   const nearIdx: number[] = [];
@@ -132,10 +147,23 @@ function throughput() {
   const uniformOnly = (() => {
     // a copy holding only the uniformly placed stays
     const m = STAYS - nearIdx.length;
-    const la = new Float64Array(m), lo = new Float64Array(m), ac = new Float64Array(m), st = new Float64Array(m);
+    const la = new Float64Array(m),
+      lo = new Float64Array(m),
+      ac = new Float64Array(m),
+      st = new Float64Array(m);
     let k = 0;
-    for (let i = 0; i < STAYS; i++) if (i % 3 !== 0) { la[k] = lat[i]!; lo[k] = lon[i]!; ac[k] = acc[i]!; st[k] = start[i]!; k++; }
-    lat.set(la); lon.set(lo); acc.set(ac); start.set(st);
+    for (let i = 0; i < STAYS; i++)
+      if (i % 3 !== 0) {
+        la[k] = lat[i]!;
+        lo[k] = lon[i]!;
+        ac[k] = acc[i]!;
+        st[k] = start[i]!;
+        k++;
+      }
+    lat.set(la);
+    lon.set(lo);
+    acc.set(ac);
+    start.set(st);
     return best(0, m);
   })();
   // The full fact-building step on a 500 000-stay batch (objects as they come from the database).
@@ -143,8 +171,15 @@ function throughput() {
   const batch: MatchableStay[] = [];
   for (let i = 0; i < n; i++) {
     batch.push({
-      person_id: i, started_at: new Date(start[i]!), ended_at: new Date(start[i]! + 2 * H), lat: lat[i]!, lon: lon[i]!, accuracy_m: acc[i]!,
-      region_code: '520102', source: 'carrier', source_record_id: String(i),
+      person_id: i,
+      started_at: new Date(start[i]!),
+      ended_at: new Date(start[i]! + 2 * H),
+      lat: lat[i]!,
+      lon: lon[i]!,
+      accuracy_m: acc[i]!,
+      region_code: '520102',
+      source: 'carrier',
+      source_record_id: String(i),
     });
   }
   t0 = performance.now();
@@ -159,33 +194,59 @@ function throughput() {
     staysPerCpuSecond: all.staysPerCpuSecond,
     matchesFound: hits,
     uniform: uniformOnly,
-    factsStep: { stays: n, matches, facts: facts.length, ms: Math.round(factsMs), staysPerSecond: Math.round(n / (factsMs / 1000)) },
+    factsStep: {
+      stays: n,
+      matches,
+      facts: facts.length,
+      ms: Math.round(factsMs),
+      staysPerSecond: Math.round(n / (factsMs / 1000)),
+    },
   };
 }
 
 async function rematch() {
-  const url = REUSE ? PG_ADMIN_URL.replace(/\/[^/]*$/, '/hc_bench_areas') : await freshDatabase('hc_bench_areas');
+  const url = REUSE
+    ? PG_ADMIN_URL.replace(/\/[^/]*$/, '/hc_bench_areas')
+    : await freshDatabase('hc_bench_areas');
   const db = await openDatabase({ databaseUrl: url, poolSize: 4 });
   await migrate(db);
   const clock = new ManualClock(NOW);
-  const ctx = await createContext({ ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'silent' }, {
-    db, cache: new MemoryStatusCache(), bus: new MemoryBus(), clock, log: pino({ level: 'silent' }), masterKey: crypto.randomBytes(32), skipMigrate: true,
-  });
+  const ctx = await createContext(
+    { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'silent' },
+    {
+      db,
+      cache: new MemoryStatusCache(),
+      bus: new MemoryBus(),
+      clock,
+      log: pino({ level: 'silent' }),
+      masterKey: crypto.randomBytes(32),
+      skipMigrate: true,
+    },
+  );
   // Residents the facts point to (facts reference persons); the stays themselves are synthetic.
   const t0 = performance.now();
-  const existing = REUSE ? (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM stays')).rows[0]?.n ?? 0 : 0;
+  const existing = REUSE
+    ? ((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM stays')).rows[0]?.n ?? 0)
+    : 0;
   if (REUSE) {
     await db.query('DELETE FROM facts');
     await db.query('DELETE FROM risk_area_history');
     await db.query('DELETE FROM risk_areas');
-  } else await db.query(
-    `INSERT INTO persons (doc_type, doc_hash, doc_enc, doc_masked, name_enc, name_masked, region_code, code_subject)
+  } else
+    await db.query(
+      `INSERT INTO persons (doc_type, doc_hash, doc_enc, doc_masked, name_enc, name_masked, region_code, code_subject)
      SELECT 10, int8send(g), '\\x00', 'x', '\\x00', 'x', '520102', 'bench' || g FROM generate_series(1, $1) g`,
-    [PEOPLE],
-  );
-  for (let d = 15; d >= 0; d--) await db.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [new Date(NOW - d * DAY).toISOString().slice(0, 10)]);
+      [PEOPLE],
+    );
+  for (let d = 15; d >= 0; d--)
+    await db.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [
+      new Date(NOW - d * DAY).toISOString().slice(0, 10),
+    ]);
   // Each person: a home and a workplace clustered around 12 district centres; PER_DAY stays a day.
-  const centres = Array.from({ length: 12 }, () => [BOX.lat0 + 0.05 + rnd() * 0.25, BOX.lon0 + 0.05 + rnd() * 0.3] as const);
+  const centres = Array.from(
+    { length: 12 },
+    () => [BOX.lat0 + 0.05 + rnd() * 0.25, BOX.lon0 + 0.05 + rnd() * 0.3] as const,
+  );
   const counties = ['520102', '520103', '520111', '520112', '520113', '520115'];
   function* rows(): Generator<string> {
     let buf = '';
@@ -198,7 +259,12 @@ async function rematch() {
       for (let d = 14; d >= 1; d--) {
         const day0 = NOW - d * DAY;
         for (let k = 0; k < PER_DAY; k++) {
-          const at = k % 3 === 1 ? work : k % 3 === 2 ? [home[0]! + (rnd() - 0.5) * 0.01, home[1]! + (rnd() - 0.5) * 0.01] : home;
+          const at =
+            k % 3 === 1
+              ? work
+              : k % 3 === 2
+                ? [home[0]! + (rnd() - 0.5) * 0.01, home[1]! + (rnd() - 0.5) * 0.01]
+                : home;
           const s = day0 + (k * DAY) / PER_DAY;
           const e = s + DAY / PER_DAY - 60_000;
           buf += `${p},${new Date(s).toISOString()},${new Date(e).toISOString()},${(at[0]! + (rnd() - 0.5) * 0.001).toFixed(6)},${(at[1]! + (rnd() - 0.5) * 0.001).toFixed(6)},${Math.round(20 + rnd() * 480)},${county},carrier,${p}-${d}-${k}\n`;
@@ -211,7 +277,23 @@ async function rematch() {
     }
     if (buf) yield buf;
   }
-  const copied = REUSE ? existing : await db.copyCsv('stays', ['person_id', 'started_at', 'ended_at', 'lat', 'lon', 'accuracy_m', 'region_code', 'source', 'source_record_id'], rows());
+  const copied = REUSE
+    ? existing
+    : await db.copyCsv(
+        'stays',
+        [
+          'person_id',
+          'started_at',
+          'ended_at',
+          'lat',
+          'lon',
+          'accuracy_m',
+          'region_code',
+          'source',
+          'source_record_id',
+        ],
+        rows(),
+      );
   if (!REUSE) await db.query('ANALYZE stays');
   const loadS = (performance.now() - t0) / 1000;
   const places = placesOf(ctx);
@@ -220,18 +302,55 @@ async function rematch() {
   const runs: Array<Record<string, unknown>> = [];
   const publish = async (label: string, input: Parameters<typeof places.areas.publish>[1]) => {
     const t = performance.now();
-    const r = await places.areas.publish(officer, { startsAt: new Date(NOW - 10 * DAY).toISOString(), ...input });
+    const r = await places.areas.publish(officer, {
+      startsAt: new Date(NOW - 10 * DAY).toISOString(),
+      ...input,
+    });
     runs.push({ area: label, totalMs: Math.round(performance.now() - t), ...r.rematch });
   };
   const lat = c0[0];
   const lon = c0[1];
-  const sq = (m: number) => [[[lon, lat], [lon + m * mLon(lat), lat], [lon + m * mLon(lat), lat + m / M_PER_DEG], [lon, lat + m / M_PER_DEG], [lon, lat]]];
-  await publish('shop 10 m × 10 m (medium)', { name: 'bench shop', level: 'medium', geometry: { type: 'Polygon', coordinates: sq(10) }, regionCode: '520102' });
-  await publish('compound 300 m × 300 m (high)', { name: 'bench compound', level: 'high', geometry: { type: 'Polygon', coordinates: sq(300) }, regionCode: '520102' });
-  await publish('circle r = 1 km (medium)', { name: 'bench circle', level: 'medium', center: { lat: c0[0] + 0.02, lon: c0[1] }, radiusM: 1000, regionCode: '520102' });
-  await publish('county 520103 by admin code (medium)', { name: 'bench county', level: 'medium', adminCode: '520103' });
+  const sq = (m: number) => [
+    [
+      [lon, lat],
+      [lon + m * mLon(lat), lat],
+      [lon + m * mLon(lat), lat + m / M_PER_DEG],
+      [lon, lat + m / M_PER_DEG],
+      [lon, lat],
+    ],
+  ];
+  await publish('shop 10 m × 10 m (medium)', {
+    name: 'bench shop',
+    level: 'medium',
+    geometry: { type: 'Polygon', coordinates: sq(10) },
+    regionCode: '520102',
+  });
+  await publish('compound 300 m × 300 m (high)', {
+    name: 'bench compound',
+    level: 'high',
+    geometry: { type: 'Polygon', coordinates: sq(300) },
+    regionCode: '520102',
+  });
+  await publish('circle r = 1 km (medium)', {
+    name: 'bench circle',
+    level: 'medium',
+    center: { lat: c0[0] + 0.02, lon: c0[1] },
+    radiusM: 1000,
+    regionCode: '520102',
+  });
+  await publish('county 520103 by admin code (medium)', {
+    name: 'bench county',
+    level: 'medium',
+    adminCode: '520103',
+  });
   await ctx.close();
-  return { people: PEOPLE, staysPerPersonPerDay: PER_DAY, staysInDatabase: copied, loadSeconds: +loadS.toFixed(1), publishes: runs };
+  return {
+    people: PEOPLE,
+    staysPerPersonPerDay: PER_DAY,
+    staysInDatabase: copied,
+    loadSeconds: +loadS.toFixed(1),
+    publishes: runs,
+  };
 }
 
 const LOAD = (await import('node:os')).loadavg();
@@ -239,7 +358,15 @@ const through = throughput();
 console.log('throughput', through);
 const re = await rematch();
 console.log('rematch', re);
-const result = { at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, loadAverage: LOAD.map((x) => +x.toFixed(1)), peakRssMiB: peakRssMiB(), throughput: through, rematch: re };
+const result = {
+  at: new Date().toISOString(),
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  loadAverage: LOAD.map((x) => +x.toFixed(1)),
+  peakRssMiB: peakRssMiB(),
+  throughput: through,
+  rematch: re,
+};
 const dir = path.resolve(import.meta.dirname, '../results');
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, 'areas.json'), JSON.stringify(result, null, 2) + '\n');
@@ -265,7 +392,10 @@ const md = [
   '',
   '| new area | total publish ms | stays read (admin code: matched in SQL) | matches | facts | persons |',
   '| --- | --- | --- | --- | --- | --- |',
-  ...re.publishes.map((r) => `| ${String(r.area)} | **${String(r.totalMs)}** | ${String(r.stays)} | ${String(r.matches)} | ${String(r.facts)} | ${String(r.persons)} |`),
+  ...re.publishes.map(
+    (r) =>
+      `| ${String(r.area)} | **${String(r.totalMs)}** | ${String(r.stays)} | ${String(r.matches)} | ${String(r.facts)} | ${String(r.persons)} |`,
+  ),
   '',
   `Peak RSS ${result.peakRssMiB} MiB.`,
   '',

@@ -40,12 +40,20 @@ async function timed(label: string, fn: (i: number) => unknown, calls = CALLS): 
   const main = mainThreadCpuMicros() - m0;
   const wall = Number(process.hrtime.bigint() - w0) / 1e3;
   const f = (x: number) => (x / calls).toFixed(1).padStart(7);
-  process.stdout.write(`${label.padEnd(44)} ${f(main)} µs event loop ${f(cpu.user + cpu.system)} µs all threads ${f(wall)} µs wall (per call)\n`);
+  process.stdout.write(
+    `${label.padEnd(44)} ${f(main)} µs event loop ${f(cpu.user + cpu.system)} µs all threads ${f(wall)} µs wall (per call)\n`,
+  );
 }
 
 const masterKey = crypto.randomBytes(32).toString('hex');
 const databaseUrl = await freshDatabase('hc_bench_micro');
-const env = { DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', HC_MASTER_KEY: masterKey, HC_DEMO: 'false', LOG_LEVEL: 'warn' };
+const env = {
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  HC_MASTER_KEY: masterKey,
+  HC_DEMO: 'false',
+  LOG_LEVEL: 'warn',
+};
 const ctx = await createContext(loadConfig({ ...env, HC_ROLE: 'api' }), { log: pino({ level: 'warn' }) });
 await seedDemoCity(ctx, RESIDENTS);
 const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id')).rows.map((r) => r.id);
@@ -54,13 +62,24 @@ const now = Math.floor(Date.now() / 1000);
 const bearers = ids.map((id) => tokens.issue({ kind: 'resident', personId: id }, 3600, now));
 const { app } = await buildServer(ctx, {
   logger: false,
-  extraRoutes: [(a) => void a.get('/hello', { config: { auth: 'public' } }, async () => ({ hello: 'world' }))],
+  extraRoutes: [
+    (a) => void a.get('/hello', { config: { auth: 'public' } }, async () => ({ hello: 'world' })),
+  ],
 });
 const signer = await ctx.keys.currentSigner();
 const data = new Uint8Array(120);
 const only = process.argv.includes('--only-route');
 for (let round = 0; round < 2 && only; round++) {
-  await timed('inject GET /v1/me/code', (i) => app.inject({ method: 'GET', url: '/v1/me/code', headers: { authorization: `Bearer ${bearers[i % bearers.length]}` } }), CALLS);
+  await timed(
+    'inject GET /v1/me/code',
+    (i) =>
+      app.inject({
+        method: 'GET',
+        url: '/v1/me/code',
+        headers: { authorization: `Bearer ${bearers[i % bearers.length]}` },
+      }),
+    CALLS,
+  );
 }
 for (let round = 0; round < 2 && !only; round++) {
   process.stdout.write(`-- round ${round + 1}\n`);
@@ -69,8 +88,21 @@ for (let round = 0; round < 2 && !only; round++) {
   await timed('signer.sign (sync ES256)', () => signer.sign(data));
   await timed('signer.signAsync (thread pool)', () => signer.signAsync!(data));
   await timed('codes.issue (hot + sign + display)', (i) => ctx.codes.issue(ids[i % ids.length]!, 's'));
-  await timed('inject GET /hello (same app, hooks)', () => app.inject({ method: 'GET', url: '/hello' }), CALLS / 4);
-  await timed('inject GET /v1/me/code', (i) => app.inject({ method: 'GET', url: '/v1/me/code', headers: { authorization: `Bearer ${bearers[i % bearers.length]}` } }), CALLS / 4);
+  await timed(
+    'inject GET /hello (same app, hooks)',
+    () => app.inject({ method: 'GET', url: '/hello' }),
+    CALLS / 4,
+  );
+  await timed(
+    'inject GET /v1/me/code',
+    (i) =>
+      app.inject({
+        method: 'GET',
+        url: '/v1/me/code',
+        headers: { authorization: `Bearer ${bearers[i % bearers.length]}` },
+      }),
+    CALLS / 4,
+  );
 }
 await app.close();
 await ctx.close();

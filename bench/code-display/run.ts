@@ -47,9 +47,16 @@ function serverCpu(child: ChildProcess): { all: number; main: number } {
   return { all: procCpuSeconds(child.pid!), main: procCpuSeconds(child.pid!, child.pid!) };
 }
 
-function startChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildProcess> {
+function startChild(
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout!.on('data', (d: Buffer) => {
       if (SERVER_LOG) fs.appendFileSync(SERVER_LOG, d);
       if (d.toString().includes('ready')) resolve(child);
@@ -59,14 +66,37 @@ function startChild(script: string, env: Record<string, string>, nodeArgs: strin
 }
 
 /** bench/lib/paced-load.ts in a fresh process of its own. */
-function pacedInChild(url: string, rate: number, seconds: number, connections: number, bearerFile: string): Promise<PacedLoadResult> {
+function pacedInChild(
+  url: string,
+  rate: number,
+  seconds: number,
+  connections: number,
+  bearerFile: string,
+): Promise<PacedLoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/paced-load.ts', url, String(rate), String(seconds), String(connections), bearerFile], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/lib/paced-load.ts',
+        url,
+        String(rate),
+        String(seconds),
+        String(connections),
+        bearerFile,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as PacedLoadResult) : reject(new Error(`paced load exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as PacedLoadResult)
+        : reject(new Error(`paced load exited ${code}`)),
+    );
   });
 }
 
@@ -94,14 +124,22 @@ function summary(r: Result) {
 async function main(): Promise<void> {
   const masterKey = crypto.randomBytes(32).toString('hex');
   const databaseUrl = await freshDatabase('hc_bench_code');
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL, HC_MASTER_KEY: masterKey, HC_DEMO: 'false', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    HC_MASTER_KEY: masterKey,
+    HC_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+  };
   process.stderr.write(`seeding ${RESIDENTS} residents on PostgreSQL…\n`);
   const config = loadConfig({ ...env, HC_ROLE: 'worker' });
   const ctx = await createContext(config, { log: pino({ level: 'warn' }) });
   const redis = (ctx.cache as unknown as { redis?: { flushdb(): Promise<unknown> } }).redis;
   await redis?.flushdb();
   await seedDemoCity(ctx, RESIDENTS);
-  const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id LIMIT 5000')).rows.map((r) => r.id);
+  const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id LIMIT 5000')).rows.map(
+    (r) => r.id,
+  );
   await ctx.close();
 
   const tokens = new AccessTokens(createSecrets(Buffer.from(masterKey, 'hex')).tokenKey);
@@ -118,10 +156,25 @@ async function main(): Promise<void> {
   // The hello-world run sends the same headers through the same setupRequest, so the client's own
   // cost per request (autocannon runs on the same 2 cores) is the same in both runs.
   const withBearer = (path: string): autocannon.Options['requests'] => [
-    { method: 'GET', path, setupRequest: (req) => ({ ...req, headers: { authorization: bearers[i++ % bearers.length] as string } }) },
+    {
+      method: 'GET',
+      path,
+      setupRequest: (req) => ({
+        ...req,
+        headers: { authorization: bearers[i++ % bearers.length] as string },
+      }),
+    },
   ];
-  const helloRequest: autocannon.Options = { url: 'http://127.0.0.1:18101/hello', connections: CONNECTIONS, requests: withBearer('/hello') };
-  const codeRequest: autocannon.Options = { url: 'http://127.0.0.1:18102/v1/me/code', connections: CONNECTIONS, requests: withBearer('/v1/me/code') };
+  const helloRequest: autocannon.Options = {
+    url: 'http://127.0.0.1:18101/hello',
+    connections: CONNECTIONS,
+    requests: withBearer('/hello'),
+  };
+  const codeRequest: autocannon.Options = {
+    url: 'http://127.0.0.1:18102/v1/me/code',
+    connections: CONNECTIONS,
+    requests: withBearer('/v1/me/code'),
+  };
   /** One load run and the CPU it cost per request: the server's (all threads, event loop) and this process's (autocannon). */
   const withCpu = async <R>(server: ChildProcess, load: () => Promise<R>, requests: (r: R) => number) => {
     const server0 = serverCpu(server);
@@ -141,7 +194,12 @@ async function main(): Promise<void> {
       clientCpuMicrosPerRequest: perRequest((client.user + client.system) / 1e6),
     };
   };
-  const measure = (server: ChildProcess, opts: autocannon.Options) => withCpu(server, async () => summary(await run(opts)), (r) => r.total);
+  const measure = (server: ChildProcess, opts: autocannon.Options) =>
+    withCpu(
+      server,
+      async () => summary(await run(opts)),
+      (r) => r.total,
+    );
   try {
     process.stderr.write('warm-up…\n');
     await run({ ...helloRequest, duration: 5 });
@@ -155,7 +213,11 @@ async function main(): Promise<void> {
     process.stderr.write(`code display paced evenly at 5 000 req/s (open loop), ${DURATION} s…\n`);
     const bearerFile = path.join(os.tmpdir(), `hc-code-display-bearers-${process.pid}.txt`);
     fs.writeFileSync(bearerFile, bearers.join('\n'));
-    const pacedRun = await withCpu(api, () => pacedInChild('http://127.0.0.1:18102/v1/me/code', 5000, DURATION, CONNECTIONS, bearerFile), (r) => r.completed);
+    const pacedRun = await withCpu(
+      api,
+      () => pacedInChild('http://127.0.0.1:18102/v1/me/code', 5000, DURATION, CONNECTIONS, bearerFile),
+      (r) => r.completed,
+    );
     const paced = { ...pacedRun, clientCpuMicrosPerRequest: null }; // its client is another process
     fs.rmSync(bearerFile, { force: true });
     const ratio = Math.round((code.requestsPerSecond / base.requestsPerSecond) * 1000) / 1000;
@@ -163,14 +225,24 @@ async function main(): Promise<void> {
       benchmark: 'code-display',
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
-      setup: { database: 'PostgreSQL 15', cache: 'Redis', residents: RESIDENTS, distinctResidentsRequested: ids.length, connections: CONNECTIONS, durationSeconds: DURATION },
+      setup: {
+        database: 'PostgreSQL 15',
+        cache: 'Redis',
+        residents: RESIDENTS,
+        distinctResidentsRequested: ids.length,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+      },
       helloWorld: base,
       codeDisplay: code,
       codeDisplayAt5000: fixed,
       codeDisplayPacedAt5000: paced,
       ratio,
       targets: { ratio: 0.6, p99MsAt5000: 20 },
-      met: { ratio: ratio >= 0.6, p99At5000: paced.latencyMs.p99 <= 20 && paced.non2xx === 0 && paced.errors === 0 },
+      met: {
+        ratio: ratio >= 0.6,
+        p99At5000: paced.latencyMs.p99 <= 20 && paced.non2xx === 0 && paced.errors === 0,
+      },
     };
     const dir = path.resolve('bench/results');
     fs.mkdirSync(dir, { recursive: true });
@@ -193,7 +265,10 @@ async function main(): Promise<void> {
           .join('\n') +
         `\n| GET /v1/me/code paced evenly at 5 000 req/s (open loop, bench/lib/paced-load.ts) | ${paced.achievedPerSecond} | ${paced.latencyMs.p50} | ${paced.latencyMs.p99} | ${paced.latencyMs.max} | ${paced.non2xx + paced.errors} | ${paced.serverMainThreadCpuMicrosPerRequest} | ${paced.serverCpuMicrosPerRequest} | — |` +
         `\n\nRatio code display / hello-world: **${ratio}** (target ≥ 0.6). p99 at a steady 5 000 req/s: **${paced.latencyMs.p99} ms** (p99.9 ${paced.latencyMs.p999} ms; target ≤ 20 ms). ` +
-        `Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.\n\n` +
+        `Load average at the end: ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' / ')}.\n\n` +
         `autocannon's \`overallRate\` gives each connection a quota per second that it fires back to back at the start of the second, so its row measures one-second bursts at full speed followed by idle time, not a steady rate; the paced row sends a request every 200 µs and measures each latency from the moment it was due (no coordinated omission).\n\n` +
         `CPU columns: user + system time of the server process (all its threads, and its event-loop thread alone) and of autocannon, per request, from /proc — what each request costs whatever the machine's load.\n\n` +
         `Reading: server and autocannon share the machine's ${os.cpus().length} cores, so throughput follows the total CPU per request (server + client): ` +

@@ -19,18 +19,45 @@ const casesMs = performance.now() - t;
 t = performance.now();
 const pool = await EnginePool.start(threads);
 const poolStartMs = performance.now() - t;
-const runs: Array<{ ms: number; cpuMs: number; indexMs: number; prepareMs?: number; rangeMs: number[]; pairs: number }> = [];
+const runs: Array<{
+  ms: number;
+  cpuMs: number;
+  indexMs: number;
+  prepareMs?: number;
+  rangeMs: number[];
+  pairs: number;
+}> = [];
 for (let i = 0; i < 3; i++) {
   t = performance.now();
   const cpu = process.cpuUsage();
-  const r = await pool.run(table.columns, cases, { mode: mode as CompanionMode, ...(residence ? { residence: true } : {}) });
+  const r = await pool.run(table.columns, cases, {
+    mode: mode as CompanionMode,
+    ...(residence ? { residence: true } : {}),
+  });
   const used = process.cpuUsage(cpu);
-  runs.push({ ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000, indexMs: r.indexMs, ...(r.prepareMs !== undefined ? { prepareMs: r.prepareMs } : {}), rangeMs: r.rangeMs, pairs: r.count });
+  runs.push({
+    ms: performance.now() - t,
+    cpuMs: (used.user + used.system) / 1000,
+    indexMs: r.indexMs,
+    ...(r.prepareMs !== undefined ? { prepareMs: r.prepareMs } : {}),
+    rangeMs: r.rangeMs,
+    pairs: r.count,
+  });
 }
 await pool.close();
 process.stdout.write(
   JSON.stringify({
-    mode, residence, threads, sortedInput: table.columns.sortedByPerson === true, pings: table.columns.person.length, people: table.columns.personCount, cases: cases.length,
-    readMs, casesMs, poolStartMs, runs, maxRssMB: process.resourceUsage().maxRSS / 1024,
+    mode,
+    residence,
+    threads,
+    sortedInput: table.columns.sortedByPerson === true,
+    pings: table.columns.person.length,
+    people: table.columns.personCount,
+    cases: cases.length,
+    readMs,
+    casesMs,
+    poolStartMs,
+    runs,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
   }) + '\n',
 );

@@ -60,20 +60,32 @@ export async function postgisCompanions(
     const loadMs = performance.now() - t;
     t = performance.now();
     // Presence: ping i covers [tᵢ, min(tᵢ₊₁, tᵢ + G)), ties ordered by (lat, lon) like the engine.
-    await db.query(`
+    await db.query(
+      `
       create unlogged table presence as
       select person, ts as a, least(coalesce(lead(ts) over w, ts + $1), ts + $1) as b,
              st_setsrid(st_makepoint(lon, lat), 4326)::geography as g
-      from pings window w as (partition by person order by ts, lat, lon)`, [p.gapS]);
+      from pings window w as (partition by person order by ts, lat, lon)`,
+      [p.gapS],
+    );
     await db.query('delete from presence where b <= a');
-    await db.query('create unlogged table case_presence as select * from presence where person in (select person from cases)');
+    await db.query(
+      'create unlogged table case_presence as select * from presence where person in (select person from cases)',
+    );
     const presenceMs = performance.now() - t;
     t = performance.now();
     await db.query('create index on presence using gist (g)');
     await db.query('analyze presence; analyze case_presence');
     const indexMs = performance.now() - t;
     t = performance.now();
-    const r = await db.query<{ person: number; case_id: number; seconds: string; first_ts: string; last_ts: string }>(`
+    const r = await db.query<{
+      person: number;
+      case_id: number;
+      seconds: string;
+      first_ts: string;
+      last_ts: string;
+    }>(
+      `
       select p.person, c.person as case_id,
              sum(least(p.b, c.b) - greatest(p.a, c.a)) as seconds,
              min(greatest(p.a, c.a)) as first_ts, max(least(p.b, c.b)) as last_ts
@@ -81,7 +93,9 @@ export async function postgisCompanions(
       join presence p on p.person <> c.person and p.a < c.b and c.a < p.b
                      and st_dwithin(p.g, c.g, $1, false)
       group by p.person, c.person
-      having sum(least(p.b, c.b) - greatest(p.a, c.a)) >= $2`, [p.radiusM, p.minSeconds]);
+      having sum(least(p.b, c.b) - greatest(p.a, c.a)) >= $2`,
+      [p.radiusM, p.minSeconds],
+    );
     const joinMs = performance.now() - t;
     const pairs = r.rows
       .map((x) => `${x.person},${x.case_id},${Number(x.seconds)},${Number(x.first_ts)},${Number(x.last_ts)}`)
@@ -92,4 +106,3 @@ export async function postgisCompanions(
     await db.end();
   }
 }
-

@@ -48,8 +48,16 @@ let genMs: number | null = null;
 if (!existsSync(binPath) || !existsSync(casesPath)) {
   const t = performance.now();
   await genPings({
-    people, pings: pingsPerDay, seed, out: binPath, format: 'bin', days: 1, startDate: '2022-01-10',
-    cases: caseCount, casesOut: casesPath, progress: process.stderr.isTTY,
+    people,
+    pings: pingsPerDay,
+    seed,
+    out: binPath,
+    format: 'bin',
+    days: 1,
+    startDate: '2022-01-10',
+    cases: caseCount,
+    casesOut: casesPath,
+    progress: process.stderr.isTTY,
   });
   genMs = performance.now() - t;
 }
@@ -58,8 +66,15 @@ if (!existsSync(binPath) || !existsSync(casesPath)) {
 const sortedPath = `${base}-byperson.bin`;
 if (!existsSync(sortedPath)) {
   await genPings({
-    people, pings: pingsPerDay, seed, out: sortedPath, format: 'bin', days: 1, startDate: '2022-01-10',
-    byPerson: true, progress: process.stderr.isTTY,
+    people,
+    pings: pingsPerDay,
+    seed,
+    out: sortedPath,
+    format: 'bin',
+    days: 1,
+    startDate: '2022-01-10',
+    byPerson: true,
+    progress: process.stderr.isTTY,
   });
 }
 
@@ -67,12 +82,20 @@ const engine: EngineRun[] = [];
 const modes = arg('modes', 'radius,grid').split(',');
 const inputs = arg('inputs', 'time,person').split(',');
 const threadCounts = arg('threads', '2,1').split(',').map(Number);
-const configs = ([
-  [binPath, 'radius', 2], [binPath, 'grid', 2], [sortedPath, 'radius', 2], [sortedPath, 'grid', 2],
-  [binPath, 'radius', 1], [binPath, 'grid', 1],
-] as const).filter(
+const configs = (
+  [
+    [binPath, 'radius', 2],
+    [binPath, 'grid', 2],
+    [sortedPath, 'radius', 2],
+    [sortedPath, 'grid', 2],
+    [binPath, 'radius', 1],
+    [binPath, 'grid', 1],
+  ] as const
+).filter(
   ([file, mode, threads]) =>
-    modes.includes(mode) && inputs.includes(file === binPath ? 'time' : 'person') && threadCounts.includes(threads),
+    modes.includes(mode) &&
+    inputs.includes(file === binPath ? 'time' : 'person') &&
+    threadCounts.includes(threads),
 );
 for (const [file, mode, threads] of configs) {
   process.stderr.write(`engine ${file} ${mode}, ${threads} thread(s), load ${loadavg()[0]!.toFixed(2)}…\n`);
@@ -104,8 +127,10 @@ if (!process.argv.includes('--skip-postgis')) {
       return b;
     };
     const slice = {
-      person: pick(cols.person, (n) => new Uint32Array(n)), ts: pick(cols.ts, (n) => new Uint32Array(n)),
-      lat: pick(cols.lat, (n) => new Float64Array(n)), lon: pick(cols.lon, (n) => new Float64Array(n)),
+      person: pick(cols.person, (n) => new Uint32Array(n)),
+      ts: pick(cols.ts, (n) => new Uint32Array(n)),
+      lat: pick(cols.lat, (n) => new Float64Array(n)),
+      lon: pick(cols.lon, (n) => new Float64Array(n)),
       personCount: cols.personCount,
     };
     process.stderr.write(`slice 1/${k}: ${rows.length} pings, engine…\n`);
@@ -114,17 +139,26 @@ if (!process.argv.includes('--skip-postgis')) {
     const engineMs = performance.now() - t;
     const minePairs: string[] = [];
     for (let i = 0; i < mine.count; i++) {
-      minePairs.push(`${mine.person[i]},${mine.caseId[i]},${mine.seconds[i]},${mine.firstTs[i]},${mine.lastTs[i]}`);
+      minePairs.push(
+        `${mine.person[i]},${mine.caseId[i]},${mine.seconds[i]},${mine.firstTs[i]},${mine.lastTs[i]}`,
+      );
     }
     minePairs.sort();
     process.stderr.write(`slice 1/${k}: PostGIS…\n`);
     t = performance.now();
-    const pgRes = await postgisCompanions(slice, Uint32Array.from(rows.keys()), cases, { radiusM: 800, gapS: 1800, minSeconds: 600 });
+    const pgRes = await postgisCompanions(slice, Uint32Array.from(rows.keys()), cases, {
+      radiusM: 800,
+      gapS: 1800,
+      minSeconds: 600,
+    });
     const totalMs = performance.now() - t;
     const theirs = new Set(pgRes.pairs);
     const ours = new Set(minePairs);
     sliceRuns.push({
-      k, pings: rows.length, engineMs, postgis: { ...pgRes, pairs: pgRes.pairs.length, totalMs },
+      k,
+      pings: rows.length,
+      engineMs,
+      postgis: { ...pgRes, pairs: pgRes.pairs.length, totalMs },
       enginePairs: minePairs.length,
       onlyEngine: minePairs.filter((x) => !theirs.has(x)).slice(0, 5),
       onlyPostgis: pgRes.pairs.filter((x) => !ours.has(x)).slice(0, 5),
@@ -138,8 +172,11 @@ if (!process.argv.includes('--skip-postgis')) {
 let slicesFrom: BenchReport['slicesFrom'];
 if (sliceRuns.length === 0 && existsSync('bench/results/companions.json')) {
   const last = JSON.parse(readFileSync('bench/results/companions.json', 'utf8')) as BenchReport;
-  const same = last.data.people === people && last.data.pingsPerDay === pingsPerDay &&
-    last.data.cases === caseCount && last.data.seed === seed;
+  const same =
+    last.data.people === people &&
+    last.data.pingsPerDay === pingsPerDay &&
+    last.data.cases === caseCount &&
+    last.data.seed === seed;
   if (same && last.slices.length > 0) {
     sliceRuns.push(...last.slices);
     slicesFrom = last.slicesFrom ?? { date: last.date, commit: last.commit };
@@ -148,7 +185,12 @@ if (sliceRuns.length === 0 && existsSync('bench/results/companions.json')) {
 
 const report: BenchReport = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memGB: totalmem() / 2 ** 30, node: process.version },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? '',
+    memGB: totalmem() / 2 ** 30,
+    node: process.version,
+  },
   data: { people, pingsPerDay, cases: caseCount, seed, binPath, genMs },
   engine,
   slices: sliceRuns,

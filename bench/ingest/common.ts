@@ -22,15 +22,29 @@ export async function admin(sql: string): Promise<void> {
 }
 
 /** The platform on database `name` of the admin server (in-process cache and bus, warnings only). */
-export async function openBenchContext(name: string, masterKey: Buffer): Promise<{ db: Database; ctx: AppContext }> {
+export async function openBenchContext(
+  name: string,
+  masterKey: Buffer,
+): Promise<{ db: Database; ctx: AppContext }> {
   const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = await openDatabase({ databaseUrl: url, poolSize: 8 });
   const config = { ...loadConfig({ HC_DEMO: 'false' }), databaseUrl: url, demo: false, logLevel: 'warn' };
-  const ctx = await createContext(config, { db, cache: new MemoryStatusCache(), bus: new MemoryBus(), log: pino({ level: 'warn' }), masterKey });
+  const ctx = await createContext(config, {
+    db,
+    cache: new MemoryStatusCache(),
+    bus: new MemoryBus(),
+    log: pino({ level: 'warn' }),
+    masterKey,
+  });
   return { db, ctx };
 }
 
 /** The i-th synthetic resident's valid ID number (deterministic). */
 export function docOf(i: number): string {
-  return makeResidentId('520102', `19${String(30 + Math.floor(i / 1000) % 70).padStart(2, '0')}0${1 + (Math.floor(i / 70000) % 9)}1${Math.floor(i / 630000) % 10}`, i % 1000, i % 2 === 0);
+  return makeResidentId(
+    '520102',
+    `19${String(30 + (Math.floor(i / 1000) % 70)).padStart(2, '0')}0${1 + (Math.floor(i / 70000) % 9)}1${Math.floor(i / 630000) % 10}`,
+    i % 1000,
+    i % 2 === 0,
+  );
 }

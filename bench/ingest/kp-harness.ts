@@ -54,14 +54,20 @@ function concurrency(): string {
 }
 if (process.argv.includes('--stmts')) {
   const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
+  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (
+    this: unknown,
+    ...a: unknown[]
+  ) {
     const text = typeof a[0] === 'string' ? a[0] : ((a[0] as { text?: string })?.text ?? '?');
     const key = text.replace(/\s+/g, ' ').slice(0, 70);
     const t0 = performance.now();
     const done = () => {
       const t1 = performance.now();
       spans.push([t0, t1]);
-      if (process.env.HC_SPANS) process.stdout.write(`span ${(t0 - spanBase).toFixed(0)} ${(t1 - spanBase).toFixed(0)} ${key.slice(0, 40)}\n`);
+      if (process.env.HC_SPANS)
+        process.stdout.write(
+          `span ${(t0 - spanBase).toFixed(0)} ${(t1 - spanBase).toFixed(0)} ${key.slice(0, 40)}\n`,
+        );
       const e = stmtTimes.get(key) ?? { n: 0, ms: 0 };
       e.n++;
       e.ms += t1 - t0;
@@ -77,7 +83,8 @@ if (process.argv.includes('--stmts')) {
       return orig.apply(this, a);
     }
     const r = orig.apply(this, a);
-    if (r && typeof (r as Promise<unknown>).then === 'function') void (r as Promise<unknown>).then(done, () => undefined);
+    if (r && typeof (r as Promise<unknown>).then === 'function')
+      void (r as Promise<unknown>).then(done, () => undefined);
     return r;
   };
 }
@@ -105,10 +112,17 @@ if (process.argv.includes('--setup')) {
   const name = `hc_kp_harness_${crypto.randomBytes(3).toString('hex')}`;
   await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
   // --log: every statement's server duration goes to the server log (read it with a script).
-  if (process.argv.includes('--log')) await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
+  if (process.argv.includes('--log'))
+    await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
   // --explain: every statement's plan with actual row counts and times goes to the server log.
   if (process.argv.includes('--explain')) {
-    for (const set of ["session_preload_libraries = 'auto_explain'", 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on', 'auto_explain.log_triggers = on']) {
+    for (const set of [
+      "session_preload_libraries = 'auto_explain'",
+      'auto_explain.log_min_duration = 0',
+      'auto_explain.log_analyze = on',
+      'auto_explain.log_buffers = on',
+      'auto_explain.log_triggers = on',
+    ]) {
       await admin(`ALTER DATABASE ${name} SET ${set}`);
     }
   }
@@ -117,19 +131,36 @@ if (process.argv.includes('--setup')) {
     const lf = path.join(tmp, 'kp.csv');
     let s = 'source_id,doc_type,doc_number,category,list,event_time\n';
     const et = new Date(Date.now() - 3600_000).toISOString();
-    for (let i = 0; i < kp; i++) s += `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${et}\n`;
+    for (let i = 0; i < kp; i++)
+      s += `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${et}\n`;
     fs.writeFileSync(lf, s);
     const ingest = new IngestService(ctx, { followUp: 'recompute' });
     // --alloc-prof FILE: sampled allocations of the import (collected objects included) as a .heapprofile.
-    const allocFile = process.argv.includes('--alloc-prof') ? process.argv[process.argv.indexOf('--alloc-prof') + 1] : undefined;
-    const inspector = allocFile || process.argv.includes('--cpu') ? new (await import('node:inspector')).Session() : undefined;
-    const post = (m: string, p?: object) => new Promise<unknown>((res, rej) => inspector?.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+    const allocFile = process.argv.includes('--alloc-prof')
+      ? process.argv[process.argv.indexOf('--alloc-prof') + 1]
+      : undefined;
+    const inspector =
+      allocFile || process.argv.includes('--cpu')
+        ? new (await import('node:inspector')).Session()
+        : undefined;
+    const post = (m: string, p?: object) =>
+      new Promise<unknown>((res, rej) => inspector?.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
     // --cpu FILE: a CPU profile of the import alone (no start-up) as a .cpuprofile.
-    const cpuFile = process.argv.includes('--cpu') ? process.argv[process.argv.indexOf('--cpu') + 1] : undefined;
+    const cpuFile = process.argv.includes('--cpu')
+      ? process.argv[process.argv.indexOf('--cpu') + 1]
+      : undefined;
     if (inspector) {
       inspector.connect();
-      if (allocFile) await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-      if (cpuFile) await post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
+      if (allocFile)
+        await post('HeapProfiler.startSampling', {
+          samplingInterval: 4096,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+      if (cpuFile)
+        await post('Profiler.enable')
+          .then(() => post('Profiler.setSamplingInterval', { interval: 200 }))
+          .then(() => post('Profiler.start'));
     }
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
@@ -138,25 +169,48 @@ if (process.argv.includes('--setup')) {
     const r = await importCsv(ingest, 'key-population', lf);
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);
-    if (process.argv.includes('--stmts')) process.stdout.write(`event loop busy ${elu.active.toFixed(0)} ms of ${(elu.active + elu.idle).toFixed(0)}; ${concurrency()}\n`);
-    if (inspector && allocFile) fs.writeFileSync(allocFile, JSON.stringify(((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile));
-    if (inspector && cpuFile) fs.writeFileSync(cpuFile, JSON.stringify(((await post('Profiler.stop')) as { profile: unknown }).profile));
+    if (process.argv.includes('--stmts'))
+      process.stdout.write(
+        `event loop busy ${elu.active.toFixed(0)} ms of ${(elu.active + elu.idle).toFixed(0)}; ${concurrency()}\n`,
+      );
+    if (inspector && allocFile)
+      fs.writeFileSync(
+        allocFile,
+        JSON.stringify(((await post('HeapProfiler.stopSampling')) as { profile: unknown }).profile),
+      );
+    if (inspector && cpuFile)
+      fs.writeFileSync(
+        cpuFile,
+        JSON.stringify(((await post('Profiler.stop')) as { profile: unknown }).profile),
+      );
     // CPU of this database's server backends (fresh for this run): utime + stime from /proc.
-    const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((x) => x.pid);
+    const pids = (
+      await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')
+    ).rows.map((x) => x.pid);
     let pgCpu = 0;
     for (const pid of pids) {
       try {
         pgCpu += procCpuSeconds(pid);
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
-    const colours = await db.query<{ colour5: number; n: number }>('SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1');
+    const colours = await db.query<{ colour5: number; n: number }>(
+      'SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1',
+    );
     const tasks = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM response_tasks')).rows[0]?.n;
-    if (process.argv.includes('--sample')) process.stdout.write(JSON.stringify((await db.query('SELECT * FROM statuses LIMIT 1')).rows[0]) + '\n');
-    process.stdout.write(`kp: ${JSON.stringify({ accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected, seconds: +r.seconds.toFixed(2), rowsPerSecond: Math.round(r.accepted / r.seconds), nodeCpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), pgCpuS: +pgCpu.toFixed(2), colours: Object.fromEntries(colours.rows.map((x) => [x.colour5, x.n])), tasks, load: os.loadavg()[0]?.toFixed(1) })}\n`);
-    for (const [k, v] of [...stmtTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) process.stdout.write(`${v.ms.toFixed(0).padStart(6)} ms ${String(v.n).padStart(4)}x ${k}\n`);
+    if (process.argv.includes('--sample'))
+      process.stdout.write(JSON.stringify((await db.query('SELECT * FROM statuses LIMIT 1')).rows[0]) + '\n');
+    process.stdout.write(
+      `kp: ${JSON.stringify({ accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected, seconds: +r.seconds.toFixed(2), rowsPerSecond: Math.round(r.accepted / r.seconds), nodeCpuS: +((cpu.user + cpu.system) / 1e6).toFixed(2), pgCpuS: +pgCpu.toFixed(2), colours: Object.fromEntries(colours.rows.map((x) => [x.colour5, x.n])), tasks, load: os.loadavg()[0]?.toFixed(1) })}\n`,
+    );
+    for (const [k, v] of [...stmtTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14))
+      process.stdout.write(`${v.ms.toFixed(0).padStart(6)} ms ${String(v.n).padStart(4)}x ${k}\n`);
     if (process.argv.includes('--twice')) {
       const again = await importCsv(ingest, 'key-population', lf);
-      process.stdout.write(`kp again: ${JSON.stringify({ accepted: again.accepted, duplicates: again.duplicates, seconds: +again.seconds.toFixed(2) })}\n`);
+      process.stdout.write(
+        `kp again: ${JSON.stringify({ accepted: again.accepted, duplicates: again.duplicates, seconds: +again.seconds.toFixed(2) })}\n`,
+      );
     }
   } finally {
     await ctx.close();

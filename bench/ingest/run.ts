@@ -40,7 +40,7 @@ const arg = (name: string, dflt: number) => {
 const PERSONS = arg('persons', 100_000);
 const PINGS = arg('pings', 3_000_000);
 const KP = arg('kp', 100_000);
-const FACTS = arg("facts", 1000);
+const FACTS = arg('facts', 1000);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-bench-ingest-'));
@@ -59,11 +59,19 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function factToColour(ctx: AppContext, bus: EventBus, label: string, firstPerson: number): Promise<Record<string, number>> {
+async function factToColour(
+  ctx: AppContext,
+  bus: EventBus,
+  label: string,
+  firstPerson: number,
+): Promise<Record<string, number>> {
   const worker = new RecomputeWorker(bus, ctx.statuses, ctx.log, { reviewIntervalMs: 60_000 });
   await worker.start();
   // Facts announced on the bus under test, so the worker on that bus picks them up.
-  const api = new IngestService({ ...ctx, facts: new FactService(ctx.repos.facts, bus, ctx.clock) }, { followUp: 'announce' });
+  const api = new IngestService(
+    { ...ctx, facts: new FactService(ctx.repos.facts, bus, ctx.clock) },
+    { followUp: 'announce' },
+  );
   const lat: number[] = [];
   // The moment a red status for a person reaches the hot-status cache (what GET /v1/me/code
   // reads) is observed on the cache itself, so measuring adds no polling load.
@@ -75,7 +83,8 @@ async function factToColour(ctx: AppContext, bus: EventBus, label: string, first
     for (const [id, h] of entries) if (h.colour5 === Colour5.red) waiting.get(id)?.();
   };
   const ids = new Map<number, number>();
-  for (let k = 0; k < FACTS; k++) ids.set(k, (await ctx.residents.findByDocument(10, docOf(firstPerson + k))) as number);
+  for (let k = 0; k < FACTS; k++)
+    ids.set(k, (await ctx.residents.findByDocument(10, docOf(firstPerson + k))) as number);
   // Facts arrive at ~200/s, each for a green resident, as a department's API pushes them.
   const pending: Array<Promise<void>> = [];
   for (let k = 0; k < FACTS; k++) {
@@ -85,7 +94,13 @@ async function factToColour(ctx: AppContext, bus: EventBus, label: string, first
       (async () => {
         const seen = new Promise<void>((r) => waiting.set(id, r));
         const t0 = performance.now();
-        await api.one('key-population', { source_id: `lat-${label}-${i}`, doc_type: 10, doc_number: docOf(i), category: 'close_contact', list: `bench ${label}` });
+        await api.one('key-population', {
+          source_id: `lat-${label}-${i}`,
+          doc_type: 10,
+          doc_number: docOf(i),
+          category: 'close_contact',
+          list: `bench ${label}`,
+        });
         await seen;
         lat.push(performance.now() - t0);
       })(),
@@ -96,7 +111,13 @@ async function factToColour(ctx: AppContext, bus: EventBus, label: string, first
   cache.setMany = setMany;
   await worker.stop();
   lat.sort((a, b) => a - b);
-  return { n: lat.length, p50_ms: +pct(lat, 50).toFixed(1), p95_ms: +pct(lat, 95).toFixed(1), p99_ms: +pct(lat, 99).toFixed(1), max_ms: +(lat[lat.length - 1] ?? 0).toFixed(1) };
+  return {
+    n: lat.length,
+    p50_ms: +pct(lat, 50).toFixed(1),
+    p95_ms: +pct(lat, 95).toFixed(1),
+    p99_ms: +pct(lat, 99).toFixed(1),
+    max_ms: +(lat[lat.length - 1] ?? 0).toFixed(1),
+  };
 }
 
 async function main(): Promise<void> {
@@ -104,8 +125,15 @@ async function main(): Promise<void> {
   await admin(`CREATE DATABASE ${name}`);
   const { db, ctx } = await openBenchContext(name, crypto.randomBytes(32));
   const results: Record<string, unknown> = {
-    date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => +x.toFixed(1)) },
-    postgres: (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v, params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadavg: os.loadavg().map((x) => +x.toFixed(1)),
+    },
+    postgres: (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v,
+    params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },
   };
   try {
     const ingest = new IngestService(ctx, { followUp: 'recompute' });
@@ -117,38 +145,63 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => w.end(r));
     log(`persons: importing ${PERSONS}…`);
     const persons = await importFile(ingest, 'persons', pf);
-    results.persons = { rows: persons.accepted, seconds: +persons.seconds.toFixed(2), rowsPerSecond: Math.round(persons.accepted / persons.seconds) };
+    results.persons = {
+      rows: persons.accepted,
+      seconds: +persons.seconds.toFixed(2),
+      rowsPerSecond: Math.round(persons.accepted / persons.seconds),
+    };
     log(`persons: ${JSON.stringify(results.persons)}`);
 
     // 2. Pings: one day, every person pinging through it, loaded with COPY.
     if (PINGS > 0) {
-    const day = new Date(Date.now() - 86400_000).toISOString().slice(0, 10);
-    const t0 = Date.parse(`${day}T00:00:00Z`);
-    const kf = path.join(tmp, 'pings.csv');
-    const pw = fs.createWriteStream(kf);
-    pw.write('phone,ts,lat,lon,accuracy_m\n');
-    let buf = '';
-    for (let k = 0; k < PINGS; k++) {
-      const i = k % PERSONS;
-      const ts = t0 + Math.floor(k / PERSONS) * 600_000 + (i % 600) * 1000;
-      buf += `${phoneOf(i)},${new Date(ts).toISOString()},${(26.5 + (i % 1000) / 5000).toFixed(5)},${(106.6 + (i % 997) / 5000).toFixed(5)},30\n`;
-      if (buf.length > 1 << 20) {
-        if (!pw.write(buf)) await new Promise<void>((r) => pw.once('drain', () => r()));
-        buf = '';
+      const day = new Date(Date.now() - 86400_000).toISOString().slice(0, 10);
+      const t0 = Date.parse(`${day}T00:00:00Z`);
+      const kf = path.join(tmp, 'pings.csv');
+      const pw = fs.createWriteStream(kf);
+      pw.write('phone,ts,lat,lon,accuracy_m\n');
+      let buf = '';
+      for (let k = 0; k < PINGS; k++) {
+        const i = k % PERSONS;
+        const ts = t0 + Math.floor(k / PERSONS) * 600_000 + (i % 600) * 1000;
+        buf += `${phoneOf(i)},${new Date(ts).toISOString()},${(26.5 + (i % 1000) / 5000).toFixed(5)},${(106.6 + (i % 997) / 5000).toFixed(5)},30\n`;
+        if (buf.length > 1 << 20) {
+          if (!pw.write(buf)) await new Promise<void>((r) => pw.once('drain', () => r()));
+          buf = '';
+        }
       }
-    }
-    pw.write(buf);
-    await new Promise<void>((r) => pw.end(r));
-    log(`pings: importing ${PINGS} from ${(fs.statSync(kf).size / 2 ** 20).toFixed(0)} MiB…`);
-    const pings = await importFile(ingest, 'pings', kf);
-    results.pings = { rows: pings.accepted, rejected: pings.rejected, seconds: +pings.seconds.toFixed(2), rowsPerSecond: Math.round(pings.accepted / pings.seconds), target: 300_000 };
-    log(`pings: ${JSON.stringify(results.pings)}`);
-    const again = await importFile(ingest, 'pings', kf);
-    results.pingsReimport = { duplicates: again.duplicates, accepted: again.accepted, seconds: +again.seconds.toFixed(2) };
-    const st = performance.now();
-    const stays = await ingest.condense(new Map([[Math.floor(t0 / 86400_000), new Set(Array.from({ length: Math.min(PERSONS, 20_000) }, (_, i) => i + 1))]]));
-    results.stays = { persons: Math.min(PERSONS, 20_000), stays, seconds: +((performance.now() - st) / 1000).toFixed(2) };
-    log(`stays: ${JSON.stringify(results.stays)}`);
+      pw.write(buf);
+      await new Promise<void>((r) => pw.end(r));
+      log(`pings: importing ${PINGS} from ${(fs.statSync(kf).size / 2 ** 20).toFixed(0)} MiB…`);
+      const pings = await importFile(ingest, 'pings', kf);
+      results.pings = {
+        rows: pings.accepted,
+        rejected: pings.rejected,
+        seconds: +pings.seconds.toFixed(2),
+        rowsPerSecond: Math.round(pings.accepted / pings.seconds),
+        target: 300_000,
+      };
+      log(`pings: ${JSON.stringify(results.pings)}`);
+      const again = await importFile(ingest, 'pings', kf);
+      results.pingsReimport = {
+        duplicates: again.duplicates,
+        accepted: again.accepted,
+        seconds: +again.seconds.toFixed(2),
+      };
+      const st = performance.now();
+      const stays = await ingest.condense(
+        new Map([
+          [
+            Math.floor(t0 / 86400_000),
+            new Set(Array.from({ length: Math.min(PERSONS, 20_000) }, (_, i) => i + 1)),
+          ],
+        ]),
+      );
+      results.stays = {
+        persons: Math.min(PERSONS, 20_000),
+        stays,
+        seconds: +((performance.now() - st) / 1000).toFixed(2),
+      };
+      log(`stays: ${JSON.stringify(results.stays)}`);
     }
 
     // 3. Key populations: close and secondary contacts, each row recomputed before the next block.
@@ -156,32 +209,47 @@ async function main(): Promise<void> {
     const lw = fs.createWriteStream(lf);
     lw.write('source_id,doc_type,doc_number,category,list,event_time\n');
     const kpRows = Math.min(KP, PERSONS - FACTS * 2);
-    for (let i = 0; i < kpRows; i++) lw.write(`kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${new Date(Date.now() - 3600_000).toISOString()}\n`);
+    for (let i = 0; i < kpRows; i++)
+      lw.write(
+        `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${new Date(Date.now() - 3600_000).toISOString()}\n`,
+      );
     await new Promise<void>((r) => lw.end(r));
     log(`key population: importing ${kpRows}…`);
     const kp = await importFile(ingest, 'key-population', lf);
-    const colours = await db.query<{ colour5: number; n: number }>('SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1');
+    const colours = await db.query<{ colour5: number; n: number }>(
+      'SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1',
+    );
     results.keyPopulation = {
-      rows: kp.accepted, seconds: +kp.seconds.toFixed(2), rowsPerSecondIncludingRecompute: Math.round(kp.accepted / kp.seconds), target: 20_000,
+      rows: kp.accepted,
+      seconds: +kp.seconds.toFixed(2),
+      rowsPerSecondIncludingRecompute: Math.round(kp.accepted / kp.seconds),
+      target: 20_000,
       coloursAfter: Object.fromEntries(colours.rows.map((r) => [r.colour5, r.n])),
-      tasksOpened: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM response_tasks')).rows[0]?.n,
+      tasksOpened: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM response_tasks')).rows[0]
+        ?.n,
     };
     log(`key population: ${JSON.stringify(results.keyPopulation)}`);
 
     // 4. Fact → colour through the worker: in-process bus, then NATS JetStream.
     if (FACTS > 0) {
-    results.factToColourMemoryBus = { ...(await factToColour(ctx, ctx.bus, 'mem', PERSONS - FACTS * 2)), target_p99_ms: 1000 };
-    log(`fact→colour (in-process bus): ${JSON.stringify(results.factToColourMemoryBus)}`);
-    try {
-      const s = crypto.randomBytes(3).toString('hex');
-      const nats = await NatsBus.connect({ url: NATS_URL, stream: `HCB_${s}`, prefix: `b${s}.` });
-      results.factToColourNats = { ...(await factToColour(ctx, nats, 'nats', PERSONS - FACTS)), target_p99_ms: 1000 };
-      await nats.destroy();
-      await nats.close();
-      log(`fact→colour (NATS JetStream): ${JSON.stringify(results.factToColourNats)}`);
-    } catch (err) {
-      results.factToColourNats = { skipped: `NATS unavailable: ${(err as Error).message}` };
-    }
+      results.factToColourMemoryBus = {
+        ...(await factToColour(ctx, ctx.bus, 'mem', PERSONS - FACTS * 2)),
+        target_p99_ms: 1000,
+      };
+      log(`fact→colour (in-process bus): ${JSON.stringify(results.factToColourMemoryBus)}`);
+      try {
+        const s = crypto.randomBytes(3).toString('hex');
+        const nats = await NatsBus.connect({ url: NATS_URL, stream: `HCB_${s}`, prefix: `b${s}.` });
+        results.factToColourNats = {
+          ...(await factToColour(ctx, nats, 'nats', PERSONS - FACTS)),
+          target_p99_ms: 1000,
+        };
+        await nats.destroy();
+        await nats.close();
+        log(`fact→colour (NATS JetStream): ${JSON.stringify(results.factToColourNats)}`);
+      } catch (err) {
+        results.factToColourNats = { skipped: `NATS unavailable: ${(err as Error).message}` };
+      }
     }
   } finally {
     await ctx.close();
@@ -189,7 +257,8 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  if (process.env.HC_BENCH_NO_WRITE !== '1') fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(results, null, 2) + '\n');
+  if (process.env.HC_BENCH_NO_WRITE !== '1')
+    fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
 }
 

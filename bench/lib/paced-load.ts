@@ -48,7 +48,14 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<PacedLoadResult> {
     };
     const send = (i: number, due: number) => {
       const req = http.request(
-        { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET', headers: o.headers?.(i) },
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          method: 'GET',
+          headers: o.headers?.(i),
+        },
         (res) => {
           if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
           res.on('data', () => undefined);
@@ -79,7 +86,8 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<PacedLoadResult> {
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   const sorted = latencies.slice(0, completed).sort();
-  const q = (p: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 100) / 100;
+  const q = (p: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 100) / 100;
   return {
     sent,
     completed,
@@ -98,7 +106,9 @@ export async function pacedLoad(o: PacedLoadOptions): Promise<PacedLoadResult> {
  */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [url, rate, seconds, connections, bearerFile] = process.argv.slice(2);
-  const bearers = bearerFile ? (await import('node:fs')).readFileSync(bearerFile, 'utf8').split('\n').filter(Boolean) : [];
+  const bearers = bearerFile
+    ? (await import('node:fs')).readFileSync(bearerFile, 'utf8').split('\n').filter(Boolean)
+    : [];
   const r = await pacedLoad({
     url: url as string,
     ratePerSecond: Number(rate),

@@ -5,7 +5,9 @@ import pino from 'pino';
 
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const ctx = await createContext(config, { log: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)) });
+  const ctx = await createContext(config, {
+    log: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)),
+  });
   try {
     return await fn(ctx);
   } finally {

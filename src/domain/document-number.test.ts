@@ -17,7 +17,11 @@ describe('resident ID validation', () => {
   });
 
   it.each([
-    ['wrong check character', valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0'), 'DOC_BAD_CHECK_CHARACTER'],
+    [
+      'wrong check character',
+      valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0'),
+      'DOC_BAD_CHECK_CHARACTER',
+    ],
     ['impossible date 0230', makeResidentId('520102', '19900230', 1, true), 'DOC_BAD_BIRTH_DATE'],
     ['month 13', makeResidentId('520102', '19901301', 1, true), 'DOC_BAD_BIRTH_DATE'],
     ['unknown province', makeResidentId('990102', '19900101', 1, true), 'DOC_BAD_REGION'],

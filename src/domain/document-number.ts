@@ -57,7 +57,8 @@ function validBirthDate(yyyymmdd: string, today: string | undefined): string | u
  * normalised (trimmed, upper case) before checking.
  */
 export function validateDocument(docType: unknown, raw: unknown, today?: string): DocResult {
-  if (!isDocType(docType)) return { ok: false, code: 'DOC_UNKNOWN_TYPE', message: `unknown document type ${String(docType)}` };
+  if (!isDocType(docType))
+    return { ok: false, code: 'DOC_UNKNOWN_TYPE', message: `unknown document type ${String(docType)}` };
   const number = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
   if (number === '') return { ok: false, code: 'DOC_EMPTY', message: 'document number is missing' };
   if (docType !== 10) {
@@ -77,7 +78,11 @@ export function validateDocument(docType: unknown, raw: unknown, today?: string)
     return { ok: false, code: 'DOC_BAD_BIRTH_DATE', message: `impossible birth date ${number.slice(6, 14)}` };
   }
   if (residentIdCheckChar(number) !== number[17]) {
-    return { ok: false, code: 'DOC_BAD_CHECK_CHARACTER', message: 'check character does not match (ISO 7064 MOD 11-2)' };
+    return {
+      ok: false,
+      code: 'DOC_BAD_CHECK_CHARACTER',
+      message: 'check character does not match (ISO 7064 MOD 11-2)',
+    };
   }
   const sex = Number(number[16]) % 2 === 1 ? 'M' : 'F';
   return { ok: true, docType, number, birthDate, sex, regionCode: number.slice(0, 6) };

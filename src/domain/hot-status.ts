@@ -26,7 +26,11 @@ export function hotStatusOf(status: Status, sub: string, maskedName: string): Ho
     lastNegativeTestDay: status.lastNegativeTestDay,
     maskedName,
     reasons: status.reasons.map((r) => {
-      const t: [string, number, number] = [r.rule, Math.floor(r.since / 1000), r.until === null ? 0 : Math.floor(r.until / 1000)];
+      const t: [string, number, number] = [
+        r.rule,
+        Math.floor(r.since / 1000),
+        r.until === null ? 0 : Math.floor(r.until / 1000),
+      ];
       return r.lists?.length ? [...t, r.lists] : t;
     }),
     nextReviewAt: status.nextReviewAt === null ? 0 : Math.floor(status.nextReviewAt / 1000),
@@ -34,16 +38,40 @@ export function hotStatusOf(status: Status, sub: string, maskedName: string): Ho
 }
 
 export function encodeHotStatus(h: HotStatus): string {
-  return JSON.stringify([h.sub, h.colour5, h.vaccineDoses, h.lastNegativeTestDay ?? -1, h.maskedName, h.reasons, h.nextReviewAt]);
+  return JSON.stringify([
+    h.sub,
+    h.colour5,
+    h.vaccineDoses,
+    h.lastNegativeTestDay ?? -1,
+    h.maskedName,
+    h.reasons,
+    h.nextReviewAt,
+  ]);
 }
 
 export function decodeHotStatus(s: string): HotStatus | undefined {
   try {
     const a = JSON.parse(s) as unknown;
     if (!Array.isArray(a) || a.length !== 7) return undefined;
-    const [sub, c5, v, t, name, reasons, nr] = a as [string, number, number, number, string, HotStatus['reasons'], number];
+    const [sub, c5, v, t, name, reasons, nr] = a as [
+      string,
+      number,
+      number,
+      number,
+      string,
+      HotStatus['reasons'],
+      number,
+    ];
     if (typeof sub !== 'string' || !isColour5(c5)) return undefined;
-    return { sub, colour5: c5, vaccineDoses: v, lastNegativeTestDay: t < 0 ? null : t, maskedName: name, reasons, nextReviewAt: nr };
+    return {
+      sub,
+      colour5: c5,
+      vaccineDoses: v,
+      lastNegativeTestDay: t < 0 ? null : t,
+      maskedName: name,
+      reasons,
+      nextReviewAt: nr,
+    };
   } catch {
     return undefined;
   }

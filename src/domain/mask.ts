@@ -9,7 +9,8 @@ export function maskName(name: string): string {
 }
 
 export function maskDocument(number: string): string {
-  if (number.length <= 8) return number.slice(0, 2) + '*'.repeat(Math.max(0, number.length - 4)) + number.slice(-2);
+  if (number.length <= 8)
+    return number.slice(0, 2) + '*'.repeat(Math.max(0, number.length - 4)) + number.slice(-2);
   return number.slice(0, 4) + '*'.repeat(number.length - 8) + number.slice(-4);
 }
 

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { CITY_BLOCK, blockPings, chooseCases, cityPersonId, generateCityBlock, type CityOptions } from './city-model.ts';
+import {
+  CITY_BLOCK,
+  blockPings,
+  chooseCases,
+  cityPersonId,
+  generateCityBlock,
+  type CityOptions,
+} from './city-model.ts';
 
 const o: CityOptions = { people: 10_000, pingsPerDay: 37_000, seed: 9, days: 1, startTs: 1641744000 };
 const block = (b: number, byPerson = false) => {
   const n = blockPings(o, b);
-  const x = { count: 0, person: new Uint32Array(n), ts: new Uint32Array(n), lat: new Float64Array(n), lon: new Float64Array(n) };
+  const x = {
+    count: 0,
+    person: new Uint32Array(n),
+    ts: new Uint32Array(n),
+    lat: new Float64Array(n),
+    lon: new Float64Array(n),
+  };
   generateCityBlock(o, b, 0, x, byPerson);
   return Array.from({ length: x.count }, (_, k) => [x.person[k]!, x.ts[k]!, x.lat[k]!, x.lon[k]!] as const);
 };

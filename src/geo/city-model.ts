@@ -200,7 +200,13 @@ export function blockPings(o: CityOptions, b: number): number {
  * Generate block b's pings for one day: rows ordered by time within the block (as a carrier's
  * export arrives), or with `byPerson` by (person, time).
  */
-export function generateCityBlock(o: CityOptions, b: number, day: number, out: CityBlock, byPerson = false): void {
+export function generateCityBlock(
+  o: CityOptions,
+  b: number,
+  day: number,
+  out: CityBlock,
+  byPerson = false,
+): void {
   const lo = b * CITY_BLOCK;
   const n = Math.min(o.people, lo + CITY_BLOCK) - lo;
   const quota = blockPings(o, b);

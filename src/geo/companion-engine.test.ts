@@ -155,7 +155,12 @@ describe('companion engine agrees with the naive reference', () => {
             t += d;
           }
         });
-        const params: CompanionParams = { mode: 'radius', radiusM: s.radiusM, gapS: s.gapS, minSeconds: s.minSeconds };
+        const params: CompanionParams = {
+          mode: 'radius',
+          radiusM: s.radiusM,
+          gapS: s.gapS,
+          minSeconds: s.minSeconds,
+        };
         const cols = columns(pings);
         const x = buildCaseIndex(cols, s.cases, resolveParams(cols, params));
         fc.pre(x.dirSlots > 0);
@@ -174,17 +179,31 @@ describe('companion engine agrees with the naive reference', () => {
       gap: fc.constantFrom(1, 2, 60, 1800),
     });
     fc.assert(
-      fc.property(fc.array(arbEdge, { minLength: 1, maxLength: 25 }), fc.constantFrom(0, 1, 2), (edges, minSeconds) => {
-        const pings: Ping[] = [{ person: 1, ts: 0, lat: BASE_LAT, lon: BASE_LON }];
-        for (const e of edges) {
-          pings.push({ person: 1, ts: e.t, lat: BASE_LAT, lon: BASE_LON });
-          pings.push({ person: 1, ts: e.t + e.gap, lat: BASE_LAT + 0.5, lon: BASE_LON });
-          pings.push({ person: 0, ts: Math.max(0, e.t + e.gap + e.d), lat: BASE_LAT + 0.001, lon: BASE_LON });
-          pings.push({ person: 0, ts: Math.max(0, e.t + e.gap + e.d + 1), lat: BASE_LAT + 0.5, lon: BASE_LON + 0.5 });
-        }
-        const params: CompanionParams = { mode: 'radius', minSeconds, gapS: 1800 };
-        expect(run(pings, [1], params)).toEqual(referenceCompanions(pings, [1], params));
-      }),
+      fc.property(
+        fc.array(arbEdge, { minLength: 1, maxLength: 25 }),
+        fc.constantFrom(0, 1, 2),
+        (edges, minSeconds) => {
+          const pings: Ping[] = [{ person: 1, ts: 0, lat: BASE_LAT, lon: BASE_LON }];
+          for (const e of edges) {
+            pings.push({ person: 1, ts: e.t, lat: BASE_LAT, lon: BASE_LON });
+            pings.push({ person: 1, ts: e.t + e.gap, lat: BASE_LAT + 0.5, lon: BASE_LON });
+            pings.push({
+              person: 0,
+              ts: Math.max(0, e.t + e.gap + e.d),
+              lat: BASE_LAT + 0.001,
+              lon: BASE_LON,
+            });
+            pings.push({
+              person: 0,
+              ts: Math.max(0, e.t + e.gap + e.d + 1),
+              lat: BASE_LAT + 0.5,
+              lon: BASE_LON + 0.5,
+            });
+          }
+          const params: CompanionParams = { mode: 'radius', minSeconds, gapS: 1800 };
+          expect(run(pings, [1], params)).toEqual(referenceCompanions(pings, [1], params));
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -3,7 +3,14 @@
 import { DIR_MIN, REC, buildCaseIndex, type CaseIndex } from './case-index.ts';
 import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';
 import { DEG_TO_RAD, EARTH_RADIUS_M, haversineMeters } from './haversine.ts';
-import { IntervalScratch, gatherByPerson, isSortedRun, runsOfSorted, sortRun, type PersonRuns } from './presence.ts';
+import {
+  IntervalScratch,
+  gatherByPerson,
+  isSortedRun,
+  runsOfSorted,
+  sortRun,
+  type PersonRuns,
+} from './presence.ts';
 import { PairBuilder } from './pair-builder.ts';
 import type { CompanionPairs, CompanionParams, PingColumns, ResolvedParams } from './companion-types.ts';
 
@@ -176,8 +183,7 @@ function sweepGrid(
         if (casePersons[c] === personId) continue;
         if (x.ciRow[ci] !== row || x.ciCol[ci] !== col) continue;
         if (res && x.ciResident[ci] === 0) {
-          if (personResident < 0)
-            personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
+          if (personResident < 0) personResident = residentIn(scratch, row, col, p, cells, personId) ? 1 : 0;
           if (personResident === 0) continue;
         }
         if (stamp[c] !== personId) {
@@ -253,7 +259,21 @@ function sweepRadius(
   const hLo = hr * (1 - 1e-4);
   const hHi = hr * (1 + 1e-4);
   const minSeconds = p.minSeconds;
-  const { maxLen, nRows, nCols, cellTab, blk, dirT0, dirSlots, rec, casePersons, oLat, oLon, invLat, invLon } = x;
+  const {
+    maxLen,
+    nRows,
+    nCols,
+    cellTab,
+    blk,
+    dirT0,
+    dirSlots,
+    rec,
+    casePersons,
+    oLat,
+    oLon,
+    invLat,
+    invLon,
+  } = x;
   const invW = 1 / x.dirW;
   const invAct = 1 / x.actW;
   const actT0 = x.actT0;

@@ -144,7 +144,13 @@ export function countRows(
  * share's counts into that share's write cursors, shares in row order so that a person's rows keep
  * their input order.
  */
-export function placeRuns(counts: Uint32Array[], lo: number, hi: number, base: number, start: Uint32Array): void {
+export function placeRuns(
+  counts: Uint32Array[],
+  lo: number,
+  hi: number,
+  base: number,
+  start: Uint32Array,
+): void {
   let pos = base;
   for (let p = lo; p < hi; p++) {
     start[p] = pos;
@@ -187,7 +193,13 @@ function fit<T extends Uint32Array | Float64Array>(a: T | undefined, n: number, 
 }
 
 /** Rows [from, to) are already in (ts, lat, lon) order (the usual case: inputs arrive in time order). */
-export function isSortedRun(ts: Uint32Array, lat: Float64Array, lon: Float64Array, from: number, to: number): boolean {
+export function isSortedRun(
+  ts: Uint32Array,
+  lat: Float64Array,
+  lon: Float64Array,
+  from: number,
+  to: number,
+): boolean {
   for (let i = from + 1; i < to; i++) {
     const t0 = ts[i - 1]!;
     const t1 = ts[i]!;

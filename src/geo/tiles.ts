@@ -16,7 +16,11 @@ export function rowsByTile(pings: PingColumns, tileDeg: number): Map<string, Uin
   for (let i = 0; i < person.length; i++) {
     const p = person[i]!;
     const f = firstRow[p]!;
-    if (f < 0 || ts[i]! < ts[f]! || (ts[i] === ts[f] && (lat[i]! < lat[f]! || (lat[i] === lat[f] && lon[i]! < lon[f]!)))) {
+    if (
+      f < 0 ||
+      ts[i]! < ts[f]! ||
+      (ts[i] === ts[f] && (lat[i]! < lat[f]! || (lat[i] === lat[f] && lon[i]! < lon[f]!)))
+    ) {
       firstRow[p] = i;
     }
   }

@@ -37,18 +37,29 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.addHook('onRoute', (route) => {
     const declared = (route.config as { auth?: RouteAuth } | undefined)?.auth;
     const internal = route.url.startsWith('/docs') || route.prefix?.startsWith('/docs');
-    if (declared === undefined && !internal) throw new Error(`route ${String(route.method)} ${route.url} does not declare who may call it`);
+    if (declared === undefined && !internal)
+      throw new Error(`route ${String(route.method)} ${route.url} does not declare who may call it`);
     if (declared !== undefined) {
-      for (const m of [route.method].flat()) if (m !== 'HEAD') table.push({ method: m, url: route.url, auth: declared });
+      for (const m of [route.method].flat())
+        if (m !== 'HEAD') table.push({ method: m, url: route.url, auth: declared });
     }
   });
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     const declared = req.routeOptions.config.auth;
     if (declared === undefined || declared === 'public') return;
     const principal = await authenticate(req, auth);
-    if (!principal) throw new AppError('AUTH_REQUIRED', 401, 'sign in first: send Authorization: Bearer <token> or X-Api-Key');
+    if (!principal)
+      throw new AppError(
+        'AUTH_REQUIRED',
+        401,
+        'sign in first: send Authorization: Bearer <token> or X-Api-Key',
+      );
     if (!declared.includes(roleOf(principal))) {
-      throw new AppError('AUTH_FORBIDDEN', 403, `this route is for ${declared.join(', ')}; you are ${roleOf(principal)}`);
+      throw new AppError(
+        'AUTH_FORBIDDEN',
+        403,
+        `this route is for ${declared.join(', ')}; you are ${roleOf(principal)}`,
+      );
     }
     req.principal = principal;
   });

@@ -8,8 +8,11 @@ import { AppError } from '../services/app-error.ts';
 export function registerErrorMapper(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
-      if (err.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(err.retryAfterSeconds));
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
+      if (err.retryAfterSeconds !== undefined)
+        void reply.header('Retry-After', String(err.retryAfterSeconds));
+      return reply
+        .status(err.status)
+        .send({ error: { code: err.code, message: err.message, details: err.details } });
     }
     const fe = err as FastifyError;
     if (fe.validation) {
@@ -22,12 +25,18 @@ export function registerErrorMapper(app: FastifyInstance): void {
       });
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return reply.status(fe.statusCode).send({ error: { code: fe.code ?? 'REQUEST_INVALID', message: fe.message } });
+      return reply
+        .status(fe.statusCode)
+        .send({ error: { code: fe.code ?? 'REQUEST_INVALID', message: fe.message } });
     }
     req.log.error({ err }, 'unexpected error');
-    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; it has been logged' } });
+    return reply
+      .status(500)
+      .send({ error: { code: 'INTERNAL', message: 'internal error; it has been logged' } });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
 }

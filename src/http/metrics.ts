@@ -27,7 +27,16 @@ export function createMetrics(): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
       registers: [registry],
     }),
-    shed: new client.Counter({ name: 'hc_http_shed_total', help: 'Requests answered 429 because the process was at capacity', registers: [registry] }),
-    codesIssued: new client.Counter({ name: 'hc_codes_issued_total', help: 'Codes issued by colour', labelNames: ['colour'], registers: [registry] }),
+    shed: new client.Counter({
+      name: 'hc_http_shed_total',
+      help: 'Requests answered 429 because the process was at capacity',
+      registers: [registry],
+    }),
+    codesIssued: new client.Counter({
+      name: 'hc_codes_issued_total',
+      help: 'Codes issued by colour',
+      labelNames: ['colour'],
+      registers: [registry],
+    }),
   };
 }

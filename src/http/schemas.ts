@@ -34,7 +34,9 @@ export const CodeResponseSchema = Type.Object({
         release: Text2,
         since: Type.String(),
         until: Type.Union([Type.String(), Type.Null()]),
-        lists: Type.Optional(Type.Array(Type.String(), { description: '重点人群名单 key-population lists behind this reason' })),
+        lists: Type.Optional(
+          Type.Array(Type.String(), { description: '重点人群名单 key-population lists behind this reason' }),
+        ),
       }),
     ),
     vaccineDoses: Type.Integer(),

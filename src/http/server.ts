@@ -28,7 +28,10 @@ export interface ServerOptions {
   maxInFlight?: number;
 }
 
-export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; metrics: Metrics }> {
+export async function buildServer(
+  ctx: AppContext,
+  opts: ServerOptions = {},
+): Promise<{ app: FastifyInstance; metrics: Metrics }> {
   // Routes cast validated bodies themselves, so the plain instance type is used across modules.
   const app = Fastify({
     loggerInstance: opts.logger === false ? undefined : ctx.log,
@@ -43,7 +46,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
       info: {
         title: '健康码平台 Health Code Platform API',
         version: '1',
-        description: 'Residents, codes, verification and the officer console. Every route states who may call it.',
+        description:
+          'Residents, codes, verification and the officer console. Every route states who may call it.',
       },
       components: {
         securitySchemes: {
@@ -73,7 +77,15 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     done();
   });
 
-  const modules: RouteModule[] = [systemRoutes, authRoutes, codeRoutes, officerRoutes, adminRoutes, demoRoutes, ...(opts.extraRoutes ?? [])];
+  const modules: RouteModule[] = [
+    systemRoutes,
+    authRoutes,
+    codeRoutes,
+    officerRoutes,
+    adminRoutes,
+    demoRoutes,
+    ...(opts.extraRoutes ?? []),
+  ];
   for (const m of modules) await m(app, ctx, metrics);
   await app.ready();
   return { app, metrics };

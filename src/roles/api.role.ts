@@ -25,7 +25,9 @@ export async function startRoles(ctx: AppContext, opts: { listen?: boolean } = {
   const stops: Array<() => Promise<void>> = [];
   if (role === 'all' || role === 'worker') {
     let metricsHook: ((s: number) => void) | undefined;
-    running.worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log, { onLatency: (s) => metricsHook?.(s) });
+    running.worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log, {
+      onLatency: (s) => metricsHook?.(s),
+    });
     await running.worker.start();
     for (const f of FEATURES) if (f.startWorker) stops.push(await f.startWorker(ctx));
     if (role === 'all') {

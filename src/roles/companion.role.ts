@@ -2,7 +2,13 @@
 // engine and publishes companions to the key-population feed. Run as many as there are cores or
 // machines; the work queue hands each tile to exactly one of them.
 import { connect, type NatsConnection } from 'nats';
-import { ensureCompanionStreams, topology, streams, type CompanionTopology, type TileJob } from '../adapters/companion/companion-streams.ts';
+import {
+  ensureCompanionStreams,
+  topology,
+  streams,
+  type CompanionTopology,
+  type TileJob,
+} from '../adapters/companion/companion-streams.ts';
 import { processTileJob } from '../adapters/companion/companion-worker.ts';
 
 export interface CompanionWorkerOptions {
@@ -23,7 +29,9 @@ export interface CompanionWorker {
 
 /** Starts a companion worker; resolves once it is connected and pulling. */
 export async function startCompanionWorker(opts: CompanionWorkerOptions = {}): Promise<CompanionWorker> {
-  const nc: NatsConnection = await connect({ servers: opts.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  const nc: NatsConnection = await connect({
+    servers: opts.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  });
   const t = topology(opts.topology);
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();

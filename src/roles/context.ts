@@ -9,7 +9,12 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import { AccessTokens } from '../adapters/crypto/access-token.ts';
-import { createSecrets, loadOrCreateMasterKeyFile, parseMasterKey, type Secrets } from '../adapters/crypto/secrets.ts';
+import {
+  createSecrets,
+  loadOrCreateMasterKeyFile,
+  parseMasterKey,
+  type Secrets,
+} from '../adapters/crypto/secrets.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { migrate } from '../adapters/db/migrate.ts';
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
@@ -73,22 +78,40 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const clock = o.clock ?? systemClock;
   const master = o.masterKey ?? masterKeyFor(config);
   const secrets = createSecrets(master);
-  const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') }));
+  const db =
+    o.db ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') }));
   if (!o.skipMigrate) {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
-  const cache = o.cache ?? (config.redisUrl ? new RedisStatusCache(config.redisUrl, 'hc:', { nearCacheEntries: config.nearCacheEntries }) : new MemoryStatusCache());
+  const cache =
+    o.cache ??
+    (config.redisUrl
+      ? new RedisStatusCache(config.redisUrl, 'hc:', { nearCacheEntries: config.nearCacheEntries })
+      : new MemoryStatusCache());
   const bus = o.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl }) : new MemoryBus());
   const sms = new OutboxSms(db, secrets, log);
-  const repos = { persons: new PersonRepository(db), facts: new FactRepository(db), statuses: new StatusRepository(db) };
+  const repos = {
+    persons: new PersonRepository(db),
+    facts: new FactRepository(db),
+    statuses: new StatusRepository(db),
+  };
   const audit = new AuditService(db, clock);
   const policies = new PolicyService(db, audit, clock);
   const residents = new ResidentService(repos.persons, secrets, clock);
   const facts = new FactService(repos.facts, bus, clock);
   const statuses = new StatusService(repos.persons, repos.facts, repos.statuses, cache, policies, clock);
   const signingThread = config.signingThread ? new SigningThread() : undefined;
-  const keys = new KeyService(db, secrets, audit, clock, config.issuer, config.paperCodeTtlSeconds, signingThread);
+  const keys = new KeyService(
+    db,
+    secrets,
+    audit,
+    clock,
+    config.issuer,
+    config.paperCodeTtlSeconds,
+    signingThread,
+  );
   const codes = new CodeService(statuses, keys, policies, clock, {
     issuer: config.issuer,
     screenTtlSeconds: config.codeTtlSeconds,
@@ -101,7 +124,24 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     demo: config.demo,
   });
   return {
-    config, log, clock, db, cache, bus, sms, secrets, repos, audit, policies, residents, facts, statuses, keys, codes, verify, auth,
+    config,
+    log,
+    clock,
+    db,
+    cache,
+    bus,
+    sms,
+    secrets,
+    repos,
+    audit,
+    policies,
+    residents,
+    facts,
+    statuses,
+    keys,
+    codes,
+    verify,
+    auth,
     async close() {
       await signingThread?.close();
       await bus.close().catch(() => undefined);
@@ -114,7 +154,9 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
 function masterKeyFor(config: Config): Buffer {
   if (config.masterKey) return parseMasterKey(config.masterKey);
   if (config.demo) return loadOrCreateMasterKeyFile(config.dataDir);
-  throw new ConfigError('HC_MASTER_KEY is required outside demo mode (32 bytes as 64 hex characters or base64)');
+  throw new ConfigError(
+    'HC_MASTER_KEY is required outside demo mode (32 bytes as 64 hex characters or base64)',
+  );
 }
 
 /** A random master key (tests). */

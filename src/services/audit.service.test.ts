@@ -9,7 +9,13 @@ describe('hash-chained audit log', () => {
   afterAll(() => ctx?.destroy());
 
   it('verifies an intact chain and finds an edited, a deleted and a re-hashed row', async () => {
-    for (let i = 0; i < 5; i++) await ctx.audit.append({ actor: `officer:${i}`, action: 'person.read', personId: i + 1, detail: { b: 2, a: [1, 'x'] } });
+    for (let i = 0; i < 5; i++)
+      await ctx.audit.append({
+        actor: `officer:${i}`,
+        action: 'person.read',
+        personId: i + 1,
+        detail: { b: 2, a: [1, 'x'] },
+      });
     expect(await ctx.audit.verify()).toEqual({ ok: true, rows: 5, brokenAt: null });
 
     await ctx.db.query(`UPDATE audit_log SET actor = 'officer:99' WHERE seq = 3`);

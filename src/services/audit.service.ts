@@ -57,7 +57,11 @@ export class AuditService {
     const at = new Date(this.clock.now()).toISOString();
     await this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(727275)');
-      const last = (await tx.query<{ seq: number; hash: Uint8Array }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')).rows[0];
+      const last = (
+        await tx.query<{ seq: number; hash: Uint8Array }>(
+          'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+        )
+      ).rows[0];
       const seq = (last?.seq ?? 0) + 1;
       const prev = last ? Buffer.from(last.hash) : GENESIS;
       const hash = rowHash(prev, seq, at, e);
@@ -69,20 +73,35 @@ export class AuditService {
   }
 
   /** Walks the chain; returns the first broken sequence number, or null when intact. */
-  async verify(onProgress?: (done: number, total: number) => void): Promise<{ ok: boolean; rows: number; brokenAt: number | null }> {
-    const total = Number((await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log')).rows[0]?.n ?? 0);
+  async verify(
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ ok: boolean; rows: number; brokenAt: number | null }> {
+    const total = Number(
+      (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log')).rows[0]?.n ?? 0,
+    );
     let prev: Uint8Array = GENESIS;
     let expectedSeq = 1;
     let done = 0;
     for (;;) {
       const rows = (
-        await this.db.query<AuditRow>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000', [expectedSeq])
+        await this.db.query<AuditRow>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000', [
+          expectedSeq,
+        ])
       ).rows;
       if (rows.length === 0) break;
       for (const r of rows) {
         const at = new Date(r.at).toISOString();
-        const h = rowHash(prev, r.seq, at, { actor: r.actor, action: r.action, personId: r.person_id, detail: r.detail });
-        if (r.seq !== expectedSeq || !Buffer.from(r.prev_hash).equals(Buffer.from(prev)) || !h.equals(Buffer.from(r.hash))) {
+        const h = rowHash(prev, r.seq, at, {
+          actor: r.actor,
+          action: r.action,
+          personId: r.person_id,
+          detail: r.detail,
+        });
+        if (
+          r.seq !== expectedSeq ||
+          !Buffer.from(r.prev_hash).equals(Buffer.from(prev)) ||
+          !h.equals(Buffer.from(r.hash))
+        ) {
           return { ok: false, rows: done, brokenAt: r.seq };
         }
         prev = r.hash;
@@ -95,7 +114,10 @@ export class AuditService {
   }
 
   /** Who looked at one person's data (a resident's own "who read my data" page). */
-  async forPerson(personId: number, limit = 100): Promise<Array<{ at: string; actor: string; action: string }>> {
+  async forPerson(
+    personId: number,
+    limit = 100,
+  ): Promise<Array<{ at: string; actor: string; action: string }>> {
     const rows = await this.db.query<{ at: Date; actor: string; action: string }>(
       'SELECT at, actor, action FROM audit_log WHERE person_id = $1 ORDER BY seq DESC LIMIT $2',
       [personId, limit],

@@ -5,7 +5,10 @@ import { createResident } from '../../test/factories.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0);
 const lastCode = async (ctx: TestContext) =>
-  /(\d{6})/.exec((await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')).rows[0]?.body ?? '')?.[1] ?? '';
+  /(\d{6})/.exec(
+    (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')).rows[0]
+      ?.body ?? '',
+  )?.[1] ?? '';
 
 describe('one-time code sign-in', () => {
   let ctx: TestContext;
@@ -31,7 +34,10 @@ describe('one-time code sign-in', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     await expect(ctx.auth.login(p.phone, wrong)).rejects.toMatchObject({ code: 'AUTH_BAD_CODE' });
     for (let i = 0; i < 4; i++) await ctx.auth.login(p.phone, wrong).catch(() => undefined);
-    await expect(ctx.auth.login(p.phone, code)).rejects.toMatchObject({ code: 'AUTH_TOO_MANY_ATTEMPTS', status: 429 });
+    await expect(ctx.auth.login(p.phone, code)).rejects.toMatchObject({
+      code: 'AUTH_TOO_MANY_ATTEMPTS',
+      status: 429,
+    });
 
     clock().advance(61_000);
     await ctx.auth.requestOtp(p.phone);
@@ -43,7 +49,11 @@ describe('one-time code sign-in', () => {
   it('rate-limits requests per phone: 60 s apart, 5 an hour', async () => {
     const p = await createResident(ctx);
     await ctx.auth.requestOtp(p.phone);
-    await expect(ctx.auth.requestOtp(p.phone)).rejects.toMatchObject({ code: 'AUTH_OTP_TOO_SOON', status: 429, retryAfterSeconds: 60 });
+    await expect(ctx.auth.requestOtp(p.phone)).rejects.toMatchObject({
+      code: 'AUTH_OTP_TOO_SOON',
+      status: 429,
+      retryAfterSeconds: 60,
+    });
     for (let i = 0; i < 4; i++) {
       clock().advance(61_000);
       await ctx.auth.requestOtp(p.phone);

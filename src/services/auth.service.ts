@@ -41,7 +41,8 @@ export class AuthService {
   /** Sends a one-time code to a registered phone; in demo mode also returns it. */
   async requestOtp(rawPhone: string): Promise<{ sent: true; expiresInSeconds: number; demoCode?: string }> {
     const phone = normalisePhone(rawPhone);
-    if (!phone) throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
+    if (!phone)
+      throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
     const phoneHash = this.secrets.lookupHash(phoneLookupInput(phone));
     const now = this.clock.now();
     const prev = (
@@ -56,14 +57,26 @@ export class AuthService {
       const since = (now - prev.sent_at.getTime()) / 1000;
       if (since < RESEND_SECONDS) {
         const wait = Math.ceil(RESEND_SECONDS - since);
-        throw new AppError('AUTH_OTP_TOO_SOON', 429, `wait ${wait} s before asking for another code`, undefined, wait);
+        throw new AppError(
+          'AUTH_OTP_TOO_SOON',
+          429,
+          `wait ${wait} s before asking for another code`,
+          undefined,
+          wait,
+        );
       }
       if (now - prev.window_start.getTime() < 3600_000) {
         windowStart = prev.window_start.getTime();
         windowCount = prev.window_count + 1;
         if (windowCount > MAX_PER_HOUR) {
           const wait = Math.ceil((windowStart + 3600_000 - now) / 1000);
-          throw new AppError('AUTH_OTP_HOURLY_LIMIT', 429, 'too many codes requested for this phone in one hour', undefined, wait);
+          throw new AppError(
+            'AUTH_OTP_HOURLY_LIMIT',
+            429,
+            'too many codes requested for this phone in one hour',
+            undefined,
+            wait,
+          );
         }
       }
     }
@@ -75,18 +88,36 @@ export class AuthService {
        VALUES ($1, $2, $3, 0, $4, $5, $6)
        ON CONFLICT (phone_hash) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
          attempts = 0, sent_at = EXCLUDED.sent_at, window_start = EXCLUDED.window_start, window_count = EXCLUDED.window_count`,
-      [phoneHash, this.codeHash(phone, code), new Date(now + this.opts.otpTtlSeconds * 1000), new Date(now), new Date(windowStart), windowCount],
+      [
+        phoneHash,
+        this.codeHash(phone, code),
+        new Date(now + this.opts.otpTtlSeconds * 1000),
+        new Date(now),
+        new Date(windowStart),
+        windowCount,
+      ],
     );
-    if (registered) await this.sms.send(phone, `【健康码】验证码 ${code}，${Math.round(this.opts.otpTtlSeconds / 60)} 分钟内有效。Your code: ${code}`);
-    const out: { sent: true; expiresInSeconds: number; demoCode?: string } = { sent: true, expiresInSeconds: this.opts.otpTtlSeconds };
+    if (registered)
+      await this.sms.send(
+        phone,
+        `【健康码】验证码 ${code}，${Math.round(this.opts.otpTtlSeconds / 60)} 分钟内有效。Your code: ${code}`,
+      );
+    const out: { sent: true; expiresInSeconds: number; demoCode?: string } = {
+      sent: true,
+      expiresInSeconds: this.opts.otpTtlSeconds,
+    };
     if (this.opts.demo && registered) out.demoCode = code;
     return out;
   }
 
   /** Exchanges phone + code for an access token of the phone's (first) resident. */
-  async login(rawPhone: string, code: string): Promise<{ accessToken: string; expiresIn: number; personId: number }> {
+  async login(
+    rawPhone: string,
+    code: string,
+  ): Promise<{ accessToken: string; expiresIn: number; personId: number }> {
     const phone = normalisePhone(rawPhone);
-    if (!phone) throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
+    if (!phone)
+      throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
     const phoneHash = this.secrets.lookupHash(phoneLookupInput(phone));
     const now = this.clock.now();
     const row = (
@@ -97,7 +128,14 @@ export class AuthService {
     ).rows[0];
     const fail = new AppError('AUTH_BAD_CODE', 401, 'the code is wrong or has expired; ask for a new one');
     if (!row || row.expires_at.getTime() <= now) throw fail;
-    if (row.attempts > MAX_ATTEMPTS) throw new AppError('AUTH_TOO_MANY_ATTEMPTS', 429, 'too many wrong codes; ask for a new one', undefined, 60);
+    if (row.attempts > MAX_ATTEMPTS)
+      throw new AppError(
+        'AUTH_TOO_MANY_ATTEMPTS',
+        429,
+        'too many wrong codes; ask for a new one',
+        undefined,
+        60,
+      );
     const expected = Buffer.from(row.code_hash);
     const actual = this.codeHash(phone, String(code));
     if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) throw fail;
@@ -105,16 +143,26 @@ export class AuthService {
     // The guardian registers first; dependents sharing the phone are reached through the guardian.
     const person = (await this.persons.byPhoneHash(phoneHash)).find((p) => p.guardian_id === null);
     if (!person) throw fail;
-    const accessToken = this.tokens.issue({ kind: 'resident', personId: person.id }, this.opts.accessTtlSeconds, Math.floor(now / 1000));
+    const accessToken = this.tokens.issue(
+      { kind: 'resident', personId: person.id },
+      this.opts.accessTtlSeconds,
+      Math.floor(now / 1000),
+    );
     return { accessToken, expiresIn: this.opts.accessTtlSeconds, personId: person.id };
   }
 
   /** Staff (officers, administrators) sign in with username and password. */
-  async staffLogin(username: string, password: string): Promise<{ accessToken: string; expiresIn: number; role: string; regionPrefix: string }> {
-    const row = (
-      await this.db.kysely.selectFrom('staff').selectAll().where('username', '=', username).executeTakeFirst()
-    );
-    if (!row || !checkPassword(password, row.password_hash)) throw new AppError('AUTH_BAD_CREDENTIALS', 401, 'wrong username or password');
+  async staffLogin(
+    username: string,
+    password: string,
+  ): Promise<{ accessToken: string; expiresIn: number; role: string; regionPrefix: string }> {
+    const row = await this.db.kysely
+      .selectFrom('staff')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (!row || !checkPassword(password, row.password_hash))
+      throw new AppError('AUTH_BAD_CREDENTIALS', 401, 'wrong username or password');
     const role = row.role === 'admin' ? 'admin' : 'officer';
     const ttl = Math.min(this.opts.accessTtlSeconds, 12 * 3600);
     const accessToken = this.tokens.issue(
@@ -125,23 +173,54 @@ export class AuthService {
     return { accessToken, expiresIn: ttl, role, regionPrefix: row.region_prefix };
   }
 
-  async addStaff(username: string, password: string, displayName: string, role: 'officer' | 'admin', regionPrefix: string): Promise<number> {
-    if (!/^\d{0,6}$/.test(regionPrefix)) throw new AppError('STAFF_BAD_REGION', 400, 'region prefix must be up to 6 digits');
+  async addStaff(
+    username: string,
+    password: string,
+    displayName: string,
+    role: 'officer' | 'admin',
+    regionPrefix: string,
+  ): Promise<number> {
+    if (!/^\d{0,6}$/.test(regionPrefix))
+      throw new AppError('STAFF_BAD_REGION', 400, 'region prefix must be up to 6 digits');
     const r = await this.db.kysely
       .insertInto('staff')
-      .values({ username, password_hash: hashPassword(password), display_name: displayName, role, region_prefix: regionPrefix })
-      .onConflict((oc) => oc.column('username').doUpdateSet({ password_hash: hashPassword(password), display_name: displayName, role, region_prefix: regionPrefix }))
+      .values({
+        username,
+        password_hash: hashPassword(password),
+        display_name: displayName,
+        role,
+        region_prefix: regionPrefix,
+      })
+      .onConflict((oc) =>
+        oc.column('username').doUpdateSet({
+          password_hash: hashPassword(password),
+          display_name: displayName,
+          role,
+          region_prefix: regionPrefix,
+        }),
+      )
       .returning('id')
       .executeTakeFirstOrThrow();
     return r.id;
   }
 
   /** Registers a device and returns its API key, shown once. */
-  async addDevice(name: string, role: DeviceRole, regionCode: string | null = null, venueId: number | null = null): Promise<{ id: number; apiKey: string }> {
+  async addDevice(
+    name: string,
+    role: DeviceRole,
+    regionCode: string | null = null,
+    venueId: number | null = null,
+  ): Promise<{ id: number; apiKey: string }> {
     const secret = crypto.randomBytes(24).toString('base64url');
     const row = await this.db.kysely
       .insertInto('devices')
-      .values({ name, role, key_hash: crypto.createHash('sha256').update(secret).digest(), region_code: regionCode, venue_id: venueId })
+      .values({
+        name,
+        role,
+        key_hash: crypto.createHash('sha256').update(secret).digest(),
+        region_code: regionCode,
+        venue_id: venueId,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return { id: row.id, apiKey: `hcd_${row.id}_${secret}` };
@@ -155,10 +234,23 @@ export class AuthService {
     const m = /^hcd_(\d+)_([A-Za-z0-9_-]{20,})$/.exec(apiKey);
     let principal: Principal | undefined;
     if (m) {
-      const row = await this.db.kysely.selectFrom('devices').selectAll().where('id', '=', Number(m[1])).executeTakeFirst();
-      const hash = crypto.createHash('sha256').update(m[2] as string).digest();
+      const row = await this.db.kysely
+        .selectFrom('devices')
+        .selectAll()
+        .where('id', '=', Number(m[1]))
+        .executeTakeFirst();
+      const hash = crypto
+        .createHash('sha256')
+        .update(m[2] as string)
+        .digest();
       if (row && !row.revoked_at && Buffer.from(row.key_hash).equals(hash)) {
-        principal = { kind: 'device', deviceId: row.id, role: row.role as DeviceRole, regionCode: row.region_code, venueId: row.venue_id };
+        principal = {
+          kind: 'device',
+          deviceId: row.id,
+          role: row.role as DeviceRole,
+          regionCode: row.region_code,
+          venueId: row.venue_id,
+        };
       }
     }
     if (this.deviceCache.size > 10_000) this.deviceCache.clear();

@@ -52,7 +52,10 @@ export class CodeService {
    * What the screen shows beside the QR depends only on the hot status and the policy texts: kept
    * per status object (the near cache hands out the same object until Redis says it changed).
    */
-  private readonly displays = new WeakMap<HotStatus, { texts: ActivePolicy['texts']; display: CodeResponse['display'] }>();
+  private readonly displays = new WeakMap<
+    HotStatus,
+    { texts: ActivePolicy['texts']; display: CodeResponse['display'] }
+  >();
 
   constructor(
     private readonly statuses: StatusService,
@@ -78,7 +81,13 @@ export class CodeService {
     const hc: HcClaims['hc'] = { c: toColour3(hot.colour5), c5: hot.colour5, k: kind };
     if (hot.vaccineDoses > 0) hc.v = hot.vaccineDoses;
     if (hot.lastNegativeTestDay !== null) hc.t = hot.lastNegativeTestDay;
-    const token = await issueTokenAsync(await this.keys.currentSigner(), { iss: this.opts.issuer, sub: hot.sub, iat, exp, hc });
+    const token = await issueTokenAsync(await this.keys.currentSigner(), {
+      iss: this.opts.issuer,
+      sub: hot.sub,
+      iat,
+      exp,
+      hc,
+    });
     return {
       token,
       colour3: hc.c,
@@ -118,7 +127,10 @@ export class CodeService {
         return reason;
       }),
       vaccineDoses: hot.vaccineDoses,
-      lastNegativeTest: hot.lastNegativeTestDay === null ? null : new Date(hot.lastNegativeTestDay * 86400_000).toISOString().slice(0, 10),
+      lastNegativeTest:
+        hot.lastNegativeTestDay === null
+          ? null
+          : new Date(hot.lastNegativeTestDay * 86400_000).toISOString().slice(0, 10),
       nextReviewAt: hot.nextReviewAt ? new Date(hot.nextReviewAt * 1000).toISOString() : null,
     };
   }

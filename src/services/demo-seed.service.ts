@@ -40,25 +40,68 @@ function factsFor(personId: number, scenario: Colour5Name, i: number, now: numbe
   const out: NewFact[] = [];
   const doses = i % 10 === 9 ? 0 : 1 + (i % 3);
   for (let d = 1; d <= doses; d++) {
-    out.push({ personId, type: 'vaccination', ...src(`vaccination-${d}`), eventTime: now - (400 - d * 40) * D, data: { dose: d, product: 'Sinovac-CoronaVac' } });
+    out.push({
+      personId,
+      type: 'vaccination',
+      ...src(`vaccination-${d}`),
+      eventTime: now - (400 - d * 40) * D,
+      data: { dose: d, product: 'Sinovac-CoronaVac' },
+    });
   }
-  if (i % 3 === 0) out.push({ personId, type: 'test_result', ...src('test'), eventTime: now - (1 + (i % 2)) * D, data: { result: 'negative' } });
+  if (i % 3 === 0)
+    out.push({
+      personId,
+      type: 'test_result',
+      ...src('test'),
+      eventTime: now - (1 + (i % 2)) * D,
+      data: { result: 'negative' },
+    });
   switch (scenario) {
     case 'purple':
-      out.push({ personId, type: 'case', ...src('case'), eventTime: now - 2 * D, data: { kind: i % 2 ? 'asymptomatic' : 'confirmed', list: '卫健委确诊病例' } });
+      out.push({
+        personId,
+        type: 'case',
+        ...src('case'),
+        eventTime: now - 2 * D,
+        data: { kind: i % 2 ? 'asymptomatic' : 'confirmed', list: '卫健委确诊病例' },
+      });
       break;
     case 'red':
-      out.push({ personId, type: 'close_contact', ...src('close'), eventTime: now - 3 * D, data: { lastExposureAt: now - 3 * D, list: '卫健委密接名单', tier: 'high' } });
+      out.push({
+        personId,
+        type: 'close_contact',
+        ...src('close'),
+        eventTime: now - 3 * D,
+        data: { lastExposureAt: now - 3 * D, list: '卫健委密接名单', tier: 'high' },
+      });
       break;
     case 'orange':
       out.push(
         i % 2
-          ? { personId, type: 'companion', ...src('companion'), eventTime: now - 1 * D, data: { list: '电信时空伴随名单', tier: 'medium' } }
-          : { personId, type: 'secondary_contact', ...src('secondary'), eventTime: now - 2 * D, data: { list: '卫健委次密接名单', tier: 'medium' } },
+          ? {
+              personId,
+              type: 'companion',
+              ...src('companion'),
+              eventTime: now - 1 * D,
+              data: { list: '电信时空伴随名单', tier: 'medium' },
+            }
+          : {
+              personId,
+              type: 'secondary_contact',
+              ...src('secondary'),
+              eventTime: now - 2 * D,
+              data: { list: '卫健委次密接名单', tier: 'medium' },
+            },
       );
       break;
     case 'yellow':
-      out.push({ personId, type: 'city_with_cases_stay', ...src('stay'), eventTime: now - 4 * D, data: { regionCode: '440100', list: '行程数据' } });
+      out.push({
+        personId,
+        type: 'city_with_cases_stay',
+        ...src('stay'),
+        eventTime: now - 4 * D,
+        data: { regionCode: '440100', list: '行程数据' },
+      });
       break;
     case 'green':
       break;
@@ -67,7 +110,11 @@ function factsFor(personId: number, scenario: Colour5Name, i: number, now: numbe
 }
 
 /** Seeds the demo city if the database has no residents; returns the demo accounts. */
-export async function seedDemoCity(ctx: AppContext, residents: number, onProgress?: (done: number, total: number) => void): Promise<DemoAccounts | undefined> {
+export async function seedDemoCity(
+  ctx: AppContext,
+  residents: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DemoAccounts | undefined> {
   if ((await ctx.repos.persons.count()) > 0) return undefined;
   faker.seed(52);
   const counties = countiesOf(GUIYANG);
@@ -81,18 +128,31 @@ export async function seedDemoCity(ctx: AppContext, residents: number, onProgres
       const county = counties[i % counties.length]!.code;
       const male = faker.datatype.boolean();
       const birth = faker.date.between({ from: '1940-01-01', to: '2019-12-31' }).toISOString().slice(0, 10);
-      const docNumber = makeResidentId(county, birth.replaceAll('-', ''), Math.floor(i / counties.length) % 1000, male);
+      const docNumber = makeResidentId(
+        county,
+        birth.replaceAll('-', ''),
+        Math.floor(i / counties.length) % 1000,
+        male,
+      );
       const name = faker.person.lastName() + faker.person.firstName(male ? 'male' : 'female');
       const phone = String(13900000000 + i);
       const c = ctx.residents.check({
-        docType: 10, docNumber, name, phone, regionCode: county, sex: male ? 'M' : 'F', birthDate: birth,
+        docType: 10,
+        docNumber,
+        name,
+        phone,
+        regionCode: county,
+        sex: male ? 'M' : 'F',
+        birthDate: birth,
         address: `贵州省贵阳市${faker.location.street()}${faker.number.int({ min: 1, max: 300 })}号`,
-        source: 'demo.registry', sourceRecordId: `demo:${i}`,
+        source: 'demo.registry',
+        sourceRecordId: `demo:${i}`,
       });
       if (!c.ok) throw new Error(`demo resident ${i} invalid: ${c.code}`);
       rows.push({ ...c.row, codeSubject: newCodeSubject(crypto.randomBytes(12)) });
       scenarios.push(scenarioOf(i));
-      if (i < 5) accounts.push({ phone, maskedName: c.row.nameMasked, colour: scenarioOf(i), note: NOTES[i] ?? '' });
+      if (i < 5)
+        accounts.push({ phone, maskedName: c.row.nameMasked, colour: scenarioOf(i), note: NOTES[i] ?? '' });
     }
     const ids = await ctx.repos.persons.insertMany(rows);
     const facts: NewFact[] = [];
@@ -107,10 +167,24 @@ export async function seedDemoCity(ctx: AppContext, residents: number, onProgres
   const scanner = await ctx.auth.addDevice('演示扫码枪 Demo scanner', 'scanner', '520102');
   const officer = { username: 'officer', password: 'demo-officer', regionPrefix: GUIYANG };
   const admin = { username: 'admin', password: 'demo-admin' };
-  await ctx.auth.addStaff(officer.username, officer.password, '演示防疫人员 Demo officer', 'officer', officer.regionPrefix);
+  await ctx.auth.addStaff(
+    officer.username,
+    officer.password,
+    '演示防疫人员 Demo officer',
+    'officer',
+    officer.regionPrefix,
+  );
   await ctx.auth.addStaff(admin.username, admin.password, '演示管理员 Demo administrator', 'admin', '');
-  const demo: DemoAccounts = { residents: accounts, scanner: { name: 'demo scanner', apiKey: scanner.apiKey }, officer, admin };
-  await ctx.db.query(`INSERT INTO settings (key, value) VALUES ('demo.accounts', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [JSON.stringify(demo)]);
+  const demo: DemoAccounts = {
+    residents: accounts,
+    scanner: { name: 'demo scanner', apiKey: scanner.apiKey },
+    officer,
+    admin,
+  };
+  await ctx.db.query(
+    `INSERT INTO settings (key, value) VALUES ('demo.accounts', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+    [JSON.stringify(demo)],
+  );
   return demo;
 }
 

@@ -24,7 +24,8 @@ export class FactService {
 
   /** Records one fact; returns its id, or null when it was a duplicate. */
   async record(f: NewFact, q?: Queryable): Promise<{ id: number | null; duplicate: boolean }> {
-    if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
+    if (!isFactType(f.type))
+      throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
     const now = this.clock.now();
     const id = await this.facts.insert(f, now, q);
     if (id !== null && !q) await this.announce([f.personId], now);
@@ -35,7 +36,10 @@ export class FactService {
    * Records many facts in one statement (bulk feeds); duplicates are skipped. Returns how many
    * were new; their persons are announced unless a transaction `q` is given (announce after commit).
    */
-  async recordMany(facts: readonly NewFact[], q?: Queryable): Promise<{ inserted: number; personIds: number[] }> {
+  async recordMany(
+    facts: readonly NewFact[],
+    q?: Queryable,
+  ): Promise<{ inserted: number; personIds: number[] }> {
     this.assertTypes(facts);
     const now = this.clock.now();
     const personIds = await this.facts.insertMany(facts, now, q);
@@ -55,7 +59,8 @@ export class FactService {
   /** Throws FACT_UNKNOWN_TYPE unless every fact has a known type (for facts written in bulk elsewhere too). */
   assertTypes(facts: Iterable<Pick<NewFact, 'type'>>): void {
     for (const f of facts) {
-      if (!isFactType(f.type)) throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
+      if (!isFactType(f.type))
+        throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
     }
   }
 

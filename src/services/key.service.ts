@@ -5,7 +5,12 @@
  */
 import type { Secrets } from '../adapters/crypto/secrets.ts';
 import type { SigningThread } from '../adapters/crypto/signing-thread.ts';
-import { createSigner, generateSigningKey, trustListEntry, type SigningKey } from '../adapters/crypto/signing-key.ts';
+import {
+  createSigner,
+  generateSigningKey,
+  trustListEntry,
+  type SigningKey,
+} from '../adapters/crypto/signing-key.ts';
 import type { Database } from '../adapters/db/database.ts';
 import { base64urlEncode } from '../domain/token/base64url.ts';
 import type { CoseAlg } from '../domain/token/cose-sign1.ts';
@@ -58,7 +63,8 @@ export class KeyService {
   /** The signer for new tokens (hot path: cached, reloaded every 30 s in the background). */
   async currentSigner(): Promise<TokenSigner> {
     if (!this.signer || this.clock.now() - this.loadedAt > RELOAD_MS) await this.load(false);
-    if (!this.signer) throw new Error('no signing key: run migrations and start the api once, or `hc keys rotate`');
+    if (!this.signer)
+      throw new Error('no signing key: run migrations and start the api once, or `hc keys rotate`');
     return this.signer;
   }
 
@@ -67,10 +73,10 @@ export class KeyService {
     const now = this.clock.now();
     const key = generateSigningKey(alg);
     await this.db.transaction(async (tx) => {
-      await tx.query('UPDATE signing_keys SET retired_at = $1, not_after = $2 WHERE retired_at IS NULL AND NOT revoked', [
-        new Date(now),
-        new Date(now + ROTATION_GRACE_MS),
-      ]);
+      await tx.query(
+        'UPDATE signing_keys SET retired_at = $1, not_after = $2 WHERE retired_at IS NULL AND NOT revoked',
+        [new Date(now), new Date(now + ROTATION_GRACE_MS)],
+      );
       await this.insertKey(key, tx);
     });
     const kid = base64urlEncode(key.kid);
@@ -81,7 +87,9 @@ export class KeyService {
 
   /** Revokes a key at once: scanners reject everything it signed. */
   async revoke(kid: string, actor: string): Promise<boolean> {
-    const r = await this.db.query('UPDATE signing_keys SET revoked = true WHERE kid = $1', [Buffer.from(kid, 'base64url')]);
+    const r = await this.db.query('UPDATE signing_keys SET revoked = true WHERE kid = $1', [
+      Buffer.from(kid, 'base64url'),
+    ]);
     await this.audit.append({ actor, action: 'keys.revoke', detail: { kid } });
     await this.load(true);
     return (r.rowCount ?? 0) > 0;
@@ -102,7 +110,14 @@ export class KeyService {
     const now = this.clock.now();
     await q.query(
       'INSERT INTO signing_keys (kid, alg, public_spki, private_enc, not_before, not_after) VALUES ($1,$2,$3,$4,$5,$6)',
-      [key.kid, key.alg, key.publicKeySpki, this.secrets.encrypt(key.privateKeyPkcs8, 'keywrap'), new Date(now), new Date(now + KEY_VALIDITY_MS)],
+      [
+        key.kid,
+        key.alg,
+        key.publicKeySpki,
+        this.secrets.encrypt(key.privateKeyPkcs8, 'keywrap'),
+        new Date(now),
+        new Date(now + KEY_VALIDITY_MS),
+      ],
     );
   }
 
@@ -130,11 +145,22 @@ export class KeyService {
 
   private buildTrustList(): TrustList {
     const now = this.clock.now();
-    const listed = this.rows.filter((r) => !r.revoked && r.not_after.getTime() + this.maxTokenTtlSeconds * 1000 > now);
+    const listed = this.rows.filter(
+      (r) => !r.revoked && r.not_after.getTime() + this.maxTokenTtlSeconds * 1000 > now,
+    );
     return {
       issuer: this.issuer,
       keys: listed.map((r) =>
-        trustListEntry({ alg: r.alg as CoseAlg, kid: r.kid, publicKeySpki: r.public_spki, privateKeyPkcs8: new Uint8Array() }, r.not_before, r.not_after),
+        trustListEntry(
+          {
+            alg: r.alg as CoseAlg,
+            kid: r.kid,
+            publicKeySpki: r.public_spki,
+            privateKeyPkcs8: new Uint8Array(),
+          },
+          r.not_before,
+          r.not_after,
+        ),
       ),
       revokedKids: this.rows.filter((r) => r.revoked).map((r) => base64urlEncode(new Uint8Array(r.kid))),
       issuedAt: new Date(now).toISOString(),

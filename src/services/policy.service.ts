@@ -28,7 +28,10 @@ export function ruleText(texts: ReadonlyMap<string, RuleText>, rule: string): Ru
 }
 
 /** Stored reasons with their rule's words, for showing them. */
-export function labelReasons(reasons: readonly StoredReason[], texts: ReadonlyMap<string, RuleText>): StatusReason[] {
+export function labelReasons(
+  reasons: readonly StoredReason[],
+  texts: ReadonlyMap<string, RuleText>,
+): StatusReason[] {
   return reasons.map((r) => {
     const t = ruleText(texts, r.rule);
     return { ...r, label: t.label, release: t.release };
@@ -36,7 +39,9 @@ export function labelReasons(reasons: readonly StoredReason[], texts: ReadonlyMa
 }
 
 function activeOf(policy: Policy): ActivePolicy {
-  const texts = new Map<string, RuleText>(policy.rules.map((r) => [r.id, { label: r.label, release: r.release }]));
+  const texts = new Map<string, RuleText>(
+    policy.rules.map((r) => [r.id, { label: r.label, release: r.release }]),
+  );
   texts.set('correction', policy.correction);
   return { policy, compiled: compilePolicy(policy), texts };
 }
@@ -58,7 +63,8 @@ export class PolicyService {
 
   /** Re-reads the active version (after another process published one). */
   async reload(): Promise<ActivePolicy> {
-    const row = (await this.db.query<{ document: unknown }>('SELECT document FROM policies WHERE active')).rows[0];
+    const row = (await this.db.query<{ document: unknown }>('SELECT document FROM policies WHERE active'))
+      .rows[0];
     if (!row) {
       await this.db.query(
         `INSERT INTO policies (version, document, active, created_by, activated_at) VALUES ($1, $2, true, 'system', $3)
@@ -69,7 +75,10 @@ export class PolicyService {
       return this.current;
     }
     const v = validatePolicy(row.document);
-    if (!v.ok) throw new Error(`active policy in the database is invalid: ${v.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    if (!v.ok)
+      throw new Error(
+        `active policy in the database is invalid: ${v.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      );
     this.current = activeOf(v.policy);
     return this.current;
   }
@@ -86,7 +95,8 @@ export class PolicyService {
     const policy = this.validate(document);
     await this.db.transaction(async (tx) => {
       const exists = await tx.query('SELECT 1 FROM policies WHERE version = $1', [policy.version]);
-      if (exists.rows.length) throw new AppError('POLICY_VERSION_EXISTS', 409, `policy version ${policy.version} already exists`);
+      if (exists.rows.length)
+        throw new AppError('POLICY_VERSION_EXISTS', 409, `policy version ${policy.version} already exists`);
       await tx.query('UPDATE policies SET active = false WHERE active');
       await tx.query(
         'INSERT INTO policies (version, document, active, created_by, activated_at) VALUES ($1, $2, true, $3, $4)',
@@ -98,11 +108,18 @@ export class PolicyService {
     return policy;
   }
 
-  async versions(): Promise<Array<{ version: string; active: boolean; createdBy: string; createdAt: string }>> {
+  async versions(): Promise<
+    Array<{ version: string; active: boolean; createdBy: string; createdAt: string }>
+  > {
     const r = await this.db.query<{ version: string; active: boolean; created_by: string; created_at: Date }>(
       'SELECT version, active, created_by, created_at FROM policies ORDER BY created_at DESC',
     );
-    return r.rows.map((x) => ({ version: x.version, active: x.active, createdBy: x.created_by, createdAt: x.created_at.toISOString() }));
+    return r.rows.map((x) => ({
+      version: x.version,
+      active: x.active,
+      createdBy: x.created_by,
+      createdAt: x.created_at.toISOString(),
+    }));
   }
 
   /** Compiles a draft without storing it (preview of a change). */

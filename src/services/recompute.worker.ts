@@ -33,10 +33,17 @@ export class RecomputeWorker {
     const caught = await this.statuses.catchUp();
     if (caught) this.log.info({ persons: caught }, 'applied facts that arrived while no worker ran');
     // Many events at once: they coalesce into one recompute batch instead of queueing one by one.
-    this.sub = await this.bus.subscribe(Subjects.factAdded, 'recompute', (payload) => this.onEvent(payload as FactAddedEvent), { concurrency: 256 });
+    this.sub = await this.bus.subscribe(
+      Subjects.factAdded,
+      'recompute',
+      (payload) => this.onEvent(payload as FactAddedEvent),
+      { concurrency: 256 },
+    );
     const every = this.opts.reviewIntervalMs ?? 1000;
     this.timer = setInterval(() => {
-      this.statuses.reviewDue().catch((err: unknown) => this.log.error({ err }, 'review of due statuses failed'));
+      this.statuses
+        .reviewDue()
+        .catch((err: unknown) => this.log.error({ err }, 'review of due statuses failed'));
     }, every);
     this.timer.unref();
   }

@@ -51,28 +51,67 @@ export class ResidentService {
   check(input: PersonInput): PersonCheck {
     const today = new Date(this.clock.now()).toISOString().slice(0, 10);
     const doc = validateDocument(input.docType, input.docNumber, today);
-    if (!doc.ok) return { ok: false, code: doc.code, field: input.docType !== undefined && doc.code === 'DOC_UNKNOWN_TYPE' ? 'doc_type' : 'doc_number', message: doc.message };
+    if (!doc.ok)
+      return {
+        ok: false,
+        code: doc.code,
+        field: input.docType !== undefined && doc.code === 'DOC_UNKNOWN_TYPE' ? 'doc_type' : 'doc_number',
+        message: doc.message,
+      };
     const name = (input.name ?? '').trim();
-    if (!name || name.length > 64) return { ok: false, code: 'PERSON_NAME_MISSING', field: 'name', message: 'name is missing or longer than 64 characters' };
+    if (!name || name.length > 64)
+      return {
+        ok: false,
+        code: 'PERSON_NAME_MISSING',
+        field: 'name',
+        message: 'name is missing or longer than 64 characters',
+      };
     let phone: string | null = null;
     if (input.phone) {
       phone = normalisePhone(input.phone) ?? null;
-      if (!phone) return { ok: false, code: 'PERSON_BAD_PHONE', field: 'phone', message: 'phone must be a mainland mobile number' };
+      if (!phone)
+        return {
+          ok: false,
+          code: 'PERSON_BAD_PHONE',
+          field: 'phone',
+          message: 'phone must be a mainland mobile number',
+        };
     }
     const sex = input.sex ?? (doc.ok && 'sex' in doc ? doc.sex : null) ?? null;
-    if (sex !== null && sex !== 'M' && sex !== 'F') return { ok: false, code: 'PERSON_BAD_SEX', field: 'sex', message: 'sex must be M or F' };
+    if (sex !== null && sex !== 'M' && sex !== 'F')
+      return { ok: false, code: 'PERSON_BAD_SEX', field: 'sex', message: 'sex must be M or F' };
     let birthDate = input.birthDate ?? doc.birthDate ?? null;
     if (birthDate !== null) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate) || Number.isNaN(Date.parse(birthDate)) || new Date(birthDate).toISOString().slice(0, 10) !== birthDate || birthDate > today) {
-        return { ok: false, code: 'PERSON_BAD_BIRTH_DATE', field: 'birth_date', message: 'birth date must be a real past date YYYY-MM-DD' };
+      if (
+        !/^\d{4}-\d{2}-\d{2}$/.test(birthDate) ||
+        Number.isNaN(Date.parse(birthDate)) ||
+        new Date(birthDate).toISOString().slice(0, 10) !== birthDate ||
+        birthDate > today
+      ) {
+        return {
+          ok: false,
+          code: 'PERSON_BAD_BIRTH_DATE',
+          field: 'birth_date',
+          message: 'birth date must be a real past date YYYY-MM-DD',
+        };
       }
       if (doc.birthDate && doc.birthDate !== birthDate) {
-        return { ok: false, code: 'PERSON_BIRTH_DATE_MISMATCH', field: 'birth_date', message: 'birth date differs from the one in the ID number' };
+        return {
+          ok: false,
+          code: 'PERSON_BIRTH_DATE_MISMATCH',
+          field: 'birth_date',
+          message: 'birth date differs from the one in the ID number',
+        };
       }
     } else birthDate = null;
     const regionCode = input.regionCode ?? doc.regionCode ?? null;
     if (regionCode !== null && (!/^\d{6}$/.test(regionCode) || regionLabel(regionCode) === undefined)) {
-      return { ok: false, code: 'PERSON_BAD_REGION', field: 'region_code', message: 'region code must be a GB/T 2260 six-digit code' };
+      return {
+        ok: false,
+        code: 'PERSON_BAD_REGION',
+        field: 'region_code',
+        message: 'region code must be a GB/T 2260 six-digit code',
+      };
     }
     return {
       ok: true,
@@ -97,7 +136,10 @@ export class ResidentService {
   }
 
   /** Registers one resident (idempotent on the document). */
-  async register(input: PersonInput, q?: Queryable): Promise<{ ok: true; id: number; created: boolean } | Extract<PersonCheck, { ok: false }>> {
+  async register(
+    input: PersonInput,
+    q?: Queryable,
+  ): Promise<{ ok: true; id: number; created: boolean } | Extract<PersonCheck, { ok: false }>> {
     const c = this.check(input);
     if (!c.ok) return c;
     const r = await this.persons.insert({ ...c.row, codeSubject: newCodeSubject(crypto.randomBytes(12)) }, q);

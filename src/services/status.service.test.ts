@@ -24,7 +24,9 @@ describe('status recompute pipeline', () => {
   let worker: RecomputeWorker;
   beforeAll(async () => {
     ctx = await createTestContext({ at: T0 });
-    worker = new RecomputeWorker(ctx.bus, ctx.statuses, pino({ level: 'silent' }), { reviewIntervalMs: 60_000 });
+    worker = new RecomputeWorker(ctx.bus, ctx.statuses, pino({ level: 'silent' }), {
+      reviewIntervalMs: 60_000,
+    });
     await worker.start();
   });
   afterAll(async () => {
@@ -37,7 +39,13 @@ describe('status recompute pipeline', () => {
   it('recomputes a person when a fact arrives on the bus', async () => {
     const p = await createResident(ctx);
     expect(await colour(p.id)).toBe(0);
-    await ctx.facts.record({ personId: p.id, type: 'secondary_contact', source: 'health.secondary', sourceRecordId: `s-${p.id}`, eventTime: T0 - H });
+    await ctx.facts.record({
+      personId: p.id,
+      type: 'secondary_contact',
+      source: 'health.secondary',
+      sourceRecordId: `s-${p.id}`,
+      eventTime: T0 - H,
+    });
     await until(async () => (await colour(p.id)) === 2);
     const stored = await ctx.repos.statuses.get(p.id);
     expect(stored).toMatchObject({ colour5: 2, policyVersion: expect.any(String) });
@@ -49,7 +57,18 @@ describe('status recompute pipeline', () => {
     await ctx.db.query('DELETE FROM statuses WHERE person_id = ANY($1::bigint[])', [[a.id, b.id]]);
     expect((await ctx.statuses.recompute([a.id, b.id])).changed).toBe(2);
     expect((await ctx.statuses.recompute([a.id, b.id])).changed).toBe(0);
-    await ctx.repos.facts.insertManyNew([{ personId: b.id, type: 'close_contact', source: 'health.close', sourceRecordId: `cc-${b.id}`, eventTime: T0 - H }], T0);
+    await ctx.repos.facts.insertManyNew(
+      [
+        {
+          personId: b.id,
+          type: 'close_contact',
+          source: 'health.close',
+          sourceRecordId: `cc-${b.id}`,
+          eventTime: T0 - H,
+        },
+      ],
+      T0,
+    );
     const r = await ctx.statuses.recompute([a.id, b.id]);
     expect(r.changed).toBe(1);
     expect(r.statuses.get(b.id)?.colour5).toBe(3);
@@ -57,7 +76,13 @@ describe('status recompute pipeline', () => {
 
   it('ignores a re-sent fact (same source record id)', async () => {
     const p = await createResident(ctx);
-    const f = { personId: p.id, type: 'companion' as const, source: 'telecom', sourceRecordId: `c-${p.id}`, eventTime: T0 - H };
+    const f = {
+      personId: p.id,
+      type: 'companion' as const,
+      source: 'telecom',
+      sourceRecordId: `c-${p.id}`,
+      eventTime: T0 - H,
+    };
     expect((await ctx.facts.record(f)).duplicate).toBe(false);
     expect((await ctx.facts.record(f)).duplicate).toBe(true);
     expect(await ctx.facts.forPerson(p.id)).toHaveLength(1);
@@ -65,7 +90,13 @@ describe('status recompute pipeline', () => {
 
   it('turns a city-with-cases stay green on its own after the lookback, via nextReviewAt', async () => {
     const p = await createResident(ctx);
-    await ctx.facts.record({ personId: p.id, type: 'city_with_cases_stay', source: 'itinerary', sourceRecordId: `y-${p.id}`, eventTime: T0 - 2 * D });
+    await ctx.facts.record({
+      personId: p.id,
+      type: 'city_with_cases_stay',
+      source: 'itinerary',
+      sourceRecordId: `y-${p.id}`,
+      eventTime: T0 - 2 * D,
+    });
     await until(async () => (await colour(p.id)) === 1);
     const review = (await ctx.statuses.hot(p.id))!.nextReviewAt * 1000;
     expect(review).toBe(T0 - 2 * D + 14 * D);
@@ -83,7 +114,10 @@ describe('status recompute pipeline', () => {
     await ctx.statuses.recompute([p.id]);
     clock().advance(1000);
     // Written straight to the table: no event was published.
-    await ctx.repos.facts.insert({ personId: p.id, type: 'close_contact', source: 'direct', sourceRecordId: `d-${p.id}`, eventTime: T0 }, ctx.clock.now());
+    await ctx.repos.facts.insert(
+      { personId: p.id, type: 'close_contact', source: 'direct', sourceRecordId: `d-${p.id}`, eventTime: T0 },
+      ctx.clock.now(),
+    );
     expect(await colour(p.id)).toBe(0);
     expect(await ctx.statuses.catchUp()).toBeGreaterThanOrEqual(1);
     expect(await colour(p.id)).toBe(3);

@@ -44,12 +44,18 @@ export class StatusService {
   ) {}
 
   /** Re-evaluates the given persons now; returns how many changed colour. */
-  async recompute(personIds: readonly number[], input: RecomputeInput = {}): Promise<{ statuses: Map<number, Status>; changed: number }> {
+  async recompute(
+    personIds: readonly number[],
+    input: RecomputeInput = {},
+  ): Promise<{ statuses: Map<number, Status>; changed: number }> {
     const active = input.policy ?? (await this.policies.active());
     const now = this.clock.now();
     const written = input.written?.length ? input.written : undefined;
     const [factsById, display] = await Promise.all([
-      this.facts.forPersons(personIds, written?.map((f) => f.id)),
+      this.facts.forPersons(
+        personIds,
+        written?.map((f) => f.id),
+      ),
       this.displayOf(personIds, input.shown),
     ]);
     if (written) addWritten(factsById, written);
@@ -69,7 +75,10 @@ export class StatusService {
     return { statuses: out, changed };
   }
 
-  private async displayOf(ids: readonly number[], known?: ReadonlyMap<number, PersonDisplay>): Promise<ReadonlyMap<number, PersonDisplay>> {
+  private async displayOf(
+    ids: readonly number[],
+    known?: ReadonlyMap<number, PersonDisplay>,
+  ): Promise<ReadonlyMap<number, PersonDisplay>> {
     if (!known) return this.persons.subjectsAndNames(ids);
     const missing = ids.filter((id) => !known.has(id));
     if (missing.length === 0) return known;
@@ -79,7 +88,10 @@ export class StatusService {
   }
 
   /** Everyone, in id order, in batches; reports progress (policy change, `hc recompute`). */
-  async recomputeAll(onProgress?: (p: RecomputeProgress) => void, batchSize = 2000): Promise<RecomputeProgress> {
+  async recomputeAll(
+    onProgress?: (p: RecomputeProgress) => void,
+    batchSize = 2000,
+  ): Promise<RecomputeProgress> {
     const policy = await this.policies.reload();
     const total = await this.persons.count();
     const p: RecomputeProgress = { done: 0, total, changed: 0 };
@@ -100,7 +112,10 @@ export class StatusService {
    * What a draft policy would do: evaluates everyone under it without writing anything and counts
    * residents per colour transition (e.g. "2→3": 120 turn from orange to red).
    */
-  async preview(draft: ActivePolicy, batchSize = 2000): Promise<{ evaluated: number; transitions: Record<string, number> }> {
+  async preview(
+    draft: ActivePolicy,
+    batchSize = 2000,
+  ): Promise<{ evaluated: number; transitions: Record<string, number> }> {
     const transitions: Record<string, number> = {};
     let after = 0;
     let evaluated = 0;
@@ -108,7 +123,10 @@ export class StatusService {
     for (;;) {
       const ids = await this.persons.idsAfter(after, batchSize);
       if (ids.length === 0) break;
-      const [factsById, previous] = await Promise.all([this.facts.forPersons(ids), this.statuses.coloursOf(ids)]);
+      const [factsById, previous] = await Promise.all([
+        this.facts.forPersons(ids),
+        this.statuses.coloursOf(ids),
+      ]);
       for (const id of ids) {
         const next = evaluateCompiled(factsById.get(id) ?? [], draft.compiled, now).colour5;
         const key = `${previous.get(id) ?? 0}→${next}`;
@@ -140,7 +158,9 @@ export class StatusService {
   }
 
   /** A person's stored status with its reasons in the active policy's words (officer reads). */
-  async shown(personId: number): Promise<(Omit<StoredStatus, 'reasons'> & { reasons: StatusReason[] }) | undefined> {
+  async shown(
+    personId: number,
+  ): Promise<(Omit<StoredStatus, 'reasons'> & { reasons: StatusReason[] }) | undefined> {
     const [status, { texts }] = await Promise.all([this.statuses.get(personId), this.policies.active()]);
     return status && { ...status, reasons: labelReasons(status.reasons, texts) };
   }

@@ -166,7 +166,10 @@ describe('outbox relay', () => {
       ).rows[0]?.n ?? 0;
     const results = await published();
     expect(results).toBeGreaterThan(0);
-    await eventually(async () => w.consumer.stats.results + w.consumer.stats.duplicates >= results, 'first deliveries handled');
+    await eventually(
+      async () => w.consumer.stats.results + w.consumer.stats.duplicates >= results,
+      'first deliveries handled',
+    );
     const before = { ...w.consumer.stats };
     const relay = new OutboxRelay(svc().db, w.ctx.bus, w.ctx.clock, w.ctx.log, {
       replayOnStartMs: 600_000,

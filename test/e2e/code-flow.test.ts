@@ -16,7 +16,9 @@ import { createResident } from '../factories.ts';
 import { bearer, httpLogin, testServer } from './http.ts';
 
 const require = createRequire(import.meta.url);
-const cose = require('cose-js') as { sign: { verify(msg: Buffer, verifier: { key: { x: Buffer; y: Buffer } }): Promise<Buffer> } };
+const cose = require('cose-js') as {
+  sign: { verify(msg: Buffer, verifier: { key: { x: Buffer; y: Buffer } }): Promise<Buffer> };
+};
 
 const T0 = Date.UTC(2026, 10, 26, 8, 0, 0);
 
@@ -41,14 +43,25 @@ describe('code display and verification over HTTP', () => {
   });
 
   const clock = () => ctx.clock as ManualClock;
-  const verify = (t: string) => app.inject({ method: 'POST', url: '/v1/verify', headers: { 'x-api-key': scannerKey }, payload: { token: t } });
+  const verify = (t: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/verify',
+      headers: { 'x-api-key': scannerKey },
+      payload: { token: t },
+    });
 
   it('returns a green code with display fields and timings', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/me/code', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.token).toMatch(/^JKM1:[0-9A-Z $%*+\-./:]+$/);
-    expect(body).toMatchObject({ colour3: 0, colour5: 0, kind: 's', display: { maskedName: '王*明', reasons: [] } });
+    expect(body).toMatchObject({
+      colour3: 0,
+      colour5: 0,
+      kind: 's',
+      display: { maskedName: '王*明', reasons: [] },
+    });
     expect(Date.parse(body.expiresAt) - T0).toBe(60_000);
     expect(Date.parse(body.refreshAfter)).toBeLessThan(Date.parse(body.expiresAt));
     // The QR carries no name and no document number.
@@ -68,14 +81,25 @@ describe('code display and verification over HTTP', () => {
     });
     expect(payload.length).toBeGreaterThan(10);
     // kid = first 8 bytes of SHA-256 of the key's SPKI DER
-    const spki = crypto.createPublicKey({ key: key.jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' });
-    expect(Buffer.from(key.kid, 'base64url')).toEqual(crypto.createHash('sha256').update(spki).digest().subarray(0, 8));
+    const spki = crypto
+      .createPublicKey({ key: key.jwk, format: 'jwk' })
+      .export({ type: 'spki', format: 'der' });
+    expect(Buffer.from(key.kid, 'base64url')).toEqual(
+      crypto.createHash('sha256').update(spki).digest().subarray(0, 8),
+    );
   });
 
   it('accepts a fresh token at the scanner and shows the masked name', async () => {
     const code = (await app.inject({ method: 'GET', url: '/v1/me/code', headers: bearer(token) })).json();
     const res = await verify(code.token);
-    expect(res.json()).toMatchObject({ valid: true, colour5: 0, colour3: 0, kind: 's', issuer: 'CN-52', maskedName: '王*明' });
+    expect(res.json()).toMatchObject({
+      valid: true,
+      colour5: 0,
+      colour3: 0,
+      kind: 's',
+      issuer: 'CN-52',
+      maskedName: '王*明',
+    });
   });
 
   it('rejects a token with one byte changed', async () => {
@@ -87,7 +111,10 @@ describe('code display and verification over HTTP', () => {
     const bytes2 = base45Decode(code.token.slice(5))!;
     const i = Buffer.from(bytes2).indexOf(Buffer.from('CN-52'));
     bytes2[i + 4] = 0x33; // "CN-53": payload changed
-    expect((await verify('JKM1:' + base45Encode(bytes2))).json()).toMatchObject({ valid: false, reason: 'TOKEN_BAD_SIGNATURE' });
+    expect((await verify('JKM1:' + base45Encode(bytes2))).json()).toMatchObject({
+      valid: false,
+      reason: 'TOKEN_BAD_SIGNATURE',
+    });
   });
 
   it('rejects an expired token and accepts it within the 30 s skew', async () => {
@@ -102,7 +129,13 @@ describe('code display and verification over HTTP', () => {
   it('rejects a token signed by an unknown key, and malformed text', async () => {
     const foreign = createSigner(generateSigningKey(-7));
     const iat = Math.floor(T0 / 1000);
-    const forged = issueToken(foreign, { iss: 'CN-52', sub: 'AAAAAAAAAAAAAAAA', iat, exp: iat + 60, hc: { c: 0, c5: 0, k: 's' } });
+    const forged = issueToken(foreign, {
+      iss: 'CN-52',
+      sub: 'AAAAAAAAAAAAAAAA',
+      iat,
+      exp: iat + 60,
+      hc: { c: 0, c5: 0, k: 's' },
+    });
     expect((await verify(forged)).json()).toMatchObject({ valid: false, reason: 'TOKEN_UNKNOWN_KID' });
     expect((await verify('JKM2:ABC')).json()).toMatchObject({ valid: false, reason: 'TOKEN_BAD_PREFIX' });
     expect((await verify('JKM1:%%%%')).json()).toMatchObject({ valid: false, reason: 'TOKEN_MALFORMED' });
@@ -121,8 +154,12 @@ describe('code display and verification over HTTP', () => {
 
   it('turns the code red within the same flow when a close-contact fact arrives', async () => {
     await ctx.facts.record({
-      personId: resident.id, type: 'close_contact', source: 'health.close-contacts', sourceRecordId: 'cc-1',
-      eventTime: T0 - 3_600_000, data: { list: '卫健委密接名单' },
+      personId: resident.id,
+      type: 'close_contact',
+      source: 'health.close-contacts',
+      sourceRecordId: 'cc-1',
+      eventTime: T0 - 3_600_000,
+      data: { list: '卫健委密接名单' },
     });
     await ctx.statuses.recompute([resident.id]);
     const body = (await app.inject({ method: 'GET', url: '/v1/me/code', headers: bearer(token) })).json();

@@ -12,7 +12,8 @@ export async function testServer(ctx: AppContext, extraRoutes: RouteModule[] = [
 export async function httpLogin(app: FastifyInstance, ctx: AppContext, phone: string): Promise<string> {
   const otp = await app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
   if (otp.statusCode !== 200) throw new Error(`otp failed ${otp.statusCode} ${otp.body}`);
-  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')).rows[0];
+  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1'))
+    .rows[0];
   const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
   const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { phone, code } });
   if (login.statusCode !== 200) throw new Error(`login failed ${login.statusCode} ${login.body}`);

@@ -18,7 +18,9 @@ describe(`event bus (${USE_SERVICES ? 'NATS JetStream' : 'in-process'})`, () => 
   let bus: EventBus;
   const suffix = crypto.randomBytes(4).toString('hex');
   beforeAll(async () => {
-    bus = USE_SERVICES ? await NatsBus.connect({ url: NATS_URL, stream: `HCT_BUS_${suffix}`, prefix: `b${suffix}.` }) : new MemoryBus();
+    bus = USE_SERVICES
+      ? await NatsBus.connect({ url: NATS_URL, stream: `HCT_BUS_${suffix}`, prefix: `b${suffix}.` })
+      : new MemoryBus();
   });
   afterAll(async () => {
     if (bus instanceof NatsBus) await bus.destroy();

@@ -12,7 +12,9 @@ interface Group {
 }
 
 export function subjectPattern(subject: string): RegExp {
-  const parts = subject.split('.').map((p) => (p === '*' ? '[^.]+' : p === '>' ? '.+' : p.replace(/[-/\\^$+?()|[\]{}]/g, '\\$&')));
+  const parts = subject
+    .split('.')
+    .map((p) => (p === '*' ? '[^.]+' : p === '>' ? '.+' : p.replace(/[-/\\^$+?()|[\]{}]/g, '\\$&')));
   return new RegExp(`^${parts.join('\\.')}$`);
 }
 
@@ -32,7 +34,12 @@ export class MemoryBus implements EventBus {
     }
   }
 
-  private deliver(h: (p: unknown, s: string) => Promise<void>, payload: unknown, subject: string, attempt: number): void {
+  private deliver(
+    h: (p: unknown, s: string) => Promise<void>,
+    payload: unknown,
+    subject: string,
+    attempt: number,
+  ): void {
     this.pending++;
     setImmediate(() => {
       h(payload, subject)
@@ -49,7 +56,11 @@ export class MemoryBus implements EventBus {
     });
   }
 
-  async subscribe(subject: string, group: string, handler: (payload: unknown, subject: string) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    subject: string,
+    group: string,
+    handler: (payload: unknown, subject: string) => Promise<void>,
+  ): Promise<Subscription> {
     const key = `${group}\u0000${subject}`;
     let g = this.groups.get(key);
     if (!g) {

@@ -34,7 +34,11 @@ export class RedisStatusCache implements StatusCache {
   /** bumped on every invalidation or tracking change: a read that saw it change caches nothing */
   private epoch = 0;
 
-  constructor(url: string, private readonly prefix = 'hc:', opts: RedisStatusCacheOptions = {}) {
+  constructor(
+    url: string,
+    private readonly prefix = 'hc:',
+    opts: RedisStatusCacheOptions = {},
+  ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
     this.nearMax = opts.nearCacheEntries ?? 0;
     if (this.nearMax > 0) this.startTracking(url);

@@ -32,14 +32,21 @@ describe(`status cache (${USE_SERVICES ? 'Redis' : 'in-process'})`, () => {
   it('round-trips hot statuses exactly, including nulls and empty reasons', async () => {
     const a = hot();
     const b = hot({ sub: 'other', colour5: 0, reasons: [], lastNegativeTestDay: null, nextReviewAt: 0 });
-    await cache.setMany([[1, a], [200, b]]);
+    await cache.setMany([
+      [1, a],
+      [200, b],
+    ]);
     expect(await cache.get(1)).toEqual(a);
     expect(await cache.get(200)).toEqual(b);
     expect(await cache.get(3)).toBeUndefined();
   });
 
   it('overwrites, deletes and counts across buckets', async () => {
-    await cache.setMany([[1, hot({ colour5: 4 })], [129, hot()], [100_000, hot()]]);
+    await cache.setMany([
+      [1, hot({ colour5: 4 })],
+      [129, hot()],
+      [100_000, hot()],
+    ]);
     expect((await cache.get(1))?.colour5).toBe(4);
     await cache.delete(129);
     expect(await cache.get(129)).toBeUndefined();
@@ -82,7 +89,10 @@ describe.runIf(USE_SERVICES)('Redis near cache (client-side caching with server 
   });
 
   it('keeps at most its configured number of residents', async () => {
-    const many = Array.from({ length: 3000 }, (_, i) => [10_000 + i, hot({ colour5: (i % 5) as HotStatus['colour5'] })] as const);
+    const many = Array.from(
+      { length: 3000 },
+      (_, i) => [10_000 + i, hot({ colour5: (i % 5) as HotStatus['colour5'] })] as const,
+    );
     await writer.setMany(many);
     for (const [id, h] of many) expect((await reader.get(id))?.colour5).toBe(h.colour5);
     expect((reader as unknown as { nearSize: number }).nearSize).toBeLessThanOrEqual(1000);

@@ -19,7 +19,12 @@ function imageOf(pings: PingColumns, ids: PersonIds, rows: ArrayLike<number>): U
   const local = new Map<number, number>();
   const names: string[] = [];
   const n = rows.length;
-  const cols = { person: new Uint32Array(n), ts: new Uint32Array(n), lat: new Float64Array(n), lon: new Float64Array(n) };
+  const cols = {
+    person: new Uint32Array(n),
+    ts: new Uint32Array(n),
+    lat: new Float64Array(n),
+    lon: new Float64Array(n),
+  };
   for (let k = 0; k < n; k++) {
     const i = rows[k]!;
     const p = pings.person[i]!;
@@ -47,7 +52,8 @@ export async function publishCompanionDay(
   params: CompanionParams,
   opts: FeedOptions = {},
 ): Promise<TileJob[]> {
-  if (params.residence) throw new Error('the residence rule needs 14 days of history; not supported in worker mode');
+  if (params.residence)
+    throw new Error('the residence rule needs 14 days of history; not supported in worker mode');
   const pings = table.columns;
   const resolved = resolveParams(pings, params);
   const caseSet = new Set(casePersonIds);
@@ -58,19 +64,26 @@ export async function publishCompanionDay(
   const h = headers();
   h.set('Hc-Params', JSON.stringify(resolved));
   h.set('Hc-Cases', JSON.stringify(caseNames));
-  const casesAck = await js.publish(subjects.cases(t, day), imageOf(pings, table.ids, caseRows), { headers: h });
+  const casesAck = await js.publish(subjects.cases(t, day), imageOf(pings, table.ids, caseRows), {
+    headers: h,
+  });
   const batch = opts.batchPings ?? 16384;
   const jobs: TileJob[] = [];
   for (const [tile, rows] of rowsByTile(pings, opts.tileDeg ?? 0.1)) {
     const seqs: number[] = [];
     for (let s = 0; s < rows.length; s += batch) {
-      const ack = await js.publish(subjects.pings(t, day, tile), imageOf(pings, table.ids, rows.subarray(s, s + batch)));
+      const ack = await js.publish(
+        subjects.pings(t, day, tile),
+        imageOf(pings, table.ids, rows.subarray(s, s + batch)),
+      );
       seqs.push(ack.seq);
     }
     jobs.push({ day, tile, batchSeqs: seqs, casesSeq: casesAck.seq, pings: rows.length });
   }
   for (const job of jobs) {
-    await js.publish(subjects.jobs(t, day), JSON.stringify(job), { msgID: `companion-job:${day}:${job.tile}` });
+    await js.publish(subjects.jobs(t, day), JSON.stringify(job), {
+      msgID: `companion-job:${day}:${job.tile}`,
+    });
   }
   return jobs;
 }

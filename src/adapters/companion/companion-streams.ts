@@ -2,8 +2,12 @@
 // tile, broadcast the small case index to every worker). Subjects and stream names take prefixes
 // so that tests and several deployments can share one NATS server.
 import {
-  AckPolicy, DeliverPolicy, RetentionPolicy, StorageType,
-  type JetStreamManager, type StreamConfig,
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
 } from 'nats';
 
 export interface CompanionTopology {
@@ -28,7 +32,8 @@ export function topology(o: Partial<CompanionTopology> = {}): CompanionTopology 
 }
 
 export const subjects = {
-  pings: (t: CompanionTopology, day: string, tile: string): string => `${t.subjectPrefix}companion.pings.${day}.${tile}`,
+  pings: (t: CompanionTopology, day: string, tile: string): string =>
+    `${t.subjectPrefix}companion.pings.${day}.${tile}`,
   cases: (t: CompanionTopology, day: string): string => `${t.subjectPrefix}companion.cases.${day}`,
   jobs: (t: CompanionTopology, day: string): string => `${t.subjectPrefix}companion.jobs.${day}`,
 };
@@ -40,7 +45,10 @@ export const streams = {
   feed: (t: CompanionTopology): string => `${t.streamPrefix}KEY_POPULATION_FEED`,
 };
 
-async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   try {
     await jsm.streams.info(cfg.name);
   } catch {
@@ -52,17 +60,38 @@ async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & 
  * Creates the streams and the work-queue consumer if missing. The feed stream is only created when
  * no stream already captures the feed subject (the province platform normally owns it).
  */
-export async function ensureCompanionStreams(jsm: JetStreamManager, t: CompanionTopology, storage = StorageType.File): Promise<void> {
+export async function ensureCompanionStreams(
+  jsm: JetStreamManager,
+  t: CompanionTopology,
+  storage = StorageType.File,
+): Promise<void> {
   const p = t.subjectPrefix;
-  await ensureStream(jsm, { name: streams.pings(t), subjects: [`${p}companion.pings.>`], storage, max_age: 3 * 86400e9 });
   await ensureStream(jsm, {
-    name: streams.cases(t), subjects: [`${p}companion.cases.>`], storage, max_msgs_per_subject: 1,
+    name: streams.pings(t),
+    subjects: [`${p}companion.pings.>`],
+    storage,
+    max_age: 3 * 86400e9,
   });
   await ensureStream(jsm, {
-    name: streams.jobs(t), subjects: [`${p}companion.jobs.>`], storage, retention: RetentionPolicy.Workqueue,
+    name: streams.cases(t),
+    subjects: [`${p}companion.cases.>`],
+    storage,
+    max_msgs_per_subject: 1,
+  });
+  await ensureStream(jsm, {
+    name: streams.jobs(t),
+    subjects: [`${p}companion.jobs.>`],
+    storage,
+    retention: RetentionPolicy.Workqueue,
   });
   const owner = await jsm.streams.find(t.feedSubject).catch(() => '');
-  if (!owner) await ensureStream(jsm, { name: streams.feed(t), subjects: [t.feedSubject], storage, duplicate_window: 86400e9 });
+  if (!owner)
+    await ensureStream(jsm, {
+      name: streams.feed(t),
+      subjects: [t.feedSubject],
+      storage,
+      duplicate_window: 86400e9,
+    });
   try {
     await jsm.consumers.info(streams.jobs(t), t.durable);
   } catch {
@@ -106,7 +135,14 @@ export interface CompanionFeedRecord {
   eventTime: number;
 }
 
-export function feedRecord(day: string, person: string, caseId: string, seconds: number, firstTs: number, lastTs: number): CompanionFeedRecord {
+export function feedRecord(
+  day: string,
+  person: string,
+  caseId: string,
+  seconds: number,
+  firstTs: number,
+  lastTs: number,
+): CompanionFeedRecord {
   return {
     sourceId: `companion:${day}:${person}:${caseId}`,
     personRef: person,

@@ -1,12 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
-import { CITY_BLOCK, blockPings, chooseCases, cityPersonId, generateCityBlock, type CityOptions } from '../../geo/city-model.ts';
+import {
+  CITY_BLOCK,
+  blockPings,
+  chooseCases,
+  cityPersonId,
+  generateCityBlock,
+  type CityOptions,
+} from '../../geo/city-model.ts';
 import { findCompanions } from '../../geo/companion-engine.ts';
 import { pairsToArray, type CompanionParams, type PingColumns } from '../../geo/companion-types.ts';
 import { startCompanionWorker } from '../../roles/companion.role.ts';
 import { publishCompanionDay } from './companion-feeder.ts';
 import {
-  deleteCompanionStreams, ensureCompanionStreams, feedRecord, streams, topology, type CompanionFeedRecord,
+  deleteCompanionStreams,
+  ensureCompanionStreams,
+  feedRecord,
+  streams,
+  topology,
+  type CompanionFeedRecord,
 } from './companion-streams.ts';
 
 function city(people: number, pings: number, seed: number): PingColumns {
@@ -14,7 +26,13 @@ function city(people: number, pings: number, seed: number): PingColumns {
   const cols = { person: [] as number[], ts: [] as number[], lat: [] as number[], lon: [] as number[] };
   for (let b = 0; b * CITY_BLOCK < people; b++) {
     const n = blockPings(o, b);
-    const out = { count: 0, person: new Uint32Array(n), ts: new Uint32Array(n), lat: new Float64Array(n), lon: new Float64Array(n) };
+    const out = {
+      count: 0,
+      person: new Uint32Array(n),
+      ts: new Uint32Array(n),
+      lat: new Float64Array(n),
+      lon: new Float64Array(n),
+    };
     generateCityBlock(o, b, 0, out);
     cols.person.push(...out.person);
     cols.ts.push(...out.ts);
@@ -22,8 +40,11 @@ function city(people: number, pings: number, seed: number): PingColumns {
     cols.lon.push(...out.lon);
   }
   return {
-    person: Uint32Array.from(cols.person), ts: Uint32Array.from(cols.ts),
-    lat: Float64Array.from(cols.lat), lon: Float64Array.from(cols.lon), personCount: people,
+    person: Uint32Array.from(cols.person),
+    ts: Uint32Array.from(cols.ts),
+    lat: Float64Array.from(cols.lat),
+    lon: Float64Array.from(cols.lon),
+    personCount: people,
   };
 }
 
@@ -65,7 +86,12 @@ describe.skipIf(!process.env.HC_TEST_SERVICES)('companion workers on NATS JetStr
     const js = nc.jetstream();
     let jobs = 0;
     for (const [day, params] of modes) {
-      jobs += (await publishCompanionDay(js, t, day, { columns: pings, ids }, cases, params, { batchPings: 900, tileDeg: 0.04 })).length;
+      jobs += (
+        await publishCompanionDay(js, t, day, { columns: pings, ids }, cases, params, {
+          batchPings: 900,
+          tileDeg: 0.04,
+        })
+      ).length;
     }
     expect(jobs).toBeGreaterThan(10);
     const done: number[] = [0, 0];

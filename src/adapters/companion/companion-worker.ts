@@ -9,10 +9,19 @@ import type { PingColumns, ResolvedParams } from '../../geo/companion-types.ts';
 import { feedRecord, streams, type CompanionTopology, type TileJob } from './companion-streams.ts';
 
 /** Concatenates HCPINGS1 images into columns over one id space (`idOf`, extended in place). */
-function mergeImages(images: Uint8Array[], idOf: Map<string, number>, names: string[]): Omit<PingColumns, 'personCount'> {
+function mergeImages(
+  images: Uint8Array[],
+  idOf: Map<string, number>,
+  names: string[],
+): Omit<PingColumns, 'personCount'> {
   const views = images.map((b) => viewPingImage(b));
   const n = views.reduce((s, v) => s + v.layout.n, 0);
-  const out = { person: new Uint32Array(n), ts: new Uint32Array(n), lat: new Float64Array(n), lon: new Float64Array(n) };
+  const out = {
+    person: new Uint32Array(n),
+    ts: new Uint32Array(n),
+    lat: new Float64Array(n),
+    lon: new Float64Array(n),
+  };
   let o = 0;
   for (const v of views) {
     const local = new Uint32Array(v.ids.count);
@@ -38,7 +47,12 @@ function mergeImages(images: Uint8Array[], idOf: Map<string, number>, names: str
 const bytes = (m: StoredMsg): Uint8Array => m.data;
 
 /** Runs one tile job; returns the number of companion records published. */
-export async function processTileJob(js: JetStreamClient, jsm: JetStreamManager, t: CompanionTopology, job: TileJob): Promise<number> {
+export async function processTileJob(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  t: CompanionTopology,
+  job: TileJob,
+): Promise<number> {
   const casesMsg = await jsm.streams.getMessage(streams.cases(t), { seq: job.casesSeq });
   const params = JSON.parse(casesMsg.header.get('Hc-Params')) as ResolvedParams;
   const caseNames = JSON.parse(casesMsg.header.get('Hc-Cases')) as string[];
@@ -52,14 +66,26 @@ export async function processTileJob(js: JetStreamClient, jsm: JetStreamManager,
   }
   const caseCols = mergeImages([bytes(casesMsg)], idOf, names);
   const batches: Uint8Array[] = [];
-  for (const seq of job.batchSeqs) batches.push(bytes(await jsm.streams.getMessage(streams.pings(t), { seq })));
+  for (const seq of job.batchSeqs)
+    batches.push(bytes(await jsm.streams.getMessage(streams.pings(t), { seq })));
   const tileCols = mergeImages(batches, idOf, names);
   const personCount = names.length;
-  const index = buildCaseIndex({ ...caseCols, personCount }, caseNames.map((c) => idOf.get(c)!), params);
+  const index = buildCaseIndex(
+    { ...caseCols, personCount },
+    caseNames.map((c) => idOf.get(c)!),
+    params,
+  );
   const pairs = findCompanionsInRange({ ...tileCols, personCount }, index, 0, personCount);
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < pairs.count; i++) {
-    const r = feedRecord(job.day, names[pairs.person[i]!]!, names[pairs.caseId[i]!]!, pairs.seconds[i]!, pairs.firstTs[i]!, pairs.lastTs[i]!);
+    const r = feedRecord(
+      job.day,
+      names[pairs.person[i]!]!,
+      names[pairs.caseId[i]!]!,
+      pairs.seconds[i]!,
+      pairs.firstTs[i]!,
+      pairs.lastTs[i]!,
+    );
     pending.push(js.publish(t.feedSubject, JSON.stringify(r), { msgID: r.sourceId }));
     if (pending.length >= 512) await Promise.all(pending.splice(0));
   }

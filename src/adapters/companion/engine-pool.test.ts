@@ -82,7 +82,9 @@ describe('engine pool', () => {
   it('input grouped by person (HCPINGS1 flag) gives the same pairs through the threads', async () => {
     const pings = city(9000, 36000);
     const cases = chooseCases(9000, 40, 21);
-    const order = Array.from(pings.person.keys()).sort((a, b) => pings.person[a]! - pings.person[b]! || a - b);
+    const order = Array.from(pings.person.keys()).sort(
+      (a, b) => pings.person[a]! - pings.person[b]! || a - b,
+    );
     const grouped: PingColumns = {
       person: Uint32Array.from(order, (i) => pings.person[i]!),
       ts: Uint32Array.from(order, (i) => pings.ts[i]!),

@@ -120,7 +120,19 @@ export class EnginePool {
       const row = (i: number): number => Math.floor((n * i) / k);
       const counted = (await Promise.all(
         this.workers.map((w, t) =>
-          ask(w, { type: 'count', person: shared.person, r0: row(t), r1: row(t + 1), counts: counts[t]!, isCase, bounds }, 'counted'),
+          ask(
+            w,
+            {
+              type: 'count',
+              person: shared.person,
+              r0: row(t),
+              r1: row(t + 1),
+              counts: counts[t]!,
+              isCase,
+              bounds,
+            },
+            'counted',
+          ),
         ),
       )) as Array<Extract<ThreadReply, { type: 'counted' }>>;
       let base = 0;
@@ -136,7 +148,11 @@ export class EnginePool {
       }
       await Promise.all(
         this.workers.map((w, t) =>
-          ask(w, { type: 'scatter', pings: shared, r0: row(t), r1: row(t + 1), cursor: counts[t]!, dest: runs }, 'prepared'),
+          ask(
+            w,
+            { type: 'scatter', pings: shared, r0: row(t), r1: row(t + 1), cursor: counts[t]!, dest: runs },
+            'prepared',
+          ),
         ),
       );
     }
@@ -188,7 +204,12 @@ export class EnginePool {
     const fits = t !== null && t.ts.buffer.byteLength >= 4 * n;
     const table: PersonRuns =
       p.sortedByPerson || fits
-        ? { start, ts: t?.ts ?? new Uint32Array(0), lat: t?.lat ?? new Float64Array(0), lon: t?.lon ?? new Float64Array(0) }
+        ? {
+            start,
+            ts: t?.ts ?? new Uint32Array(0),
+            lat: t?.lat ?? new Float64Array(0),
+            lon: t?.lon ?? new Float64Array(0),
+          }
         : {
             start,
             ts: new Uint32Array(new SharedArrayBuffer(4 * n)),
@@ -260,7 +281,9 @@ function shareIndex(x: CaseIndex): CaseIndex {
   for (const [key, v] of Object.entries(x)) {
     if (ArrayBuffer.isView(v) && v.byteLength >= 1 << 16 && !(v.buffer instanceof SharedArrayBuffer)) {
       const a = v as Uint8Array;
-      const b = new (a.constructor as Uint8ArrayConstructor)(new SharedArrayBuffer(a.byteLength) as unknown as ArrayBuffer);
+      const b = new (a.constructor as Uint8ArrayConstructor)(
+        new SharedArrayBuffer(a.byteLength) as unknown as ArrayBuffer,
+      );
       b.set(a);
       out[key] = b;
     }

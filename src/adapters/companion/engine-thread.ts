@@ -14,7 +14,15 @@ import type { CaseIndex } from '../../geo/case-index.ts';
 import type { CompanionPairs, PingColumns } from '../../geo/companion-types.ts';
 
 export type ThreadJob =
-  | { type: 'count'; person: Uint32Array; r0: number; r1: number; counts: Uint32Array; isCase: Uint8Array; bounds: Uint32Array }
+  | {
+      type: 'count';
+      person: Uint32Array;
+      r0: number;
+      r1: number;
+      counts: Uint32Array;
+      isCase: Uint8Array;
+      bounds: Uint32Array;
+    }
   | { type: 'place'; counts: Uint32Array[]; lo: number; hi: number; base: number; start: Uint32Array }
   | { type: 'scatter'; pings: PingColumns; r0: number; r1: number; cursor: Uint32Array; dest: PersonRuns }
   | { type: 'prepare'; pings: PingColumns; lo: number; hi: number; start: Uint32Array }

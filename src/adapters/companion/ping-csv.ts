@@ -133,7 +133,8 @@ export async function readCasesCsv(path: string, onError: (e: RowError) => void)
   const out = new Set<string>();
   await forEachLine(path, (line, no) => {
     if (no === 1) {
-      if (line.replace(/^\uFEFF/, '').trim() !== 'person_id') throw new Error(`${path}: header must be person_id`);
+      if (line.replace(/^\uFEFF/, '').trim() !== 'person_id')
+        throw new Error(`${path}: header must be person_id`);
       return;
     }
     if (line.trim() === '') return;

@@ -69,7 +69,11 @@ export function loadPingBin(path: string, opts: LoadOptions = {}): PingTable {
     const v = viewPingImage(buf);
     return {
       columns: {
-        person: v.person, ts: v.ts, lat: v.lat, lon: v.lon, personCount: v.layout.personCount,
+        person: v.person,
+        ts: v.ts,
+        lat: v.lat,
+        lon: v.lon,
+        personCount: v.layout.personCount,
         sortedByPerson: (v.layout.flags & FLAG_SORTED) !== 0,
       },
       ids: v.ids,

@@ -23,10 +23,16 @@ export class AccessTokens {
 
   constructor(private readonly key: Buffer) {}
 
-  issue(p: Extract<Principal, { kind: 'resident' | 'staff' }>, ttlSeconds: number, nowSeconds: number): string {
+  issue(
+    p: Extract<Principal, { kind: 'resident' | 'staff' }>,
+    ttlSeconds: number,
+    nowSeconds: number,
+  ): string {
     const exp = nowSeconds + ttlSeconds;
     const payload: TokenPayload =
-      p.kind === 'resident' ? { t: 'r', id: p.personId, exp } : { t: 's', id: p.staffId, role: p.role, rp: p.regionPrefix, exp };
+      p.kind === 'resident'
+        ? { t: 'r', id: p.personId, exp }
+        : { t: 's', id: p.staffId, role: p.role, rp: p.regionPrefix, exp };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return `v1.${body}.${this.mac(body)}`;
   }
@@ -65,7 +71,15 @@ export class AccessTokens {
     if (typeof p.exp !== 'number' || p.exp <= nowSeconds || typeof p.id !== 'number') return undefined;
     if (p.t === 'r') return { principal: Object.freeze({ kind: 'resident', personId: p.id }), exp: p.exp };
     if (p.t === 's' && (p.role === 'officer' || p.role === 'admin')) {
-      return { principal: Object.freeze({ kind: 'staff', staffId: p.id, role: p.role, regionPrefix: String(p.rp ?? '') }), exp: p.exp };
+      return {
+        principal: Object.freeze({
+          kind: 'staff',
+          staffId: p.id,
+          role: p.role,
+          regionPrefix: String(p.rp ?? ''),
+        }),
+        exp: p.exp,
+      };
     }
     return undefined;
   }

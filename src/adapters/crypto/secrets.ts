@@ -27,7 +27,9 @@ type Purpose = 'pii' | 'keywrap';
 
 export function parseMasterKey(raw: string): Buffer {
   const trimmed = raw.trim();
-  const buf = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  const buf = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
   if (buf.length !== 32) throw new Error('HC_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
   return buf;
 }
@@ -52,7 +54,10 @@ function derive(master: Buffer, info: string): Buffer {
 }
 
 export function createSecrets(master: Buffer): Secrets {
-  const keys: Record<Purpose, Buffer> = { pii: derive(master, 'pii-enc'), keywrap: derive(master, 'key-wrap') };
+  const keys: Record<Purpose, Buffer> = {
+    pii: derive(master, 'pii-enc'),
+    keywrap: derive(master, 'key-wrap'),
+  };
   const lookupKey = derive(master, 'lookup');
   const tokenKey = derive(master, 'access-token');
   const decrypt = (box: Uint8Array, purpose: Purpose = 'pii'): Buffer => {
@@ -66,7 +71,10 @@ export function createSecrets(master: Buffer): Secrets {
     encrypt(plain, purpose = 'pii') {
       const iv = crypto.randomBytes(12);
       const c = crypto.createCipheriv('aes-256-gcm', keys[purpose], iv);
-      const ct = Buffer.concat([c.update(typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain), c.final()]);
+      const ct = Buffer.concat([
+        c.update(typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain),
+        c.final(),
+      ]);
       return Buffer.concat([iv, c.getAuthTag(), ct]);
     },
     decrypt,

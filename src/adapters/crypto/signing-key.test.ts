@@ -42,7 +42,9 @@ describe.each([
     expect(sig).toHaveLength(64);
     const check = (spki: Uint8Array) => {
       const pub = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-      return alg === -7 ? verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig) : verify(null, data, pub, sig);
+      return alg === -7
+        ? verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)
+        : verify(null, data, pub, sig);
     };
     expect(check(key.publicKeySpki)).toBe(true);
     expect(check(generateSigningKey(alg).publicKeySpki)).toBe(false);

@@ -71,12 +71,20 @@ export function createSigner(key: SigningKey): TokenSigner {
 
 // signAsync: node's crypto.sign with a callback runs the signature on the libuv thread pool, so
 // the event loop spends ~8 µs per code instead of the ~30 µs of a P-256 signature (bench/code-display).
-function nodeSigner(alg: CoseAlg, kid: Uint8Array, digest: 'sha256' | null, key: SignKeyObjectInput | KeyObject): TokenSigner {
+function nodeSigner(
+  alg: CoseAlg,
+  kid: Uint8Array,
+  digest: 'sha256' | null,
+  key: SignKeyObjectInput | KeyObject,
+): TokenSigner {
   return {
     alg,
     kid,
     sign: (data) => sign(digest, data, key),
-    signAsync: (data) => new Promise((resolve, reject) => sign(digest, data, key, (err, sig) => (err ? reject(err) : resolve(sig)))),
+    signAsync: (data) =>
+      new Promise((resolve, reject) =>
+        sign(digest, data, key, (err, sig) => (err ? reject(err) : resolve(sig))),
+      ),
   };
 }
 

@@ -5,7 +5,9 @@ import { SigningThread } from './signing-thread.ts';
 
 const verifies = (spki: Uint8Array, alg: -7 | -8, data: Uint8Array, sig: Uint8Array) => {
   const pub = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  return alg === -7 ? verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig) : verify(null, data, pub, sig);
+  return alg === -7
+    ? verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)
+    : verify(null, data, pub, sig);
 };
 
 describe('SigningThread', () => {
@@ -16,14 +18,18 @@ describe('SigningThread', () => {
     const es = generateSigningKey(-7);
     const ed = generateSigningKey(-8);
     const signers = [thread.wrap(es, createSigner(es)), thread.wrap(ed, createSigner(ed))];
-    const inputs = Array.from({ length: 300 }, (_, i) => new TextEncoder().encode(`Signature1 payload ${i} ${'x'.repeat(i % 50)}`));
+    const inputs = Array.from({ length: 300 }, (_, i) =>
+      new TextEncoder().encode(`Signature1 payload ${i} ${'x'.repeat(i % 50)}`),
+    );
     const sigs = await Promise.all(inputs.map((d, i) => signers[i % 2]!.signAsync!(d)));
     for (let i = 0; i < inputs.length; i++) {
       const key = i % 2 ? ed : es;
       expect(sigs[i]).toHaveLength(64);
       expect(verifies(key.publicKeySpki, key.alg as -7 | -8, inputs[i]!, sigs[i]!)).toBe(true);
       // and not the other input's signature
-      expect(verifies(key.publicKeySpki, key.alg as -7 | -8, inputs[(i + 2) % inputs.length]!, sigs[i]!)).toBe(false);
+      expect(
+        verifies(key.publicKeySpki, key.alg as -7 | -8, inputs[(i + 2) % inputs.length]!, sigs[i]!),
+      ).toBe(false);
     }
     expect(thread.stats.threaded).toBe(300);
     expect(thread.stats.batches).toBeLessThan(300); // gathered, not one message per code

@@ -117,7 +117,9 @@ export class SigningThread {
     const id = this.nextBatch++;
     this.inFlight.set(id, batch);
     this.stats.batches++;
-    this.worker.postMessage({ type: 'sign', id, count: batch.length, input: input.buffer, offsets, slots }, [input.buffer]);
+    this.worker.postMessage({ type: 'sign', id, count: batch.length, input: input.buffer, offsets, slots }, [
+      input.buffer,
+    ]);
   }
 
   private settle(m: { id: number; out: ArrayBuffer; failed: Uint8Array }): void {

@@ -27,15 +27,24 @@ describe('copyBinary', () => {
     expect(await ctx.db.copyBinary('bc', ['i', 't', 'd', 'f', 's', 'b'], [w.take()])).toBe(3);
     const w2 = new BinaryCopyWriter();
     w2.row(6).int8(7).timestamptz(0).float8(1).float4(1).text('x').int8(8);
-    expect(await ctx.db.transaction((tx) => tx.copyBinary('bc', ['i', 't', 'd', 'f', 's', 'b'], [w2.take()]))).toBe(1);
-    const got = await ctx.db.query<{ i: number; t: Date; d: number; f: number | null; s: string; b: string }>('SELECT i, t, d, f, s, b::text AS b FROM bc ORDER BY t');
+    expect(
+      await ctx.db.transaction((tx) => tx.copyBinary('bc', ['i', 't', 'd', 'f', 's', 'b'], [w2.take()])),
+    ).toBe(1);
+    const got = await ctx.db.query<{ i: number; t: Date; d: number; f: number | null; s: string; b: string }>(
+      'SELECT i, t, d, f, s, b::text AS b FROM bc ORDER BY t',
+    );
     expect(got.rows.map((r) => [r.i, r.t.getTime(), r.d, r.f, r.s])).toEqual([
       [-42, rows[1]?.[1], -0.1, null, '中文'],
       [7, 0, 1, 1, 'x'],
       [2 ** 53 - 1, rows[2]?.[1], 1e-300, 0.5, ''],
       [0, rows[0]?.[1], 26.50012, 30, 'carrier'],
     ]);
-    expect(got.rows.map((r) => r.b)).toEqual(['-9223372036854775808', '8', '-9223372036854775808', '-9223372036854775808']);
+    expect(got.rows.map((r) => r.b)).toEqual([
+      '-9223372036854775808',
+      '8',
+      '-9223372036854775808',
+      '-9223372036854775808',
+    ]);
     // A bad row fails the whole statement: nothing of it is kept.
     const bad = new BinaryCopyWriter();
     bad.row(6).int8(9).timestamptz(0).float8(1).float4(1).text('y').int8(9);

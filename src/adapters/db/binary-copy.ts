@@ -6,7 +6,9 @@
  */
 
 /** Signature, flags (no OIDs) and an empty header extension. */
-export const COPY_BINARY_HEADER = new Uint8Array([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+export const COPY_BINARY_HEADER = new Uint8Array([
+  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
 /** The end-of-data marker: a field count of −1. */
 export const COPY_BINARY_TRAILER = new Uint8Array([0xff, 0xff]);
 

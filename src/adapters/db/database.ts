@@ -21,13 +21,21 @@ export interface Queryable {
 /** Bulk loading with COPY, on the pool or inside a transaction. */
 export interface Copier {
   /** Bulk-loads CSV text (no header) into table(columns) with COPY; returns rows copied. */
-  copyCsv(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  copyCsv(
+    table: string,
+    columns: readonly string[],
+    chunks: AsyncIterable<string> | Iterable<string>,
+  ): Promise<number>;
   /**
    * Bulk-loads rows in PostgreSQL's binary COPY format (tuples only, as `BinaryCopyWriter`
    * builds them: the header and trailer are added here); returns rows copied. No text parsing of
    * timestamps and floats on the server, the cheapest way in.
    */
-  copyBinary(table: string, columns: readonly string[], chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number>;
+  copyBinary(
+    table: string,
+    columns: readonly string[],
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<number>;
 }
 
 /** One connection inside BEGIN … COMMIT. */
@@ -57,7 +65,9 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPglite(opts.dataDir, opts.loadDataDir);
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
+    : openPglite(opts.dataDir, opts.loadDataDir);
 }
 
 async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
@@ -67,7 +77,10 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
   const pool = new PglitePool(pglite);
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
   return {
@@ -75,7 +88,12 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
     dump: async () => pglite.dumpDataDir('gzip'),
     kysely,
     query: (text, params) => pool.query(text, params),
-    transaction: (fn) => inTransaction(() => pool.connect(), fn, () => pgliteCopier(pool)),
+    transaction: (fn) =>
+      inTransaction(
+        () => pool.connect(),
+        fn,
+        () => pgliteCopier(pool),
+      ),
     ...pgliteCopier(pool, true),
     async close() {
       await kysely.destroy();
@@ -164,7 +182,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       const r = await pool.query(text, params?.map(pgParam));
       return { rows: r.rows, rowCount: r.rowCount, command: r.command };
     },
-    transaction: (fn) => inTransaction(() => pool.connect() as Promise<PoolClientLike & pg.PoolClient>, fn, (c) => pgCopier(async () => c, false), pgParam),
+    transaction: (fn) =>
+      inTransaction(
+        () => pool.connect() as Promise<PoolClientLike & pg.PoolClient>,
+        fn,
+        (c) => pgCopier(async () => c, false),
+        pgParam,
+      ),
     ...pgCopier(() => pool.connect(), true),
     async close() {
       await kysely.destroy();
@@ -174,7 +198,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 
 /** COPY over a `pg` connection with pg-copy-streams; `release` = return the connection after. */
 function pgCopier(connect: () => Promise<pg.PoolClient>, release: boolean): Copier {
-  const copy = async (sql: string, chunks: AsyncIterable<unknown> | Iterable<unknown>, binary: boolean): Promise<number> => {
+  const copy = async (
+    sql: string,
+    chunks: AsyncIterable<unknown> | Iterable<unknown>,
+    binary: boolean,
+  ): Promise<number> => {
     const client = await connect();
     try {
       const stream = client.query(copyFrom(sql));
@@ -186,8 +214,10 @@ function pgCopier(connect: () => Promise<pg.PoolClient>, release: boolean): Copi
     }
   };
   return {
-    copyCsv: (table, columns, chunks) => copy(`COPY ${table} (${columns.join(',')}) FROM STDIN WITH (FORMAT csv)`, chunks, false),
-    copyBinary: (table, columns, chunks) => copy(`COPY ${table} (${columns.join(',')}) FROM STDIN WITH (FORMAT binary)`, chunks, true),
+    copyCsv: (table, columns, chunks) =>
+      copy(`COPY ${table} (${columns.join(',')}) FROM STDIN WITH (FORMAT csv)`, chunks, false),
+    copyBinary: (table, columns, chunks) =>
+      copy(`COPY ${table} (${columns.join(',')}) FROM STDIN WITH (FORMAT binary)`, chunks, true),
   };
 }
 
@@ -198,12 +228,18 @@ async function* framed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
 }
 
 async function inTransaction<C extends PoolClientLike, T>(
-  connect: () => Promise<C>, fn: (tx: Transaction) => Promise<T>, copier: (c: C) => Copier, param: (p: unknown) => unknown = (p) => p,
+  connect: () => Promise<C>,
+  fn: (tx: Transaction) => Promise<T>,
+  copier: (c: C) => Copier,
+  param: (p: unknown) => unknown = (p) => p,
 ): Promise<T> {
   const client = await connect();
   try {
     await client.query('BEGIN');
-    const tx: Transaction = { query: (text, params) => client.query(text, params?.map(param)), ...copier(client) };
+    const tx: Transaction = {
+      query: (text, params) => client.query(text, params?.map(param)),
+      ...copier(client),
+    };
     const out = await fn(tx);
     await client.query('COMMIT');
     return out;

@@ -49,11 +49,21 @@ export class SqlArray {
   binary(): Buffer {
     const v = this.values;
     const n = v.length;
-    const fixed = this.type === 'text' || this.type === 'bytea' ? 0 : this.type === 'bool' ? 1 : this.type === 'int2' ? 2 : this.type === 'int4' ? 4 : 8;
+    const fixed =
+      this.type === 'text' || this.type === 'bytea'
+        ? 0
+        : this.type === 'bool'
+          ? 1
+          : this.type === 'int2'
+            ? 2
+            : this.type === 'int4'
+              ? 4
+              : 8;
     let size = 20 + 4 * n;
     if (fixed) size += fixed * n;
     // utf8 takes at most 3 bytes per UTF-16 unit; the buffer is cut to what was written
-    else if (this.type === 'bytea') for (let i = 0; i < n; i++) size += v[i] === null ? 0 : (v[i] as Uint8Array).byteLength;
+    else if (this.type === 'bytea')
+      for (let i = 0; i < n; i++) size += v[i] === null ? 0 : (v[i] as Uint8Array).byteLength;
     else for (let i = 0; i < n; i++) size += v[i] === null ? 0 : 3 * (v[i] as string).length;
     const b = Buffer.allocUnsafe(size);
     let hasNull = 0;
@@ -138,13 +148,17 @@ export function intArray(values: readonly number[], type: IntType = 'int8'): Sql
 }
 
 /** Finite numbers or nulls, as float8 (`::float8[]`), or as integers of `type`. */
-export function numArray(values: ReadonlyArray<number | null>, type: 'float8' | IntType = 'float8'): SqlArray {
+export function numArray(
+  values: ReadonlyArray<number | null>,
+  type: 'float8' | IntType = 'float8',
+): SqlArray {
   const range = type === 'float8' ? undefined : RANGE[type];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
     if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${String(v)}`);
-    if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) throw new TypeError(`not an ${type} integer: ${String(v)}`);
+    if (range && (!Number.isInteger(v) || v < range[0] || v > range[1]))
+      throw new TypeError(`not an ${type} integer: ${String(v)}`);
   }
   return new SqlArray(type, values);
 }

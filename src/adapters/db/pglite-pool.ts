@@ -37,7 +37,10 @@ export class PglitePool {
   }
 
   /** One statement outside any transaction. */
-  async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<PoolQueryResult<R>> {
+  async query<R = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<PoolQueryResult<R>> {
     const client = await this.connect();
     try {
       return await client.query<R>(text, params);

@@ -96,14 +96,22 @@ export class FeedRepository {
    * registry, whose cost grows with the registry, not the batch. Hashes travel as bytea and rows
    * come back by position, so neither side converts them to hex.
    */
-  async personsByDocHash(keys: ReadonlyArray<{ docType: number; hash: Uint8Array }>): Promise<Array<ResolvedPerson | undefined>> {
+  async personsByDocHash(
+    keys: ReadonlyArray<{ docType: number; hash: Uint8Array }>,
+  ): Promise<Array<ResolvedPerson | undefined>> {
     const out = new Array<ResolvedPerson | undefined>(keys.length);
     if (keys.length === 0) return out;
     const r = await this.db.query<{ i: number } & PersonRow>(
       `SELECT k.i::int AS i, p.id, p.region_code, p.code_subject, p.name_masked
          FROM unnest($1::smallint[], $2::bytea[]) WITH ORDINALITY AS k(t, h, i)
          CROSS JOIN LATERAL (SELECT id, region_code, code_subject, name_masked FROM persons WHERE doc_type = k.t AND doc_hash = k.h LIMIT 1) p`,
-      [intArray(keys.map((k) => k.docType), 'int2'), byteaArray(keys.map((k) => k.hash))],
+      [
+        intArray(
+          keys.map((k) => k.docType),
+          'int2',
+        ),
+        byteaArray(keys.map((k) => k.hash)),
+      ],
     );
     for (const row of r.rows) out[row.i - 1] = resolved(row);
     return out;
@@ -135,7 +143,11 @@ export class FeedRepository {
   }
 
   /** Records source ids; returns those that were new (the rest were seen before). */
-  async claimSourceIds(feed: string, entries: ReadonlyArray<{ sourceId: string; personId: number | null }>, q: Queryable = this.db): Promise<Set<string>> {
+  async claimSourceIds(
+    feed: string,
+    entries: ReadonlyArray<{ sourceId: string; personId: number | null }>,
+    q: Queryable = this.db,
+  ): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
     const r = await q.query<{ source_id: string }>(
       `INSERT INTO feed_records (feed, source_id, person_id)
@@ -146,7 +158,11 @@ export class FeedRepository {
     return new Set(r.rows.map((x) => x.source_id));
   }
 
-  async setSourcePersons(feed: string, pairs: ReadonlyArray<{ sourceId: string; personId: number }>, q: Queryable = this.db): Promise<void> {
+  async setSourcePersons(
+    feed: string,
+    pairs: ReadonlyArray<{ sourceId: string; personId: number }>,
+    q: Queryable = this.db,
+  ): Promise<void> {
     if (pairs.length === 0) return;
     await q.query(
       `UPDATE feed_records f SET person_id = t.p FROM unnest($2::text[], $3::bigint[]) AS t(s, p) WHERE f.feed = $1 AND f.source_id = t.s`,
@@ -156,12 +172,19 @@ export class FeedRepository {
 
   async knownSourceIds(feed: string, ids: readonly string[], q: Queryable = this.db): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const r = await q.query<{ source_id: string }>('SELECT source_id FROM feed_records WHERE feed = $1 AND source_id = ANY($2::text[])', [feed, ids]);
+    const r = await q.query<{ source_id: string }>(
+      'SELECT source_id FROM feed_records WHERE feed = $1 AND source_id = ANY($2::text[])',
+      [feed, ids],
+    );
     return new Set(r.rows.map((x) => x.source_id));
   }
 
   /** Source record ids of facts already stored for one source. */
-  async existingFactIds(source: string, ids: readonly string[], q: Queryable = this.db): Promise<Set<string>> {
+  async existingFactIds(
+    source: string,
+    ids: readonly string[],
+    q: Queryable = this.db,
+  ): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const r = await q.query<{ source_record_id: string }>(
       'SELECT source_record_id FROM facts WHERE source = $1 AND source_record_id = ANY($2::text[])',
@@ -180,9 +203,17 @@ export class FeedRepository {
                               $7::text[], $8::text[], $9::text[], $10::text[])
        ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id`,
       [
-        rows.map((t) => t.personId), rows.map((t) => t.mode), rows.map((t) => t.fromRegion), rows.map((t) => t.toRegion),
-        rows.map((t) => iso(t.departedAt)), rows.map((t) => iso(t.arrivedAt)), rows.map((t) => t.carriage), rows.map((t) => t.seat),
-        rows.map((t) => t.source), rows.map((t) => t.sourceRecordId), iso(arrival),
+        rows.map((t) => t.personId),
+        rows.map((t) => t.mode),
+        rows.map((t) => t.fromRegion),
+        rows.map((t) => t.toRegion),
+        rows.map((t) => iso(t.departedAt)),
+        rows.map((t) => iso(t.arrivedAt)),
+        rows.map((t) => t.carriage),
+        rows.map((t) => t.seat),
+        rows.map((t) => t.source),
+        rows.map((t) => t.sourceRecordId),
+        iso(arrival),
       ],
     );
     return new Set(r.rows.map((x) => x.source_record_id));
@@ -192,14 +223,30 @@ export class FeedRepository {
    * Applies list rows to current membership, newest event wins (late rows do not undo newer ones).
    * Returns the rows that were entries into a list the person was not (or no longer) in.
    */
-  async applyKeyPopulation(rows: readonly KeyPopulationRow[], q: Queryable = this.db): Promise<KeyPopulationRow[]> {
+  async applyKeyPopulation(
+    rows: readonly KeyPopulationRow[],
+    q: Queryable = this.db,
+  ): Promise<KeyPopulationRow[]> {
     if (rows.length === 0) return [];
     const plan = replayMembership(rows, await this.currentMemberships(rows, q));
     await q.query(
       `INSERT INTO key_population ${KP_COLUMNS}
        SELECT ${KP_VALUES} FROM json_to_recordset($1::json) AS t(p bigint, l text, c text, kt text, ke float8, et float8, rel boolean, sid text)
        ${KP_CONFLICT}`,
-      [JSON.stringify(plan.finals.map((f) => ({ p: f.row.personId, l: f.row.list, c: f.row.category, kt: f.tier, ke: f.enteredAt, et: f.row.eventTime, rel: f.row.action === 'release', sid: f.row.sourceId })))],
+      [
+        JSON.stringify(
+          plan.finals.map((f) => ({
+            p: f.row.personId,
+            l: f.row.list,
+            c: f.row.category,
+            kt: f.tier,
+            ke: f.enteredAt,
+            et: f.row.eventTime,
+            rel: f.row.action === 'release',
+            sid: f.row.sourceId,
+          })),
+        ),
+      ],
     );
     return plan.entered;
   }
@@ -214,7 +261,9 @@ export class FeedRepository {
    * instead of three, and one statement instead of four.
    */
   async writeKeyPopulationBlock(
-    rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>, arrival: number, q: Queryable,
+    rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>,
+    arrival: number,
+    q: Queryable,
   ): Promise<KeyPopulationBlockWrite> {
     if (rows.length === 0) return { every: true, ids: [] };
     const kps = rows.map((r) => r.kp);
@@ -235,7 +284,11 @@ export class FeedRepository {
     const rc = new Array<string | null>(n);
     for (let i = 0; i < n; i++) {
       const { fact, kp } = rows[i] as (typeof rows)[number];
-      if (fact.personId !== kp.personId || fact.sourceRecordId !== kp.sourceId || fact.eventTime !== kp.eventTime) {
+      if (
+        fact.personId !== kp.personId ||
+        fact.sourceRecordId !== kp.sourceId ||
+        fact.eventTime !== kp.eventTime
+      ) {
         throw new Error(`key-population row ${kp.sourceId} and its fact disagree`);
       }
       const f = final.get(kp);
@@ -250,11 +303,21 @@ export class FeedRepository {
       tt[i] = open ? kp.tier : null;
       rc[i] = open ? kp.regionCode : null;
     }
-    const b = factBulk(rows.map((x) => x.fact), 1, [
-      ['l', 'text', textArray(l)], ['c', 'text', textArray(c)], ['rel', 'boolean', boolArray(rel)], ['kf', 'boolean', boolArray(kf)],
-      ['kt', 'text', textArray(kt)], ['ke', 'float8', numArray(ke)], ['tk', 'boolean', boolArray(tk)], ['tt', 'text', textArray(tt)],
-      ['rc', 'text', textArray(rc)],
-    ]);
+    const b = factBulk(
+      rows.map((x) => x.fact),
+      1,
+      [
+        ['l', 'text', textArray(l)],
+        ['c', 'text', textArray(c)],
+        ['rel', 'boolean', boolArray(rel)],
+        ['kf', 'boolean', boolArray(kf)],
+        ['kt', 'text', textArray(kt)],
+        ['ke', 'float8', numArray(ke)],
+        ['tk', 'boolean', boolArray(tk)],
+        ['tt', 'text', textArray(tt)],
+        ['rc', 'text', textArray(rc)],
+      ],
+    );
     const arrivalP = `$${b.next}::float8`;
     const r = await q.query<{ every: boolean; fresh: string[] | null; ids: string | null }>(
       `WITH t AS MATERIALIZED (SELECT * FROM ${b.from}),
@@ -294,7 +357,11 @@ export class FeedRepository {
   }
 
   /** Opens one task per entry (idempotent on the entry's source id). */
-  async openTasks(rows: ReadonlyArray<KeyPopulationRow & { regionCode: string | null }>, now: number, q: Queryable = this.db): Promise<number> {
+  async openTasks(
+    rows: ReadonlyArray<KeyPopulationRow & { regionCode: string | null }>,
+    now: number,
+    q: Queryable = this.db,
+  ): Promise<number> {
     if (rows.length === 0) return 0;
     const r = await q.query(
       `INSERT INTO response_tasks (person_id, region_code, list, category, tier, source_id, created_at, updated_at)
@@ -302,7 +369,16 @@ export class FeedRepository {
          FROM json_to_recordset($1::json) AS t(p bigint, rc text, l text, c text, ti text, s text)
        ON CONFLICT (source_id) DO NOTHING`,
       [
-        JSON.stringify(rows.map((x) => ({ p: x.personId, rc: x.regionCode, l: x.list, c: x.category, ti: x.tier, s: x.sourceId }))),
+        JSON.stringify(
+          rows.map((x) => ({
+            p: x.personId,
+            rc: x.regionCode,
+            l: x.list,
+            c: x.category,
+            ti: x.tier,
+            s: x.sourceId,
+          })),
+        ),
         new Date(now).toISOString(),
       ],
     );
@@ -310,7 +386,10 @@ export class FeedRepository {
   }
 
   /** Tasks whose region starts with the prefix, newest first, optionally by state. */
-  async listTasks(regionPrefix: string, o: { state?: TaskState; limit: number; beforeId?: number }): Promise<ResponseTask[]> {
+  async listTasks(
+    regionPrefix: string,
+    o: { state?: TaskState; limit: number; beforeId?: number },
+  ): Promise<ResponseTask[]> {
     const r = await this.db.query<TaskRow>(
       `SELECT * FROM response_tasks
         WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR state = $2) AND ($3::bigint IS NULL OR id < $3)
@@ -326,7 +405,14 @@ export class FeedRepository {
   }
 
   /** Moves a task if it is still in `from` (no lost updates between two officers). */
-  async moveTask(id: number, from: TaskState, to: TaskState, note: string | null, by: string, now: number): Promise<ResponseTask | undefined> {
+  async moveTask(
+    id: number,
+    from: TaskState,
+    to: TaskState,
+    note: string | null,
+    by: string,
+    now: number,
+  ): Promise<ResponseTask | undefined> {
     const r = await this.db.query<TaskRow>(
       `UPDATE response_tasks SET state = $3, note = coalesce($4, note), updated_by = $5, updated_at = $6
         WHERE id = $1 AND state = $2 RETURNING *`,
@@ -343,9 +429,15 @@ interface PersonRow {
   name_masked: string;
 }
 
-const resolved = (r: PersonRow): ResolvedPerson => ({ id: r.id, regionCode: r.region_code, sub: r.code_subject, maskedName: r.name_masked });
+const resolved = (r: PersonRow): ResolvedPerson => ({
+  id: r.id,
+  regionCode: r.region_code,
+  sub: r.code_subject,
+  maskedName: r.name_masked,
+});
 
-const membershipKey = (personId: number, list: string, category: string) => `${personId}\u0000${list}\u0000${category}`;
+const membershipKey = (personId: number, list: string, category: string) =>
+  `${personId}\u0000${list}\u0000${category}`;
 
 const KP_COLUMNS = '(person_id, list, category, tier, entered_at, changed_at, released_at, last_source_id)';
 /** From a row source t(p, l, c, kt: final tier, ke: entered at, et: event time, rel: a release, sid). */
@@ -361,8 +453,12 @@ const KP_CONFLICT = `ON CONFLICT (person_id, list, category) DO UPDATE SET
  * into a list one was not in open tasks, and one final row per key is written (a bulk statement
  * cannot touch a row twice). `inList` is consumed.
  */
-function replayMembership(rows: readonly KeyPopulationRow[], inList: Set<string>): {
-  entered: KeyPopulationRow[]; finals: Array<{ row: KeyPopulationRow; tier: string; enteredAt: number }>;
+function replayMembership(
+  rows: readonly KeyPopulationRow[],
+  inList: Set<string>,
+): {
+  entered: KeyPopulationRow[];
+  finals: Array<{ row: KeyPopulationRow; tier: string; enteredAt: number }>;
 } {
   const entered: KeyPopulationRow[] = [];
   const last = new Map<string, { row: KeyPopulationRow; tier: string; enteredAt: number }>();
@@ -378,7 +474,10 @@ function replayMembership(rows: readonly KeyPopulationRow[], inList: Set<string>
     last.set(key, {
       row: r,
       tier: release ? (before?.tier ?? r.tier) : r.tier,
-      enteredAt: !release && (entered[entered.length - 1] === r || !before) ? r.eventTime : (before?.enteredAt ?? r.eventTime),
+      enteredAt:
+        !release && (entered[entered.length - 1] === r || !before)
+          ? r.eventTime
+          : (before?.enteredAt ?? r.eventTime),
     });
   }
   return { entered, finals: [...last.values()] };

@@ -21,7 +21,12 @@ const write = (name: string, text: string) => {
 };
 
 /** The blocks as the in-thread path reads and checks them. */
-async function inThread(file: string, format: FileFormat, blockLines: number, b: PingBounds): Promise<CheckedPingBlock[]> {
+async function inThread(
+  file: string,
+  format: FileFormat,
+  blockLines: number,
+  b: PingBounds,
+): Promise<CheckedPingBlock[]> {
   const out: CheckedPingBlock[] = [];
   for await (const block of readBlocks(file, format, blockLines)) {
     const cols = pingColumns(block.items.length);
@@ -32,7 +37,12 @@ async function inThread(file: string, format: FileFormat, blockLines: number, b:
   return out;
 }
 
-async function threaded(file: string, format: FileFormat, blockLines: number, b: PingBounds): Promise<CheckedPingBlock[]> {
+async function threaded(
+  file: string,
+  format: FileFormat,
+  blockLines: number,
+  b: PingBounds,
+): Promise<CheckedPingBlock[]> {
   const out: CheckedPingBlock[] = [];
   for await (const block of readCheckedPings(file, format, blockLines, () => b)) out.push(block);
   return out;
@@ -88,39 +98,72 @@ describe('pings file thread', () => {
       [12, 'accuracy_m', 'ROW_BAD_VALUE'],
       [14, '', 'ROW_BAD_CSV'],
     ]);
-    expect(all.flatMap((b) => [...b.cols.phones.subarray(0, b.cols.good)].map(String))).toEqual(['13800000001', '13800000002', '13800000008', '13800000012']);
+    expect(all.flatMap((b) => [...b.cols.phones.subarray(0, b.cols.good)].map(String))).toEqual([
+      '13800000001',
+      '13800000002',
+      '13800000008',
+      '13800000012',
+    ]);
     expect(all.at(-1)?.bytesRead).toBe(Buffer.byteLength(CSV) + 2);
   });
 
   it('NDJSON with bad lines and camelCase keys: the same as reading here', async () => {
     const lines = [
-      JSON.stringify({ phone: '13800000001', ts: '2026-11-19T01:00:00Z', lat: 26.58, lon: 106.71, accuracy_m: 50 }),
+      JSON.stringify({
+        phone: '13800000001',
+        ts: '2026-11-19T01:00:00Z',
+        lat: 26.58,
+        lon: 106.71,
+        accuracy_m: 50,
+      }),
       '{"phone": "13800000002", "ts": ',
-      JSON.stringify({ personRef: '13800000003', ts: '2026-11-19T09:10:00+08:00', lat: '26.5', lon: '106.6', accuracyM: 5 }),
+      JSON.stringify({
+        personRef: '13800000003',
+        ts: '2026-11-19T09:10:00+08:00',
+        lat: '26.5',
+        lon: '106.6',
+        accuracyM: 5,
+      }),
       '[1, 2]',
       JSON.stringify({ ts: '2026-11-19T01:00:00Z', lat: 26.5, lon: 106.6 }),
       '',
       JSON.stringify({ phone: '13800000006', ts: '2026-11-19T01:00:00Z', lat: 26.5, lon: 106.6 }),
     ];
     const f = write('pings.ndjson', lines.join('\n') + '\n');
-    for (const blockLines of [2, 50_000]) expect(plain(await threaded(f, 'ndjson', blockLines, BOUNDS))).toEqual(plain(await inThread(f, 'ndjson', blockLines, BOUNDS)));
+    for (const blockLines of [2, 50_000])
+      expect(plain(await threaded(f, 'ndjson', blockLines, BOUNDS))).toEqual(
+        plain(await inThread(f, 'ndjson', blockLines, BOUNDS)),
+      );
     const all = await threaded(f, 'ndjson', 2, BOUNDS);
     expect(all.flatMap((b) => b.errors.map((e) => [e.line, e.code]))).toEqual([
       [2, 'ROW_BAD_JSON'],
       [4, 'ROW_BAD_JSON'],
       [5, 'ROW_MISSING_FIELD'],
     ]);
-    expect(all.flatMap((b) => [...b.cols.phones.subarray(0, b.cols.good)].map(String))).toEqual(['13800000001', '13800000003', '13800000006']);
+    expect(all.flatMap((b) => [...b.cols.phones.subarray(0, b.cols.good)].map(String))).toEqual([
+      '13800000001',
+      '13800000003',
+      '13800000006',
+    ]);
   });
 
   it('checks each block against the window given when it is asked for (no clock in the thread)', async () => {
-    const f = write('pings.csv', 'phone,ts,lat,lon\n13800000001,2026-11-19T01:00:00Z,26.5,106.6\n13800000002,2026-11-19T01:00:00Z,26.5,106.6\n');
+    const f = write(
+      'pings.csv',
+      'phone,ts,lat,lon\n13800000001,2026-11-19T01:00:00Z,26.5,106.6\n13800000002,2026-11-19T01:00:00Z,26.5,106.6\n',
+    );
     // A clock set before the pings: each block asked with it rejects its row as being in the future.
     const early = pingBounds(Date.parse('2026-11-18T00:00:00Z'), 21);
     const asked: PingBounds[] = [];
     const blocks: CheckedPingBlock[] = [];
     let n = 0;
-    for await (const b of readCheckedPings(f, 'csv', 1, () => (asked.push(n++ === 0 ? BOUNDS : early), asked.at(-1) as PingBounds))) blocks.push(b);
+    for await (const b of readCheckedPings(
+      f,
+      'csv',
+      1,
+      () => (asked.push(n++ === 0 ? BOUNDS : early), asked.at(-1) as PingBounds),
+    ))
+      blocks.push(b);
     expect(blocks.map((b) => [b.cols.good, b.errors.map((e) => e.code)])).toEqual([
       [1, []],
       [0, ['ROW_BAD_TIME']],
@@ -131,7 +174,9 @@ describe('pings file thread', () => {
 
   it('an unreadable file rejects with a clear error', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-pfr-'));
-    await expect(threaded(path.join(dir, 'missing.csv'), 'csv', 10, BOUNDS)).rejects.toThrow(/cannot read pings file .*missing\.csv: ENOENT/);
+    await expect(threaded(path.join(dir, 'missing.csv'), 'csv', 10, BOUNDS)).rejects.toThrow(
+      /cannot read pings file .*missing\.csv: ENOENT/,
+    );
     await expect(threaded(dir, 'csv', 10, BOUNDS)).rejects.toMatchObject({ code: 'EISDIR' });
   });
 

@@ -28,10 +28,25 @@ export interface CheckedPingBlock {
  * window `bounds()` gives when the block is asked for. Rejects if the file cannot be read or the
  * thread fails.
  */
-export async function* readCheckedPings(path: string, format: FileFormat, blockLines: number, bounds: () => PingBounds, ahead = 2): AsyncGenerator<CheckedPingBlock> {
-  const worker = startThread(new URL('./ping-file-thread.ts', import.meta.url), { path, format, blockLines } satisfies PingFileJob);
+export async function* readCheckedPings(
+  path: string,
+  format: FileFormat,
+  blockLines: number,
+  bounds: () => PingBounds,
+  ahead = 2,
+): AsyncGenerator<CheckedPingBlock> {
+  const worker = startThread(new URL('./ping-file-thread.ts', import.meta.url), {
+    path,
+    format,
+    blockLines,
+  } satisfies PingFileJob);
   try {
-    for await (const m of threadBlocks<CheckedPingBlock>(worker, { name: 'pings file', path }, bounds, ahead)) {
+    for await (const m of threadBlocks<CheckedPingBlock>(
+      worker,
+      { name: 'pings file', path },
+      bounds,
+      ahead,
+    )) {
       yield { key: m.key, bytesRead: m.bytesRead, rows: m.rows, cols: m.cols, errors: m.errors };
     }
   } finally {

@@ -5,7 +5,12 @@
  * asked for one, with the check window (`now`, retention) the asking thread's clock gives: no clock
  * is read here.
  */
-import { checkPingRow, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
+import {
+  checkPingRow,
+  pingColumns,
+  type PingBounds,
+  type PingColumns,
+} from '../../domain/feeds/ping-rows.ts';
 import { rowError, type RowError } from '../../domain/feeds/record.ts';
 import { runFileThread } from '../threads/file-thread.ts';
 import type { CheckedPingBlock } from './ping-file-reader.ts';
@@ -48,6 +53,13 @@ runFileThread<PingFileJob, PingBounds, CheckedPingBlock>(async (job, request, po
     if (next.done) return post({ type: 'end' });
     const { rows: b, key, bytesRead } = next.value;
     const c = b.cols;
-    post({ type: 'block', key, bytesRead, rows: b.rows, cols: c, errors: b.errors }, [c.lines.buffer, c.phones.buffer, c.ts.buffer, c.lat.buffer, c.lon.buffer, c.acc.buffer] as ArrayBuffer[]);
+    post({ type: 'block', key, bytesRead, rows: b.rows, cols: c, errors: b.errors }, [
+      c.lines.buffer,
+      c.phones.buffer,
+      c.ts.buffer,
+      c.lat.buffer,
+      c.lon.buffer,
+      c.acc.buffer,
+    ] as ArrayBuffer[]);
   }
 });

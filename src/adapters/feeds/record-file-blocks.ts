@@ -4,7 +4,15 @@
  * persons of its good rows hashed with the lookup key. Used by the reader thread for the file's
  * blocks and by the reading thread for the first one, read while the thread starts.
  */
-import { LOOKUP_HASH_BYTES, PERSON_FEED_CHECKS, RowChecker, type CheckedRows, type PersonFeed, type PersonRow, type RowCheck } from '../../domain/feeds/person-feeds.ts';
+import {
+  LOOKUP_HASH_BYTES,
+  PERSON_FEED_CHECKS,
+  RowChecker,
+  type CheckedRows,
+  type PersonFeed,
+  type PersonRow,
+  type RowCheck,
+} from '../../domain/feeds/person-feeds.ts';
 import { lookupInput } from '../../domain/lookup-input.ts';
 import { keyedHash } from '../crypto/secrets.ts';
 import { scanBlocks, type FileFormat, type RowSink } from './record-reader.ts';
@@ -25,7 +33,14 @@ export interface RecordFileBlock {
  * The blocks of a person-feed file, checked as read against the `now` set on the returned
  * checker before each block is taken; `skip` blocks at the start are passed over unchecked.
  */
-export function scanRecordBlocks(path: string, format: FileFormat, blockLines: number, feed: PersonFeed, hashKey: Uint8Array, skip = 0) {
+export function scanRecordBlocks(
+  path: string,
+  format: FileFormat,
+  blockLines: number,
+  feed: PersonFeed,
+  hashKey: Uint8Array,
+  skip = 0,
+) {
   const checker = new RowChecker(PERSON_FEED_CHECKS[feed] as RowCheck<PersonRow>, 0);
   let skipping = skip > 0;
   let rowCount = 0;
@@ -52,7 +67,13 @@ export function scanRecordBlocks(path: string, format: FileFormat, blockLines: n
         skipping = n < skip;
         continue;
       }
-      yield { key, bytesRead, rowCount: b.rowCount, checked: b.checked, hashes: hashRows(b.checked.rows, hashKey) };
+      yield {
+        key,
+        bytesRead,
+        rowCount: b.rowCount,
+        checked: b.checked,
+        hashes: hashRows(b.checked.rows, hashKey),
+      };
     }
   }
   return { checker, blocks: blocks() };
@@ -60,6 +81,10 @@ export function scanRecordBlocks(path: string, format: FileFormat, blockLines: n
 
 function hashRows(rows: ReadonlyArray<{ rec: PersonRow }>, hashKey: Uint8Array): Uint8Array {
   const hashes = new Uint8Array(rows.length * LOOKUP_HASH_BYTES);
-  for (let i = 0; i < rows.length; i++) hashes.set(keyedHash(hashKey, lookupInput((rows[i] as { rec: PersonRow }).rec.person)), i * LOOKUP_HASH_BYTES);
+  for (let i = 0; i < rows.length; i++)
+    hashes.set(
+      keyedHash(hashKey, lookupInput((rows[i] as { rec: PersonRow }).rec.person)),
+      i * LOOKUP_HASH_BYTES,
+    );
   return hashes;
 }

@@ -29,10 +29,23 @@ export interface CheckedRecordBlock {
  * of when it is asked for. Rejects if the file cannot be read or the thread fails.
  */
 export async function* readCheckedRecords(
-  path: string, format: FileFormat, blockLines: number, feed: PersonFeed, hashKey: Uint8Array, now: () => number, ahead = 2,
+  path: string,
+  format: FileFormat,
+  blockLines: number,
+  feed: PersonFeed,
+  hashKey: Uint8Array,
+  now: () => number,
+  ahead = 2,
 ): AsyncGenerator<CheckedRecordBlock> {
   const what = { name: `${feed} file`, path };
-  const worker = startThread(new URL('./record-file-thread.ts', import.meta.url), { path, format, blockLines, feed, hashKey, skip: 1 } satisfies RecordFileJob);
+  const worker = startThread(new URL('./record-file-thread.ts', import.meta.url), {
+    path,
+    format,
+    blockLines,
+    feed,
+    hashKey,
+    skip: 1,
+  } satisfies RecordFileJob);
   try {
     // The first block, here; `now()` is asked for it first, then for the thread's blocks in order.
     const here = scanRecordBlocks(path, format, blockLines, feed, hashKey);
@@ -55,4 +68,9 @@ export async function* readCheckedRecords(
   }
 }
 
-const toBlock = (b: RecordFileBlock): CheckedRecordBlock => ({ key: b.key, bytesRead: b.bytesRead, rowCount: b.rowCount, checked: { ...b.checked, hashes: b.hashes } });
+const toBlock = (b: RecordFileBlock): CheckedRecordBlock => ({
+  key: b.key,
+  bytesRead: b.bytesRead,
+  rowCount: b.rowCount,
+  checked: { ...b.checked, hashes: b.hashes },
+});

@@ -22,7 +22,14 @@ export interface RecordFileJob {
 }
 
 runFileThread<RecordFileJob, number, RecordFileBlock>(async (job, request, post) => {
-  const { checker, blocks } = scanRecordBlocks(job.path, job.format, job.blockLines, job.feed, job.hashKey, job.skip);
+  const { checker, blocks } = scanRecordBlocks(
+    job.path,
+    job.format,
+    job.blockLines,
+    job.feed,
+    job.hashKey,
+    job.skip,
+  );
   for (;;) {
     checker.now = await request();
     const next = await blocks.next();

@@ -28,7 +28,10 @@ describe('record reader', () => {
   });
 
   it('reads CSV with BOM, CRLF, quoted newlines and bad rows, keeping line numbers', async () => {
-    const f = write('x.csv', '\ufeffSource_ID,Name,Address\r\n1,张三,"贵阳, 南明"\r\n2,李四,"两行\r\n地址"\r\n3,a,b,c\r\n\r\n4,王五,\r\n');
+    const f = write(
+      'x.csv',
+      '\ufeffSource_ID,Name,Address\r\n1,张三,"贵阳, 南明"\r\n2,李四,"两行\r\n地址"\r\n3,a,b,c\r\n\r\n4,王五,\r\n',
+    );
     const { items } = await all(f, 'csv');
     expect(items).toEqual([
       { line: 2, record: { source_id: '1', name: '张三', address: '贵阳, 南明' } },
@@ -42,7 +45,10 @@ describe('record reader', () => {
     const f = write('x.ndjson', '{"a":1}\nnot json\n[1]\n{"b":2}');
     const { items } = await all(f, 'ndjson');
     expect(items.map((i) => ('problem' in i ? [i.line, i.problem.code] : [i.line, i.record]))).toEqual([
-      [1, { a: 1 }], [2, 'ROW_BAD_JSON'], [3, 'ROW_BAD_JSON'], [4, { b: 2 }],
+      [1, { a: 1 }],
+      [2, 'ROW_BAD_JSON'],
+      [3, 'ROW_BAD_JSON'],
+      [4, { b: 2 }],
     ]);
   });
 

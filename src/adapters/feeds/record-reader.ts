@@ -78,7 +78,11 @@ function quoteBalanceOpen(s: string): boolean {
 }
 
 /** Yields the file in blocks of `blockLines` physical lines (the header is not counted). */
-export async function* readBlocks(path: string, format: FileFormat, blockLines = 10_000): AsyncGenerator<ReadBlock> {
+export async function* readBlocks(
+  path: string,
+  format: FileFormat,
+  blockLines = 10_000,
+): AsyncGenerator<ReadBlock> {
   let items: ReadItem[] = [];
   const rows: RowSink<ReadItem[]> = {
     record: (line, record) => void items.push({ line, record }),
@@ -89,7 +93,8 @@ export async function* readBlocks(path: string, format: FileFormat, blockLines =
       return b;
     },
   };
-  for await (const b of scanBlocks(path, format, blockLines, rows)) yield { items: b.rows, key: b.key, bytesRead: b.bytesRead };
+  for await (const b of scanBlocks(path, format, blockLines, rows))
+    yield { items: b.rows, key: b.key, bytesRead: b.bytesRead };
 }
 
 /** Where `scanBlocks` puts each row of a block as it is read; `take` ends the block. */
@@ -103,7 +108,12 @@ export interface RowSink<B> {
  * The reader itself: rows go to `sink` as they are read (a consumer may check them at once
  * instead of keeping an object per row), and each block ends with its key and `sink.take()`.
  */
-export async function* scanBlocks<B>(path: string, format: FileFormat, blockLines: number, sink: RowSink<B>): AsyncGenerator<{ rows: B; key: string; bytesRead: number }> {
+export async function* scanBlocks<B>(
+  path: string,
+  format: FileFormat,
+  blockLines: number,
+  sink: RowSink<B>,
+): AsyncGenerator<{ rows: B; key: string; bytesRead: number }> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let rest = '';
   let lineNo = 0;
@@ -133,7 +143,8 @@ export async function* scanBlocks<B>(path: string, format: FileFormat, blockLine
       } catch {
         return sink.problem(lineNo, { field: '', code: 'ROW_BAD_JSON', message: 'line is not valid JSON' });
       }
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) sink.problem(lineNo, { field: '', code: 'ROW_BAD_JSON', message: 'each line must be a JSON object' });
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        sink.problem(lineNo, { field: '', code: 'ROW_BAD_JSON', message: 'each line must be a JSON object' });
       else sink.record(lineNo, v as RawRecord);
       return;
     }
@@ -154,7 +165,12 @@ export async function* scanBlocks<B>(path: string, format: FileFormat, blockLine
     const h = header as string[];
     n++;
     if (!cells) sink.problem(start, { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes' });
-    else if (cells.length > h.length) sink.problem(start, { field: '', code: 'ROW_BAD_CSV', message: `row has ${cells.length} fields, header has ${h.length}` });
+    else if (cells.length > h.length)
+      sink.problem(start, {
+        field: '',
+        code: 'ROW_BAD_CSV',
+        message: `row has ${cells.length} fields, header has ${h.length}`,
+      });
     else sink.record(start, (make as (c: string[]) => RawRecord)(cells));
   };
 
@@ -188,7 +204,11 @@ export async function* scanBlocks<B>(path: string, format: FileFormat, blockLine
   if (rest !== '') hash.update(rest);
   if (rest !== '') onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
   if (pending) {
-    sink.problem(pending.start, { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes at end of file' });
+    sink.problem(pending.start, {
+      field: '',
+      code: 'ROW_BAD_CSV',
+      message: 'unbalanced quotes at end of file',
+    });
     n++;
   }
   const b = flush();

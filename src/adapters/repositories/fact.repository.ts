@@ -51,8 +51,14 @@ function toFact(r: FactRow): Fact {
  */
 export function storedFact(f: NewFact, id: string, arrivalTime: number): Fact {
   const s: Fact = {
-    id, personId: String(f.personId), type: f.type, source: f.source, eventTime: f.eventTime, arrivalTime,
-    validFrom: f.validFrom ?? f.eventTime, data: f.data ?? {},
+    id,
+    personId: String(f.personId),
+    type: f.type,
+    source: f.source,
+    eventTime: f.eventTime,
+    arrivalTime,
+    validFrom: f.validFrom ?? f.eventTime,
+    data: f.data ?? {},
   };
   if (f.validUntil !== undefined && f.validUntil !== null) s.validUntil = f.validUntil;
   return s;
@@ -68,7 +74,8 @@ export function storedFact(f: NewFact, id: string, arrivalTime: number): Fact {
  * parameters and 5 000 jsonb parses to 40 kB and a few dozen. Shared with the key-population block
  * statement (feed repository).
  */
-export const FACT_INSERT_COLUMNS = '(person_id, type, source, source_record_id, event_time, arrival_time, valid_from, valid_until, data, author)';
+export const FACT_INSERT_COLUMNS =
+  '(person_id, type, source, source_record_id, event_time, arrival_time, valid_from, valid_until, data, author)';
 
 /** Bulk facts as statement parameters: the FROM item `unnest(…) AS t(…)` and the SELECT list. */
 export interface FactBulk {
@@ -87,7 +94,11 @@ export interface FactBulk {
  * Facts (and `more` columns of the same rows) as parameters from $first. valid_from is left NULL
  * when it is the event time.
  */
-export function factBulk(facts: readonly NewFact[], first = 1, more: ReadonlyArray<readonly [name: string, type: string, values: SqlArray]> = []): FactBulk {
+export function factBulk(
+  facts: readonly NewFact[],
+  first = 1,
+  more: ReadonlyArray<readonly [name: string, type: string, values: SqlArray]> = [],
+): FactBulk {
   const n = facts.length;
   const p = new Array<number>(n);
   const ty = new Array<string>(n);
@@ -118,9 +129,16 @@ export function factBulk(facts: readonly NewFact[], first = 1, more: ReadonlyArr
     a[i] = f.author ?? null;
   }
   const cols: Array<readonly [string, string, SqlArray]> = [
-    ['p', 'bigint', intArray(p)], ['ty', 'text', textArray(ty)], ['s', 'text', textArray(s)], ['sid', 'text', textArray(sid)],
-    ['et', 'float8', numArray(et)], ['vf', 'float8', numArray(vf)], ['vu', 'float8', numArray(vu)], ['di', 'int', numArray(di, 'int4')],
-    ['a', 'text', textArray(a)], ...more,
+    ['p', 'bigint', intArray(p)],
+    ['ty', 'text', textArray(ty)],
+    ['s', 'text', textArray(s)],
+    ['sid', 'text', textArray(sid)],
+    ['et', 'float8', numArray(et)],
+    ['vf', 'float8', numArray(vf)],
+    ['vu', 'float8', numArray(vu)],
+    ['di', 'int', numArray(di, 'int4')],
+    ['a', 'text', textArray(a)],
+    ...more,
   ];
   const dictParam = first + cols.length;
   // the distinct data documents, cast once (an uncorrelated subquery: evaluated once per statement)
@@ -145,15 +163,27 @@ export class FactRepository {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
        ON CONFLICT (source, source_record_id) DO NOTHING RETURNING id`,
       [
-        f.personId, f.type, f.source, f.sourceRecordId, new Date(f.eventTime), new Date(arrivalTime),
-        new Date(f.validFrom ?? f.eventTime), f.validUntil ? new Date(f.validUntil) : null, JSON.stringify(f.data ?? {}), f.author ?? null,
+        f.personId,
+        f.type,
+        f.source,
+        f.sourceRecordId,
+        new Date(f.eventTime),
+        new Date(arrivalTime),
+        new Date(f.validFrom ?? f.eventTime),
+        f.validUntil ? new Date(f.validUntil) : null,
+        JSON.stringify(f.data ?? {}),
+        f.author ?? null,
       ],
     );
     return r.rows[0]?.id ?? null;
   }
 
   /** Inserts many facts in one statement; returns the person ids of the rows that were new. */
-  async insertMany(facts: readonly NewFact[], arrivalTime: number, q: Queryable = this.db): Promise<number[]> {
+  async insertMany(
+    facts: readonly NewFact[],
+    arrivalTime: number,
+    q: Queryable = this.db,
+  ): Promise<number[]> {
     return (await this.insertBulk(facts, arrivalTime, q)).map((r) => r.person_id);
   }
 
@@ -161,11 +191,19 @@ export class FactRepository {
    * Inserts many facts in one statement; returns the source record ids of the rows that were new
    * (the others were recorded before), so a bulk feed needs no separate look-up of known ids.
    */
-  async insertManyNew(facts: readonly NewFact[], arrivalTime: number, q: Queryable = this.db): Promise<Set<string>> {
+  async insertManyNew(
+    facts: readonly NewFact[],
+    arrivalTime: number,
+    q: Queryable = this.db,
+  ): Promise<Set<string>> {
     return new Set((await this.insertBulk(facts, arrivalTime, q)).map((r) => r.source_record_id));
   }
 
-  private async insertBulk(facts: readonly NewFact[], arrivalTime: number, q: Queryable): Promise<Array<{ person_id: number; source_record_id: string }>> {
+  private async insertBulk(
+    facts: readonly NewFact[],
+    arrivalTime: number,
+    q: Queryable,
+  ): Promise<Array<{ person_id: number; source_record_id: string }>> {
     if (facts.length === 0) return [];
     const b = factBulk(facts);
     const res = await q.query<{ person_id: number; source_record_id: string }>(

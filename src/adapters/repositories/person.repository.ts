@@ -55,12 +55,29 @@ export class PersonRepository {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
        ON CONFLICT (doc_type, doc_hash) DO NOTHING RETURNING id`,
       [
-        p.docType, p.docHash, p.docEnc, p.docMasked, p.nameEnc, p.nameMasked, p.sex, p.birthDate, p.phoneHash,
-        p.phoneEnc, p.regionCode, p.addressEnc, p.codeSubject, p.guardianId, p.source, p.sourceRecordId,
+        p.docType,
+        p.docHash,
+        p.docEnc,
+        p.docMasked,
+        p.nameEnc,
+        p.nameMasked,
+        p.sex,
+        p.birthDate,
+        p.phoneHash,
+        p.phoneEnc,
+        p.regionCode,
+        p.addressEnc,
+        p.codeSubject,
+        p.guardianId,
+        p.source,
+        p.sourceRecordId,
       ],
     );
     if (ins.rows[0]) return { id: ins.rows[0].id, created: true };
-    const existing = await q.query<{ id: number }>('SELECT id FROM persons WHERE doc_type = $1 AND doc_hash = $2', [p.docType, p.docHash]);
+    const existing = await q.query<{ id: number }>(
+      'SELECT id FROM persons WHERE doc_type = $1 AND doc_hash = $2',
+      [p.docType, p.docHash],
+    );
     return { id: existing.rows[0]!.id, created: false };
   }
 
@@ -68,7 +85,10 @@ export class PersonRepository {
    * Inserts many persons in one statement; rows whose document exists are skipped. Returns the
    * ids of new rows by index into `rows` (undefined where skipped).
    */
-  async insertMany(rows: readonly NewPersonRow[], q: Queryable = this.db): Promise<Array<number | undefined>> {
+  async insertMany(
+    rows: readonly NewPersonRow[],
+    q: Queryable = this.db,
+  ): Promise<Array<number | undefined>> {
     if (rows.length === 0) return [];
     const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString('hex') : null);
     const cols = {
@@ -102,8 +122,23 @@ export class PersonRepository {
        ON CONFLICT (doc_type, doc_hash) DO NOTHING
        RETURNING id, code_subject`,
       [
-        cols.ord, cols.docType, cols.docHash, cols.docEnc, cols.docMasked, cols.nameEnc, cols.nameMasked, cols.sex, cols.birth,
-        cols.phoneHash, cols.phoneEnc, cols.region, cols.addressEnc, cols.sub, cols.guardian, cols.source, cols.sourceId,
+        cols.ord,
+        cols.docType,
+        cols.docHash,
+        cols.docEnc,
+        cols.docMasked,
+        cols.nameEnc,
+        cols.nameMasked,
+        cols.sex,
+        cols.birth,
+        cols.phoneHash,
+        cols.phoneEnc,
+        cols.region,
+        cols.addressEnc,
+        cols.sub,
+        cols.guardian,
+        cols.source,
+        cols.sourceId,
       ],
     );
     const bySub = new Map(res.rows.map((r) => [r.code_subject, r.id]));
@@ -115,20 +150,34 @@ export class PersonRepository {
   }
 
   async idsByDocHash(docType: number, docHash: Uint8Array): Promise<number | undefined> {
-    return (await this.db.query<{ id: number }>('SELECT id FROM persons WHERE doc_type = $1 AND doc_hash = $2', [docType, docHash])).rows[0]?.id;
+    return (
+      await this.db.query<{ id: number }>('SELECT id FROM persons WHERE doc_type = $1 AND doc_hash = $2', [
+        docType,
+        docHash,
+      ])
+    ).rows[0]?.id;
   }
 
   /** Every person registered with this phone (a phone may hold a family's registrations). */
   async byPhoneHash(phoneHash: Uint8Array): Promise<PersonRow[]> {
-    return (await this.db.query<PersonRow>(`SELECT ${COLUMNS} FROM persons WHERE phone_hash = $1 ORDER BY id`, [phoneHash])).rows;
+    return (
+      await this.db.query<PersonRow>(`SELECT ${COLUMNS} FROM persons WHERE phone_hash = $1 ORDER BY id`, [
+        phoneHash,
+      ])
+    ).rows;
   }
 
   async bySubject(sub: string): Promise<PersonRow | undefined> {
-    return (await this.db.query<PersonRow>(`SELECT ${COLUMNS} FROM persons WHERE code_subject = $1`, [sub])).rows[0];
+    return (await this.db.query<PersonRow>(`SELECT ${COLUMNS} FROM persons WHERE code_subject = $1`, [sub]))
+      .rows[0];
   }
 
   async dependentsOf(guardianId: number): Promise<PersonRow[]> {
-    return (await this.db.query<PersonRow>(`SELECT ${COLUMNS} FROM persons WHERE guardian_id = $1 ORDER BY id`, [guardianId])).rows;
+    return (
+      await this.db.query<PersonRow>(`SELECT ${COLUMNS} FROM persons WHERE guardian_id = $1 ORDER BY id`, [
+        guardianId,
+      ])
+    ).rows;
   }
 
   /** Display essentials for many persons (recompute batches). */
@@ -142,7 +191,12 @@ export class PersonRepository {
 
   /** Ids in ascending order after `afterId`, for batched walks over everyone. */
   async idsAfter(afterId: number, limit: number): Promise<number[]> {
-    return (await this.db.query<{ id: number }>('SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit])).rows.map((r) => r.id);
+    return (
+      await this.db.query<{ id: number }>('SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2', [
+        afterId,
+        limit,
+      ])
+    ).rows.map((r) => r.id);
   }
 
   async count(): Promise<number> {

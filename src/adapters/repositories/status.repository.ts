@@ -59,7 +59,16 @@ export class StatusRepository {
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at
        RETURNING person_id, colour5)
        SELECT count(*)::int AS changed FROM up LEFT JOIN old USING (person_id) WHERE old.colour5 IS DISTINCT FROM up.colour5`,
-      [intArray(ids), intArray(colours, 'int2'), jsonArray(reasons), numArray(review), textArray(version), intArray(doses, 'int2'), numArray(negative, 'int4'), numArray(computed)],
+      [
+        intArray(ids),
+        intArray(colours, 'int2'),
+        jsonArray(reasons),
+        numArray(review),
+        textArray(version),
+        intArray(doses, 'int2'),
+        numArray(negative, 'int4'),
+        numArray(computed),
+      ],
     );
     return { changed: r.rows[0]?.changed ?? 0 };
   }
@@ -67,8 +76,14 @@ export class StatusRepository {
   async get(personId: number): Promise<StoredStatus | undefined> {
     const r = (
       await this.db.query<{
-        person_id: number; colour5: number; reasons: StoredReason[]; next_review_at: Date | null; policy_version: string;
-        vaccine_doses: number; last_negative_day: number | null; computed_at: Date;
+        person_id: number;
+        colour5: number;
+        reasons: StoredReason[];
+        next_review_at: Date | null;
+        policy_version: string;
+        vaccine_doses: number;
+        last_negative_day: number | null;
+        computed_at: Date;
       }>('SELECT * FROM statuses WHERE person_id = $1', [personId])
     ).rows[0];
     if (!r) return undefined;

@@ -7,14 +7,19 @@
 import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { Inbox } from './inbox.ts';
 
-export type FileThreadReply<B> = ({ type: 'block' } & B) | { type: 'end' } | { type: 'error'; message: string; code?: string };
+export type FileThreadReply<B> =
+  ({ type: 'block' } & B) | { type: 'end' } | { type: 'error'; message: string; code?: string };
 
 /**
  * Runs this worker thread's reader: `run(job, next, post)` gets the job (the thread's workerData),
  * waits for each request with `next()` and posts its replies; a failure is posted as `error`.
  */
 export function runFileThread<Job, Request, B>(
-  run: (job: Job, next: () => Promise<Request>, post: (m: FileThreadReply<B>, transfer?: ArrayBuffer[]) => void) => Promise<void>,
+  run: (
+    job: Job,
+    next: () => Promise<Request>,
+    post: (m: FileThreadReply<B>, transfer?: ArrayBuffer[]) => void,
+  ) => Promise<void>,
 ): void {
   const port = parentPort;
   if (!port) throw new Error('a file reader runs as a worker thread');
@@ -31,7 +36,11 @@ export function runFileThread<Job, Request, B>(
   };
   run(workerData as Job, next, (m, transfer) => port.postMessage(m, transfer ?? [])).catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
-    port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(err), ...(e.code ? { code: e.code } : {}) } satisfies FileThreadReply<B>);
+    port.postMessage({
+      type: 'error',
+      message: e instanceof Error ? e.message : String(err),
+      ...(e.code ? { code: e.code } : {}),
+    } satisfies FileThreadReply<B>);
   });
 }
 
@@ -46,7 +55,12 @@ export function fileReadError(what: { name: string; path: string }, message: str
  * when the thread cannot read the file, or when it fails or exits early. The caller terminates
  * the worker.
  */
-export function threadBlocks<B>(worker: Worker, what: { name: string; path: string }, request: () => unknown, ahead = 2): AsyncGenerator<B> {
+export function threadBlocks<B>(
+  worker: Worker,
+  what: { name: string; path: string },
+  request: () => unknown,
+  ahead = 2,
+): AsyncGenerator<B> {
   const inbox = new Inbox<FileThreadReply<B>>(worker, what);
   for (let i = 0; i < ahead; i++) worker.postMessage(request());
   return (async function* () {

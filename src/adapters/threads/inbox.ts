@@ -16,7 +16,9 @@ export class Inbox<T> {
       this.wake?.();
     });
     worker.on('error', (err) => {
-      this.failure ??= new Error(`${what.name} thread failed reading ${what.path}: ${err.message}`, { cause: err });
+      this.failure ??= new Error(`${what.name} thread failed reading ${what.path}: ${err.message}`, {
+        cause: err,
+      });
       this.wake?.();
     });
     worker.on('exit', (code) => {

@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 
 /** A thread running `entry` (a `.ts` URL, e.g. `new URL('./x-thread.ts', import.meta.url)`). */
 export function startThread(entry: URL, workerData?: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(entry.href.replace(/\.ts$/, '.js')), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL(entry.href.replace(/\.ts$/, '.js')), { workerData });
   const tsx = resolveTsx();
   const boot =
     `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })` +

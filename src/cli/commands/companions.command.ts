@@ -27,12 +27,14 @@ export interface CompanionsCliOptions {
 
 const positive = (v: string): number => {
   const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('需要正数 / expected a positive number');
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new InvalidArgumentError('需要正数 / expected a positive number');
   return n;
 };
 const nonNegativeInt = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('需要非负整数 / expected a non-negative integer');
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('需要非负整数 / expected a non-negative integer');
   return n;
 };
 /** Parses "lat,lon". */
@@ -48,7 +50,10 @@ export const parseOrigin = (v: string): { lat: number; lon: number } => {
 class ErrorSink {
   count = 0;
   private file: WriteStream | null;
-  constructor(private readonly source: string, path?: string) {
+  constructor(
+    private readonly source: string,
+    path?: string,
+  ) {
     this.file = path ? createWriteStream(path, { flags: 'a' }) : null;
   }
   report = (e: RowError): void => {
@@ -56,7 +61,8 @@ class ErrorSink {
     const line = `${this.source}:${e.line}: ${e.reason}\n`;
     this.file?.write(line);
     if (this.count <= 20) process.stderr.write(line);
-    else if (this.count === 21) process.stderr.write('… more bad rows' + (this.file ? ' in the errors file\n' : '\n'));
+    else if (this.count === 21)
+      process.stderr.write('… more bad rows' + (this.file ? ' in the errors file\n' : '\n'));
   };
   async close(): Promise<void> {
     if (this.file) await new Promise((r) => this.file!.end(r));
@@ -68,11 +74,15 @@ const secs = (ms: number): string => (ms / 1000).toFixed(2) + ' s';
 /** Runs one companions job end to end; returns the number of pairs written. */
 export async function runCompanionsCli(o: CompanionsCliOptions): Promise<number> {
   if (o.mode !== 'radius' && o.mode !== 'grid') throw new InvalidArgumentError('--mode radius|grid');
-  if (o.residence && o.mode !== 'grid') throw new InvalidArgumentError('--residence 仅用于网格模式 / --residence needs --mode grid');
-  const bar = o.progress === false ? null : new cliProgress.SingleBar(
-    { stream: process.stderr, format: '{stage} [{bar}] {percentage}% ETA {eta}s' },
-    cliProgress.Presets.shades_classic,
-  );
+  if (o.residence && o.mode !== 'grid')
+    throw new InvalidArgumentError('--residence 仅用于网格模式 / --residence needs --mode grid');
+  const bar =
+    o.progress === false
+      ? null
+      : new cliProgress.SingleBar(
+          { stream: process.stderr, format: '{stage} [{bar}] {percentage}% ETA {eta}s' },
+          cliProgress.Presets.shades_classic,
+        );
   const pingErrors = new ErrorSink(o.pings, o.errors);
   const caseErrors = new ErrorSink(o.cases, o.errors);
   // Threads start (and load the engine) while the pings are read.
@@ -81,14 +91,21 @@ export async function runCompanionsCli(o: CompanionsCliOptions): Promise<number>
   bar?.start(1, 0, { stage: 'read pings' });
   const table = await loadPings(o.pings, {
     onError: pingErrors.report,
-    onBytes: (b, total) => (total > 0 ? bar?.setTotal(total) : bar?.increment(0), bar?.update(total > 0 ? b : 0)),
+    onBytes: (b, total) => (
+      total > 0 ? bar?.setTotal(total) : bar?.increment(0),
+      bar?.update(total > 0 ? b : 0)
+    ),
   });
   const readMs = performance.now() - t;
   const caseNames = await loadCases(o.cases, caseErrors.report);
   const dense = table.lookup(caseNames);
   for (const c of caseNames) if (!dense.has(c)) process.stderr.write(`case ${c}: no pings, no companions\n`);
   const params: CompanionParams = {
-    mode: o.mode, radiusM: o.radius, cellM: o.cell, gapS: o.gap, minSeconds: o.minSeconds,
+    mode: o.mode,
+    radiusM: o.radius,
+    cellM: o.cell,
+    gapS: o.gap,
+    minSeconds: o.minSeconds,
     ...(o.gridOrigin ? { gridOrigin: o.gridOrigin } : {}),
     ...(o.residence ? { residence: true } : {}),
   };
@@ -121,12 +138,19 @@ export function registerCompanionsCommand(program: Command): void {
       '时空伴随者计算：找出与病例手机在同一地点停留足够久的手机\n' +
         'Spatio-temporal companions: phones co-located with a case long enough (DESIGN §6)',
     )
-    .option('--pings <file>', '定位文件，CSV（person_id,ts,lat,lon）或 HCPINGS1 二进制 / pings, CSV or HCPINGS1 binary')
+    .option(
+      '--pings <file>',
+      '定位文件，CSV（person_id,ts,lat,lon）或 HCPINGS1 二进制 / pings, CSV or HCPINGS1 binary',
+    )
     .option('--cases <file>', '病例 CSV（person_id）/ cases CSV with header person_id')
     .option('--mode <mode>', '模式 radius|grid（半径或网格）/ radius or grid', 'radius')
     .option('--radius <m>', '半径（米）/ radius in metres', positive, 800)
     .option('--cell <m>', '网格边长（米）/ grid cell size in metres', positive, 800)
-    .option('--grid-origin <lat,lon>', '网格原点，默认数据最小纬度/经度 / grid origin, default min lat/min lon of the data', parseOrigin)
+    .option(
+      '--grid-origin <lat,lon>',
+      '网格原点，默认数据最小纬度/经度 / grid origin, default min lat/min lon of the data',
+      parseOrigin,
+    )
     .option('--gap <s>', '定位有效时长 G（秒）/ presence gap G in seconds', positive, 1800)
     .option('--min-seconds <s>', '伴随阈值（秒）/ threshold in seconds', nonNegativeInt, 600)
     .option('--residence', '居留规则：一方 14 天内在该网格停留超过 30 小时 / residence rule (grid mode)')
@@ -142,7 +166,9 @@ export function registerCompanionsCommand(program: Command): void {
     });
   cmd
     .command('convert <csv> <bin>')
-    .description('把定位 CSV 转为 HCPINGS1 二进制列式格式 / convert a pings CSV to the HCPINGS1 binary format')
+    .description(
+      '把定位 CSV 转为 HCPINGS1 二进制列式格式 / convert a pings CSV to the HCPINGS1 binary format',
+    )
     .option('--errors <file>', '坏行报告文件 / file for bad-row reports')
     .action(async (csv: string, bin: string, opts: { errors?: string }) => {
       const sink = new ErrorSink(csv, opts.errors);

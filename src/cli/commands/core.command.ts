@@ -17,7 +17,9 @@ export function registerCoreCommands(program: Command): void {
     .action(() =>
       withContext(async (ctx) => {
         const applied = await migrate(ctx.db);
-        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+        process.stdout.write(
+          applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+        );
       }),
     );
 
@@ -31,7 +33,9 @@ export function registerCoreCommands(program: Command): void {
         const bar = progressBar('seeding 生成', n, 'residents');
         const acc = await seedDemoCity(ctx, n, (done) => bar.update(done));
         bar.stop();
-        process.stdout.write(acc ? JSON.stringify(acc, null, 2) + '\n' : 'database already has residents; nothing seeded\n');
+        process.stdout.write(
+          acc ? JSON.stringify(acc, null, 2) + '\n' : 'database already has residents; nothing seeded\n',
+        );
       }),
     );
 
@@ -44,9 +48,14 @@ export function registerCoreCommands(program: Command): void {
         const total = await ctx.repos.persons.count();
         const bar = progressBar('recompute 重算', total, 'residents');
         const t0 = Date.now();
-        const r = await ctx.statuses.recomputeAll((p) => bar.update(p.done, p.total, { changed: p.changed }), Number(o.batch));
+        const r = await ctx.statuses.recomputeAll(
+          (p) => bar.update(p.done, p.total, { changed: p.changed }),
+          Number(o.batch),
+        );
         bar.stop();
-        process.stdout.write(`recomputed ${r.done} residents in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${r.changed} changed colour\n`);
+        process.stdout.write(
+          `recomputed ${r.done} residents in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${r.changed} changed colour\n`,
+        );
       }),
     );
 
@@ -66,7 +75,11 @@ export function registerCoreCommands(program: Command): void {
   keys
     .command('list')
     .description('列出信任列表 Print the trust list')
-    .action(() => withContext(async (ctx) => void process.stdout.write(JSON.stringify(await ctx.keys.trustList(), null, 2) + '\n')));
+    .action(() =>
+      withContext(
+        async (ctx) => void process.stdout.write(JSON.stringify(await ctx.keys.trustList(), null, 2) + '\n'),
+      ),
+    );
 
   program
     .command('devices')
@@ -78,9 +91,14 @@ export function registerCoreCommands(program: Command): void {
     .option('--region <code>', 'GB/T 2260 region code of the site')
     .action((o: { name: string; role: string; region?: string }) =>
       withContext(async (ctx) => {
-        if (!['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'].includes(o.role)) return fail(`unknown role ${o.role}`);
+        if (!['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'].includes(o.role))
+          return fail(`unknown role ${o.role}`);
         const d = await ctx.auth.addDevice(o.name, o.role as DeviceRole, o.region ?? null);
-        await ctx.audit.append({ actor: 'cli', action: 'device.add', detail: { id: d.id, role: o.role, name: o.name } });
+        await ctx.audit.append({
+          actor: 'cli',
+          action: 'device.add',
+          detail: { id: d.id, role: o.role, name: o.name },
+        });
         process.stdout.write(`device ${d.id} (${o.role})\nX-Api-Key: ${d.apiKey}\n`);
       }),
     );
@@ -99,7 +117,11 @@ export function registerCoreCommands(program: Command): void {
       withContext(async (ctx) => {
         if (o.role !== 'officer' && o.role !== 'admin') return fail('--role must be officer or admin');
         const id = await ctx.auth.addStaff(o.username, o.password, o.name || o.username, o.role, o.region);
-        await ctx.audit.append({ actor: 'cli', action: 'staff.add', detail: { id, role: o.role, region: o.region } });
+        await ctx.audit.append({
+          actor: 'cli',
+          action: 'staff.add',
+          detail: { id, role: o.role, region: o.region },
+        });
         process.stdout.write(`staff ${id} ${o.username} (${o.role}, region ${o.region || 'all'})\n`);
       }),
     );
@@ -119,8 +141,15 @@ export function registerCoreCommands(program: Command): void {
         if (id === undefined) return fail('no resident with that document');
         await ctx.keys.ensureKey();
         const code = await ctx.codes.issue(id, o.kind as 's' | 'p' | 'o' | 'd');
-        await ctx.audit.append({ actor: 'cli', action: 'code.issue', personId: id, detail: { kind: o.kind } });
-        process.stderr.write(`${code.display.maskedName} ${code.display.colour.zh} ${code.display.colour.en}, expires ${code.expiresAt}\n`);
+        await ctx.audit.append({
+          actor: 'cli',
+          action: 'code.issue',
+          personId: id,
+          detail: { kind: o.kind },
+        });
+        process.stderr.write(
+          `${code.display.maskedName} ${code.display.colour.zh} ${code.display.colour.en}, expires ${code.expiresAt}\n`,
+        );
         process.stdout.write(code.token + '\n');
       }),
     );
@@ -132,7 +161,10 @@ export function registerCoreCommands(program: Command): void {
     .action(async (token: string, o: { trustList?: string }) => {
       const check = async (list: TrustList) => {
         const r = await createVerifier(list).verify(token, Math.floor(Date.now() / 1000));
-        if (r.valid) process.stdout.write(`valid ✓ ${r.issuer} colour ${colour5Name(r.colour5)} kind ${r.kind} expires ${new Date(r.claims.exp * 1000).toISOString()}\n`);
+        if (r.valid)
+          process.stdout.write(
+            `valid ✓ ${r.issuer} colour ${colour5Name(r.colour5)} kind ${r.kind} expires ${new Date(r.claims.exp * 1000).toISOString()}\n`,
+          );
         else fail(`invalid: ${r.reason}`, 2);
       };
       if (o.trustList) return check(JSON.parse(fs.readFileSync(o.trustList, 'utf8')) as TrustList);

@@ -5,7 +5,13 @@ import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import {
-  CITY_BLOCK, blockPings, chooseCases, cityPersonId, generateCityBlock, type CityBlock, type CityOptions,
+  CITY_BLOCK,
+  blockPings,
+  chooseCases,
+  cityPersonId,
+  generateCityBlock,
+  type CityBlock,
+  type CityOptions,
 } from '../../geo/city-model.ts';
 import { PingBinWriter } from '../../adapters/companion/ping-files.ts';
 import { FLAG_SORTED, type PersonIds } from '../../geo/ping-format.ts';
@@ -27,7 +33,8 @@ export interface GenPingsOptions {
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('需要非负整数 / expected a non-negative integer');
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('需要非负整数 / expected a non-negative integer');
   return n;
 };
 
@@ -42,20 +49,34 @@ export function cstMidnight(date: string): number {
 export async function genPings(o: GenPingsOptions): Promise<number> {
   if (o.people < 1) throw new Error('--people must be ≥ 1');
   const city: CityOptions = {
-    people: o.people, pingsPerDay: o.pings, seed: o.seed, days: o.days, startTs: cstMidnight(o.startDate),
+    people: o.people,
+    pingsPerDay: o.pings,
+    seed: o.seed,
+    days: o.days,
+    startTs: cstMidnight(o.startDate),
   };
   const blocks = Math.ceil(o.people / CITY_BLOCK);
   let cap = 1;
   for (let b = 0; b < blocks; b++) cap = Math.max(cap, blockPings(city, b));
   const block: CityBlock = {
-    count: 0, person: new Uint32Array(cap), ts: new Uint32Array(cap), lat: new Float64Array(cap), lon: new Float64Array(cap),
+    count: 0,
+    person: new Uint32Array(cap),
+    ts: new Uint32Array(cap),
+    lat: new Float64Array(cap),
+    lon: new Float64Array(cap),
   };
   const ids: PersonIds = { count: o.people, get: (i) => cityPersonId(i, o.seed) };
   const total = o.pings * o.days;
-  const bar = o.progress === false ? null : new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'gen pings [{bar}] {percentage}% {value}/{total} blocks ETA {eta}s' },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar =
+    o.progress === false
+      ? null
+      : new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: 'gen pings [{bar}] {percentage}% {value}/{total} blocks ETA {eta}s',
+          },
+          cliProgress.Presets.shades_classic,
+        );
   bar?.start(blocks * o.days, 0);
   const bin = o.format === 'bin' ? new PingBinWriter(o.out, total, o.people) : null;
   const csv = o.format === 'csv' ? createWriteStream(o.out) : null;
@@ -115,10 +136,14 @@ export function registerGenPingsCommand(program: Command): void {
     .action(async (opts: GenPingsOptions) => {
       if (opts.format !== 'csv' && opts.format !== 'bin') throw new InvalidArgumentError('--format csv|bin');
       if ((opts.cases === undefined) !== (opts.casesOut === undefined)) {
-        throw new InvalidArgumentError('--cases 与 --cases-out 须同时给出 / give --cases and --cases-out together');
+        throw new InvalidArgumentError(
+          '--cases 与 --cases-out 须同时给出 / give --cases and --cases-out together',
+        );
       }
       const started = performance.now();
       const n = await genPings(opts);
-      process.stderr.write(`wrote ${n} pings to ${opts.out} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `wrote ${n} pings to ${opts.out} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     });
 }

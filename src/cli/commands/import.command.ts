@@ -24,9 +24,14 @@ interface ImportOptions {
 export function registerImportCommand(program: Command): void {
   program
     .command('import <feed> <file>')
-    .description(`导入数据文件 Import a feed file (CSV with header, or NDJSON); feeds: ${FEED_NAMES.join(', ')}`)
+    .description(
+      `导入数据文件 Import a feed file (CSV with header, or NDJSON); feeds: ${FEED_NAMES.join(', ')}`,
+    )
     .option('--format <f>', '文件格式 csv | ndjson (默认按扩展名 default: by file extension)')
-    .option('--errors <out.ndjson>', '把拒绝的行写入文件 write rejected rows (line, field, code) to this NDJSON file')
+    .option(
+      '--errors <out.ndjson>',
+      '把拒绝的行写入文件 write rejected rows (line, field, code) to this NDJSON file',
+    )
     .option('--json', '最后一行输出 JSON 汇总 print {"accepted","duplicates","rejected"} as the last line')
     .option('--no-stays', '导入信令后不生成停留点 do not condense pings into stays after the import')
     .option('--no-progress', '不显示进度条 no progress bar')
@@ -65,7 +70,13 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
         // disk has not taken yet. A drain listener per write made a file of 100 000 bad rows
         // take minutes (every drain walked every listener).
         onError: (e) => void errOut?.write(JSON.stringify(e) + '\n'),
-        onProgress: (s, bytes) => bar?.update(bytes, { rows: s.rows, accepted: s.accepted, duplicates: s.duplicates, rejected: s.rejected }),
+        onProgress: (s, bytes) =>
+          bar?.update(bytes, {
+            rows: s.rows,
+            accepted: s.accepted,
+            duplicates: s.duplicates,
+            rejected: s.rejected,
+          }),
         onStaysProgress: (n, total) => bar?.update(size, { rows: `stays ${n}/${total}` }),
       });
     } finally {
@@ -80,7 +91,13 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
       (summary.rejected && o.errors ? ` (see ${o.errors})` : '');
     if (o.json) {
       process.stderr.write(line + '\n');
-      process.stdout.write(JSON.stringify({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          accepted: summary.accepted,
+          duplicates: summary.duplicates,
+          rejected: summary.rejected,
+        }) + '\n',
+      );
     } else process.stdout.write(line + '\n');
   });
   exitWhenDone();

@@ -18,40 +18,71 @@ export function registerPlacesCommand(program: Command): void {
   areas
     .command('list')
     .description('当前风险区 Areas active now (GeoJSON FeatureCollection)')
-    .action(() => withContext(async (ctx) => void process.stdout.write(JSON.stringify(await placesOf(ctx).areas.current(), null, 2) + '\n')));
+    .action(() =>
+      withContext(
+        async (ctx) =>
+          void process.stdout.write(JSON.stringify(await placesOf(ctx).areas.current(), null, 2) + '\n'),
+      ),
+    );
 
   areas
     .command('publish')
     .description('发布风险区并回溯匹配14天 Publish an area and re-match the last 14 days')
     .requiredOption('--name <name>', '名称 name')
     .requiredOption('--level <level>', 'high | medium | low')
-    .option('--geojson <file>', 'GeoJSON Polygon/MultiPolygon file (a Feature or FeatureCollection works too: the first geometry)')
+    .option(
+      '--geojson <file>',
+      'GeoJSON Polygon/MultiPolygon file (a Feature or FeatureCollection works too: the first geometry)',
+    )
     .option('--center <lat,lon>', '圆心 circle centre')
     .option('--radius <m>', '半径(米) circle radius, metres')
     .option('--admin-code <code>', '区划代码 county (6), street (9) or community (12) code')
     .option('--region <code>', '所在区县 6-digit county the drawn area lies in')
     .option('--starts-at <iso>', '开始时间 start (default now)')
     .option('--lifts-at <iso>', '计划解除时间 planned lift time')
-    .action((o: { name: string; level: string; geojson?: string; center?: string; radius?: string; adminCode?: string; region?: string; startsAt?: string; liftsAt?: string }) =>
-      withContext(async (ctx) => {
-        if (!['high', 'medium', 'low'].includes(o.level)) return fail('--level must be high, medium or low');
-        const input: AreaInput = { name: o.name, level: o.level as AreaLevel };
-        if (o.geojson) {
-          const doc = JSON.parse(fs.readFileSync(o.geojson, 'utf8')) as { type?: string; geometry?: unknown; features?: Array<{ geometry?: unknown }> };
-          input.geometry = doc.type === 'FeatureCollection' ? doc.features?.[0]?.geometry : doc.type === 'Feature' ? doc.geometry : doc;
-        }
-        if (o.center) {
-          const [lat, lon] = o.center.split(',').map(Number);
-          input.center = { lat: lat as number, lon: lon as number };
-          input.radiusM = Number(o.radius ?? 100);
-        }
-        if (o.adminCode) input.adminCode = o.adminCode;
-        if (o.region) input.regionCode = o.region;
-        if (o.startsAt) input.startsAt = o.startsAt;
-        if (o.liftsAt) input.liftedAt = o.liftsAt;
-        const r = await placesOf(ctx).areas.publish(CLI, input);
-        process.stdout.write(`area ${r.area.id} published; re-matched ${r.rematch.stays} stays → ${r.rematch.facts} new facts for ${r.rematch.persons} persons in ${r.rematch.ms} ms\n`);
-      }),
+    .action(
+      (o: {
+        name: string;
+        level: string;
+        geojson?: string;
+        center?: string;
+        radius?: string;
+        adminCode?: string;
+        region?: string;
+        startsAt?: string;
+        liftsAt?: string;
+      }) =>
+        withContext(async (ctx) => {
+          if (!['high', 'medium', 'low'].includes(o.level))
+            return fail('--level must be high, medium or low');
+          const input: AreaInput = { name: o.name, level: o.level as AreaLevel };
+          if (o.geojson) {
+            const doc = JSON.parse(fs.readFileSync(o.geojson, 'utf8')) as {
+              type?: string;
+              geometry?: unknown;
+              features?: Array<{ geometry?: unknown }>;
+            };
+            input.geometry =
+              doc.type === 'FeatureCollection'
+                ? doc.features?.[0]?.geometry
+                : doc.type === 'Feature'
+                  ? doc.geometry
+                  : doc;
+          }
+          if (o.center) {
+            const [lat, lon] = o.center.split(',').map(Number);
+            input.center = { lat: lat as number, lon: lon as number };
+            input.radiusM = Number(o.radius ?? 100);
+          }
+          if (o.adminCode) input.adminCode = o.adminCode;
+          if (o.region) input.regionCode = o.region;
+          if (o.startsAt) input.startsAt = o.startsAt;
+          if (o.liftsAt) input.liftedAt = o.liftsAt;
+          const r = await placesOf(ctx).areas.publish(CLI, input);
+          process.stdout.write(
+            `area ${r.area.id} published; re-matched ${r.rematch.stays} stays → ${r.rematch.facts} new facts for ${r.rematch.persons} persons in ${r.rematch.ms} ms\n`,
+          );
+        }),
     );
 
   areas
@@ -68,7 +99,14 @@ export function registerPlacesCommand(program: Command): void {
   areas
     .command('history <id>')
     .description('变更历史 Who changed what, when')
-    .action((id: string) => withContext(async (ctx) => void process.stdout.write(JSON.stringify(await placesOf(ctx).areas.withHistory(CLI, Number(id)), null, 2) + '\n')));
+    .action((id: string) =>
+      withContext(
+        async (ctx) =>
+          void process.stdout.write(
+            JSON.stringify(await placesOf(ctx).areas.withHistory(CLI, Number(id)), null, 2) + '\n',
+          ),
+      ),
+    );
 
   places
     .command('sweep')
@@ -77,8 +115,13 @@ export function registerPlacesCommand(program: Command): void {
     .action((o: { hours: string }) =>
       withContext(async (ctx) => {
         const now = ctx.clock.now();
-        const r = await placesOf(ctx).matcher.sweep(new Date(now - Number(o.hours) * 3_600_000), new Date(now + 1));
-        process.stdout.write(`${r.stays} stays, ${r.matches} matches, ${r.facts} new facts for ${r.persons} persons in ${r.ms} ms\n`);
+        const r = await placesOf(ctx).matcher.sweep(
+          new Date(now - Number(o.hours) * 3_600_000),
+          new Date(now + 1),
+        );
+        process.stdout.write(
+          `${r.stays} stays, ${r.matches} matches, ${r.facts} new facts for ${r.persons} persons in ${r.ms} ms\n`,
+        );
       }),
     );
 
@@ -92,12 +135,19 @@ export function registerPlacesCommand(program: Command): void {
     .requiredOption('--lat <lat>')
     .requiredOption('--lon <lon>')
     .requiredOption('--admin-code <code>', 'county, street or community code')
-    .action((o: { name: string; category: string; address: string; lat: string; lon: string; adminCode: string }) =>
-      withContext(async (ctx) => {
-        await ctx.keys.ensureKey();
-        const r = await placesOf(ctx).venues.register(CLI, { ...o, lat: Number(o.lat), lon: Number(o.lon) });
-        process.stdout.write(`venue ${r.venue.id} ${r.venue.name}\noperator device ${r.operator.deviceId} X-Api-Key: ${r.operator.apiKey}\n`);
-      }),
+    .action(
+      (o: { name: string; category: string; address: string; lat: string; lon: string; adminCode: string }) =>
+        withContext(async (ctx) => {
+          await ctx.keys.ensureKey();
+          const r = await placesOf(ctx).venues.register(CLI, {
+            ...o,
+            lat: Number(o.lat),
+            lon: Number(o.lon),
+          });
+          process.stdout.write(
+            `venue ${r.venue.id} ${r.venue.name}\noperator device ${r.operator.deviceId} X-Api-Key: ${r.operator.apiKey}\n`,
+          );
+        }),
     );
   venues
     .command('poster <id>')

@@ -3,7 +3,17 @@
  * and declared trips. Pure checks shared by the resident endpoint and the bulk declaration feed.
  */
 import type { FactData } from '../fact.ts';
-import { bad, numberField, ok, personRefOf, sourceIdOf, timeField, type Checked, type PersonRef, type RawRecord } from './record.ts';
+import {
+  bad,
+  numberField,
+  ok,
+  personRefOf,
+  sourceIdOf,
+  timeField,
+  type Checked,
+  type PersonRef,
+  type RawRecord,
+} from './record.ts';
 import { checkTripFields, type TripFields } from './itinerary.feed.ts';
 
 export interface DeclarationBody {
@@ -29,7 +39,8 @@ function symptomsOf(r: RawRecord): Checked<string[] | undefined> {
     if (typeof s !== 'string') return bad('symptoms', 'ROW_BAD_VALUE', 'symptoms must be text codes');
     const code = s.trim().toLowerCase();
     if (code === '' || code === 'none') continue;
-    if (!/^[a-z][a-z_]{1,39}$/.test(code)) return bad('symptoms', 'ROW_BAD_VALUE', `unknown symptom code ${code}`);
+    if (!/^[a-z][a-z_]{1,39}$/.test(code))
+      return bad('symptoms', 'ROW_BAD_VALUE', `unknown symptom code ${code}`);
     if (!out.includes(code)) out.push(code);
   }
   if (out.length > 12) return bad('symptoms', 'ROW_BAD_VALUE', 'at most 12 symptoms');
@@ -46,9 +57,11 @@ export function checkDeclarationBody(r: RawRecord, now: number): Checked<Declara
   if (!at.ok) return at;
   const trips: TripFields[] = [];
   if (r.trips !== undefined && r.trips !== null) {
-    if (!Array.isArray(r.trips) || r.trips.length > 20) return bad('trips', 'ROW_BAD_VALUE', 'trips must be a list of at most 20');
+    if (!Array.isArray(r.trips) || r.trips.length > 20)
+      return bad('trips', 'ROW_BAD_VALUE', 'trips must be a list of at most 20');
     for (const [i, t] of (r.trips as unknown[]).entries()) {
-      if (typeof t !== 'object' || t === null) return bad(`trips[${i}]`, 'ROW_BAD_VALUE', 'a trip must be an object');
+      if (typeof t !== 'object' || t === null)
+        return bad(`trips[${i}]`, 'ROW_BAD_VALUE', 'a trip must be an object');
       const c = checkTripFields(t as RawRecord, now);
       if (!c.ok) return bad(`trips[${i}].${c.problem.field}`, c.problem.code, c.problem.message);
       trips.push(c.value);

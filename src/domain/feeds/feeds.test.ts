@@ -25,76 +25,174 @@ describe('parseTime', () => {
   ])('%s', (input, expected) => expect(parseTime(input)).toBe(expected));
 
   it('round-trips any instant written as UTC ISO', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 4102444800000 }), (t) => parseTime(new Date(t).toISOString()) === t));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4102444800000 }),
+        (t) => parseTime(new Date(t).toISOString()) === t,
+      ),
+    );
   });
 });
 
 describe('person references', () => {
   const id = makeResidentId('520102', '19900101', 7, true);
   it('reads documents, phones and person_ref in that order', () => {
-    expect(personRefOf({ doc_type: '10', doc_number: id.toLowerCase(), phone: '13800000000' })).toEqual({ ok: true, value: { kind: 'document', docType: 10, number: id } });
-    expect(personRefOf({ phone: '+86 138-0000-0000' })).toEqual({ ok: true, value: { kind: 'phone', phone: '13800000000' } });
-    expect(personRefOf({ person_ref: `10:${id}` })).toEqual({ ok: true, value: { kind: 'document', docType: 10, number: id } });
-    expect(personRefOf({ person_ref: 'phone:13800000000' })).toMatchObject({ ok: true, value: { kind: 'phone' } });
+    expect(personRefOf({ doc_type: '10', doc_number: id.toLowerCase(), phone: '13800000000' })).toEqual({
+      ok: true,
+      value: { kind: 'document', docType: 10, number: id },
+    });
+    expect(personRefOf({ phone: '+86 138-0000-0000' })).toEqual({
+      ok: true,
+      value: { kind: 'phone', phone: '13800000000' },
+    });
+    expect(personRefOf({ person_ref: `10:${id}` })).toEqual({
+      ok: true,
+      value: { kind: 'document', docType: 10, number: id },
+    });
+    expect(personRefOf({ person_ref: 'phone:13800000000' })).toMatchObject({
+      ok: true,
+      value: { kind: 'phone' },
+    });
   });
   it('names the field and the document code when wrong', () => {
     const bad = id.slice(0, 17) + (id[17] === '1' ? '2' : '1');
-    expect(personRefOf({ doc_type: '10', doc_number: bad })).toMatchObject({ ok: false, problem: { field: 'doc_number', code: 'DOC_BAD_CHECK_CHARACTER' } });
-    expect(personRefOf({ doc_type: '42', doc_number: 'X' })).toMatchObject({ ok: false, problem: { field: 'doc_type', code: 'DOC_UNKNOWN_TYPE' } });
-    expect(personRefOf({ person_ref: 'abc' })).toMatchObject({ ok: false, problem: { field: 'person_ref', code: 'ROW_BAD_VALUE' } });
+    expect(personRefOf({ doc_type: '10', doc_number: bad })).toMatchObject({
+      ok: false,
+      problem: { field: 'doc_number', code: 'DOC_BAD_CHECK_CHARACTER' },
+    });
+    expect(personRefOf({ doc_type: '42', doc_number: 'X' })).toMatchObject({
+      ok: false,
+      problem: { field: 'doc_type', code: 'DOC_UNKNOWN_TYPE' },
+    });
+    expect(personRefOf({ person_ref: 'abc' })).toMatchObject({
+      ok: false,
+      problem: { field: 'person_ref', code: 'ROW_BAD_VALUE' },
+    });
     expect(personRefOf({})).toMatchObject({ ok: false, problem: { code: 'ROW_MISSING_FIELD' } });
   });
 });
 
 describe('key-population rows', () => {
   it('maps the companion engine message to a companion fact naming its list', () => {
-    const msg = normaliseKeys({ sourceId: 's1', personRef: '13800000000', category: 'companion', list: 'L', caseRef: 'c9', seconds: 900, firstTs: 1763510000, lastTs: 1763512000, eventTime: 1763513000 });
+    const msg = normaliseKeys({
+      sourceId: 's1',
+      personRef: '13800000000',
+      category: 'companion',
+      list: 'L',
+      caseRef: 'c9',
+      seconds: 900,
+      firstTs: 1763510000,
+      lastTs: 1763512000,
+      eventTime: 1763513000,
+    });
     const c = checkKeyPopulationRecord(msg, NOW);
     expect(c.ok).toBe(true);
     if (!c.ok) return;
-    expect(c.value).toMatchObject({ tier: 'medium', action: 'enter', eventTime: 1763513000000, lastExposureAt: 1763512000000 });
+    expect(c.value).toMatchObject({
+      tier: 'medium',
+      action: 'enter',
+      eventTime: 1763513000000,
+      lastExposureAt: 1763512000000,
+    });
     expect(keyPopulationFact(c.value)).toEqual({
-      type: 'companion', source: 'key-population', sourceRecordId: 's1', eventTime: 1763513000000,
-      data: { list: 'L', tier: 'medium', category: 'companion', action: 'enter', lastExposureAt: 1763512000000, caseRef: 'c9', seconds: 900, firstTs: 1763510000000 },
+      type: 'companion',
+      source: 'key-population',
+      sourceRecordId: 's1',
+      eventTime: 1763513000000,
+      data: {
+        list: 'L',
+        tier: 'medium',
+        category: 'companion',
+        action: 'enter',
+        lastExposureAt: 1763512000000,
+        caseRef: 'c9',
+        seconds: 900,
+        firstTs: 1763510000000,
+      },
     });
   });
   it('releases name the released type; unknown categories and future events are refused', () => {
-    const rel = checkKeyPopulationRecord({ source_id: 'r', phone: '13800000000', category: 'close-contact', list: 'L', action: 'release' }, NOW);
-    expect(rel.ok && keyPopulationFact(rel.value)).toMatchObject({ type: 'release', data: { types: ['close_contact'], list: 'L' } });
-    expect(checkKeyPopulationRecord({ source_id: 'x', phone: '13800000000', category: 'vip', list: 'L' }, NOW)).toMatchObject({ ok: false, problem: { field: 'category' } });
-    expect(checkKeyPopulationRecord({ source_id: 'x', phone: '13800000000', category: 'case', list: 'L', event_time: '2027-01-01' }, NOW)).toMatchObject({ ok: false, problem: { field: 'event_time', code: 'ROW_BAD_TIME' } });
+    const rel = checkKeyPopulationRecord(
+      { source_id: 'r', phone: '13800000000', category: 'close-contact', list: 'L', action: 'release' },
+      NOW,
+    );
+    expect(rel.ok && keyPopulationFact(rel.value)).toMatchObject({
+      type: 'release',
+      data: { types: ['close_contact'], list: 'L' },
+    });
+    expect(
+      checkKeyPopulationRecord({ source_id: 'x', phone: '13800000000', category: 'vip', list: 'L' }, NOW),
+    ).toMatchObject({ ok: false, problem: { field: 'category' } });
+    expect(
+      checkKeyPopulationRecord(
+        { source_id: 'x', phone: '13800000000', category: 'case', list: 'L', event_time: '2027-01-01' },
+        NOW,
+      ),
+    ).toMatchObject({ ok: false, problem: { field: 'event_time', code: 'ROW_BAD_TIME' } });
   });
 });
 
 describe('pings', () => {
   it('checks phone, time window and coordinates', () => {
     const oldest = NOW - 21 * 86400_000;
-    expect(checkPing({ phone: '13800000000', ts: '2026-11-19T01:00:00Z', lat: '26.5', lon: '106.7', accuracy_m: '' }, NOW, oldest)).toMatchObject({ ok: true, value: { lat: 26.5, lon: 106.7 } });
-    expect(checkPing({ phone: '13800000000', ts: '2026-10-01T01:00:00Z', lat: '26.5', lon: '106.7' }, NOW, oldest)).toMatchObject({ ok: false, problem: { code: 'ROW_OUT_OF_WINDOW' } });
-    expect(checkPing({ phone: '13800000000', ts: '2026-11-19T01:00:00Z', lat: '', lon: '106.7' }, NOW, oldest)).toMatchObject({ ok: false, problem: { field: 'lat' } });
-    expect(checkPing({ phone: '12345', ts: '2026-11-19T01:00:00Z', lat: '1', lon: '1' }, NOW, oldest)).toMatchObject({ ok: false, problem: { code: 'ROW_BAD_PHONE' } });
+    expect(
+      checkPing(
+        { phone: '13800000000', ts: '2026-11-19T01:00:00Z', lat: '26.5', lon: '106.7', accuracy_m: '' },
+        NOW,
+        oldest,
+      ),
+    ).toMatchObject({ ok: true, value: { lat: 26.5, lon: 106.7 } });
+    expect(
+      checkPing({ phone: '13800000000', ts: '2026-10-01T01:00:00Z', lat: '26.5', lon: '106.7' }, NOW, oldest),
+    ).toMatchObject({ ok: false, problem: { code: 'ROW_OUT_OF_WINDOW' } });
+    expect(
+      checkPing({ phone: '13800000000', ts: '2026-11-19T01:00:00Z', lat: '', lon: '106.7' }, NOW, oldest),
+    ).toMatchObject({ ok: false, problem: { field: 'lat' } });
+    expect(
+      checkPing({ phone: '12345', ts: '2026-11-19T01:00:00Z', lat: '1', lon: '1' }, NOW, oldest),
+    ).toMatchObject({ ok: false, problem: { code: 'ROW_BAD_PHONE' } });
   });
 });
 
 describe('condenseStays', () => {
   const at = (min: number, lat: number, lon: number) => ({ ts: NOW + min * 60_000, lat, lon });
   it('groups nearby consecutive pings of at least 15 minutes, in time order whatever the input order', () => {
-    const pings = [at(0, 26.58, 106.71), at(10, 26.5805, 106.7102), at(20, 26.58, 106.71), at(30, 26.62, 106.7), at(35, 26.62, 106.7), at(50, 26.62, 106.7001), at(55, 26.7, 106.9)];
+    const pings = [
+      at(0, 26.58, 106.71),
+      at(10, 26.5805, 106.7102),
+      at(20, 26.58, 106.71),
+      at(30, 26.62, 106.7),
+      at(35, 26.62, 106.7),
+      at(50, 26.62, 106.7001),
+      at(55, 26.7, 106.9),
+    ];
     const stays = condenseStays([...pings].reverse());
-    expect(stays.map((s) => [(s.startedAt - NOW) / 60_000, (s.endedAt - NOW) / 60_000, s.pings])).toEqual([[0, 20, 3], [30, 50, 3]]);
+    expect(stays.map((s) => [(s.startedAt - NOW) / 60_000, (s.endedAt - NOW) / 60_000, s.pings])).toEqual([
+      [0, 20, 3],
+      [30, 50, 3],
+    ]);
     expect(stays[0]?.lat).toBeCloseTo(26.58017, 4);
   });
   it('a long gap ends a stay; stays never overlap and cover only their pings', () => {
-    expect(condenseStays([at(0, 26.58, 106.71), at(300, 26.58, 106.71), at(320, 26.58, 106.71)]).map((s) => (s.startedAt - NOW) / 60_000)).toEqual([300]);
+    expect(
+      condenseStays([at(0, 26.58, 106.71), at(300, 26.58, 106.71), at(320, 26.58, 106.71)]).map(
+        (s) => (s.startedAt - NOW) / 60_000,
+      ),
+    ).toEqual([300]);
     fc.assert(
-      fc.property(fc.array(fc.record({ m: fc.integer({ min: 0, max: 1440 }), d: fc.integer({ min: 0, max: 3 }) }), { maxLength: 60 }), (xs) => {
-        const stays = condenseStays(xs.map((x) => at(x.m, 26.5 + x.d * 0.01, 106.7)));
-        for (let i = 0; i < stays.length; i++) {
-          const s = stays[i]!;
-          expect(s.endedAt - s.startedAt).toBeGreaterThanOrEqual(15 * 60_000);
-          if (i > 0) expect(s.startedAt).toBeGreaterThanOrEqual(stays[i - 1]!.endedAt);
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ m: fc.integer({ min: 0, max: 1440 }), d: fc.integer({ min: 0, max: 3 }) }), {
+          maxLength: 60,
+        }),
+        (xs) => {
+          const stays = condenseStays(xs.map((x) => at(x.m, 26.5 + x.d * 0.01, 106.7)));
+          for (let i = 0; i < stays.length; i++) {
+            const s = stays[i]!;
+            expect(s.endedAt - s.startedAt).toBeGreaterThanOrEqual(15 * 60_000);
+            if (i > 0) expect(s.startedAt).toBeGreaterThanOrEqual(stays[i - 1]!.endedAt);
+          }
+        },
+      ),
     );
   });
 });
@@ -106,11 +204,24 @@ describe('fastPing (the allocation-free check of the common carrier row)', () =>
   const agrees = (r: Record<string, unknown>): boolean => {
     if (!fastPing(r, NOW, oldest, v)) return true;
     const c = checkPing(r, NOW, oldest);
-    return c.ok && c.value.phone === r.phone && c.value.ts === v.ts && Object.is(c.value.lat, v.lat) && Object.is(c.value.lon, v.lon) && Object.is(c.value.accuracyM ?? NaN, v.acc);
+    return (
+      c.ok &&
+      c.value.phone === r.phone &&
+      c.value.ts === v.ts &&
+      Object.is(c.value.lat, v.lat) &&
+      Object.is(c.value.lon, v.lon) &&
+      Object.is(c.value.accuracyM ?? NaN, v.acc)
+    );
   };
 
   it('takes the carrier form and gives checkPing’s values', () => {
-    const r = { phone: '13800000000', ts: '2026-11-19T01:02:03.250Z', lat: '26.50012', lon: '106.70001', accuracy_m: '30' };
+    const r = {
+      phone: '13800000000',
+      ts: '2026-11-19T01:02:03.250Z',
+      lat: '26.50012',
+      lon: '106.70001',
+      accuracy_m: '30',
+    };
     expect(fastPing(r, NOW, oldest, v)).toBe(true);
     expect(v).toEqual({ ts: Date.parse('2026-11-19T01:02:03.250Z'), lat: 26.50012, lon: 106.70001, acc: 30 });
     expect(fastPing({ ...r, accuracy_m: '' }, NOW, oldest, v) && Number.isNaN(v.acc)).toBe(true);
@@ -140,17 +251,38 @@ describe('fastPing (the allocation-free check of the common carrier row)', () =>
     const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
     const ts = fc.oneof(
       fc.integer({ min: NOW - 25 * 86400_000, max: NOW + 86400_000 }).map((t) => new Date(t).toISOString()),
-      fc.integer({ min: NOW - 25 * 86400_000, max: NOW + 86400_000 }).map((t) => new Date(t).toISOString().replace('.000', '').replace(/\.\d+/, '')),
-      fc.tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2)).map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`),
+      fc
+        .integer({ min: NOW - 25 * 86400_000, max: NOW + 86400_000 })
+        .map((t) => new Date(t).toISOString().replace('.000', '').replace(/\.\d+/, '')),
+      fc
+        .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2))
+        .map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`),
       fc.string(),
     );
-    const num = fc.oneof(fc.double({ min: -200, max: 200, noNaN: true }).map(String), fc.integer({ min: -200, max: 200 }).map(String), fc.constantFrom('', ' 1', '1e1', '0x10', '-0', 'NaN'));
-    const phone = fc.oneof(digits(11), fc.constantFrom('13800000000', '19912345678', '1380000000', '+8613800000000'));
-    fc.assert(fc.property(phone, ts, num, num, num, (p, t, la, lo, a) => agrees({ phone: p, ts: t, lat: la, lon: lo, accuracy_m: a })), { numRuns: 3000 });
+    const num = fc.oneof(
+      fc.double({ min: -200, max: 200, noNaN: true }).map(String),
+      fc.integer({ min: -200, max: 200 }).map(String),
+      fc.constantFrom('', ' 1', '1e1', '0x10', '-0', 'NaN'),
+    );
+    const phone = fc.oneof(
+      digits(11),
+      fc.constantFrom('13800000000', '19912345678', '1380000000', '+8613800000000'),
+    );
+    fc.assert(
+      fc.property(phone, ts, num, num, num, (p, t, la, lo, a) =>
+        agrees({ phone: p, ts: t, lat: la, lon: lo, accuracy_m: a }),
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   it('isoUtcMs reads exactly the instants Date.parse reads, and nothing past the calendar', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 4102444800000 }), (t) => isoUtcMs(new Date(t).toISOString()) === t));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4102444800000 }),
+        (t) => isoUtcMs(new Date(t).toISOString()) === t,
+      ),
+    );
     expect(isoUtcMs('2024-02-29T00:00:00Z')).toBe(Date.parse('2024-02-29T00:00:00Z'));
     expect(isoUtcMs('2026-02-29T00:00:00Z')).toBeNaN();
     expect(isoUtcMs('2026-04-31T00:00:00Z')).toBeNaN();

@@ -5,10 +5,27 @@
  */
 import type { FactData, FactType } from '../fact.ts';
 import {
-  bad, numberField, ok, oneOf, personRefOf, required, sourceIdOf, text, timeField, type Checked, type PersonRef, type RawRecord,
+  bad,
+  numberField,
+  ok,
+  oneOf,
+  personRefOf,
+  required,
+  sourceIdOf,
+  text,
+  timeField,
+  type Checked,
+  type PersonRef,
+  type RawRecord,
 } from './record.ts';
 
-export const KP_CATEGORIES = ['case', 'close_contact', 'secondary_contact', 'companion', 'inbound_high_risk'] as const;
+export const KP_CATEGORIES = [
+  'case',
+  'close_contact',
+  'secondary_contact',
+  'companion',
+  'inbound_high_risk',
+] as const;
 export type KpCategory = (typeof KP_CATEGORIES)[number];
 export const KP_TIERS = ['high', 'medium'] as const;
 export type KpTier = (typeof KP_TIERS)[number];
@@ -83,7 +100,8 @@ export function checkKeyPopulationRecord(r: RawRecord, now: number): Checked<Key
   }
   const exposure = lastExposure.value ?? lastTs.value;
   if (exposure !== undefined) {
-    if (exposure > rec.eventTime + 60_000 && eventTime.value !== undefined) return bad('last_exposure_at', 'ROW_BAD_TIME', 'last exposure is after the event time');
+    if (exposure > rec.eventTime + 60_000 && eventTime.value !== undefined)
+      return bad('last_exposure_at', 'ROW_BAD_TIME', 'last exposure is after the event time');
     rec.lastExposureAt = exposure;
   }
   const caseRef = text(r, 'case_ref');
@@ -107,14 +125,26 @@ export function keyPopulationFact(rec: KeyPopulationRecord): FactDraft {
   // object literals rather than spreads: one of these per list row
   if (rec.action === 'release') {
     data.types = [rec.category];
-    return { source: KP_FACT_SOURCE, sourceRecordId: rec.sourceId, eventTime: rec.eventTime, type: 'release', data };
+    return {
+      source: KP_FACT_SOURCE,
+      sourceRecordId: rec.sourceId,
+      eventTime: rec.eventTime,
+      type: 'release',
+      data,
+    };
   }
   if (rec.kind) data.kind = rec.kind;
   if (rec.lastExposureAt !== undefined) data.lastExposureAt = rec.lastExposureAt;
   if (rec.caseRef !== undefined) data.caseRef = rec.caseRef;
   if (rec.seconds !== undefined) data.seconds = rec.seconds;
   if (rec.firstTs !== undefined) data.firstTs = rec.firstTs;
-  return { source: KP_FACT_SOURCE, sourceRecordId: rec.sourceId, eventTime: rec.eventTime, type: rec.category, data };
+  return {
+    source: KP_FACT_SOURCE,
+    sourceRecordId: rec.sourceId,
+    eventTime: rec.eventTime,
+    type: rec.category,
+    data,
+  };
 }
 
 export interface VaccinationRecord {
@@ -137,7 +167,13 @@ export function checkVaccinationRecord(r: RawRecord, now: number): Checked<Vacci
   if (!dose.ok) return dose;
   const at = timeField(r, 'vaccinated_at', { required: true, now });
   if (!at.ok) return at;
-  const rec: VaccinationRecord = { sourceId: sourceId.value, person: person.value, product: product.value, dose: dose.value as number, vaccinatedAt: at.value as number };
+  const rec: VaccinationRecord = {
+    sourceId: sourceId.value,
+    person: person.value,
+    product: product.value,
+    dose: dose.value as number,
+    vaccinatedAt: at.value as number,
+  };
   const site = text(r, 'site');
   if (site !== undefined) rec.site = site.slice(0, 120);
   return ok(rec);
@@ -146,5 +182,11 @@ export function checkVaccinationRecord(r: RawRecord, now: number): Checked<Vacci
 export function vaccinationFact(rec: VaccinationRecord): FactDraft {
   const data: FactData = { dose: rec.dose, product: rec.product };
   if (rec.site !== undefined) data.site = rec.site;
-  return { type: 'vaccination', source: 'vaccinations', sourceRecordId: rec.sourceId, eventTime: rec.vaccinatedAt, data };
+  return {
+    type: 'vaccination',
+    source: 'vaccinations',
+    sourceRecordId: rec.sourceId,
+    eventTime: rec.vaccinatedAt,
+    data,
+  };
 }

@@ -2,7 +2,17 @@
 import { bad, ok, required, sourceIdOf, text, type Checked, type RawRecord } from './record.ts';
 
 /** CSV header the identity feed needs at least (extra columns are ignored). */
-export const PERSON_COLUMNS = ['source_id', 'doc_type', 'doc_number', 'name', 'sex', 'birth_date', 'phone', 'region_code', 'address'] as const;
+export const PERSON_COLUMNS = [
+  'source_id',
+  'doc_type',
+  'doc_number',
+  'name',
+  'sex',
+  'birth_date',
+  'phone',
+  'region_code',
+  'address',
+] as const;
 
 export interface PersonRecord {
   sourceId: string;
@@ -22,15 +32,18 @@ export function checkPersonRecord(r: RawRecord): Checked<PersonRecord> {
   if (!sourceId.ok) return sourceId;
   const docType = required(r, 'doc_type', 4);
   if (!docType.ok) return docType;
-  if (!/^\d{1,3}$/.test(docType.value)) return bad('doc_type', 'DOC_UNKNOWN_TYPE', `unknown document type ${docType.value}`);
+  if (!/^\d{1,3}$/.test(docType.value))
+    return bad('doc_type', 'DOC_UNKNOWN_TYPE', `unknown document type ${docType.value}`);
   const docNumber = required(r, 'doc_number', 32);
   if (!docNumber.ok) return docNumber;
   const name = required(r, 'name', 64);
   if (!name.ok) return name;
   const sex = text(r, 'sex');
-  if (sex !== undefined && sex !== 'M' && sex !== 'F') return bad('sex', 'PERSON_BAD_SEX', 'sex must be M or F');
+  if (sex !== undefined && sex !== 'M' && sex !== 'F')
+    return bad('sex', 'PERSON_BAD_SEX', 'sex must be M or F');
   const address = text(r, 'address');
-  if (address !== undefined && address.length > 200) return bad('address', 'ROW_BAD_VALUE', 'address is longer than 200 characters');
+  if (address !== undefined && address.length > 200)
+    return bad('address', 'ROW_BAD_VALUE', 'address is longer than 200 characters');
   return ok({
     sourceId: sourceId.value,
     docType: Number(docType.value),

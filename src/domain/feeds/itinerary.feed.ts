@@ -4,7 +4,18 @@
  */
 import { normalisePhone } from '../mask.ts';
 import { regionLabel } from '../regions.ts';
-import { bad, ok, oneOf, personRefOf, sourceIdOf, text, timeField, type Checked, type PersonRef, type RawRecord } from './record.ts';
+import {
+  bad,
+  ok,
+  oneOf,
+  personRefOf,
+  sourceIdOf,
+  text,
+  timeField,
+  type Checked,
+  type PersonRef,
+  type RawRecord,
+} from './record.ts';
 
 export const TRIP_MODES = ['rail', 'flight', 'road'] as const;
 export type TripMode = (typeof TRIP_MODES)[number];
@@ -27,7 +38,8 @@ export interface TripRecord extends TripFields {
 function region(r: RawRecord, key: string): Checked<string> {
   const s = text(r, key);
   if (s === undefined) return bad(key, 'ROW_MISSING_FIELD', `${key} is required`);
-  if (!/^\d{6}$/.test(s) || regionLabel(s) === undefined) return bad(key, 'ROW_BAD_VALUE', `${key} must be a GB/T 2260 six-digit code`);
+  if (!/^\d{6}$/.test(s) || regionLabel(s) === undefined)
+    return bad(key, 'ROW_BAD_VALUE', `${key} must be a GB/T 2260 six-digit code`);
   return ok(s);
 }
 
@@ -45,8 +57,15 @@ export function checkTripFields(r: RawRecord, now: number): Checked<TripFields> 
   if (!arr.ok) return arr;
   const d = dep.value as number;
   const a = arr.value as number;
-  if (a < d || a - d > 3 * 86400_000) return bad('arrived_at', 'ROW_BAD_TIME', 'arrival must be after departure and within 3 days');
-  const t: TripFields = { mode: mode.value, fromRegion: from.value, toRegion: to.value, departedAt: d, arrivedAt: a };
+  if (a < d || a - d > 3 * 86400_000)
+    return bad('arrived_at', 'ROW_BAD_TIME', 'arrival must be after departure and within 3 days');
+  const t: TripFields = {
+    mode: mode.value,
+    fromRegion: from.value,
+    toRegion: to.value,
+    departedAt: d,
+    arrivedAt: a,
+  };
   const carriage = text(r, 'carriage');
   if (carriage !== undefined) t.carriage = carriage.slice(0, 16);
   const seat = text(r, 'seat');
@@ -89,16 +108,20 @@ export function checkPing(r: RawRecord, now: number, oldest: number): Checked<Pi
   if (!phone) return bad('phone', 'ROW_BAD_PHONE', 'phone must be a mainland mobile number');
   const ts = timeField(r, 'ts', { required: true, now });
   if (!ts.ok) return ts;
-  if ((ts.value as number) < oldest) return bad('ts', 'ROW_OUT_OF_WINDOW', 'ping is older than the retention window');
+  if ((ts.value as number) < oldest)
+    return bad('ts', 'ROW_OUT_OF_WINDOW', 'ping is older than the retention window');
   const lat = Number(r.lat);
-  if (r.lat === '' || r.lat === undefined || !Number.isFinite(lat) || lat < -90 || lat > 90) return bad('lat', 'ROW_BAD_VALUE', 'lat must be −90…90');
+  if (r.lat === '' || r.lat === undefined || !Number.isFinite(lat) || lat < -90 || lat > 90)
+    return bad('lat', 'ROW_BAD_VALUE', 'lat must be −90…90');
   const lon = Number(r.lon);
-  if (r.lon === '' || r.lon === undefined || !Number.isFinite(lon) || lon < -180 || lon > 180) return bad('lon', 'ROW_BAD_VALUE', 'lon must be −180…180');
+  if (r.lon === '' || r.lon === undefined || !Number.isFinite(lon) || lon < -180 || lon > 180)
+    return bad('lon', 'ROW_BAD_VALUE', 'lon must be −180…180');
   const p: PingRecord = { phone, ts: ts.value as number, lat, lon };
   const acc = r.accuracy_m;
   if (acc !== undefined && acc !== null && acc !== '') {
     const a = Number(acc);
-    if (!Number.isFinite(a) || a < 0 || a > 100_000) return bad('accuracy_m', 'ROW_BAD_VALUE', 'accuracy_m must be 0…100000');
+    if (!Number.isFinite(a) || a < 0 || a > 100_000)
+      return bad('accuracy_m', 'ROW_BAD_VALUE', 'accuracy_m must be 0…100000');
     p.accuracyM = a;
   }
   return ok(p);
@@ -160,7 +183,16 @@ const digits2 = (s: string, i: number): number => {
 /** Epoch ms of exactly `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.sssZ` (year ≥ 1970), else NaN. */
 export function isoUtcMs(s: string): number {
   const n = s.length;
-  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN;
+  if (
+    (n !== 20 && n !== 24) ||
+    s.charCodeAt(n - 1) !== 90 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  )
+    return NaN;
   const y = digits2(s, 0) * 100 + digits2(s, 2);
   const mo = digits2(s, 5);
   const d = digits2(s, 8);

@@ -7,7 +7,15 @@
 import { checkDeclarationRecord } from './declaration.feed.ts';
 import { checkKeyPopulationRecord, checkVaccinationRecord } from './health.feed.ts';
 import { checkTripRecord } from './itinerary.feed.ts';
-import { normaliseKeys, rowError, type Checked, type PersonRef, type RawRecord, type RowError, type RowProblem } from './record.ts';
+import {
+  normaliseKeys,
+  rowError,
+  type Checked,
+  type PersonRef,
+  type RawRecord,
+  type RowError,
+  type RowProblem,
+} from './record.ts';
 
 export const PERSON_FEED_CHECKS = {
   'key-population': checkKeyPopulationRecord,
@@ -78,7 +86,11 @@ export class RowChecker<R extends PersonRow> {
 }
 
 /** Checks a batch of records against `now`. */
-export function checkRows<R extends PersonRow>(items: ReadonlyArray<{ line: number; record: RawRecord }>, check: RowCheck<R>, now: number): CheckedRows<R> {
+export function checkRows<R extends PersonRow>(
+  items: ReadonlyArray<{ line: number; record: RawRecord }>,
+  check: RowCheck<R>,
+  now: number,
+): CheckedRows<R> {
   const c = new RowChecker(check, now);
   for (const it of items) c.record(it.line, it.record);
   return c.take();

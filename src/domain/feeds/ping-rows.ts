@@ -58,7 +58,14 @@ const scratch: PingValues = { ts: 0, lat: 0, lon: 0, acc: NaN };
  * Checks items[from, to): good rows into `cols`, bad and unreadable ones into `errors`, in line
  * order. A plain function (not async) so that V8 optimises its loop.
  */
-export function checkPingRows(items: readonly ReadItem[], from: number, to: number, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
+export function checkPingRows(
+  items: readonly ReadItem[],
+  from: number,
+  to: number,
+  b: PingBounds,
+  cols: PingColumns,
+  errors: RowError[],
+): void {
   for (let k = from; k < to; k++) {
     const it = items[k] as ReadItem;
     if ('problem' in it) errors.push(rowError(it.line, it.problem));
@@ -67,7 +74,13 @@ export function checkPingRows(items: readonly ReadItem[], from: number, to: numb
 }
 
 /** Checks one row: into `cols` when good (growing them when full), else into `errors`. */
-export function checkPingRow(line: number, record: RawRecord, b: PingBounds, cols: PingColumns, errors: RowError[]): void {
+export function checkPingRow(
+  line: number,
+  record: RawRecord,
+  b: PingBounds,
+  cols: PingColumns,
+  errors: RowError[],
+): void {
   const v = scratch;
   let phone: number;
   if (fastPing(record, b.now, b.oldest, v)) phone = +(record.phone as string);

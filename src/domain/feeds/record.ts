@@ -21,7 +21,8 @@ export type RowCode =
   | DocError
   | (string & {});
 
-export type RowGroup = 'ROW_INVALID_DOCUMENT' | 'ROW_INVALID_PERSON' | 'ROW_INVALID' | 'ROW_UNREADABLE' | 'ROW_UNKNOWN_PERSON';
+export type RowGroup =
+  'ROW_INVALID_DOCUMENT' | 'ROW_INVALID_PERSON' | 'ROW_INVALID' | 'ROW_UNREADABLE' | 'ROW_UNKNOWN_PERSON';
 
 export interface RowProblem {
   field: string;
@@ -88,7 +89,9 @@ function hasUpperCaseKey(r: RawRecord): boolean {
 export function text(r: RawRecord, key: string): string | undefined {
   const v = r[key];
   if (v === undefined || v === null) return undefined;
-  const s = (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '').trim();
+  const s = (
+    typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
+  ).trim();
   return s === '' ? undefined : s;
 }
 
@@ -103,7 +106,8 @@ export function sourceIdOf(r: RawRecord): Checked<string> {
   const s = required(r, 'source_id', 128);
   if (!s.ok) return s;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f]/.test(s.value)) return bad('source_id', 'ROW_BAD_VALUE', 'source_id has control characters');
+  if (/[\u0000-\u001f]/.test(s.value))
+    return bad('source_id', 'ROW_BAD_VALUE', 'source_id has control characters');
   return s;
 }
 
@@ -112,12 +116,19 @@ export function sourceIdOf(r: RawRecord): Checked<string> {
  * seconds / milliseconds as a number or digits (below 1e11 means seconds).
  */
 export function parseTime(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? (Math.abs(v) < 1e11 ? Math.round(v * 1000) : Math.round(v)) : undefined;
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? (Math.abs(v) < 1e11 ? Math.round(v * 1000) : Math.round(v)) : undefined;
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
   if (s === '') return undefined;
   // Fast path for the common UTC form 2026-11-19T01:02:03(.sss)Z (carrier files: millions of rows).
-  if (s.length >= 20 && s.length <= 24 && s.charCodeAt(s.length - 1) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(4) === 45) {
+  if (
+    s.length >= 20 &&
+    s.length <= 24 &&
+    s.charCodeAt(s.length - 1) === 90 &&
+    s.charCodeAt(10) === 84 &&
+    s.charCodeAt(4) === 45
+  ) {
     const t = Date.parse(s);
     if (Number.isFinite(t)) {
       const day = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
@@ -125,18 +136,39 @@ export function parseTime(v: unknown): number | undefined {
     }
   }
   if (/^-?\d+(\.\d+)?$/.test(s)) return parseTime(Number(s));
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', se = '00', frac = '', zone] = m;
-  const tz = zone === undefined ? '+08:00' : zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const tz =
+    zone === undefined
+      ? '+08:00'
+      : zone === 'Z'
+        ? 'Z'
+        : zone.includes(':')
+          ? zone
+          : `${zone.slice(0, 3)}:${zone.slice(3)}`;
   const dim = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > dim || Number(h) > 23 || Number(mi) > 59 || Number(se) > 59) return undefined;
+  if (
+    Number(mo) < 1 ||
+    Number(mo) > 12 ||
+    Number(d) < 1 ||
+    Number(d) > dim ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(se) > 59
+  )
+    return undefined;
   const t = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${se}${frac}${tz}`);
   if (!Number.isFinite(t)) return undefined;
   return t;
 }
 
-export function timeField(r: RawRecord, key: string, opts: { required?: boolean; now?: number; maxFutureMs?: number } = {}): Checked<number | undefined> {
+export function timeField(
+  r: RawRecord,
+  key: string,
+  opts: { required?: boolean; now?: number; maxFutureMs?: number } = {},
+): Checked<number | undefined> {
   const raw = r[key];
   if (raw === undefined || raw === null || raw === '') {
     return opts.required ? bad(key, 'ROW_MISSING_FIELD', `${key} is required`) : ok(undefined);
@@ -149,28 +181,46 @@ export function timeField(r: RawRecord, key: string, opts: { required?: boolean;
   return ok(t);
 }
 
-export function numberField(r: RawRecord, key: string, min: number, max: number, opts: { required?: boolean; integer?: boolean } = {}): Checked<number | undefined> {
+export function numberField(
+  r: RawRecord,
+  key: string,
+  min: number,
+  max: number,
+  opts: { required?: boolean; integer?: boolean } = {},
+): Checked<number | undefined> {
   const raw = r[key];
   if (raw === undefined || raw === null || raw === '') {
     return opts.required ? bad(key, 'ROW_MISSING_FIELD', `${key} is required`) : ok(undefined);
   }
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
   if (!Number.isFinite(n) || n < min || n > max || (opts.integer && !Number.isInteger(n))) {
-    return bad(key, 'ROW_BAD_VALUE', `${key} must be a ${opts.integer ? 'whole ' : ''}number from ${min} to ${max}`);
+    return bad(
+      key,
+      'ROW_BAD_VALUE',
+      `${key} must be a ${opts.integer ? 'whole ' : ''}number from ${min} to ${max}`,
+    );
   }
   return ok(n);
 }
 
-export function oneOf<T extends string>(r: RawRecord, key: string, values: readonly T[], dflt?: T): Checked<T> {
+export function oneOf<T extends string>(
+  r: RawRecord,
+  key: string,
+  values: readonly T[],
+  dflt?: T,
+): Checked<T> {
   const s = text(r, key);
-  if (s === undefined) return dflt === undefined ? bad(key, 'ROW_MISSING_FIELD', `${key} is required`) : ok(dflt);
+  if (s === undefined)
+    return dflt === undefined ? bad(key, 'ROW_MISSING_FIELD', `${key} is required`) : ok(dflt);
   const v = s.toLowerCase().replace(/-/g, '_');
-  if (!(values as readonly string[]).includes(v)) return bad(key, 'ROW_BAD_VALUE', `${key} must be one of ${values.join(', ')}`);
+  if (!(values as readonly string[]).includes(v))
+    return bad(key, 'ROW_BAD_VALUE', `${key} must be one of ${values.join(', ')}`);
   return ok(v as T);
 }
 
 /** How a feed names a person: by document (doc_type + doc_number) or by mobile phone (carriers). */
-export type PersonRef = { kind: 'document'; docType: number; number: string } | { kind: 'phone'; phone: string };
+export type PersonRef =
+  { kind: 'document'; docType: number; number: string } | { kind: 'phone'; phone: string };
 
 export function personRefKey(p: PersonRef): string {
   return p.kind === 'document' ? `d:${p.docType}:${p.number}` : `p:${p.phone}`;
@@ -182,23 +232,36 @@ export function personRefKey(p: PersonRef): string {
  */
 export function personRefOf(r: RawRecord, today?: string): Checked<PersonRef> {
   const docNumber = text(r, 'doc_number');
-  if (docNumber !== undefined || text(r, 'doc_type') !== undefined) return documentRef(text(r, 'doc_type'), docNumber, 'doc_type', 'doc_number', today);
+  if (docNumber !== undefined || text(r, 'doc_type') !== undefined)
+    return documentRef(text(r, 'doc_type'), docNumber, 'doc_type', 'doc_number', today);
   const phone = text(r, 'phone');
   if (phone !== undefined) {
     const p = normalisePhone(phone);
-    return p ? ok({ kind: 'phone', phone: p }) : bad('phone', 'ROW_BAD_PHONE', 'phone must be a mainland mobile number');
+    return p
+      ? ok({ kind: 'phone', phone: p })
+      : bad('phone', 'ROW_BAD_PHONE', 'phone must be a mainland mobile number');
   }
   const ref = text(r, 'person_ref');
-  if (ref === undefined) return bad('person_ref', 'ROW_MISSING_FIELD', 'doc_type + doc_number, phone or person_ref is required');
+  if (ref === undefined)
+    return bad('person_ref', 'ROW_MISSING_FIELD', 'doc_type + doc_number, phone or person_ref is required');
   const doc = /^(?:doc:)?(\d{2}):(.+)$/.exec(ref);
   if (doc) return documentRef(doc[1], doc[2], 'person_ref', 'person_ref', today);
   const p = normalisePhone(ref.replace(/^phone:/, ''));
-  return p ? ok({ kind: 'phone', phone: p }) : bad('person_ref', 'ROW_BAD_VALUE', 'person_ref must be "<doc_type>:<doc_number>" or a mobile number');
+  return p
+    ? ok({ kind: 'phone', phone: p })
+    : bad('person_ref', 'ROW_BAD_VALUE', 'person_ref must be "<doc_type>:<doc_number>" or a mobile number');
 }
 
-function documentRef(type: string | undefined, number: string | undefined, typeField: string, numberField: string, today?: string): Checked<PersonRef> {
+function documentRef(
+  type: string | undefined,
+  number: string | undefined,
+  typeField: string,
+  numberField: string,
+  today?: string,
+): Checked<PersonRef> {
   if (type === undefined) return bad(typeField, 'ROW_MISSING_FIELD', 'doc_type is required with doc_number');
-  if (number === undefined) return bad(numberField, 'ROW_MISSING_FIELD', 'doc_number is required with doc_type');
+  if (number === undefined)
+    return bad(numberField, 'ROW_MISSING_FIELD', 'doc_number is required with doc_type');
   const d = validateDocument(/^\d+$/.test(type) ? Number(type) : type, number, today);
   if (!d.ok) return bad(d.code === 'DOC_UNKNOWN_TYPE' ? typeField : numberField, d.code, d.message);
   return ok({ kind: 'document', docType: d.docType, number: d.number });

@@ -36,7 +36,9 @@ export function condenseStays(pings: readonly StayPing[], o: StayOptions = {}): 
   const maxGap = o.maxGapMs ?? 2 * 3600_000;
   const sorted = [...pings].sort((a, b) => a.ts - b.ts);
   const out: Stay[] = [];
-  let cur: { start: number; end: number; sumLat: number; sumLon: number; n: number; members: StayPing[] } | undefined;
+  let cur:
+    | { start: number; end: number; sumLat: number; sumLon: number; n: number; members: StayPing[] }
+    | undefined;
   const close = () => {
     if (cur && cur.end - cur.start >= minMs) {
       const lat = cur.sumLat / cur.n;
@@ -47,7 +49,14 @@ export function condenseStays(pings: readonly StayPing[], o: StayOptions = {}): 
         spread = Math.max(spread, haversineMetres(lat, lon, p.lat, p.lon));
         if (p.accuracyM !== undefined && p.accuracyM !== null && p.accuracyM < best) best = p.accuracyM;
       }
-      out.push({ startedAt: cur.start, endedAt: cur.end, lat, lon, accuracyM: Math.round(Math.max(spread, best === Infinity ? 0 : best)), pings: cur.n });
+      out.push({
+        startedAt: cur.start,
+        endedAt: cur.end,
+        lat,
+        lon,
+        accuracyM: Math.round(Math.max(spread, best === Infinity ? 0 : best)),
+        pings: cur.n,
+      });
     }
     cur = undefined;
   };

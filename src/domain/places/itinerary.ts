@@ -69,7 +69,8 @@ export function itineraryCities(
     // Presence in the destination runs until evidence elsewhere: another city's stay or a departure.
     let end = now;
     for (const s of stays) if (s.city !== t.toCity && s.start >= t.arrivedAt && s.start < end) end = s.start;
-    for (const u of sortedTrips) if (u !== t && u.departedAt >= t.arrivedAt && u.departedAt < end) end = u.departedAt;
+    for (const u of sortedTrips)
+      if (u !== t && u.departedAt >= t.arrivedAt && u.departedAt < end) end = u.departedAt;
     ev.push({ city: t.toCity, start: t.arrivedAt, end });
   }
   ev.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -81,7 +82,8 @@ export function itineraryCities(
     if (len < rules.minStayMs) return;
     const seen = out.get(v.city);
     const last = Math.min(v.end, now);
-    if (!seen) out.set(v.city, { code: v.city, longestMs: len, lastSeenAt: last, starred: starred.has(v.city) });
+    if (!seen)
+      out.set(v.city, { code: v.city, longestMs: len, lastSeenAt: last, starred: starred.has(v.city) });
     else {
       seen.longestMs = Math.max(seen.longestMs, len);
       seen.lastSeenAt = Math.max(seen.lastSeenAt, last);

@@ -9,7 +9,14 @@
 import { decode, encode } from 'cborg';
 import { base45Decode, base45Encode } from '../token/base45.ts';
 import { STRICT_CBOR } from '../token/claims.ts';
-import { assembleSign1, buildProtected, MAX_SIGN1_BYTES, parseSign1, sigStructure, type CoseAlg } from '../token/cose-sign1.ts';
+import {
+  assembleSign1,
+  buildProtected,
+  MAX_SIGN1_BYTES,
+  parseSign1,
+  sigStructure,
+  type CoseAlg,
+} from '../token/cose-sign1.ts';
 import type { TokenSigner } from '../token/jkm1.ts';
 
 export const ITINERARY_PREFIX = 'JKMT1:';
@@ -36,9 +43,13 @@ export function signPlacesToken(prefix: string, signer: TokenSigner, claims: Map
 }
 
 /** Structural parse (prefix, Base45, strict COSE_Sign1, CBOR map payload); no signature check. */
-export function parsePlacesToken(prefix: string, text: string): ParsedPlacesToken | { ok: false; code: PlacesTokenError } {
+export function parsePlacesToken(
+  prefix: string,
+  text: string,
+): ParsedPlacesToken | { ok: false; code: PlacesTokenError } {
   if (typeof text !== 'string' || !text.startsWith(prefix)) return { ok: false, code: 'TOKEN_BAD_PREFIX' };
-  if (text.length > prefix.length + Math.ceil(MAX_SIGN1_BYTES / 2) * 3) return { ok: false, code: 'TOKEN_MALFORMED' };
+  if (text.length > prefix.length + Math.ceil(MAX_SIGN1_BYTES / 2) * 3)
+    return { ok: false, code: 'TOKEN_MALFORMED' };
   const bytes = base45Decode(text.slice(prefix.length));
   if (!bytes) return { ok: false, code: 'TOKEN_MALFORMED' };
   const s = parseSign1(bytes);
@@ -74,25 +85,43 @@ export function itineraryClaimMap(c: ItineraryClaims): Map<unknown, unknown> {
   const it = new Map<string, unknown>();
   if (c.phone) it.set('p', c.phone);
   it.set('f', c.fromDay);
-  it.set('c', c.cities.map(([code, star]) => [code, star ? 1 : 0]));
-  return new Map<unknown, unknown>([[1, c.iss], [2, c.sub], [4, c.exp], [6, c.iat], ['it', it]]);
+  it.set(
+    'c',
+    c.cities.map(([code, star]) => [code, star ? 1 : 0]),
+  );
+  return new Map<unknown, unknown>([
+    [1, c.iss],
+    [2, c.sub],
+    [4, c.exp],
+    [6, c.iat],
+    ['it', it],
+  ]);
 }
 
 /** Type-checks an itinerary claim map. */
 export function readItineraryClaims(m: Map<unknown, unknown>): ItineraryClaims | undefined {
   const [iss, sub, exp, iat, it] = [m.get(1), m.get(2), m.get(4), m.get(6), m.get('it')];
-  if (typeof iss !== 'string' || typeof sub !== 'string' || !Number.isInteger(exp) || !Number.isInteger(iat)) return undefined;
+  if (typeof iss !== 'string' || typeof sub !== 'string' || !Number.isInteger(exp) || !Number.isInteger(iat))
+    return undefined;
   if (!(it instanceof Map)) return undefined;
   const f = it.get('f');
   const c = it.get('c');
   const p = it.get('p');
-  if (!Number.isInteger(f) || !Array.isArray(c) || (p !== undefined && typeof p !== 'string')) return undefined;
+  if (!Number.isInteger(f) || !Array.isArray(c) || (p !== undefined && typeof p !== 'string'))
+    return undefined;
   const cities: Array<[string, boolean]> = [];
   for (const e of c as unknown[]) {
     if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== 0 && e[1] !== 1)) return undefined;
     cities.push([e[0], e[1] === 1]);
   }
-  const out: ItineraryClaims = { iss, sub, exp: exp as number, iat: iat as number, fromDay: f as number, cities };
+  const out: ItineraryClaims = {
+    iss,
+    sub,
+    exp: exp as number,
+    iat: iat as number,
+    fromDay: f as number,
+    cities,
+  };
   if (p !== undefined) out.phone = p as string;
   return out;
 }
@@ -112,8 +141,17 @@ export interface VenueClaims {
 
 /** CBOR claim map: {1: iss, 6: iat, "v": {"id", "n", "r", "k"}} (no exp: posters hang for months) */
 export function venueClaimMap(c: VenueClaims): Map<unknown, unknown> {
-  const v = new Map<string, unknown>([['id', c.venueId], ['n', c.name], ['r', c.adminCode], ['k', c.nonce]]);
-  return new Map<unknown, unknown>([[1, c.iss], [6, c.iat], ['v', v]]);
+  const v = new Map<string, unknown>([
+    ['id', c.venueId],
+    ['n', c.name],
+    ['r', c.adminCode],
+    ['k', c.nonce],
+  ]);
+  return new Map<unknown, unknown>([
+    [1, c.iss],
+    [6, c.iat],
+    ['v', v],
+  ]);
 }
 
 /** Type-checks a venue claim map. */
@@ -121,6 +159,7 @@ export function readVenueClaims(m: Map<unknown, unknown>): VenueClaims | undefin
   const [iss, iat, v] = [m.get(1), m.get(6), m.get('v')];
   if (typeof iss !== 'string' || !Number.isInteger(iat) || !(v instanceof Map)) return undefined;
   const [id, n, r, k] = [v.get('id'), v.get('n'), v.get('r'), v.get('k')];
-  if (!Number.isInteger(id) || typeof n !== 'string' || typeof r !== 'string' || !(k instanceof Uint8Array)) return undefined;
+  if (!Number.isInteger(id) || typeof n !== 'string' || typeof r !== 'string' || !(k instanceof Uint8Array))
+    return undefined;
   return { iss, iat: iat as number, venueId: id as number, name: n, adminCode: r, nonce: k };
 }

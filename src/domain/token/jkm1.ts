@@ -99,7 +99,10 @@ export async function issueTokenAsync(signer: TokenSigner, claims: HcClaims): Pr
 }
 
 /** The Sig_structure bytes to sign, and how to wrap the signature into the JKM1 text. */
-function prepareToken(signer: TokenSigner, claims: HcClaims): { toSign: Uint8Array; wrap: (signature: Uint8Array) => string } {
+function prepareToken(
+  signer: TokenSigner,
+  claims: HcClaims,
+): { toSign: Uint8Array; wrap: (signature: Uint8Array) => string } {
   const { sigPrefix, msgPrefix } = layoutOf(signer);
   const payload = encodePayload(claims);
   const payloadHeader = bstrHeader(payload.length);

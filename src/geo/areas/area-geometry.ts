@@ -102,11 +102,21 @@ export function haversineM(lat1: number, lon1: number, lat2: number, lon2: numbe
 
 /** The match rule: does the disc of radius r (metres) around (lat, lon) intersect the geometry? */
 export function discIntersects(g: AreaGeometry, lat: number, lon: number, r: number): boolean {
-  return g.kind === 'circle' ? circleReaches(g.lat, g.lon, g.radiusM, lat, lon, r) : polygonsReach(g.polygons, lat, lon, r);
+  return g.kind === 'circle'
+    ? circleReaches(g.lat, g.lon, g.radiusM, lat, lon, r)
+    : polygonsReach(g.polygons, lat, lon, r);
 }
 
 /** Disc rule for a circle area: haversine distance between centres ≤ radius + r. */
-export function circleReaches(cLat: number, cLon: number, radiusM: number, lat: number, lon: number, r: number, cosLat = Math.cos(cLat * RAD)): boolean {
+export function circleReaches(
+  cLat: number,
+  cLon: number,
+  radiusM: number,
+  lat: number,
+  lon: number,
+  r: number,
+  cosLat = Math.cos(cLat * RAD),
+): boolean {
   // A planar estimate (cos of the centre's latitude, passed in precomputed on the hot path)
   // settles all but the borderline cases (within 1 %); those get the haversine.
   const dy = (lat - cLat) * M_PER_DEG;
@@ -120,7 +130,8 @@ export function circleReaches(cLat: number, cLon: number, radiusM: number, lat: 
 
 /** Disc rule for polygons: inside one, or an edge within r. */
 export function polygonsReach(polygons: PolygonRings[], lat: number, lon: number, r: number): boolean {
-  for (let i = 0; i < polygons.length; i++) if (pointInPolygon(lon, lat, polygons[i] as PolygonRings)) return true;
+  for (let i = 0; i < polygons.length; i++)
+    if (pointInPolygon(lon, lat, polygons[i] as PolygonRings)) return true;
   return distanceToEdgesM(lat, lon, polygons, r) <= r;
 }
 
@@ -172,8 +183,7 @@ function round7(x: number): number {
 }
 
 export type GeoJsonPolygonal =
-  | { type: 'Polygon'; coordinates: number[][][] }
-  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+  { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
 
 export const MAX_VERTICES = 20_000;
 
@@ -181,7 +191,9 @@ export const MAX_VERTICES = 20_000;
  * Validates a GeoJSON Polygon or MultiPolygon (RFC 7946, [lon, lat]) into rings. Unclosed rings
  * are closed; fewer than 3 distinct positions, bad numbers or too many vertices are refused.
  */
-export function parsePolygonal(g: unknown): { ok: true; geometry: AreaGeometry } | { ok: false; reason: string } {
+export function parsePolygonal(
+  g: unknown,
+): { ok: true; geometry: AreaGeometry } | { ok: false; reason: string } {
   if (typeof g !== 'object' || g === null) return { ok: false, reason: 'geometry must be a GeoJSON object' };
   const { type, coordinates } = g as { type?: unknown; coordinates?: unknown };
   let polys: unknown[];
@@ -192,7 +204,8 @@ export function parsePolygonal(g: unknown): { ok: true; geometry: AreaGeometry }
   let vertices = 0;
   const polygons: PolygonRings[] = [];
   for (const p of polys) {
-    if (!Array.isArray(p) || p.length === 0) return { ok: false, reason: 'a polygon needs at least its outer ring' };
+    if (!Array.isArray(p) || p.length === 0)
+      return { ok: false, reason: 'a polygon needs at least its outer ring' };
     const rings: PolygonRings = [];
     for (const ring of p as unknown[]) {
       if (!Array.isArray(ring)) return { ok: false, reason: 'a ring must be an array of positions' };
@@ -200,12 +213,20 @@ export function parsePolygonal(g: unknown): { ok: true; geometry: AreaGeometry }
       for (const pos of ring as unknown[]) {
         if (!Array.isArray(pos) || pos.length < 2) return { ok: false, reason: 'a position is [lon, lat]' };
         const [x, y] = pos as unknown[];
-        if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y) || Math.abs(x) > 180 || Math.abs(y) > 90) {
+        if (
+          typeof x !== 'number' ||
+          typeof y !== 'number' ||
+          !Number.isFinite(x) ||
+          !Number.isFinite(y) ||
+          Math.abs(x) > 180 ||
+          Math.abs(y) > 90
+        ) {
           return { ok: false, reason: 'positions must be finite [lon, lat] in range' };
         }
         pts.push(x, y);
       }
-      if (pts.length >= 2 && (pts[0] !== pts[pts.length - 2] || pts[1] !== pts[pts.length - 1])) pts.push(pts[0] as number, pts[1] as number);
+      if (pts.length >= 2 && (pts[0] !== pts[pts.length - 2] || pts[1] !== pts[pts.length - 1]))
+        pts.push(pts[0] as number, pts[1] as number);
       if (pts.length < 8) return { ok: false, reason: 'a ring needs at least 3 distinct positions' };
       vertices += pts.length / 2;
       if (vertices > MAX_VERTICES) return { ok: false, reason: `at most ${MAX_VERTICES} vertices` };
@@ -218,8 +239,13 @@ export function parsePolygonal(g: unknown): { ok: true; geometry: AreaGeometry }
 
 /** Rings back to GeoJSON (Polygon when there is one polygon). */
 export function toGeoJson(g: AreaGeometry): GeoJsonPolygonal {
-  const polys = g.kind === 'circle' ? [[circleRing(g.lat, g.lon, g.radiusM)]] : g.polygons.map((rings) => rings.map(ringToPositions));
-  return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0] as number[][][] } : { type: 'MultiPolygon', coordinates: polys };
+  const polys =
+    g.kind === 'circle'
+      ? [[circleRing(g.lat, g.lon, g.radiusM)]]
+      : g.polygons.map((rings) => rings.map(ringToPositions));
+  return polys.length === 1
+    ? { type: 'Polygon', coordinates: polys[0] as number[][][] }
+    : { type: 'MultiPolygon', coordinates: polys };
 }
 
 function ringToPositions(r: Ring): number[][] {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { M_PER_DEG, discIntersects, distanceToEdgesM, haversineM, parsePolygonal, pointInPolygon, toGeoJson, type AreaGeometry } from './area-geometry.ts';
+import {
+  M_PER_DEG,
+  discIntersects,
+  distanceToEdgesM,
+  haversineM,
+  parsePolygonal,
+  pointInPolygon,
+  toGeoJson,
+  type AreaGeometry,
+} from './area-geometry.ts';
 import { AreaIndex, type IndexedArea } from './area-index.ts';
 
 // A 10 m × 10 m shop in Guiyang: lon 106.7000–106.7000+dx, lat 26.5800–26.5800+dy.
@@ -10,7 +19,15 @@ const dy = 10 / M_PER_DEG;
 const dx = 10 / (M_PER_DEG * Math.cos((LAT * Math.PI) / 180));
 const shopGeo = {
   type: 'Polygon',
-  coordinates: [[[LON, LAT], [LON + dx, LAT], [LON + dx, LAT + dy], [LON, LAT + dy], [LON, LAT]]],
+  coordinates: [
+    [
+      [LON, LAT],
+      [LON + dx, LAT],
+      [LON + dx, LAT + dy],
+      [LON, LAT + dy],
+      [LON, LAT],
+    ],
+  ],
 };
 function shop(): AreaGeometry {
   const p = parsePolygonal(shopGeo);
@@ -31,8 +48,19 @@ describe('area geometry', () => {
     const withHole = parsePolygonal({
       type: 'Polygon',
       coordinates: [
-        [[0, 0], [10, 0], [10, 10], [0, 10]],
-        [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]],
+        [
+          [0, 0],
+          [10, 0],
+          [10, 10],
+          [0, 10],
+        ],
+        [
+          [4, 4],
+          [6, 4],
+          [6, 6],
+          [4, 6],
+          [4, 4],
+        ],
       ],
     });
     if (!withHole.ok || withHole.geometry.kind !== 'polygons') throw new Error();
@@ -68,10 +96,45 @@ describe('area geometry', () => {
 
   it('refuses bad GeoJSON and closes open rings', () => {
     expect(parsePolygonal({ type: 'Point', coordinates: [1, 2] }).ok).toBe(false);
-    expect(parsePolygonal({ type: 'Polygon', coordinates: [[[0, 0], [1, 1]]] }).ok).toBe(false);
-    expect(parsePolygonal({ type: 'Polygon', coordinates: [[[0, 0], [200, 1], [1, 1]]] }).ok).toBe(false);
-    const open = parsePolygonal({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1]]] });
-    expect(open.ok && toGeoJson(open.geometry).coordinates[0]).toEqual([[0, 0], [1, 0], [1, 1], [0, 0]]);
+    expect(
+      parsePolygonal({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 1],
+          ],
+        ],
+      }).ok,
+    ).toBe(false);
+    expect(
+      parsePolygonal({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [200, 1],
+            [1, 1],
+          ],
+        ],
+      }).ok,
+    ).toBe(false);
+    const open = parsePolygonal({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+      ],
+    });
+    expect(open.ok && toGeoJson(open.geometry).coordinates[0]).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
   });
 });
 
@@ -142,7 +205,9 @@ describe('AreaIndex', () => {
           idx.matchPosition(lat, lon, acc, h * H, h * H + H, got);
           const r = Math.min(acc, 60);
           const want = areas.flatMap((a, i) =>
-            h * H < a.liftedAt && h * H + H >= a.startsAt && discIntersects(a.geometry!, lat, lon, r) ? [i] : [],
+            h * H < a.liftedAt && h * H + H >= a.startsAt && discIntersects(a.geometry!, lat, lon, r)
+              ? [i]
+              : [],
           );
           expect(got.sort((x, y) => x - y)).toEqual(want);
         },
@@ -155,7 +220,17 @@ describe('AreaIndex', () => {
 function shopAt(lat: number, lon: number, m: number): AreaGeometry {
   const a = m / M_PER_DEG;
   const b = m / (M_PER_DEG * Math.cos((lat * Math.PI) / 180));
-  const p = parsePolygonal({ type: 'Polygon', coordinates: [[[lon, lat], [lon + b, lat], [lon + b, lat + a], [lon, lat + a]]] });
+  const p = parsePolygonal({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + b, lat],
+        [lon + b, lat + a],
+        [lon, lat + a],
+      ],
+    ],
+  });
   if (!p.ok) throw new Error(p.reason);
   return p.geometry;
 }

@@ -11,7 +11,16 @@
  * in the area's grown box, hence in one of its cells, so no match is missed.
  */
 import Flatbush from 'flatbush';
-import { M_PER_DEG, bboxOf, circleReaches, degreesAround, discIntersects, polygonsReach, type AreaGeometry, type PolygonRings } from './area-geometry.ts';
+import {
+  M_PER_DEG,
+  bboxOf,
+  circleReaches,
+  degreesAround,
+  discIntersects,
+  polygonsReach,
+  type AreaGeometry,
+  type PolygonRings,
+} from './area-geometry.ts';
 
 const RAD = Math.PI / 180;
 
@@ -143,7 +152,10 @@ export class AreaIndex {
     } else this.tree = null;
     this.filter = (t: number) => {
       const a = this.areas[this.treeToArea[t] as number] as IndexedArea;
-      return activeDuring(a, this.qStart, this.qEnd) && discIntersects(a.geometry as AreaGeometry, this.qLat, this.qLon, this.qR);
+      return (
+        activeDuring(a, this.qStart, this.qEnd) &&
+        discIntersects(a.geometry as AreaGeometry, this.qLat, this.qLon, this.qR)
+      );
     };
   }
 
@@ -161,7 +173,14 @@ export class AreaIndex {
    * Areas (positions in `areas`) that a position with this accuracy matches while present over
    * [start, end]; appended to `out`, returns how many were added.
    */
-  matchPosition(lat: number, lon: number, accuracyM: number | null | undefined, start: number, end: number, out: number[]): number {
+  matchPosition(
+    lat: number,
+    lon: number,
+    accuracyM: number | null | undefined,
+    start: number,
+    end: number,
+    out: number[],
+  ): number {
     const r = this.radiusFor(accuracyM);
     let n = 0;
     const list = this.grid.get(cellKey(Math.floor(lat / CELL_DEG), Math.floor(lon / CELL_DEG)));
@@ -175,9 +194,18 @@ export class AreaIndex {
         if (lat < (this.by0[i] as number) - dLat || lat > (this.by1[i] as number) + dLat) continue;
         if (lon < (this.bx0[i] as number) - dLon || lon > (this.bx1[i] as number) + dLon) continue;
         if (!(start < (this.lifts[i] as number) && end >= (this.starts[i] as number))) continue;
-        const hit = this.isCircle[i] === 1
-          ? circleReaches(this.cLat[i] as number, this.cLon[i] as number, this.cR[i] as number, lat, lon, r, this.cCos[i] as number)
-          : polygonsReach(this.polys[i] as PolygonRings[], lat, lon, r);
+        const hit =
+          this.isCircle[i] === 1
+            ? circleReaches(
+                this.cLat[i] as number,
+                this.cLon[i] as number,
+                this.cR[i] as number,
+                lat,
+                lon,
+                r,
+                this.cCos[i] as number,
+              )
+            : polygonsReach(this.polys[i] as PolygonRings[], lat, lon, r);
         if (hit) {
           out.push(i);
           n++;

@@ -11,7 +11,10 @@ const DEVICE_ROLES = ['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'] as
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/v1/policies',
-    { config: { auth: ['officer', 'admin'] }, schema: { tags: ['policy'], summary: '策略版本 Policy versions' } },
+    {
+      config: { auth: ['officer', 'admin'] },
+      schema: { tags: ['policy'], summary: '策略版本 Policy versions' },
+    },
     async () => ({ versions: await ctx.policies.versions(), active: (await ctx.policies.active()).policy }),
   );
 
@@ -26,7 +29,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: errors(400, 401, 403, 422),
       },
     },
-    async (req) => ctx.statuses.preview(ctx.policies.compileDraft((req.body as { document: unknown }).document)),
+    async (req) =>
+      ctx.statuses.preview(ctx.policies.compileDraft((req.body as { document: unknown }).document)),
   );
 
   app.post(
@@ -62,13 +66,20 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ id: Type.Integer(), apiKey: Type.String() }), ...errors(400, 401, 403) },
+        response: {
+          201: Type.Object({ id: Type.Integer(), apiKey: Type.String() }),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (req, reply) => {
       const b = req.body as { name: string; role: DeviceRole; regionCode?: string };
       const d = await ctx.auth.addDevice(b.name, b.role, b.regionCode ?? null);
-      await ctx.audit.append({ actor: actorOf(req), action: 'device.add', detail: { id: d.id, role: b.role, name: b.name } });
+      await ctx.audit.append({
+        actor: actorOf(req),
+        action: 'device.add',
+        detail: { id: d.id, role: b.role, name: b.name },
+      });
       return reply.status(201).send(d);
     },
   );
@@ -77,7 +88,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/v1/keys/rotate',
     {
       config: { auth: ['admin'] },
-      schema: { tags: ['admin'], summary: '轮换签名密钥 Rotate the code-signing key', response: { 200: Type.Object({ kid: Type.String() }), ...errors(401, 403) } },
+      schema: {
+        tags: ['admin'],
+        summary: '轮换签名密钥 Rotate the code-signing key',
+        response: { 200: Type.Object({ kid: Type.String() }), ...errors(401, 403) },
+      },
     },
     async (req) => ({ kid: await ctx.keys.rotate(actorOf(req)) }),
   );

@@ -12,9 +12,16 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['auth'],
         summary: '发送验证码 Send a one-time code to a registered phone',
-        body: Type.Object({ phone: Type.String({ minLength: 5, maxLength: 20 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { phone: Type.String({ minLength: 5, maxLength: 20 }) },
+          { additionalProperties: false },
+        ),
         response: {
-          200: Type.Object({ sent: Type.Boolean(), expiresInSeconds: Type.Integer(), demoCode: Type.Optional(Type.String()) }),
+          200: Type.Object({
+            sent: Type.Boolean(),
+            expiresInSeconds: Type.Integer(),
+            demoCode: Type.Optional(Type.String()),
+          }),
           ...errors(400, 429),
         },
       },
@@ -30,10 +37,16 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['auth'],
         summary: '验证码登录 Sign in with phone and one-time code',
         body: Type.Object(
-          { phone: Type.String({ minLength: 5, maxLength: 20 }), code: Type.String({ pattern: '^[0-9]{6}$' }) },
+          {
+            phone: Type.String({ minLength: 5, maxLength: 20 }),
+            code: Type.String({ pattern: '^[0-9]{6}$' }),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ accessToken: Type.String(), expiresIn: Type.Integer() }), ...errors(400, 401, 429) },
+        response: {
+          200: Type.Object({ accessToken: Type.String(), expiresIn: Type.Integer() }),
+          ...errors(400, 401, 429),
+        },
       },
     },
     async (req) => {
@@ -51,11 +64,19 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['auth'],
         summary: '工作人员登录 Staff (officer, administrator) sign-in',
         body: Type.Object(
-          { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          {
+            username: Type.String({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ minLength: 1, maxLength: 200 }),
+          },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ accessToken: Type.String(), expiresIn: Type.Integer(), role: Type.String(), regionPrefix: Type.String() }),
+          200: Type.Object({
+            accessToken: Type.String(),
+            expiresIn: Type.Integer(),
+            role: Type.String(),
+            regionPrefix: Type.String(),
+          }),
           ...errors(400, 401),
         },
       },

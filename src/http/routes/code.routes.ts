@@ -28,7 +28,8 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
     },
     async (req) => {
       const q = req.query as { lat?: number; lon?: number; accuracy?: number };
-      if (q.lat !== undefined && q.lon !== undefined) await placesOf(ctx).checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
+      if (q.lat !== undefined && q.lon !== undefined)
+        await placesOf(ctx).checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
       const code = await ctx.codes.issue(residentId(req), 's');
       metrics.codesIssued.labels(colour5Name(code.colour5)).inc();
       return code;
@@ -72,7 +73,10 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
       schema: {
         tags: ['resident'],
         summary: '谁查看了我的信息 Who read my data',
-        response: { 200: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), action: Type.String() })), ...errors(401, 403) },
+        response: {
+          200: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), action: Type.String() })),
+          ...errors(401, 403),
+        },
       },
     },
     async (req) => ctx.audit.forPerson(residentId(req)),
@@ -82,7 +86,11 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
     '/v1/trust-list',
     {
       config: { auth: 'public' },
-      schema: { tags: ['verification'], summary: '信任列表 Public keys that sign this issuer’s codes', response: { 200: TrustListSchema } },
+      schema: {
+        tags: ['verification'],
+        summary: '信任列表 Public keys that sign this issuer’s codes',
+        response: { 200: TrustListSchema },
+      },
     },
     async (_req, reply) => {
       void reply.header('Cache-Control', 'public, max-age=300');
@@ -97,7 +105,10 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
       schema: {
         tags: ['verification'],
         summary: '验码 Verify a scanned code (scanner devices)',
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 4096 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: VerifyResponseSchema, ...errors(400, 401, 403) },
       },
     },

@@ -28,9 +28,20 @@ const Trip = Type.Object(
 
 const DeclarationBody = Type.Object(
   {
-    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'id the app gives this declaration; a retry with the same id changes nothing' })),
+    clientId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'id the app gives this declaration; a retry with the same id changes nothing',
+      }),
+    ),
     temperature: Type.Optional(Type.Number({ minimum: 34, maximum: 43, description: '体温 °C' })),
-    symptoms: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 12, description: 'e.g. fever, cough, sore_throat' })),
+    symptoms: Type.Optional(
+      Type.Array(Type.String({ maxLength: 40 }), {
+        maxItems: 12,
+        description: 'e.g. fever, cough, sore_throat',
+      }),
+    ),
     trips: Type.Optional(Type.Array(Trip, { maxItems: 20 })),
     declaredAt: Type.Optional(Type.String()),
   },
@@ -46,13 +57,18 @@ export function declarationRoutes(app: FastifyInstance, ctx: AppContext, ingest:
         tags: ['resident'],
         summary: '自主申报 Declare temperature, symptoms or trips (GB/T 38963)',
         body: DeclarationBody,
-        response: { 201: Type.Object({ status: Type.String() }), 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 422) },
+        response: {
+          201: Type.Object({ status: Type.String() }),
+          200: Type.Object({ status: Type.String() }),
+          ...errors(400, 401, 403, 422),
+        },
       },
     },
     async (req, reply) => {
       const b = req.body as Record<string, unknown> & { clientId?: string };
       const { clientId, ...rest } = b;
-      const id = clientId ?? crypto.createHash('sha256').update(JSON.stringify(rest)).digest('base64url').slice(0, 22);
+      const id =
+        clientId ?? crypto.createHash('sha256').update(JSON.stringify(rest)).digest('base64url').slice(0, 22);
       const r = await ingest.selfDeclare(residentId(req), id, normalise(rest));
       return reply.status(r.status === 'accepted' ? 201 : 200).send(r);
     },
@@ -68,7 +84,12 @@ export function declarationRoutes(app: FastifyInstance, ctx: AppContext, ingest:
         response: {
           200: Type.Object({
             declarations: Type.Array(
-              Type.Object({ declaredAt: Type.String(), temperature: Type.Optional(Type.Number()), symptoms: Type.Optional(Type.Array(Type.String())), trips: Type.Optional(Type.Integer()) }),
+              Type.Object({
+                declaredAt: Type.String(),
+                temperature: Type.Optional(Type.Number()),
+                symptoms: Type.Optional(Type.Array(Type.String())),
+                trips: Type.Optional(Type.Integer()),
+              }),
             ),
           }),
           ...errors(401, 403),
@@ -96,8 +117,19 @@ export function declarationRoutes(app: FastifyInstance, ctx: AppContext, ingest:
 function normalise(b: Record<string, unknown>): RawRecord {
   const trips = Array.isArray(b.trips)
     ? (b.trips as Array<Record<string, unknown>>).map((t) => ({
-        mode: t.mode, from_region: t.fromRegion, to_region: t.toRegion, departed_at: t.departedAt, arrived_at: t.arrivedAt, carriage: t.carriage, seat: t.seat,
+        mode: t.mode,
+        from_region: t.fromRegion,
+        to_region: t.toRegion,
+        departed_at: t.departedAt,
+        arrived_at: t.arrivedAt,
+        carriage: t.carriage,
+        seat: t.seat,
       }))
     : undefined;
-  return { temperature: b.temperature, symptoms: b.symptoms, declared_at: b.declaredAt, ...(trips ? { trips } : {}) };
+  return {
+    temperature: b.temperature,
+    symptoms: b.symptoms,
+    declared_at: b.declaredAt,
+    ...(trips ? { trips } : {}),
+  };
 }

@@ -6,9 +6,17 @@ export function demoRoutes(app: FastifyInstance, ctx: AppContext): void {
   if (!ctx.config.demo) return;
   app.get(
     '/v1/demo/accounts',
-    { config: { auth: 'public' }, schema: { tags: ['demo'], summary: '演示账号 Demo residents, scanner key and officer (demo mode only)' } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['demo'],
+        summary: '演示账号 Demo residents, scanner key and officer (demo mode only)',
+      },
+    },
     async () => {
-      const row = (await ctx.db.query<{ value: unknown }>("SELECT value FROM settings WHERE key = 'demo.accounts'")).rows[0];
+      const row = (
+        await ctx.db.query<{ value: unknown }>("SELECT value FROM settings WHERE key = 'demo.accounts'")
+      ).rows[0];
       return row?.value ?? { residents: [], scanner: null, officer: null };
     },
   );

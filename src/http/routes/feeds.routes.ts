@@ -73,8 +73,16 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
           summary: `${FEED_TEXT[feed]} — one record (schema: docs/feeds/${feed}.schema.json)`,
           body: Type.Object({}, { additionalProperties: true }),
           response: {
-            201: Type.Object({ status: Type.Literal('accepted'), accepted: Type.Integer(), duplicates: Type.Integer() }),
-            200: Type.Object({ status: Type.Literal('duplicate'), accepted: Type.Integer(), duplicates: Type.Integer() }),
+            201: Type.Object({
+              status: Type.Literal('accepted'),
+              accepted: Type.Integer(),
+              duplicates: Type.Integer(),
+            }),
+            200: Type.Object({
+              status: Type.Literal('duplicate'),
+              accepted: Type.Integer(),
+              duplicates: Type.Integer(),
+            }),
             ...errors(400, 401, 403, 422),
           },
         },
@@ -91,9 +99,19 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
         schema: {
           tags: ['feeds'],
           summary: `${FEED_TEXT[feed]} — up to 1000 records; good ones kept, bad ones reported`,
-          body: Type.Object({ records: Type.Array(Type.Object({}, { additionalProperties: true }), { minItems: 1, maxItems: 1000 }) }),
+          body: Type.Object({
+            records: Type.Array(Type.Object({}, { additionalProperties: true }), {
+              minItems: 1,
+              maxItems: 1000,
+            }),
+          }),
           response: {
-            200: Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(), errors: Type.Array(RowErrorSchema) }),
+            200: Type.Object({
+              accepted: Type.Integer(),
+              duplicates: Type.Integer(),
+              rejected: Type.Integer(),
+              errors: Type.Array(RowErrorSchema),
+            }),
             ...errors(400, 401, 403),
           },
         },
@@ -102,9 +120,20 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
         const records = (req.body as { records: RawRecord[] }).records;
         const r =
           feed === 'pings'
-            ? await ingest.ingestRecord('pings', { source_id: `batch:${JSON.stringify(records)}`, pings: records })
-            : await ingest.ingest(feed, records.map((record, i) => ({ line: i + 1, record })));
-        return { accepted: r.accepted, duplicates: r.duplicates, rejected: r.errors.length, errors: r.errors };
+            ? await ingest.ingestRecord('pings', {
+                source_id: `batch:${JSON.stringify(records)}`,
+                pings: records,
+              })
+            : await ingest.ingest(
+                feed,
+                records.map((record, i) => ({ line: i + 1, record })),
+              );
+        return {
+          accepted: r.accepted,
+          duplicates: r.duplicates,
+          rejected: r.errors.length,
+          errors: r.errors,
+        };
       },
     );
   }
@@ -127,7 +156,11 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const q = req.query as { state?: TaskState; limit?: number; before?: number };
       const staff = staffOf(req);
-      const list = await tasks.list(staff.regionPrefix, { ...(q.state ? { state: q.state } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.before ? { beforeId: q.before } : {}) });
+      const list = await tasks.list(staff.regionPrefix, {
+        ...(q.state ? { state: q.state } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+        ...(q.before ? { beforeId: q.before } : {}),
+      });
       return { tasks: list };
     },
   );
@@ -141,7 +174,10 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: '更新响应任务 Move a task forward: open → contacted → tested → closed (audited)',
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
         body: Type.Object(
-          { state: Type.Union(TASK_STATES.map((s) => Type.Literal(s))), note: Type.Optional(Type.String({ maxLength: 500 })) },
+          {
+            state: Type.Union(TASK_STATES.map((s) => Type.Literal(s))),
+            note: Type.Optional(Type.String({ maxLength: 500 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: TaskSchema, ...errors(400, 401, 403, 404, 409) },
@@ -149,7 +185,13 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const b = req.body as { state: TaskState; note?: string };
-      return tasks.move((req.params as { id: number }).id, b.state, staffOf(req).regionPrefix, actorOf(req), b.note);
+      return tasks.move(
+        (req.params as { id: number }).id,
+        b.state,
+        staffOf(req).regionPrefix,
+        actorOf(req),
+        b.note,
+      );
     },
   );
 

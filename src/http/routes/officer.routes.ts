@@ -16,7 +16,8 @@ async function readablePerson(ctx: AppContext, req: FastifyRequest, personId: nu
   const staff = staffOf(req);
   const p = await ctx.residents.profile(personId);
   // Outside the officer's region looks the same as not found: no probing who lives where.
-  if (!p || !(p.regionCode ?? '').startsWith(staff.regionPrefix)) throw new AppError('PERSON_NOT_FOUND', 404, 'no such person in your region');
+  if (!p || !(p.regionCode ?? '').startsWith(staff.regionPrefix))
+    throw new AppError('PERSON_NOT_FOUND', 404, 'no such person in your region');
   return p;
 }
 
@@ -28,7 +29,10 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['officer'],
         summary: '按证件查人 Find a person by document (audited)',
-        body: Type.Object({ docType: Type.Integer(), docNumber: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { docType: Type.Integer(), docNumber: Type.String({ minLength: 1, maxLength: 32 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ id: Type.Integer() }), ...errors(400, 401, 403, 404) },
       },
     },
@@ -99,7 +103,12 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
         data: { colour5: b.colour5, reason: b.reason },
         author: actor,
       });
-      await ctx.audit.append({ actor, action: 'person.correct', personId: id, detail: { colour5: b.colour5, reason: b.reason, expiresAt: b.expiresAt } });
+      await ctx.audit.append({
+        actor,
+        action: 'person.correct',
+        personId: id,
+        detail: { colour5: b.colour5, reason: b.reason, expiresAt: b.expiresAt },
+      });
       return reply.status(201).send({ factId: r.id ?? 0 });
     },
   );
@@ -111,7 +120,13 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['officer'],
         summary: '颜色统计 Residents per colour in my region',
-        response: { 200: Type.Object({ regionPrefix: Type.String(), counts: Type.Record(Type.String(), Type.Integer()) }), ...errors(401, 403) },
+        response: {
+          200: Type.Object({
+            regionPrefix: Type.String(),
+            counts: Type.Record(Type.String(), Type.Integer()),
+          }),
+          ...errors(401, 403),
+        },
       },
     },
     async (req) => {

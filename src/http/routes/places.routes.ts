@@ -20,13 +20,22 @@ const AreaBody = {
   geometry: Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon, [lon, lat]' }),
   center: Type.Object({ lat: Type.Number(), lon: Type.Number() }),
   radiusM: Type.Number({ minimum: 1, maximum: 50000 }),
-  adminCode: Type.String({ pattern: '^\\d{6}(\\d{3}(\\d{3})?)?$', description: 'county (6), street (9) or community (12) code' }),
+  adminCode: Type.String({
+    pattern: '^\\d{6}(\\d{3}(\\d{3})?)?$',
+    description: 'county (6), street (9) or community (12) code',
+  }),
   regionCode: Type.String({ pattern: '^\\d{6}$', description: 'county the drawn area lies in' }),
   startsAt: Type.String({ format: 'date-time' }),
   liftedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   note: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
 };
-const MatchReport = Type.Object({ stays: Type.Integer(), matches: Type.Integer(), facts: Type.Integer(), persons: Type.Integer(), ms: Type.Integer() });
+const MatchReport = Type.Object({
+  stays: Type.Integer(),
+  matches: Type.Integer(),
+  facts: Type.Integer(),
+  persons: Type.Integer(),
+  ms: Type.Integer(),
+});
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 function who(req: FastifyRequest): AreaActor {
@@ -42,7 +51,8 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       config: { auth: 'public' },
       schema: {
         tags: ['places'],
-        summary: '当前风险区 Current risk areas (GeoJSON FeatureCollection; admin-code areas have geometry null)',
+        summary:
+          '当前风险区 Current risk areas (GeoJSON FeatureCollection; admin-code areas have geometry null)',
       },
     },
     async (_req, reply) => {
@@ -58,8 +68,14 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags: ['places'],
         summary: '发布风险区 Publish a risk area in my region (re-matches the last 14 days)',
-        body: Type.Intersect([Type.Object({ name: AreaBody.name, level: Level }), Type.Partial(Type.Object({ ...AreaBody }))]),
-        response: { 201: Type.Object({ area: Type.Unknown(), rematch: MatchReport }), ...errors(400, 401, 403) },
+        body: Type.Intersect([
+          Type.Object({ name: AreaBody.name, level: Level }),
+          Type.Partial(Type.Object({ ...AreaBody })),
+        ]),
+        response: {
+          201: Type.Object({ area: Type.Unknown(), rematch: MatchReport }),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (req, reply) => reply.status(201).send(await places.areas.publish(who(req), req.body as AreaInput)),
@@ -69,7 +85,11 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     '/v1/risk-areas/manage',
     {
       config: { auth: OFFICERS },
-      schema: { tags: ['places'], summary: '我辖区的风险区 Every area of my region, lifted ones included', response: errors(401, 403) },
+      schema: {
+        tags: ['places'],
+        summary: '我辖区的风险区 Every area of my region, lifted ones included',
+        response: errors(401, 403),
+      },
     },
     async (req) => ({ type: 'FeatureCollection', features: await places.areas.inRegion(who(req)) }),
   );
@@ -83,7 +103,10 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         summary: '修改风险区 Change an area (new version, history kept, re-matched)',
         params: IdParams,
         body: Type.Partial(Type.Object({ ...AreaBody })),
-        response: { 200: Type.Object({ area: Type.Unknown(), rematch: MatchReport }), ...errors(400, 401, 403, 404, 409) },
+        response: {
+          200: Type.Object({ area: Type.Unknown(), rematch: MatchReport }),
+          ...errors(400, 401, 403, 404, 409),
+        },
       },
     },
     async (req) => places.areas.update(who(req), (req.params as { id: number }).id, req.body as AreaInput),
@@ -97,18 +120,36 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags: ['places'],
         summary: '解除风险区 Lift an area (now, or at a given time)',
         params: IdParams,
-        body: Type.Optional(Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })),
-        response: { 200: Type.Object({ area: Type.Unknown(), rematch: MatchReport }), ...errors(400, 401, 403, 404, 409) },
+        body: Type.Optional(
+          Type.Object(
+            { at: Type.Optional(Type.String({ format: 'date-time' })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({ area: Type.Unknown(), rematch: MatchReport }),
+          ...errors(400, 401, 403, 404, 409),
+        },
       },
     },
-    async (req) => places.areas.lift(who(req), (req.params as { id: number }).id, (req.body as { at?: string } | undefined)?.at),
+    async (req) =>
+      places.areas.lift(
+        who(req),
+        (req.params as { id: number }).id,
+        (req.body as { at?: string } | undefined)?.at,
+      ),
   );
 
   app.get(
     '/v1/risk-areas/:id/history',
     {
       config: { auth: OFFICERS },
-      schema: { tags: ['places'], summary: '风险区变更历史 An area and its full history (who, when, what)', params: IdParams, response: errors(401, 403, 404) },
+      schema: {
+        tags: ['places'],
+        summary: '风险区变更历史 An area and its full history (who, when, what)',
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
     },
     async (req) => places.areas.withHistory(who(req), (req.params as { id: number }).id),
   );
@@ -119,7 +160,8 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       config: { auth: ['resident'] },
       schema: {
         tags: ['resident'],
-        summary: '我的行程卡 My itinerary card: cities with ≥ 4 h in 14 days, * = medium/high risk area now; signed JKMT1 token',
+        summary:
+          '我的行程卡 My itinerary card: cities with ≥ 4 h in 14 days, * = medium/high risk area now; signed JKMT1 token',
         response: errors(401, 403, 404),
       },
     },
@@ -132,14 +174,30 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       config: { auth: 'public' },
       schema: {
         tags: ['verification'],
-        summary: '核验行程卡 Verify a scanned itinerary card token (the same can be done offline with the trust list)',
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+        summary:
+          '核验行程卡 Verify a scanned itinerary card token (the same can be done offline with the trust list)',
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 4096 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
-      const r = await verifyItineraryToken((req.body as { token: string }).token, [await ctx.keys.trustList()], Math.floor(ctx.clock.now() / 1000));
+      const r = await verifyItineraryToken(
+        (req.body as { token: string }).token,
+        [await ctx.keys.trustList()],
+        Math.floor(ctx.clock.now() / 1000),
+      );
       // The pseudonymous subject is not for the person checking the card.
-      return r.valid ? { valid: true, phone: r.claims.phone ?? null, fromDay: r.claims.fromDay, cities: r.claims.cities, expiresAt: new Date(r.claims.exp * 1000).toISOString() } : r;
+      return r.valid
+        ? {
+            valid: true,
+            phone: r.claims.phone ?? null,
+            fromDay: r.claims.fromDay,
+            cities: r.claims.cities,
+            expiresAt: new Date(r.claims.exp * 1000).toISOString(),
+          }
+        : r;
     },
   );
 
@@ -150,19 +208,30 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags: ['resident'],
         summary: '扫场所码登记 Check in by scanning a venue poster (JKMV1 token)',
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 4096 }) },
+          { additionalProperties: false },
+        ),
         response: {
           201: Type.Object({
             checkinId: Type.Integer(),
             at: Type.String(),
             duplicate: Type.Boolean(),
-            venue: Type.Object({ id: Type.Integer(), name: Type.String(), category: Type.String(), address: Type.String() }),
+            venue: Type.Object({
+              id: Type.Integer(),
+              name: Type.String(),
+              category: Type.String(),
+              address: Type.String(),
+            }),
           }),
           ...errors(400, 401, 403, 410),
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await places.checkins.byPoster(residentId(req), (req.body as { token: string }).token)),
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await places.checkins.byPoster(residentId(req), (req.body as { token: string }).token)),
   );
 
   await venueRoutes(app, ctx, places);

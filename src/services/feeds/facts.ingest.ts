@@ -6,12 +6,29 @@
 import type { ResolvedPerson, TripRow } from '../../adapters/feeds/feed.repository.ts';
 import { storedFact, type NewFact } from '../../adapters/repositories/fact.repository.ts';
 import type { PersonDisplay } from '../../adapters/repositories/person.repository.ts';
-import { checkDeclarationRecord, declarationData, type DeclarationRecord } from '../../domain/feeds/declaration.feed.ts';
 import {
-  checkKeyPopulationRecord, checkVaccinationRecord, keyPopulationFact, vaccinationFact, type FactDraft, type KeyPopulationRecord, type VaccinationRecord,
+  checkDeclarationRecord,
+  declarationData,
+  type DeclarationRecord,
+} from '../../domain/feeds/declaration.feed.ts';
+import {
+  checkKeyPopulationRecord,
+  checkVaccinationRecord,
+  keyPopulationFact,
+  vaccinationFact,
+  type FactDraft,
+  type KeyPopulationRecord,
+  type VaccinationRecord,
 } from '../../domain/feeds/health.feed.ts';
 import { checkTripRecord, type TripFields, type TripRecord } from '../../domain/feeds/itinerary.feed.ts';
-import { checkRows, LOOKUP_HASH_BYTES, type CheckedRows, type HashedRows, type PersonRow, type RowCheck } from '../../domain/feeds/person-feeds.ts';
+import {
+  checkRows,
+  LOOKUP_HASH_BYTES,
+  type CheckedRows,
+  type HashedRows,
+  type PersonRow,
+  type RowCheck,
+} from '../../domain/feeds/person-feeds.ts';
 import { personRefKey, rowError } from '../../domain/feeds/record.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
@@ -55,8 +72,15 @@ interface Row<R> {
 export type FeedInput<R> = readonly IngestItem[] | HashedRows<R>;
 
 /** Checks rows (unless checked already), resolves their persons and drops repeats of a source id within the batch. */
-async function prepare<R extends PersonRow>(d: FeedDeps, input: FeedInput<R>, check: RowCheck<R>, out: BatchResult): Promise<Array<Row<R>>> {
-  const c: CheckedRows<R> & { hashes?: Uint8Array } = isItems(input) ? checkRows(input, check, d.clock.now()) : input;
+async function prepare<R extends PersonRow>(
+  d: FeedDeps,
+  input: FeedInput<R>,
+  check: RowCheck<R>,
+  out: BatchResult,
+): Promise<Array<Row<R>>> {
+  const c: CheckedRows<R> & { hashes?: Uint8Array } = isItems(input)
+    ? checkRows(input, check, d.clock.now())
+    : input;
   for (const e of c.errors) out.errors.push(e);
   out.duplicates += c.duplicates;
   const hashes = c.hashes;
@@ -69,7 +93,13 @@ async function prepare<R extends PersonRow>(d: FeedDeps, input: FeedInput<R>, ch
     const p = persons.get(personRefKey(x.rec.person));
     if (!p) {
       const field = x.rec.person.kind === 'phone' ? 'phone' : 'doc_number';
-      out.errors.push(rowError(x.line, { field, code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this document or phone' }, x.rec.sourceId));
+      out.errors.push(
+        rowError(
+          x.line,
+          { field, code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this document or phone' },
+          x.rec.sourceId,
+        ),
+      );
     } else rows.push({ line: x.line, rec: x.rec, person: p });
   }
   return rows;
@@ -87,24 +117,46 @@ function shownOf(rows: ReadonlyArray<{ person: ResolvedPerson }>): Map<number, P
 }
 
 function toNewFact(f: FactDraft, personId: number): NewFact {
-  return { personId, type: f.type, source: f.source, sourceRecordId: f.sourceRecordId, eventTime: f.eventTime, data: f.data };
+  return {
+    personId,
+    type: f.type,
+    source: f.source,
+    sourceRecordId: f.sourceRecordId,
+    eventTime: f.eventTime,
+    data: f.data,
+  };
 }
 
 /** Key-population lists: facts, membership, and a response task per entry. */
-export async function ingestKeyPopulation(d: FeedDeps, items: FeedInput<KeyPopulationRecord>, before?: BeforeWrite): Promise<BatchResult> {
+export async function ingestKeyPopulation(
+  d: FeedDeps,
+  items: FeedInput<KeyPopulationRecord>,
+  before?: BeforeWrite,
+): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<KeyPopulationRecord>(d, items, checkKeyPopulationRecord, out);
   if (rows.length === 0) return out;
   const rowsOut = rows.map(({ rec, person }) => ({
     fact: toNewFact(keyPopulationFact(rec), person.id),
     kp: {
-      personId: person.id, regionCode: person.regionCode, list: rec.list, category: rec.category,
-      tier: rec.tier, action: rec.action, eventTime: rec.eventTime, sourceId: rec.sourceId,
+      personId: person.id,
+      regionCode: person.regionCode,
+      list: rec.list,
+      category: rec.category,
+      tier: rec.tier,
+      action: rec.action,
+      eventTime: rec.eventTime,
+      sourceId: rec.sourceId,
     },
   }));
   // The facts are written by the block statement below, not through FactService: same check.
   d.facts.assertTypes(rowsOut.map((r) => r.fact));
-  await before?.(keysOf(rows.map((r) => r.person.id), rows.map((r) => r.rec.sourceId)));
+  await before?.(
+    keysOf(
+      rows.map((r) => r.person.id),
+      rows.map((r) => r.rec.sourceId),
+    ),
+  );
   await d.db.transaction(async (tx) => {
     // Facts, membership and tasks in one statement; the insert itself tells which rows are new
     // (ON CONFLICT DO NOTHING … RETURNING). When only some are, membership and tasks are applied
@@ -116,13 +168,18 @@ export async function ingestKeyPopulation(d: FeedDeps, items: FeedInput<KeyPopul
     if (fresh.length === 0) return;
     if (w.every) {
       const ids = w.ids;
-      if (ids.length !== rowsOut.length) throw new Error(`key-population block: ${ids.length} fact ids for ${rowsOut.length} new facts`);
+      if (ids.length !== rowsOut.length)
+        throw new Error(`key-population block: ${ids.length} fact ids for ${rowsOut.length} new facts`);
       out.written = rowsOut.map((x, i) => storedFact(x.fact, ids[i] as string, now));
     } else {
       const kp = fresh.map((x) => x.kp);
       const entered = await d.repo.applyKeyPopulation(kp, tx);
       const region = new Map(kp.map((k) => [k.sourceId, k.regionCode]));
-      await d.repo.openTasks(entered.map((e) => ({ ...e, regionCode: region.get(e.sourceId) ?? null })), now, tx);
+      await d.repo.openTasks(
+        entered.map((e) => ({ ...e, regionCode: region.get(e.sourceId) ?? null })),
+        now,
+        tx,
+      );
     }
     out.accepted += fresh.length;
     for (const x of fresh) out.personIds.push(x.kp.personId);
@@ -132,19 +189,36 @@ export async function ingestKeyPopulation(d: FeedDeps, items: FeedInput<KeyPopul
 }
 
 /** Vaccinations: one `vaccination` fact each (dose count on the code). */
-export async function ingestVaccinations(d: FeedDeps, items: FeedInput<VaccinationRecord>, before?: BeforeWrite): Promise<BatchResult> {
+export async function ingestVaccinations(
+  d: FeedDeps,
+  items: FeedInput<VaccinationRecord>,
+  before?: BeforeWrite,
+): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare(d, items, checkVaccinationRecord, out);
   out.shown = shownOf(rows);
-  return storeFacts(d, rows.map((r) => toNewFact(vaccinationFact(r.rec), r.person.id)), out, before);
+  return storeFacts(
+    d,
+    rows.map((r) => toNewFact(vaccinationFact(r.rec), r.person.id)),
+    out,
+    before,
+  );
 }
 
 async function storeFacts(
-  d: FeedDeps, facts: NewFact[], out: BatchResult, before?: BeforeWrite,
+  d: FeedDeps,
+  facts: NewFact[],
+  out: BatchResult,
+  before?: BeforeWrite,
   extra?: (fresh: Set<string>, tx: import('../../adapters/db/database.ts').Queryable) => Promise<void>,
 ): Promise<BatchResult> {
   if (facts.length === 0) return out;
-  await before?.(keysOf(facts.map((f) => f.personId), facts.map((f) => f.sourceRecordId)));
+  await before?.(
+    keysOf(
+      facts.map((f) => f.personId),
+      facts.map((f) => f.sourceRecordId),
+    ),
+  );
   await d.db.transaction(async (tx) => {
     const isNew = await d.facts.recordManyNew(facts, tx);
     const fresh = facts.filter((f) => isNew.has(f.sourceRecordId));
@@ -161,18 +235,36 @@ export const SELF_DECLARATION_SOURCE = 'self-declaration';
 
 function tripRow(personId: number, t: TripFields, source: string, sourceRecordId: string): TripRow {
   return {
-    personId, mode: t.mode, fromRegion: t.fromRegion, toRegion: t.toRegion, departedAt: t.departedAt, arrivedAt: t.arrivedAt,
-    carriage: t.carriage ?? null, seat: t.seat ?? null, source, sourceRecordId,
+    personId,
+    mode: t.mode,
+    fromRegion: t.fromRegion,
+    toRegion: t.toRegion,
+    departedAt: t.departedAt,
+    arrivedAt: t.arrivedAt,
+    carriage: t.carriage ?? null,
+    seat: t.seat ?? null,
+    source,
+    sourceRecordId,
   };
 }
 
 /** Declarations in bulk (community forms, partner apps): a `declaration` fact plus its trips. */
-export async function ingestDeclarations(d: FeedDeps, items: FeedInput<DeclarationRecord>, before?: BeforeWrite, source = DECLARATION_SOURCE): Promise<BatchResult> {
+export async function ingestDeclarations(
+  d: FeedDeps,
+  items: FeedInput<DeclarationRecord>,
+  before?: BeforeWrite,
+  source = DECLARATION_SOURCE,
+): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<DeclarationRecord>(d, items, checkDeclarationRecord, out);
   out.shown = shownOf(rows);
   const facts = rows.map((r) => ({
-    personId: r.person.id, type: 'declaration' as const, source, sourceRecordId: r.rec.sourceId, eventTime: r.rec.declaredAt, data: declarationData(r.rec),
+    personId: r.person.id,
+    type: 'declaration' as const,
+    source,
+    sourceRecordId: r.rec.sourceId,
+    eventTime: r.rec.declaredAt,
+    data: declarationData(r.rec),
   }));
   return storeFacts(d, facts, out, before, async (fresh, tx) => {
     const trips = rows
@@ -185,13 +277,26 @@ export async function ingestDeclarations(d: FeedDeps, items: FeedInput<Declarati
 export const TRIP_SOURCE = 'trips';
 
 /** Rail, flight and road trips from transport operators (read by the itinerary card). */
-export async function ingestTrips(d: FeedDeps, items: FeedInput<TripRecord>, before?: BeforeWrite): Promise<BatchResult> {
+export async function ingestTrips(
+  d: FeedDeps,
+  items: FeedInput<TripRecord>,
+  before?: BeforeWrite,
+): Promise<BatchResult> {
   const out = emptyResult();
   const rows = await prepare<TripRecord>(d, items, checkTripRecord, out);
   if (rows.length === 0) return out;
-  await before?.(keysOf(rows.map((r) => r.person.id), rows.map((r) => r.rec.sourceId)));
+  await before?.(
+    keysOf(
+      rows.map((r) => r.person.id),
+      rows.map((r) => r.rec.sourceId),
+    ),
+  );
   await d.db.transaction(async (tx) => {
-    const fresh = await d.repo.insertTrips(rows.map((r) => tripRow(r.person.id, r.rec, `${TRIP_SOURCE}.${r.rec.mode}`, r.rec.sourceId)), d.clock.now(), tx);
+    const fresh = await d.repo.insertTrips(
+      rows.map((r) => tripRow(r.person.id, r.rec, `${TRIP_SOURCE}.${r.rec.mode}`, r.rec.sourceId)),
+      d.clock.now(),
+      tx,
+    );
     out.accepted += fresh.size;
     out.duplicates += rows.length - fresh.size;
   });

@@ -9,7 +9,14 @@ import type { FactService } from '../fact.service.ts';
 import type { ResidentService } from '../resident.service.ts';
 import type { PersonResolver } from './person-resolver.ts';
 
-export const FEED_NAMES = ['persons', 'declarations', 'pings', 'trips', 'key-population', 'vaccinations'] as const;
+export const FEED_NAMES = [
+  'persons',
+  'declarations',
+  'pings',
+  'trips',
+  'key-population',
+  'vaccinations',
+] as const;
 export type FeedName = (typeof FEED_NAMES)[number];
 
 export function isFeedName(s: string): s is FeedName {

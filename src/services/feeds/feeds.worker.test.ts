@@ -42,22 +42,48 @@ describe('feed stream consumers', () => {
     const ingest = new IngestService(ctx, { followUp: 'recompute' });
     subs = await consumeFeeds(stream, ingest, ctx.log, ['key-population']);
     const rejected: unknown[] = [];
-    subs.push(await stream.subscribe('feeds.rejected.key-population', 'test-rejected', async (p) => void rejected.push(p)));
+    subs.push(
+      await stream.subscribe(
+        'feeds.rejected.key-population',
+        'test-rejected',
+        async (p) => void rejected.push(p),
+      ),
+    );
     const p = await createResident(ctx, { regionCode: '520103' });
     const now = Math.floor(Date.now() / 1000);
     const msg = {
-      sourceId: 'companion:2026-11-19:case-17:p-88', personRef: p.phone, category: 'companion', tier: 'medium', list: '时空伴随 2026-11-19',
-      caseRef: 'case-17', seconds: 1260, firstTs: now - 7200, lastTs: now - 5940, eventTime: now - 600,
+      sourceId: 'companion:2026-11-19:case-17:p-88',
+      personRef: p.phone,
+      category: 'companion',
+      tier: 'medium',
+      list: '时空伴随 2026-11-19',
+      caseRef: 'case-17',
+      seconds: 1260,
+      firstTs: now - 7200,
+      lastTs: now - 5940,
+      eventTime: now - 600,
     };
     await stream.publish('feeds.key-population', msg);
     await stream.publish('feeds.key-population', msg);
-    await stream.publish('feeds.key-population', [{ ...msg, sourceId: 'companion:bad', personRef: 'not-a-phone' }]);
-    await until(async () => rejected.length > 0 && (await ctx.repos.statuses.get(p.id))?.colour5 === Colour5.orange);
+    await stream.publish('feeds.key-population', [
+      { ...msg, sourceId: 'companion:bad', personRef: 'not-a-phone' },
+    ]);
+    await until(
+      async () => rejected.length > 0 && (await ctx.repos.statuses.get(p.id))?.colour5 === Colour5.orange,
+    );
     const facts = await ctx.facts.forPerson(p.id);
-    expect(facts.map((f) => [f.type, f.data.list, f.data.seconds, f.data.lastExposureAt])).toEqual([['companion', '时空伴随 2026-11-19', 1260, (now - 5940) * 1000]]);
+    expect(facts.map((f) => [f.type, f.data.list, f.data.seconds, f.data.lastExposureAt])).toEqual([
+      ['companion', '时空伴随 2026-11-19', 1260, (now - 5940) * 1000],
+    ]);
     expect((await ctx.repos.statuses.get(p.id))?.colour5).toBe(Colour5.orange);
-    expect(rejected[0]).toMatchObject({ feed: 'key-population', errors: [{ code: 'ROW_BAD_VALUE', field: 'person_ref', sourceId: 'companion:bad' }] });
-    const tasks = await ctx.db.query<{ region_code: string }>('SELECT region_code FROM response_tasks WHERE person_id = $1', [p.id]);
+    expect(rejected[0]).toMatchObject({
+      feed: 'key-population',
+      errors: [{ code: 'ROW_BAD_VALUE', field: 'person_ref', sourceId: 'companion:bad' }],
+    });
+    const tasks = await ctx.db.query<{ region_code: string }>(
+      'SELECT region_code FROM response_tasks WHERE person_id = $1',
+      [p.id],
+    );
     expect(tasks.rows).toEqual([{ region_code: '520103' }]);
   });
 
@@ -67,7 +93,17 @@ describe('feed stream consumers', () => {
     const stop = await watchFacts(ctx, 50);
     try {
       // As `hc import` in another process would: the row only, no event on this process's bus.
-      await ctx.repos.facts.insert({ personId: p.id, type: 'close_contact', source: 'key-population', sourceRecordId: 'other-process-1', eventTime: Date.now() - 60_000, data: { list: 'L' } }, Date.now());
+      await ctx.repos.facts.insert(
+        {
+          personId: p.id,
+          type: 'close_contact',
+          source: 'key-population',
+          sourceRecordId: 'other-process-1',
+          eventTime: Date.now() - 60_000,
+          data: { list: 'L' },
+        },
+        Date.now(),
+      );
       await until(async () => (await ctx.cache.get(p.id))?.colour5 === Colour5.red);
       expect((await ctx.cache.get(p.id))?.colour5).toBe(Colour5.red);
     } finally {

@@ -15,13 +15,20 @@ import { runRetention } from './retention.service.ts';
 const DAY_MS = 86400_000;
 
 /** Subscribes one consumer group per feed; returns the subscriptions. */
-export async function consumeFeeds(stream: EventBus, ingest: IngestService, log: AppContext['log'], feeds: readonly FeedName[] = FEED_NAMES): Promise<Subscription[]> {
+export async function consumeFeeds(
+  stream: EventBus,
+  ingest: IngestService,
+  log: AppContext['log'],
+  feeds: readonly FeedName[] = FEED_NAMES,
+): Promise<Subscription[]> {
   const subs: Subscription[] = [];
   for (const feed of feeds) {
     subs.push(
       await stream.subscribe(`feeds.${feed}`, `feeds-${feed}`, async (payload) => {
         // A message is one record or an array of records; bad records are set aside, not retried.
-        const records = (Array.isArray(payload) ? payload : [payload]).filter((r): r is RawRecord => typeof r === 'object' && r !== null);
+        const records = (Array.isArray(payload) ? payload : [payload]).filter(
+          (r): r is RawRecord => typeof r === 'object' && r !== null,
+        );
         const errors = [];
         for (const rec of records) {
           const r = await ingest.ingestRecord(feed, rec);
@@ -50,7 +57,8 @@ export async function startFeedsWorker(ctx: AppContext): Promise<() => Promise<v
   const daily = setInterval(() => void retention(), DAY_MS);
   first.unref();
   daily.unref();
-  const stopWatch = !ctx.config.natsUrl && ctx.db.kind === 'postgres' ? await watchFacts(ctx) : async () => undefined;
+  const stopWatch =
+    !ctx.config.natsUrl && ctx.db.kind === 'postgres' ? await watchFacts(ctx) : async () => undefined;
   return async () => {
     clearTimeout(first);
     clearInterval(daily);
@@ -68,7 +76,10 @@ export async function watchFacts(ctx: AppContext, everyMs = 500): Promise<() => 
   let after = (await ctx.db.query<{ m: number | null }>('SELECT max(id) AS m FROM facts')).rows[0]?.m ?? 0;
   let running: Promise<void> | undefined;
   const tick = async () => {
-    const r = await ctx.db.query<{ id: number; person_id: number }>('SELECT id, person_id FROM facts WHERE id > $1 ORDER BY id LIMIT 20000', [after]);
+    const r = await ctx.db.query<{ id: number; person_id: number }>(
+      'SELECT id, person_id FROM facts WHERE id > $1 ORDER BY id LIMIT 20000',
+      [after],
+    );
     if (r.rows.length === 0) return;
     after = (r.rows[r.rows.length - 1] as { id: number }).id;
     const ids = [...new Set(r.rows.map((x) => x.person_id))];

@@ -42,13 +42,25 @@ describe('pings file import on the file thread', () => {
   async function run(how: 'thread' | 'here', file: string, format: FileFormat): Promise<Run> {
     const errors: RowError[] = [];
     const progress: Array<[ImportSummary, number]> = [];
-    const hooks = { stays: false, onError: (e: RowError) => errors.push(e), onProgress: (s: ImportSummary, bytes: number) => progress.push([s, bytes]) };
-    const s = how === 'thread' ? await importFile(ingest, 'pings', file, format, hooks) : await importBlocks(ingest, 'pings', readBlocks(file, format, BLOCK_LINES.pings), hooks);
+    const hooks = {
+      stays: false,
+      onError: (e: RowError) => errors.push(e),
+      onProgress: (s: ImportSummary, bytes: number) => progress.push([s, bytes]),
+    };
+    const s =
+      how === 'thread'
+        ? await importFile(ingest, 'pings', file, format, hooks)
+        : await importBlocks(ingest, 'pings', readBlocks(file, format, BLOCK_LINES.pings), hooks);
     return { ...s, errors, progress };
   }
   const counts = (r: ImportSummary) => [r.accepted, r.duplicates, r.rejected, r.rows];
   const errs = (r: Run) => r.errors.map((e) => [e.line, e.field, e.code]);
-  const stored = async () => (await ctx.db.query<{ n: number; d: number }>('SELECT count(*)::int AS n, count(DISTINCT (person_id, ts))::int AS d FROM pings')).rows[0];
+  const stored = async () =>
+    (
+      await ctx.db.query<{ n: number; d: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT (person_id, ts))::int AS d FROM pings',
+      )
+    ).rows[0];
 
   it('a CSV file of three blocks with bad rows: the counts and errors of the in-thread path; blocks it claimed are duplicates', async () => {
     // Bad rows in every block, the last block short; every good row a distinct (person, time).
@@ -57,9 +69,12 @@ describe('pings file import on the file thread', () => {
     const n = 2 * BLOCK_LINES.pings + 1000;
     for (let k = 0; k < n; k++) {
       const line = k + 2;
-      if (k % 20_011 === 5) lines.push(`${p},${new Date(start + k * 1000).toISOString()},91,106.6,`); // bad lat
-      else if (k % 30_011 === 7) lines.push(`13999999999,${new Date(start + k * 1000).toISOString()},26.5,106.6,`); // nobody's phone
-      else if (k % 40_009 === 9) lines.push(`${q},"2026-11-19T01:00:00Z",26.5,106.6,,x`); // one field too many
+      if (k % 20_011 === 5)
+        lines.push(`${p},${new Date(start + k * 1000).toISOString()},91,106.6,`); // bad lat
+      else if (k % 30_011 === 7)
+        lines.push(`13999999999,${new Date(start + k * 1000).toISOString()},26.5,106.6,`); // nobody's phone
+      else if (k % 40_009 === 9)
+        lines.push(`${q},"2026-11-19T01:00:00Z",26.5,106.6,,x`); // one field too many
       else if (line % 2) lines.push(`${p},${new Date(start + k * 1000).toISOString()},26.58,106.71,30`);
       else lines.push(`${q},${(start + k * 1000) / 1000},26.6,106.7,`);
     }
@@ -70,16 +85,26 @@ describe('pings file import on the file thread', () => {
     const there = await run('thread', file, 'csv');
     expect(counts(there)).toEqual([0, here.accepted, here.rejected, n]);
     expect(errs(there)).toEqual(errs(here));
-    expect(errs(there).map((e) => e[0])).toEqual(errs(there).map((e) => e[0]).sort((a, b) => (a as number) - (b as number)));
-    expect(new Set(errs(there).map((e) => e[2]))).toEqual(new Set(['ROW_BAD_VALUE', 'ROW_UNKNOWN_PERSON', 'ROW_BAD_CSV']));
+    expect(errs(there).map((e) => e[0])).toEqual(
+      errs(there)
+        .map((e) => e[0])
+        .sort((a, b) => (a as number) - (b as number)),
+    );
+    expect(new Set(errs(there).map((e) => e[2]))).toEqual(
+      new Set(['ROW_BAD_VALUE', 'ROW_UNKNOWN_PERSON', 'ROW_BAD_CSV']),
+    );
     // progress after every block, the last one with the totals and the whole file read
     expect(there.progress).toHaveLength(3);
-    expect(there.progress.at(-1)).toEqual([{ accepted: 0, duplicates: here.accepted, rejected: here.rejected, rows: n }, fs.statSync(file).size]);
+    expect(there.progress.at(-1)).toEqual([
+      { accepted: 0, duplicates: here.accepted, rejected: here.rejected, rows: n },
+      fs.statSync(file).size,
+    ]);
     expect(await stored()).toEqual({ n: here.accepted, d: here.accepted });
   }, 120_000);
 
   it('NDJSON with bad lines: written once by the thread path, then all duplicates for the in-thread path', async () => {
-    const ping = (phone: string, ts: string, extra: Record<string, unknown> = {}) => JSON.stringify({ phone, ts, lat: 26.5, lon: 106.6, ...extra });
+    const ping = (phone: string, ts: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ phone, ts, lat: 26.5, lon: 106.6, ...extra });
     const lines = [
       ping(p, '2026-11-19T01:00:00Z', { accuracy_m: 20 }),
       '{"phone": ',
@@ -106,11 +131,16 @@ describe('pings file import on the file thread', () => {
   });
 
   it('other feeds keep the in-thread path; an unreadable pings file rejects the import', async () => {
-    const persons = tmpFile('persons.csv', 'source_id,doc_type,doc_number,name,phone\nx-1,10,520102199001011071,张三,13700000001\n');
+    const persons = tmpFile(
+      'persons.csv',
+      'source_id,doc_type,doc_number,name,phone\nx-1,10,520102199001011071,张三,13700000001\n',
+    );
     const r = await importFile(ingest, 'persons', persons, 'csv');
     expect([r.accepted, r.rejected]).toEqual([0, 1]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-import-'));
-    await expect(importFile(ingest, 'pings', path.join(dir, 'none.csv'), 'csv')).rejects.toThrow(/cannot read pings file .*none\.csv/);
+    await expect(importFile(ingest, 'pings', path.join(dir, 'none.csv'), 'csv')).rejects.toThrow(
+      /cannot read pings file .*none\.csv/,
+    );
     await expect(importFile(ingest, 'pings', dir, 'csv')).rejects.toThrow(/EISDIR/);
   });
 });

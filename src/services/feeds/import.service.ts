@@ -34,20 +34,51 @@ export interface ImportHooks {
  * Imports a feed file: pings and the person feeds read and checked on a second core, the registry
  * (persons) block by block here.
  */
-export function importFile(ingest: IngestService, feed: FeedName, path: string, format: FileFormat, hooks: ImportHooks = {}): Promise<ImportSummary> {
+export function importFile(
+  ingest: IngestService,
+  feed: FeedName,
+  path: string,
+  format: FileFormat,
+  hooks: ImportHooks = {},
+): Promise<ImportSummary> {
   if (feed === 'pings') {
     const blocks = readCheckedPings(path, format, BLOCK_LINES.pings, () => ingest.pings.bounds());
-    return runBlocks(ingest, feed, mapBlocks(blocks, (b) => ({ rows: b.rows, bytesRead: b.bytesRead, written: ingest.ingestCheckedPings(b.cols, b.errors, `file:${b.key}`) })), hooks);
+    return runBlocks(
+      ingest,
+      feed,
+      mapBlocks(blocks, (b) => ({
+        rows: b.rows,
+        bytesRead: b.bytesRead,
+        written: ingest.ingestCheckedPings(b.cols, b.errors, `file:${b.key}`),
+      })),
+      hooks,
+    );
   }
   if (isPersonFeed(feed)) {
-    const blocks = readCheckedRecords(path, format, BLOCK_LINES[feed], feed, ingest.lookupHashKey, () => ingest.deps.clock.now());
-    return runBlocks(ingest, feed, mapBlocks(blocks, (b) => ({ rows: b.rowCount, bytesRead: b.bytesRead, written: ingest.ingest(feed, b.checked, `file:${b.key}`, true) })), hooks);
+    const blocks = readCheckedRecords(path, format, BLOCK_LINES[feed], feed, ingest.lookupHashKey, () =>
+      ingest.deps.clock.now(),
+    );
+    return runBlocks(
+      ingest,
+      feed,
+      mapBlocks(blocks, (b) => ({
+        rows: b.rowCount,
+        bytesRead: b.bytesRead,
+        written: ingest.ingest(feed, b.checked, `file:${b.key}`, true),
+      })),
+      hooks,
+    );
   }
   return importBlocks(ingest, feed, readBlocks(path, format, BLOCK_LINES[feed]), hooks);
 }
 
 /** Imports blocks of a file, checked here; returns the counts. */
-export function importBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<ReadBlock>, hooks: ImportHooks = {}): Promise<ImportSummary> {
+export function importBlocks(
+  ingest: IngestService,
+  feed: FeedName,
+  blocks: AsyncIterable<ReadBlock>,
+  hooks: ImportHooks = {},
+): Promise<ImportSummary> {
   const work = mapBlocks(blocks, (block) => {
     const items: IngestItem[] = [];
     const unreadable: RowError[] = [];
@@ -59,7 +90,9 @@ export function importBlocks(ingest: IngestService, feed: FeedName, blocks: Asyn
     return {
       rows: block.items.length,
       bytesRead: block.bytesRead,
-      written: unreadable.length ? write.then((r) => ({ ...r, errors: [...unreadable, ...r.errors] })) : write,
+      written: unreadable.length
+        ? write.then((r) => ({ ...r, errors: [...unreadable, ...r.errors] }))
+        : write,
     };
   });
   return runBlocks(ingest, feed, work, hooks);
@@ -72,12 +105,20 @@ interface BlockWrite {
   written: Promise<BatchResult>;
 }
 
-async function* mapBlocks<T>(blocks: AsyncIterable<T>, start: (b: T) => BlockWrite): AsyncGenerator<BlockWrite> {
+async function* mapBlocks<T>(
+  blocks: AsyncIterable<T>,
+  start: (b: T) => BlockWrite,
+): AsyncGenerator<BlockWrite> {
   for await (const b of blocks) yield start(b);
 }
 
 /** Takes the blocks' writes in file order, a few in flight, and adds up their results. */
-async function runBlocks(ingest: IngestService, feed: FeedName, blocks: AsyncIterable<BlockWrite>, hooks: ImportHooks): Promise<ImportSummary> {
+async function runBlocks(
+  ingest: IngestService,
+  feed: FeedName,
+  blocks: AsyncIterable<BlockWrite>,
+  hooks: ImportHooks,
+): Promise<ImportSummary> {
   const s: ImportSummary = { accepted: 0, duplicates: 0, rejected: 0, rows: 0 };
   const pingDays = new Map<number, Set<number>>();
   let inflight: Promise<void> | undefined;

@@ -12,9 +12,23 @@ import type { PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../app-error.ts';
-import { emptyResult, type BatchResult, type FeedDeps, type FeedName, type IngestItem } from './feed-types.ts';
 import {
-  ingestDeclarations, ingestKeyPopulation, ingestTrips, ingestVaccinations, overlaps, SELF_DECLARATION_SOURCE, type BeforeWrite, type BlockKeys, type FeedInput,
+  emptyResult,
+  type BatchResult,
+  type FeedDeps,
+  type FeedName,
+  type IngestItem,
+} from './feed-types.ts';
+import {
+  ingestDeclarations,
+  ingestKeyPopulation,
+  ingestTrips,
+  ingestVaccinations,
+  overlaps,
+  SELF_DECLARATION_SOURCE,
+  type BeforeWrite,
+  type BlockKeys,
+  type FeedInput,
 } from './facts.ingest.ts';
 import { ingestPersons } from './persons.ingest.ts';
 import { PersonResolver } from './person-resolver.ts';
@@ -63,13 +77,22 @@ export class IngestService {
   private readonly inflight = new Set<BulkSlot>();
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log' | 'secrets'>,
+    private readonly ctx: Pick<
+      AppContext,
+      'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log' | 'secrets'
+    >,
     private readonly opts: IngestOptions,
   ) {
     const repo = new FeedRepository(ctx.db);
     this.deps = {
-      db: ctx.db, repo, persons: ctx.repos.persons, residents: ctx.residents, facts: ctx.facts,
-      resolver: new PersonResolver(repo, ctx.residents), clock: ctx.clock, retentionDays: ctx.config.retentionDays,
+      db: ctx.db,
+      repo,
+      persons: ctx.repos.persons,
+      residents: ctx.residents,
+      facts: ctx.facts,
+      resolver: new PersonResolver(repo, ctx.residents),
+      clock: ctx.clock,
+      retentionDays: ctx.config.retentionDays,
     };
     this.pings = new PingLoader(this.deps);
     this.stays = new StayService(ctx.db);
@@ -81,7 +104,12 @@ export class IngestService {
    * `bulk`: one block of a file import, which calls `finishBulk` when it is over. A person feed's
    * batch may come checked and hashed by a file reader thread (`readCheckedRecords`) instead.
    */
-  async ingest(feed: FeedName, items: readonly IngestItem[] | HashedRows<PersonRow>, blockKey?: string, bulk = false): Promise<BatchResult> {
+  async ingest(
+    feed: FeedName,
+    items: readonly IngestItem[] | HashedRows<PersonRow>,
+    blockKey?: string,
+    bulk = false,
+  ): Promise<BatchResult> {
     if (!bulk || feed === 'pings' || feed === 'persons') {
       const r = await this.write(feed, items, blockKey, bulk);
       await this.followUp(r);
@@ -151,12 +179,19 @@ export class IngestService {
     await this.pings.finishBulk();
   }
 
-  private async write(feed: FeedName, input: readonly IngestItem[] | HashedRows<PersonRow>, blockKey?: string, bulk = false, before?: BeforeWrite): Promise<BatchResult> {
+  private async write(
+    feed: FeedName,
+    input: readonly IngestItem[] | HashedRows<PersonRow>,
+    blockKey?: string,
+    bulk = false,
+    before?: BeforeWrite,
+  ): Promise<BatchResult> {
     // A reader thread's rows were checked with the feed's own check (PERSON_FEED_CHECKS), so they
     // have the feed's record shape.
     const rows = input as FeedInput<never>;
     const items = (): readonly IngestItem[] => {
-      if (!Array.isArray(input)) throw new TypeError(`${feed} records come as records, not as a person feed's checked rows`);
+      if (!Array.isArray(input))
+        throw new TypeError(`${feed} records come as records, not as a person feed's checked rows`);
       return input as readonly IngestItem[];
     };
     switch (feed) {
@@ -173,7 +208,11 @@ export class IngestService {
       case 'pings': {
         const pings = items();
         if (pings.length === 0) return emptyResult();
-        return this.pings.load(pings, blockKey ?? `items:${JSON.stringify(pings.map((i) => i.record))}`, bulk);
+        return this.pings.load(
+          pings,
+          blockKey ?? `items:${JSON.stringify(pings.map((i) => i.record))}`,
+          bulk,
+        );
       }
     }
   }
@@ -185,7 +224,9 @@ export class IngestService {
         // Disjoint slices of persons, recomputed side by side on separate connections.
         const slices: number[][] = [];
         for (let i = 0; i < ids.length; i += RECOMPUTE_SLICE) slices.push(ids.slice(i, i + RECOMPUTE_SLICE));
-        await Promise.all(slices.map((slice) => this.ctx.statuses.recompute(slice, { shown: r.shown, written: r.written })));
+        await Promise.all(
+          slices.map((slice) => this.ctx.statuses.recompute(slice, { shown: r.shown, written: r.written })),
+        );
       }
       await this.ctx.facts.announce(ids);
     }
@@ -200,20 +241,41 @@ export class IngestService {
     if (feed === 'pings') {
       const sid = record.source_id ?? record.sourceId;
       if (typeof sid !== 'string' && typeof sid !== 'number') {
-        return { ...emptyResult(), errors: [{ line: 1, field: 'source_id', code: 'ROW_MISSING_FIELD', group: 'ROW_INVALID', message: 'source_id is required' }] };
+        return {
+          ...emptyResult(),
+          errors: [
+            {
+              line: 1,
+              field: 'source_id',
+              code: 'ROW_MISSING_FIELD',
+              group: 'ROW_INVALID',
+              message: 'source_id is required',
+            },
+          ],
+        };
       }
       const list = Array.isArray(record.pings) ? (record.pings as RawRecord[]) : [record];
-      const items = list.map((p, i) => ({ line: i + 1, record: { phone: record.phone ?? record.person_ref ?? record.personRef, ...p } as RawRecord }));
+      const items = list.map((p, i) => ({
+        line: i + 1,
+        record: { phone: record.phone ?? record.person_ref ?? record.personRef, ...p } as RawRecord,
+      }));
       return this.ingest('pings', items, `msg:${String(sid)}`);
     }
     return this.ingest(feed, [{ line: 1, record }]);
   }
 
   /** A single API record: accepted or duplicate, or a 422 naming the field and code. */
-  async one(feed: FeedName, record: RawRecord): Promise<SingleResult & { accepted: number; duplicates: number }> {
+  async one(
+    feed: FeedName,
+    record: RawRecord,
+  ): Promise<SingleResult & { accepted: number; duplicates: number }> {
     const r = await this.ingestRecord(feed, record);
     if (r.accepted === 0 && r.duplicates === 0 && r.errors.length) throw rejected(r.errors);
-    return { status: r.accepted > 0 ? 'accepted' : 'duplicate', accepted: r.accepted, duplicates: r.duplicates };
+    return {
+      status: r.accepted > 0 ? 'accepted' : 'duplicate',
+      accepted: r.accepted,
+      duplicates: r.duplicates,
+    };
   }
 
   /** A resident's own declaration (GB/T 38963): the person is the signed-in resident. */
@@ -229,13 +291,28 @@ export class IngestService {
         return;
       }
       await this.ctx.facts.record(
-        { personId, type: 'declaration', source: SELF_DECLARATION_SOURCE, sourceRecordId, eventTime: c.value.declaredAt, data: declarationData(c.value) },
+        {
+          personId,
+          type: 'declaration',
+          source: SELF_DECLARATION_SOURCE,
+          sourceRecordId,
+          eventTime: c.value.declaredAt,
+          data: declarationData(c.value),
+        },
         tx,
       );
       await this.deps.repo.insertTrips(
         c.value.trips.map((t, i) => ({
-          personId, mode: t.mode, fromRegion: t.fromRegion, toRegion: t.toRegion, departedAt: t.departedAt, arrivedAt: t.arrivedAt,
-          carriage: t.carriage ?? null, seat: t.seat ?? null, source: SELF_DECLARATION_SOURCE, sourceRecordId: `${sourceRecordId}#${i}`,
+          personId,
+          mode: t.mode,
+          fromRegion: t.fromRegion,
+          toRegion: t.toRegion,
+          departedAt: t.departedAt,
+          arrivedAt: t.arrivedAt,
+          carriage: t.carriage ?? null,
+          seat: t.seat ?? null,
+          source: SELF_DECLARATION_SOURCE,
+          sourceRecordId: `${sourceRecordId}#${i}`,
         })),
         this.ctx.clock.now(),
         tx,
@@ -246,7 +323,10 @@ export class IngestService {
   }
 
   /** Condenses collected ping days into stays (after a bulk pings import). */
-  async condense(pingDays: ReadonlyMap<number, ReadonlySet<number>>, onProgress?: (n: number) => void): Promise<number> {
+  async condense(
+    pingDays: ReadonlyMap<number, ReadonlySet<number>>,
+    onProgress?: (n: number) => void,
+  ): Promise<number> {
     const n = await this.stays.rebuild(pingDays, onProgress);
     this.log.debug({ stays: n }, 'stays condensed');
     return n;
@@ -255,7 +335,12 @@ export class IngestService {
 
 function rejected(errors: RowError[]): AppError {
   const e = errors[0] as RowError;
-  return new AppError(e.code.startsWith('ROW_UNKNOWN') ? 'ROW_UNKNOWN_PERSON' : e.code, 422, `${e.field}: ${e.message}`, errors);
+  return new AppError(
+    e.code.startsWith('ROW_UNKNOWN') ? 'ROW_UNKNOWN_PERSON' : e.code,
+    422,
+    `${e.field}: ${e.message}`,
+    errors,
+  );
 }
 
 export { blockId };

@@ -19,7 +19,10 @@ export class PersonResolver {
    * Resolves every ref (unknown persons map to null). `hashOf(i)`: the lookup hash of the i-th ref,
    * when a reader thread has computed it already; otherwise it is computed here.
    */
-  async resolve(refs: readonly PersonRef[], hashOf?: (i: number) => Uint8Array): Promise<Map<string, ResolvedPerson | null>> {
+  async resolve(
+    refs: readonly PersonRef[],
+    hashOf?: (i: number) => Uint8Array,
+  ): Promise<Map<string, ResolvedPerson | null>> {
     const out = new Map<string, ResolvedPerson | null>();
     const docs: Array<{ key: string; docType: number; hash: Uint8Array }> = [];
     const phones = new Map<string, string>();
@@ -29,8 +32,16 @@ export class PersonResolver {
       if (out.has(key)) continue;
       out.set(key, null);
       if (ref.kind === 'document') {
-        docs.push({ key, docType: ref.docType, hash: hashOf ? hashOf(i) : this.residents.docHash(ref.docType, ref.number) });
-      } else phones.set(Buffer.from(hashOf ? hashOf(i) : this.residents.phoneHash(ref.phone)).toString('hex'), key);
+        docs.push({
+          key,
+          docType: ref.docType,
+          hash: hashOf ? hashOf(i) : this.residents.docHash(ref.docType, ref.number),
+        });
+      } else
+        phones.set(
+          Buffer.from(hashOf ? hashOf(i) : this.residents.phoneHash(ref.phone)).toString('hex'),
+          key,
+        );
     }
     if (docs.length) {
       const found = await this.repo.personsByDocHash(docs);

@@ -28,7 +28,13 @@ export async function ingestPersons(d: FeedDeps, items: readonly IngestItem[]): 
     const rec = c.value;
     const checked = d.residents.check({ ...rec, source: PERSONS_FEED, sourceRecordId: rec.sourceId });
     if (!checked.ok) {
-      out.errors.push(rowError(it.line, { field: checked.field, code: checked.code, message: checked.message }, rec.sourceId));
+      out.errors.push(
+        rowError(
+          it.line,
+          { field: checked.field, code: checked.code, message: checked.message },
+          rec.sourceId,
+        ),
+      );
       continue;
     }
     const docKey = `${checked.row.docType}:${Buffer.from(checked.row.docHash).toString('hex')}`;
@@ -39,18 +45,31 @@ export async function ingestPersons(d: FeedDeps, items: readonly IngestItem[]): 
     }
     seen.add(rec.sourceId);
     seenDocs.add(docKey);
-    good.push({ line: it.line, sourceId: rec.sourceId, docKey, row: { ...checked.row, codeSubject: newCodeSubject(crypto.randomBytes(12)) } });
+    good.push({
+      line: it.line,
+      sourceId: rec.sourceId,
+      docKey,
+      row: { ...checked.row, codeSubject: newCodeSubject(crypto.randomBytes(12)) },
+    });
   }
   if (good.length === 0) return out;
   await d.db.transaction(async (tx) => {
-    const fresh = await d.repo.claimSourceIds(PERSONS_FEED, good.map((g) => ({ sourceId: g.sourceId, personId: null })), tx);
+    const fresh = await d.repo.claimSourceIds(
+      PERSONS_FEED,
+      good.map((g) => ({ sourceId: g.sourceId, personId: null })),
+      tx,
+    );
     const toInsert = good.filter((g) => fresh.has(g.sourceId));
     out.duplicates += good.length - toInsert.length;
-    const ids = await d.persons.insertMany(toInsert.map((g) => g.row), tx);
+    const ids = await d.persons.insertMany(
+      toInsert.map((g) => g.row),
+      tx,
+    );
     const pairs: Array<{ sourceId: string; personId: number }> = [];
     toInsert.forEach((g, i) => {
       const id = ids[i];
-      if (id === undefined) out.duplicates++; // document already registered under another source id
+      if (id === undefined)
+        out.duplicates++; // document already registered under another source id
       else {
         out.accepted++;
         pairs.push({ sourceId: g.sourceId, personId: id });

@@ -15,7 +15,13 @@
 import crypto from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { BinaryCopyWriter, int8Bytes } from '../../adapters/db/binary-copy.ts';
-import { checkPingRows, pingBounds, pingColumns, type PingBounds, type PingColumns } from '../../domain/feeds/ping-rows.ts';
+import {
+  checkPingRows,
+  pingBounds,
+  pingColumns,
+  type PingBounds,
+  type PingColumns,
+} from '../../domain/feeds/ping-rows.ts';
 import { rowError, type RowError } from '../../domain/feeds/record.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
@@ -71,18 +77,23 @@ export class PingLoader {
       'SELECT to_regclass($1) IS NOT NULL AS existed, hc_ensure_day_partition($2, $3::date, false)',
       [partition(day), 'pings', isoDay(day)],
     );
-    if (r.rows[0]?.existed) await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)]);
+    if (r.rows[0]?.existed)
+      await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)]);
     else this.deferred.add(day);
   }
 
   /** Builds the indexes a bulk load left out (call once the load is over, also after a failure). */
   async finishBulk(): Promise<void> {
     for (const day of [...this.deferred]) {
-      await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)]).catch(async (err: unknown) => {
-        // a concurrent load may have built it at the same moment
-        const r = await this.d.db.query<{ i: string | null }>('SELECT to_regclass($1) AS i', [`${partition(day)}_person_idx`]);
-        if (!r.rows[0]?.i) throw err;
-      });
+      await this.d.db
+        .query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)])
+        .catch(async (err: unknown) => {
+          // a concurrent load may have built it at the same moment
+          const r = await this.d.db.query<{ i: string | null }>('SELECT to_regclass($1) AS i', [
+            `${partition(day)}_person_idx`,
+          ]);
+          if (!r.rows[0]?.i) throw err;
+        });
       await this.d.db.query(`ANALYZE ${partition(day)}`);
       this.deferred.delete(day);
     }
@@ -104,7 +115,9 @@ export class PingLoader {
     for (const p of phones) if (!this.phones.has(p)) misses.add(p);
     if (misses.size === 0) return;
     if (this.phones.size + misses.size > this.maxPhones) this.phones.clear();
-    const found = await this.d.resolver.resolve([...misses].map((phone) => ({ kind: 'phone' as const, phone: String(phone) })));
+    const found = await this.d.resolver.resolve(
+      [...misses].map((phone) => ({ kind: 'phone' as const, phone: String(phone) })),
+    );
     for (const phone of misses) {
       const person = found.get(`p:${String(phone)}`);
       if (person) this.phones.set(phone, person.id);
@@ -138,7 +151,12 @@ export class PingLoader {
    * Loads one block of pings already checked (`checkPingRows`, here or on the pings file thread);
    * `errors` are its bad rows, in line order. Unknown phones are added to the errors.
    */
-  async loadChecked(cols: PingColumns, errors: RowError[], blockKey: string, bulk = false): Promise<BatchResult> {
+  async loadChecked(
+    cols: PingColumns,
+    errors: RowError[],
+    blockKey: string,
+    bulk = false,
+  ): Promise<BatchResult> {
     const out = emptyResult();
     out.errors = errors;
     if (cols.good === 0) return out;
@@ -160,26 +178,34 @@ export class PingLoader {
     const days = [...pingDays.keys()].sort((a, b) => a - b);
     const batch = int8Bytes(id);
     const mine = rowBitmap(cols, persons, first);
-    const loaded = await this.d.db.transaction(async (tx): Promise<{ n: number; pingDays: Map<number, Set<number>> } | null> => {
-      const claim = await tx.query('INSERT INTO ping_blocks (batch_id, rows, last_day, written) VALUES ($1, $2, $3::date, $4) ON CONFLICT DO NOTHING RETURNING 1', [
-        id, accepted, isoDay(days[days.length - 1] as number), mine,
-      ]);
-      if (claim.rows.length === 1) return { n: await tx.copyBinary(copyTable(days), COLUMNS, encode(cols, persons, batch)), pingDays };
-      // Claimed before: write the rows no earlier load of the block wrote (rows not good then).
-      // The lock orders racing loaders of the block; the later one sees what the earlier wrote.
-      const prev = await tx.query<{ written: Uint8Array | null }>('SELECT written FROM ping_blocks WHERE batch_id = $1 FOR UPDATE', [id]);
-      const before = prev.rows[0]?.written;
-      if (!before) return null; // a claim older than the bitmap: which rows it wrote is unknown
-      const rest = unwritten(cols, persons, first, before);
-      if (rest.accepted === 0) return null;
-      const restPingDays = pingDaysOf(cols, rest.persons);
-      const restDays = [...restPingDays.keys()].sort((a, b) => a - b);
-      const n = await tx.copyBinary(copyTable(restDays), COLUMNS, encode(cols, rest.persons, batch));
-      await tx.query('UPDATE ping_blocks SET rows = rows + $2, last_day = greatest(last_day, $3::date), written = $4 WHERE batch_id = $1', [
-        id, n, isoDay(restDays[restDays.length - 1] as number), orBitmaps(before, mine),
-      ]);
-      return { n, pingDays: restPingDays };
-    });
+    const loaded = await this.d.db.transaction(
+      async (tx): Promise<{ n: number; pingDays: Map<number, Set<number>> } | null> => {
+        const claim = await tx.query(
+          'INSERT INTO ping_blocks (batch_id, rows, last_day, written) VALUES ($1, $2, $3::date, $4) ON CONFLICT DO NOTHING RETURNING 1',
+          [id, accepted, isoDay(days[days.length - 1] as number), mine],
+        );
+        if (claim.rows.length === 1)
+          return { n: await tx.copyBinary(copyTable(days), COLUMNS, encode(cols, persons, batch)), pingDays };
+        // Claimed before: write the rows no earlier load of the block wrote (rows not good then).
+        // The lock orders racing loaders of the block; the later one sees what the earlier wrote.
+        const prev = await tx.query<{ written: Uint8Array | null }>(
+          'SELECT written FROM ping_blocks WHERE batch_id = $1 FOR UPDATE',
+          [id],
+        );
+        const before = prev.rows[0]?.written;
+        if (!before) return null; // a claim older than the bitmap: which rows it wrote is unknown
+        const rest = unwritten(cols, persons, first, before);
+        if (rest.accepted === 0) return null;
+        const restPingDays = pingDaysOf(cols, rest.persons);
+        const restDays = [...restPingDays.keys()].sort((a, b) => a - b);
+        const n = await tx.copyBinary(copyTable(restDays), COLUMNS, encode(cols, rest.persons, batch));
+        await tx.query(
+          'UPDATE ping_blocks SET rows = rows + $2, last_day = greatest(last_day, $3::date), written = $4 WHERE batch_id = $1',
+          [id, n, isoDay(restDays[restDays.length - 1] as number), orBitmaps(before, mine)],
+        );
+        return { n, pingDays: restPingDays };
+      },
+    );
     out.accepted = loaded?.n ?? 0;
     out.duplicates = accepted - out.accepted;
     if (loaded) out.pingDays = loaded.pingDays;
@@ -213,7 +239,12 @@ function orBitmaps(a: Uint8Array, b: Uint8Array): Buffer {
 }
 
 /** The rows with a person whose bit is not set in `written`: their person ids (NaN for the others) and count. */
-function unwritten(cols: PingColumns, persons: Float64Array, first: number, written: Uint8Array): { persons: Float64Array; accepted: number } {
+function unwritten(
+  cols: PingColumns,
+  persons: Float64Array,
+  first: number,
+  written: Uint8Array,
+): { persons: Float64Array; accepted: number } {
   const rest = new Float64Array(cols.good).fill(NaN);
   let accepted = 0;
   for (let i = 0; i < cols.good; i++) {
@@ -231,7 +262,14 @@ function unwritten(cols: PingColumns, persons: Float64Array, first: number, writ
  * Person ids of rows [from, to) from the phone cache (plain loops, optimised by V8); NaN and the
  * phone in `newPhones` where the cache does not know it yet.
  */
-function cachedPersons(cols: PingColumns, from: number, to: number, known: ReadonlyMap<number, number>, persons: Float64Array, newPhones: number[]): void {
+function cachedPersons(
+  cols: PingColumns,
+  from: number,
+  to: number,
+  known: ReadonlyMap<number, number>,
+  persons: Float64Array,
+  newPhones: number[],
+): void {
   for (let i = from; i < to; i++) {
     const phone = cols.phones[i] as number;
     const person = known.get(phone);
@@ -246,14 +284,25 @@ function cachedPersons(cols: PingColumns, from: number, to: number, known: Reado
  * Person ids for the rows whose phone was new; rows whose phone nobody registered become errors,
  * merged into `errors` in line order. Returns how many rows have a person.
  */
-function mapPersons(cols: PingColumns, persons: Float64Array, known: ReadonlyMap<number, number>, errors: RowError[]): number {
+function mapPersons(
+  cols: PingColumns,
+  persons: Float64Array,
+  known: ReadonlyMap<number, number>,
+  errors: RowError[],
+): number {
   let accepted = 0;
   let unknown = false;
   for (let i = 0; i < cols.good; i++) {
     let person = persons[i] as number;
     if (person !== person) person = known.get(cols.phones[i] as number) ?? NaN; // looked up after the check
     if (person !== person) {
-      errors.push(rowError(cols.lines[i] as number, { field: 'phone', code: 'ROW_UNKNOWN_PERSON', message: 'no registered person with this phone' }));
+      errors.push(
+        rowError(cols.lines[i] as number, {
+          field: 'phone',
+          code: 'ROW_UNKNOWN_PERSON',
+          message: 'no registered person with this phone',
+        }),
+      );
       unknown = true;
       continue; // stays NaN: encodeRows skips it
     }
@@ -285,15 +334,26 @@ function pingDaysOf(cols: PingColumns, persons: Float64Array): Map<number, Set<n
 
 /** The rows in binary COPY format, a chunk at a time (encoded while the previous one is sent). */
 function* encode(cols: PingColumns, persons: Float64Array, batch: Uint8Array): Generator<Uint8Array> {
-  for (let i = 0; i < cols.good; i += CHUNK_ROWS) yield encodeRows(cols, persons, i, Math.min(cols.good, i + CHUNK_ROWS), batch);
+  for (let i = 0; i < cols.good; i += CHUNK_ROWS)
+    yield encodeRows(cols, persons, i, Math.min(cols.good, i + CHUNK_ROWS), batch);
 }
 
-function encodeRows(cols: PingColumns, persons: Float64Array, from: number, to: number, batch: Uint8Array): Uint8Array {
+function encodeRows(
+  cols: PingColumns,
+  persons: Float64Array,
+  from: number,
+  to: number,
+  batch: Uint8Array,
+): Uint8Array {
   const w = new BinaryCopyWriter((to - from) * 70 + 16);
   for (let i = from; i < to; i++) {
     const person = persons[i] as number;
     if (person !== person) continue; // NaN: unknown phone
-    w.row(6).int8(person).timestamptz(cols.ts[i] as number).float8(cols.lat[i] as number).float8(cols.lon[i] as number);
+    w.row(6)
+      .int8(person)
+      .timestamptz(cols.ts[i] as number)
+      .float8(cols.lat[i] as number)
+      .float8(cols.lon[i] as number);
     const a = cols.acc[i] as number;
     if (a !== a) w.null();
     else w.float4(a);

@@ -3,7 +3,12 @@
  * officers of the person's home region: open → contacted → tested → closed. An officer sees and
  * moves only tasks whose region lies under their admin-code prefix; every move is audited.
  */
-import { TASK_STATES, type FeedRepository, type ResponseTask, type TaskState } from '../../adapters/feeds/feed.repository.ts';
+import {
+  TASK_STATES,
+  type FeedRepository,
+  type ResponseTask,
+  type TaskState,
+} from '../../adapters/feeds/feed.repository.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
@@ -16,20 +21,43 @@ export class ResponseTaskService {
   ) {}
 
   /** Tasks in the officer's region, newest first. */
-  async list(regionPrefix: string, o: { state?: TaskState; limit?: number; beforeId?: number } = {}): Promise<ResponseTask[]> {
-    return this.repo.listTasks(regionPrefix, { limit: Math.min(o.limit ?? 100, 500), ...(o.state ? { state: o.state } : {}), ...(o.beforeId ? { beforeId: o.beforeId } : {}) });
+  async list(
+    regionPrefix: string,
+    o: { state?: TaskState; limit?: number; beforeId?: number } = {},
+  ): Promise<ResponseTask[]> {
+    return this.repo.listTasks(regionPrefix, {
+      limit: Math.min(o.limit ?? 100, 500),
+      ...(o.state ? { state: o.state } : {}),
+      ...(o.beforeId ? { beforeId: o.beforeId } : {}),
+    });
   }
 
   /** Moves a task forward (never back); outside the officer's region it does not exist. */
-  async move(id: number, to: TaskState, regionPrefix: string, actor: string, note?: string): Promise<ResponseTask> {
+  async move(
+    id: number,
+    to: TaskState,
+    regionPrefix: string,
+    actor: string,
+    note?: string,
+  ): Promise<ResponseTask> {
     const t = await this.repo.task(id);
-    if (!t || !t.regionCode.startsWith(regionPrefix)) throw new AppError('TASK_NOT_FOUND', 404, 'no such task in your region');
+    if (!t || !t.regionCode.startsWith(regionPrefix))
+      throw new AppError('TASK_NOT_FOUND', 404, 'no such task in your region');
     if (TASK_STATES.indexOf(to) <= TASK_STATES.indexOf(t.state)) {
-      throw new AppError('TASK_BAD_TRANSITION', 409, `a task in state ${t.state} cannot go to ${to} (open → contacted → tested → closed)`);
+      throw new AppError(
+        'TASK_BAD_TRANSITION',
+        409,
+        `a task in state ${t.state} cannot go to ${to} (open → contacted → tested → closed)`,
+      );
     }
     const moved = await this.repo.moveTask(id, t.state, to, note ?? null, actor, this.clock.now());
     if (!moved) throw new AppError('TASK_CHANGED', 409, 'the task was changed meanwhile; reload it');
-    await this.audit.append({ actor, action: 'task.move', personId: t.personId, detail: { task: id, from: t.state, to } });
+    await this.audit.append({
+      actor,
+      action: 'task.move',
+      personId: t.personId,
+      detail: { task: id, from: t.state, to },
+    });
     return moved;
   }
 }

@@ -16,7 +16,12 @@ export interface RetentionReport {
 }
 
 /** Drops day partitions of pings and stays that end before the window and deletes expired rows. */
-export async function runRetention(db: Database, clock: Clock, retentionDays: number, o: { dryRun?: boolean } = {}): Promise<RetentionReport> {
+export async function runRetention(
+  db: Database,
+  clock: Clock,
+  retentionDays: number,
+  o: { dryRun?: boolean } = {},
+): Promise<RetentionReport> {
   // The window covers today and the retentionDays − 1 days before it (UTC days, as partitions are).
   const cutoffDay = Math.floor(clock.now() / DAY_MS) - retentionDays + 1;
   const cutoff = new Date(cutoffDay * DAY_MS).toISOString();
@@ -36,7 +41,9 @@ export async function runRetention(db: Database, clock: Clock, retentionDays: nu
   let deletedFacts = 0;
   let deletedTrips = 0;
   if (!o.dryRun) {
-    deletedFacts = (await db.query('DELETE FROM facts WHERE valid_until IS NOT NULL AND valid_until < $1', [cutoff])).rowCount ?? 0;
+    deletedFacts =
+      (await db.query('DELETE FROM facts WHERE valid_until IS NOT NULL AND valid_until < $1', [cutoff]))
+        .rowCount ?? 0;
     deletedTrips = (await db.query('DELETE FROM trips WHERE arrived_at < $1', [cutoff])).rowCount ?? 0;
     // Blocks whose newest day is gone: their pings went with the partitions.
     await db.query('DELETE FROM ping_blocks WHERE last_day < $1::date', [cutoff.slice(0, 10)]);

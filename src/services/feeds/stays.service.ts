@@ -17,7 +17,11 @@ export class StayService {
   ) {}
 
   /** Rebuilds the carrier stays of these persons on these days; returns stays written. */
-  async rebuild(pingDays: ReadonlyMap<number, ReadonlySet<number>>, onProgress?: (persons: number) => void, chunk = 2000): Promise<number> {
+  async rebuild(
+    pingDays: ReadonlyMap<number, ReadonlySet<number>>,
+    onProgress?: (persons: number) => void,
+    chunk = 2000,
+  ): Promise<number> {
     let written = 0;
     let done = 0;
     for (const [day, set] of pingDays) {
@@ -34,7 +38,13 @@ export class StayService {
   private async rebuildDay(day: number, ids: number[]): Promise<number> {
     const from = new Date(day * DAY_MS).toISOString();
     const to = new Date((day + 1) * DAY_MS).toISOString();
-    const r = await this.db.query<{ person_id: number; ts: Date; lat: number; lon: number; accuracy_m: number | null }>(
+    const r = await this.db.query<{
+      person_id: number;
+      ts: Date;
+      lat: number;
+      lon: number;
+      accuracy_m: number | null;
+    }>(
       `SELECT person_id, ts, lat, lon, accuracy_m FROM pings WHERE person_id = ANY($1::bigint[]) AND ts >= $2 AND ts < $3 ORDER BY person_id, ts`,
       [ids, from, to],
     );
@@ -44,7 +54,15 @@ export class StayService {
       if (!l) byPerson.set(p.person_id, (l = []));
       l.push({ ts: p.ts.getTime(), lat: p.lat, lon: p.lon, accuracyM: p.accuracy_m });
     }
-    const cols = { p: [] as number[], s: [] as string[], e: [] as string[], lat: [] as number[], lon: [] as number[], acc: [] as number[], sid: [] as string[] };
+    const cols = {
+      p: [] as number[],
+      s: [] as string[],
+      e: [] as string[],
+      lat: [] as number[],
+      lon: [] as number[],
+      acc: [] as number[],
+      sid: [] as string[],
+    };
     for (const [pid, pings] of byPerson) {
       for (const s of condenseStays(pings, this.opts)) {
         cols.p.push(pid);
@@ -61,7 +79,10 @@ export class StayService {
       this.days.add(day);
     }
     await this.db.transaction(async (tx) => {
-      await tx.query(`DELETE FROM stays WHERE source = 'carrier' AND person_id = ANY($1::bigint[]) AND started_at >= $2 AND started_at < $3`, [ids, from, to]);
+      await tx.query(
+        `DELETE FROM stays WHERE source = 'carrier' AND person_id = ANY($1::bigint[]) AND started_at >= $2 AND started_at < $3`,
+        [ids, from, to],
+      );
       if (cols.p.length === 0) return;
       await tx.query(
         `INSERT INTO stays (person_id, started_at, ended_at, lat, lon, accuracy_m, source, source_record_id)

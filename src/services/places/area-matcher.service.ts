@@ -18,7 +18,18 @@ import { toIndexed } from './risk-area.mapping.ts';
 export const RISK_AREA_FACT_SOURCE = 'places.risk-area';
 const DAY = 86_400_000;
 
-export type MatchableStay = Pick<StayRow, 'person_id' | 'started_at' | 'ended_at' | 'lat' | 'lon' | 'accuracy_m' | 'region_code' | 'source' | 'source_record_id'> & {
+export type MatchableStay = Pick<
+  StayRow,
+  | 'person_id'
+  | 'started_at'
+  | 'ended_at'
+  | 'lat'
+  | 'lon'
+  | 'accuracy_m'
+  | 'region_code'
+  | 'source'
+  | 'source_record_id'
+> & {
   /** the venue's admin code for check-in stays (street/community precision) */
   venue_code?: string | null;
 };
@@ -40,7 +51,11 @@ export interface MatchReport {
  * Pure step: the facts a batch of stays produces. One fact per (area, person): the stay that
  * ended last in the batch (the latest exposure, which the red rule counts 14 days from).
  */
-export function factsForStays(stays: readonly MatchableStay[], index: AreaIndex, names: ReadonlyMap<number, RiskAreaRow>): { facts: NewFact[]; matches: number } {
+export function factsForStays(
+  stays: readonly MatchableStay[],
+  index: AreaIndex,
+  names: ReadonlyMap<number, RiskAreaRow>,
+): { facts: NewFact[]; matches: number } {
   const best = new Map<string, { stay: MatchableStay; area: IndexedArea }>();
   const hits: number[] = [];
   let matches = 0;
@@ -88,7 +103,10 @@ export class AreaMatcherService {
     private readonly stays: PlacesStayRepository,
     private readonly facts: FactService,
     private readonly clock: Clock,
-    private readonly currentIndex: () => Promise<{ index: AreaIndex; rows: ReadonlyMap<number, RiskAreaRow> }>,
+    private readonly currentIndex: () => Promise<{
+      index: AreaIndex;
+      rows: ReadonlyMap<number, RiskAreaRow>;
+    }>,
     readonly lookbackDays = 14,
   ) {}
 
@@ -115,12 +133,27 @@ export class AreaMatcherService {
     if (!area.geometry && area.adminCode && area.level !== 'low') {
       // A whole division can hold a large share of the city's stays: match it where they are.
       const r = await this.stays.matchDivisionIntoFacts({
-        areaId: row.id, level: area.level, name: row.name, regionCode: row.region_code, code: area.adminCode,
-        startsAt: new Date(area.startsAt), liftedAt: row.lifted_at ? new Date(row.lifted_at) : null,
-        from, to, lookback: new Date(lookbackAt), now: new Date(now), factSource: RISK_AREA_FACT_SOURCE,
+        areaId: row.id,
+        level: area.level,
+        name: row.name,
+        regionCode: row.region_code,
+        code: area.adminCode,
+        startsAt: new Date(area.startsAt),
+        liftedAt: row.lifted_at ? new Date(row.lifted_at) : null,
+        from,
+        to,
+        lookback: new Date(lookbackAt),
+        now: new Date(now),
+        factSource: RISK_AREA_FACT_SOURCE,
       });
       await this.facts.announce(r.personIds, now);
-      return { stays: r.matched, matches: r.matched, facts: r.personIds.length, persons: new Set(r.personIds).size, ms: Math.round(performance.now() - t0) };
+      return {
+        stays: r.matched,
+        matches: r.matched,
+        facts: r.personIds.length,
+        persons: new Set(r.personIds).size,
+        ms: Math.round(performance.now() - t0),
+      };
     }
     let stays: MatchableStay[];
     if (area.geometry) {
@@ -145,7 +178,12 @@ export class AreaMatcherService {
     if (index.size === 0) return total;
     const SLICE = 15 * 60_000;
     for (let a = from.getTime(); a < to.getTime(); a += SLICE) {
-      const r = await this.record(await this.stays.between(new Date(a), new Date(Math.min(a + SLICE, to.getTime()))), index, rows, t0);
+      const r = await this.record(
+        await this.stays.between(new Date(a), new Date(Math.min(a + SLICE, to.getTime()))),
+        index,
+        rows,
+        t0,
+      );
       total.stays += r.stays;
       total.matches += r.matches;
       total.facts += r.facts;
@@ -155,7 +193,12 @@ export class AreaMatcherService {
     return total;
   }
 
-  private async record(stays: readonly MatchableStay[], index: AreaIndex, rows: ReadonlyMap<number, RiskAreaRow>, t0: number): Promise<MatchReport> {
+  private async record(
+    stays: readonly MatchableStay[],
+    index: AreaIndex,
+    rows: ReadonlyMap<number, RiskAreaRow>,
+    t0: number,
+  ): Promise<MatchReport> {
     const { facts, matches } = factsForStays(stays, index, rows);
     let inserted = 0;
     const persons = new Set<number>();
@@ -164,6 +207,12 @@ export class AreaMatcherService {
       inserted += r.inserted;
       for (const p of r.personIds) persons.add(p);
     }
-    return { stays: stays.length, matches, facts: inserted, persons: persons.size, ms: Math.round(performance.now() - t0) };
+    return {
+      stays: stays.length,
+      matches,
+      facts: inserted,
+      persons: persons.size,
+      ms: Math.round(performance.now() - t0),
+    };
   }
 }

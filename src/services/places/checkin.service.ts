@@ -14,7 +14,11 @@ import type { PersonRepository } from '../../adapters/repositories/person.reposi
 import type { StatusRepository } from '../../adapters/repositories/status.repository.ts';
 import type { FactRepository, NewFact } from '../../adapters/repositories/fact.repository.ts';
 import type { PlacesStayRepository } from '../../adapters/repositories/places/stay.repository.ts';
-import type { CheckinRow, VenueRepository, VenueRow } from '../../adapters/repositories/places/venue.repository.ts';
+import type {
+  CheckinRow,
+  VenueRepository,
+  VenueRow,
+} from '../../adapters/repositories/places/venue.repository.ts';
 import { parsePlacesToken, readVenueClaims, VENUE_PREFIX } from '../../domain/places/places-token.ts';
 import { Colour5 } from '../../domain/colour.ts';
 import type { Clock } from '../../ports/clock.port.ts';
@@ -66,7 +70,8 @@ export class CheckinService {
     const t = parsePlacesToken(VENUE_PREFIX, token.trim());
     if (!t.ok) throw new AppError('VENUE_TOKEN_INVALID', 400, `not a venue code (${t.code})`);
     const c = readVenueClaims(t.claims);
-    if (!c || c.iss !== this.issuer) throw new AppError('VENUE_TOKEN_INVALID', 400, 'not a venue code of this platform');
+    if (!c || c.iss !== this.issuer)
+      throw new AppError('VENUE_TOKEN_INVALID', 400, 'not a venue code of this platform');
     const v = await this.venues.get(c.venueId);
     if (!v || !v.active) throw new AppError('VENUE_CLOSED', 410, 'this venue is closed or unknown');
     const nonce = new Uint8Array(v.poster_nonce);
@@ -76,7 +81,8 @@ export class CheckinService {
     // The nonce proves the poster is current; the signature must hold whenever its key is still
     // listed (a poster printed before a key rotation stays usable through its nonce).
     const sig = await checkPlacesSignature(t, [await this.keys.trustList()]);
-    if (!sig.ok && sig.reason !== 'TOKEN_UNKNOWN_KID') throw new AppError('VENUE_TOKEN_INVALID', 400, `venue code signature: ${sig.reason}`);
+    if (!sig.ok && sig.reason !== 'TOKEN_UNKNOWN_KID')
+      throw new AppError('VENUE_TOKEN_INVALID', 400, `venue code signature: ${sig.reason}`);
     return this.record(v, personId, 'resident-scan', null);
   }
 
@@ -88,11 +94,24 @@ export class CheckinService {
   }
 
   /** A code display with the phone's position: kept as a precise stay and matched at once. */
-  async codeLocation(personId: number, lat: number, lon: number, accuracyM: number | null): Promise<MatchReport> {
+  async codeLocation(
+    personId: number,
+    lat: number,
+    lon: number,
+    accuracyM: number | null,
+  ): Promise<MatchReport> {
     const now = this.clock.now();
     const stay = {
-      person_id: personId, started_at: new Date(now), ended_at: new Date(now), lat, lon,
-      accuracy_m: accuracyM, region_code: null, venue_id: null, source: 'code', source_record_id: `code:${personId}:${now}`,
+      person_id: personId,
+      started_at: new Date(now),
+      ended_at: new Date(now),
+      lat,
+      lon,
+      accuracy_m: accuracyM,
+      region_code: null,
+      venue_id: null,
+      source: 'code',
+      source_record_id: `code:${personId}:${now}`,
     };
     await this.stays.insert(stay);
     return this.matcher.matchStays([stay]);
@@ -114,16 +133,42 @@ export class CheckinService {
     return (await this.factRepo.forPerson(personId)).some((f) => f.type === 'case');
   }
 
-  private async record(v: VenueRow, personId: number, method: CheckinRow['method'], deviceId: number | null): Promise<CheckinResult> {
+  private async record(
+    v: VenueRow,
+    personId: number,
+    method: CheckinRow['method'],
+    deviceId: number | null,
+  ): Promise<CheckinResult> {
     const now = this.clock.now();
     const venue = { id: v.id, name: v.name, category: v.category, address: v.address };
     const recent = await this.venues.checkinsOf(personId, new Date(now - this.opts.dedupeMinutes * MIN));
     const same = recent.find((r) => r.venue_id === v.id);
-    if (same) return { checkinId: same.id, at: new Date(same.at).toISOString(), venue, duplicate: true, exposures: 0 };
-    const c = await this.venues.insertCheckin({ venue_id: v.id, person_id: personId, at: new Date(now), method, device_id: deviceId });
+    if (same)
+      return {
+        checkinId: same.id,
+        at: new Date(same.at).toISOString(),
+        venue,
+        duplicate: true,
+        exposures: 0,
+      };
+    const c = await this.venues.insertCheckin({
+      venue_id: v.id,
+      person_id: personId,
+      at: new Date(now),
+      method,
+      device_id: deviceId,
+    });
     const stay = {
-      person_id: personId, started_at: new Date(now), ended_at: new Date(now + this.opts.dwellMinutes * MIN), lat: v.lat, lon: v.lon,
-      accuracy_m: null, region_code: v.region_code, venue_id: v.id, source: 'checkin', source_record_id: `checkin:${c.id}`,
+      person_id: personId,
+      started_at: new Date(now),
+      ended_at: new Date(now + this.opts.dwellMinutes * MIN),
+      lat: v.lat,
+      lon: v.lon,
+      accuracy_m: null,
+      region_code: v.region_code,
+      venue_id: v.id,
+      source: 'checkin',
+      source_record_id: `checkin:${c.id}`,
     };
     await this.stays.insert(stay);
     await this.matcher.matchStays([{ ...stay, venue_code: v.admin_code }]);
@@ -137,9 +182,9 @@ export class CheckinService {
   private async exposuresAround(caseCheckin: CheckinRow): Promise<number> {
     const at = new Date(caseCheckin.at).getTime();
     const reach = (this.opts.dwellMinutes + this.opts.exposureMarginMinutes) * MIN;
-    const others = (await this.venues.checkinsAt(caseCheckin.venue_id, new Date(at - reach), new Date(at + reach))).filter(
-      (o) => o.person_id !== caseCheckin.person_id,
-    );
+    const others = (
+      await this.venues.checkinsAt(caseCheckin.venue_id, new Date(at - reach), new Date(at + reach))
+    ).filter((o) => o.person_id !== caseCheckin.person_id);
     const facts: NewFact[] = others.map((o) => this.exposureFact(caseCheckin, o));
     if (facts.length === 0) return 0;
     return (await this.facts.recordMany(facts)).inserted;
@@ -149,8 +194,15 @@ export class CheckinService {
   private async exposedByEarlierCases(c: CheckinRow): Promise<number> {
     const at = new Date(c.at).getTime();
     const reach = (this.opts.dwellMinutes + this.opts.exposureMarginMinutes) * MIN;
-    const cases = await this.venues.caseCheckinsAt(c.venue_id, new Date(at - reach), new Date(at + reach), c.person_id);
-    return cases.length ? (await this.facts.recordMany(cases.map((o) => this.exposureFact(o, c)))).inserted : 0;
+    const cases = await this.venues.caseCheckinsAt(
+      c.venue_id,
+      new Date(at - reach),
+      new Date(at + reach),
+      c.person_id,
+    );
+    return cases.length
+      ? (await this.facts.recordMany(cases.map((o) => this.exposureFact(o, c)))).inserted
+      : 0;
   }
 
   private exposureFact(caseCheckin: CheckinRow, other: CheckinRow): NewFact {
@@ -163,7 +215,12 @@ export class CheckinService {
       source: VENUE_EXPOSURE_SOURCE,
       sourceRecordId: `${caseCheckin.id}:${other.id}`,
       eventTime: t,
-      data: { list: '场所暴露 venue exposure', venueId: caseCheckin.venue_id, caseCheckinId: caseCheckin.id, lastExposureAt: Math.min(t, ct) + dwell },
+      data: {
+        list: '场所暴露 venue exposure',
+        venueId: caseCheckin.venue_id,
+        caseCheckinId: caseCheckin.id,
+        lastExposureAt: Math.min(t, ct) + dwell,
+      },
     };
   }
 }

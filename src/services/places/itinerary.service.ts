@@ -6,7 +6,11 @@
 import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
 import type { PlacesStayRepository } from '../../adapters/repositories/places/stay.repository.ts';
 import { nearestPrefecture } from '../../domain/places/city-centroids.ts';
-import { DEFAULT_ITINERARY_RULES, itineraryCities, type ItineraryStay } from '../../domain/places/itinerary.ts';
+import {
+  DEFAULT_ITINERARY_RULES,
+  itineraryCities,
+  type ItineraryStay,
+} from '../../domain/places/itinerary.ts';
 import { ITINERARY_PREFIX, itineraryClaimMap, signPlacesToken } from '../../domain/places/places-token.ts';
 import { cityName, prefectureCode } from '../../domain/regions.ts';
 import { maskPhone } from '../../domain/mask.ts';
@@ -24,7 +28,14 @@ export interface ItineraryCard {
   asOf: string;
   from: string;
   phone: string | null;
-  cities: Array<{ code: string; regionCode: string; name: string; starred: boolean; hours: number; lastSeenAt: string }>;
+  cities: Array<{
+    code: string;
+    regionCode: string;
+    name: string;
+    starred: boolean;
+    hours: number;
+    lastSeenAt: string;
+  }>;
   token: string;
   expiresAt: string;
 }
@@ -56,8 +67,13 @@ export class ItineraryService {
     const stays: ItineraryStay[] = [];
     for (const s of rows) {
       if (NOT_PRESENCE.has(s.source)) continue;
-      const city = s.region_code ? s.region_code.slice(0, 4) : s.lat !== null && s.lon !== null ? nearestPrefecture(s.lat, s.lon) : undefined;
-      if (city) stays.push({ city, start: new Date(s.started_at).getTime(), end: new Date(s.ended_at).getTime() });
+      const city = s.region_code
+        ? s.region_code.slice(0, 4)
+        : s.lat !== null && s.lon !== null
+          ? nearestPrefecture(s.lat, s.lon)
+          : undefined;
+      if (city)
+        stays.push({ city, start: new Date(s.started_at).getTime(), end: new Date(s.ended_at).getTime() });
     }
     const trips = tripRows.map((t) => ({
       fromCity: t.from_region.slice(0, 4),

@@ -15,11 +15,12 @@ import { ItineraryService } from './itinerary.service.ts';
 import { RiskAreaService, type PlacesAreaOptions } from './risk-area.service.ts';
 import { VenueService } from './venue.service.ts';
 
-export type PlacesOptions = PlacesAreaOptions & CheckinOptions & {
-  /** worker: how far back each sweep of stays against all areas looks, and how often it runs */
-  sweepHours: number;
-  sweepSeconds: number;
-};
+export type PlacesOptions = PlacesAreaOptions &
+  CheckinOptions & {
+    /** worker: how far back each sweep of stays against all areas looks, and how often it runs */
+    sweepHours: number;
+    sweepSeconds: number;
+  };
 
 export const PLACES_DEFAULTS: PlacesOptions = {
   maxAccuracyM: 100,
@@ -49,19 +50,47 @@ export function placesOf(ctx: AppContext, options: Partial<PlacesOptions> = {}):
   let p = instances.get(ctx);
   if (p) return p;
   const opts: PlacesOptions = { ...PLACES_DEFAULTS, ...options };
-  const repos = { areas: new RiskAreaRepository(ctx.db), stays: new PlacesStayRepository(ctx.db), venues: new VenueRepository(ctx.db) };
+  const repos = {
+    areas: new RiskAreaRepository(ctx.db),
+    stays: new PlacesStayRepository(ctx.db),
+    venues: new VenueRepository(ctx.db),
+  };
   const persons = ctx.repos.persons ?? new PersonRepository(ctx.db);
   const areas = new RiskAreaService(ctx.db, repos.areas, ctx.audit, ctx.clock, opts);
-  const matcher = new AreaMatcherService(repos.stays, ctx.facts, ctx.clock, () => areas.index(), opts.lookbackDays);
+  const matcher = new AreaMatcherService(
+    repos.stays,
+    ctx.facts,
+    ctx.clock,
+    () => areas.index(),
+    opts.lookbackDays,
+  );
   areas.matcher = matcher;
   p = {
     options: opts,
     areas,
     matcher,
-    itinerary: new ItineraryService(repos.stays, persons, ctx.residents, areas, ctx.keys, ctx.clock, ctx.config.issuer),
+    itinerary: new ItineraryService(
+      repos.stays,
+      persons,
+      ctx.residents,
+      areas,
+      ctx.keys,
+      ctx.clock,
+      ctx.config.issuer,
+    ),
     venues: new VenueService(repos.venues, ctx.auth, ctx.keys, ctx.audit, ctx.clock, ctx.config.issuer),
     checkins: new CheckinService(
-      repos.venues, repos.stays, persons, ctx.repos.statuses, ctx.repos.facts, ctx.facts, ctx.keys, matcher, ctx.clock, ctx.config.issuer, opts,
+      repos.venues,
+      repos.stays,
+      persons,
+      ctx.repos.statuses,
+      ctx.repos.facts,
+      ctx.facts,
+      ctx.keys,
+      matcher,
+      ctx.clock,
+      ctx.config.issuer,
+      opts,
     ),
     repos,
   };
@@ -72,8 +101,11 @@ export function placesOf(ctx: AppContext, options: Partial<PlacesOptions> = {}):
 /** Creates the places services with the operator's `settings` row 'places' applied. */
 export async function loadPlacesSettings(ctx: AppContext): Promise<Places> {
   if (instances.has(ctx)) return instances.get(ctx) as Places;
-  const row = (await ctx.db.query<{ value: Partial<PlacesOptions> }>(`SELECT value FROM settings WHERE key = 'places'`)).rows[0];
+  const row = (
+    await ctx.db.query<{ value: Partial<PlacesOptions> }>(`SELECT value FROM settings WHERE key = 'places'`)
+  ).rows[0];
   const o: Partial<PlacesOptions> = {};
-  for (const [k, v] of Object.entries(row?.value ?? {})) if (k in PLACES_DEFAULTS && typeof v === 'number' && v >= 0) (o as Record<string, number>)[k] = v;
+  for (const [k, v] of Object.entries(row?.value ?? {}))
+    if (k in PLACES_DEFAULTS && typeof v === 'number' && v >= 0) (o as Record<string, number>)[k] = v;
   return placesOf(ctx, o);
 }

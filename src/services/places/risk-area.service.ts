@@ -6,7 +6,11 @@
  * when the table's fingerprint changes (checked at most every few seconds).
  */
 import type { Database } from '../../adapters/db/database.ts';
-import type { RiskAreaFields, RiskAreaRepository, RiskAreaRow } from '../../adapters/repositories/places/risk-area.repository.ts';
+import type {
+  RiskAreaFields,
+  RiskAreaRepository,
+  RiskAreaRow,
+} from '../../adapters/repositories/places/risk-area.repository.ts';
 import { parsePolygonal } from '../../geo/areas/area-geometry.ts';
 import { AreaIndex, type AreaLevel } from '../../geo/areas/area-index.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
@@ -49,7 +53,8 @@ export interface PlacesAreaOptions {
 }
 
 export class RiskAreaService {
-  private cached: { index: AreaIndex; rows: Map<number, RiskAreaRow>; fingerprint: string; checkedAt: number } | undefined;
+  private cached:
+    { index: AreaIndex; rows: Map<number, RiskAreaRow>; fingerprint: string; checkedAt: number } | undefined;
   matcher: AreaMatcherService | undefined;
 
   constructor(
@@ -67,39 +72,75 @@ export class RiskAreaService {
     this.checkScope(who, fields.region_code);
     const row = await this.db.transaction(async (tx) => {
       const r = await this.repo.insert(fields, who.actor, new Date(now), tx);
-      await this.repo.addHistory(r.id, { version: 1, action: 'publish', actor: who.actor, at: new Date(now), changes: summary(fields), snapshot: summary(fields) }, tx);
+      await this.repo.addHistory(
+        r.id,
+        {
+          version: 1,
+          action: 'publish',
+          actor: who.actor,
+          at: new Date(now),
+          changes: summary(fields),
+          snapshot: summary(fields),
+        },
+        tx,
+      );
       return r;
     });
-    await this.audit.append({ actor: who.actor, action: 'risk-area.publish', detail: { areaId: row.id, level: row.level, name: row.name, regionCode: row.region_code } });
+    await this.audit.append({
+      actor: who.actor,
+      action: 'risk-area.publish',
+      detail: { areaId: row.id, level: row.level, name: row.name, regionCode: row.region_code },
+    });
     return { area: toFeature(row), rematch: await this.afterChange(row) };
   }
 
   /** Changes an area (a new version); `liftedAt` set = lifted. Re-matches with the new shape. */
-  async update(who: AreaActor, id: number, input: AreaInput, action: 'update' | 'lift' = 'update'): Promise<{ area: RiskAreaFeature; rematch: MatchReport }> {
+  async update(
+    who: AreaActor,
+    id: number,
+    input: AreaInput,
+    action: 'update' | 'lift' = 'update',
+  ): Promise<{ area: RiskAreaFeature; rematch: MatchReport }> {
     const now = this.clock.now();
     const old = await this.repo.get(id);
-    if (!old || !old.region_code.startsWith(who.regionPrefix)) throw new AppError('AREA_NOT_FOUND', 404, 'no such risk area in your region');
+    if (!old || !old.region_code.startsWith(who.regionPrefix))
+      throw new AppError('AREA_NOT_FOUND', 404, 'no such risk area in your region');
     const fields = this.validate(input, old, now);
     this.checkScope(who, fields.region_code);
     const before = summary(fieldsOf(old));
     const after = summary(fields);
     const changes: Record<string, unknown> = {};
     for (const k of Object.keys(after)) {
-      if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) changes[k] = { from: before[k] ?? null, to: after[k] ?? null };
+      if (JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+        changes[k] = { from: before[k] ?? null, to: after[k] ?? null };
     }
-    if (Object.keys(changes).length === 0) return { area: toFeature(old), rematch: { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 } };
+    if (Object.keys(changes).length === 0)
+      return { area: toFeature(old), rematch: { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 } };
     const row = await this.db.transaction(async (tx) => {
       const r = await this.repo.update(id, old.version, fields, who.actor, new Date(now), tx);
-      if (!r) throw new AppError('AREA_CHANGED', 409, 'the area was changed by someone else; reload and try again');
-      await this.repo.addHistory(id, { version: r.version, action, actor: who.actor, at: new Date(now), changes, snapshot: after }, tx);
+      if (!r)
+        throw new AppError('AREA_CHANGED', 409, 'the area was changed by someone else; reload and try again');
+      await this.repo.addHistory(
+        id,
+        { version: r.version, action, actor: who.actor, at: new Date(now), changes, snapshot: after },
+        tx,
+      );
       return r;
     });
-    await this.audit.append({ actor: who.actor, action: `risk-area.${action}`, detail: { areaId: id, version: row.version, changes } });
+    await this.audit.append({
+      actor: who.actor,
+      action: `risk-area.${action}`,
+      detail: { areaId: id, version: row.version, changes },
+    });
     return { area: toFeature(row), rematch: await this.afterChange(row) };
   }
 
   /** Lifts an area at `at` (default now). */
-  async lift(who: AreaActor, id: number, at?: string): Promise<{ area: RiskAreaFeature; rematch: MatchReport }> {
+  async lift(
+    who: AreaActor,
+    id: number,
+    at?: string,
+  ): Promise<{ area: RiskAreaFeature; rematch: MatchReport }> {
     return this.update(who, id, { liftedAt: at ?? new Date(this.clock.now()).toISOString() }, 'lift');
   }
 
@@ -107,7 +148,11 @@ export class RiskAreaService {
   async current(): Promise<{ type: 'FeatureCollection'; generatedAt: string; features: RiskAreaFeature[] }> {
     const now = this.clock.now();
     const rows = await this.repo.activeAt(new Date(now));
-    return { type: 'FeatureCollection', generatedAt: new Date(now).toISOString(), features: rows.map(toFeature) };
+    return {
+      type: 'FeatureCollection',
+      generatedAt: new Date(now).toISOString(),
+      features: rows.map(toFeature),
+    };
   }
 
   /** Every area of the officer's region, lifted ones included (console). */
@@ -118,7 +163,8 @@ export class RiskAreaService {
   /** One area with its full history. */
   async withHistory(who: AreaActor, id: number) {
     const row = await this.repo.get(id);
-    if (!row || !row.region_code.startsWith(who.regionPrefix)) throw new AppError('AREA_NOT_FOUND', 404, 'no such risk area in your region');
+    if (!row || !row.region_code.startsWith(who.regionPrefix))
+      throw new AppError('AREA_NOT_FOUND', 404, 'no such risk area in your region');
     const history = (await this.repo.history(id)).map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
     return { area: toFeature(row), history };
   }
@@ -156,54 +202,106 @@ export class RiskAreaService {
 
   private checkScope(who: AreaActor, regionCode: string): void {
     if (!regionCode.startsWith(who.regionPrefix)) {
-      throw new AppError('AREA_OUT_OF_REGION', 403, `you may publish areas only inside region ${who.regionPrefix || '(all)'}`);
+      throw new AppError(
+        'AREA_OUT_OF_REGION',
+        403,
+        `you may publish areas only inside region ${who.regionPrefix || '(all)'}`,
+      );
     }
   }
 
   /** Merges input over an existing row (update) or nothing (publish) and validates the result. */
   private validate(input: AreaInput, old: RiskAreaRow | undefined, now: number): RiskAreaFields {
-    const base: RiskAreaFields = old ? fieldsOf(old) : {
-      name: '', level: 'medium', kind: 'admin', geometry: null, center_lat: null, center_lon: null, radius_m: null,
-      admin_code: null, region_code: '', starts_at: new Date(now), lifted_at: null, note: null,
-    };
+    const base: RiskAreaFields = old
+      ? fieldsOf(old)
+      : {
+          name: '',
+          level: 'medium',
+          kind: 'admin',
+          geometry: null,
+          center_lat: null,
+          center_lon: null,
+          radius_m: null,
+          admin_code: null,
+          region_code: '',
+          starts_at: new Date(now),
+          lifted_at: null,
+          note: null,
+        };
     const f: RiskAreaFields = { ...base };
     if (input.name !== undefined) f.name = input.name.trim();
     if (input.level !== undefined) f.level = input.level;
     if (input.note !== undefined) f.note = input.note;
-    const shapes = [input.geometry !== undefined, input.center !== undefined || input.radiusM !== undefined].filter(Boolean).length;
-    if (shapes > 1) throw new AppError('AREA_SHAPE', 400, 'give either geometry or center + radiusM, not both');
+    const shapes = [
+      input.geometry !== undefined,
+      input.center !== undefined || input.radiusM !== undefined,
+    ].filter(Boolean).length;
+    if (shapes > 1)
+      throw new AppError('AREA_SHAPE', 400, 'give either geometry or center + radiusM, not both');
     if (input.geometry !== undefined) {
       const p = parsePolygonal(input.geometry);
       if (!p.ok) throw new AppError('AREA_GEOMETRY', 400, `geometry: ${p.reason}`);
-      Object.assign(f, { kind: 'polygon', geometry: input.geometry, center_lat: null, center_lon: null, radius_m: null });
+      Object.assign(f, {
+        kind: 'polygon',
+        geometry: input.geometry,
+        center_lat: null,
+        center_lon: null,
+        radius_m: null,
+      });
     } else if (input.center !== undefined || input.radiusM !== undefined) {
       const c = input.center;
       const r = input.radiusM;
-      if (!c || r === undefined || !(r >= 1 && r <= 50_000) || !(Math.abs(c.lat) <= 90) || !(Math.abs(c.lon) <= 180)) {
-        throw new AppError('AREA_CIRCLE', 400, 'a circle needs center {lat, lon} and radiusM between 1 and 50000');
+      if (
+        !c ||
+        r === undefined ||
+        !(r >= 1 && r <= 50_000) ||
+        !(Math.abs(c.lat) <= 90) ||
+        !(Math.abs(c.lon) <= 180)
+      ) {
+        throw new AppError(
+          'AREA_CIRCLE',
+          400,
+          'a circle needs center {lat, lon} and radiusM between 1 and 50000',
+        );
       }
       Object.assign(f, { kind: 'circle', geometry: null, center_lat: c.lat, center_lon: c.lon, radius_m: r });
     }
     if (input.adminCode !== undefined) {
       const d = adminDivision(input.adminCode);
-      if (!d) throw new AppError('AREA_ADMIN_CODE', 400, `unknown division code ${input.adminCode} (county 6, street 9 or community 12 digits)`);
+      if (!d)
+        throw new AppError(
+          'AREA_ADMIN_CODE',
+          400,
+          `unknown division code ${input.adminCode} (county 6, street 9 or community 12 digits)`,
+        );
       f.admin_code = d.code;
       f.region_code = d.county;
       if (input.geometry === undefined && input.center === undefined && !old) f.kind = 'admin';
       if (!f.name) f.name = d.name;
     }
     if (input.regionCode !== undefined) {
-      if (!countyName(input.regionCode)) throw new AppError('AREA_REGION', 400, `regionCode must be a known 6-digit county code`);
-      if (f.admin_code && f.admin_code.slice(0, 6) !== input.regionCode) throw new AppError('AREA_REGION', 400, 'regionCode differs from the adminCode county');
+      if (!countyName(input.regionCode))
+        throw new AppError('AREA_REGION', 400, `regionCode must be a known 6-digit county code`);
+      if (f.admin_code && f.admin_code.slice(0, 6) !== input.regionCode)
+        throw new AppError('AREA_REGION', 400, 'regionCode differs from the adminCode county');
       f.region_code = input.regionCode;
     }
-    if (f.kind === 'admin' && !f.admin_code) throw new AppError('AREA_SHAPE', 400, 'give geometry, center + radiusM, or adminCode');
-    if (!f.region_code) throw new AppError('AREA_REGION', 400, 'regionCode (the county the area lies in) is required for drawn areas');
-    if (!f.name || f.name.length > 200) throw new AppError('AREA_NAME', 400, 'name is required (at most 200 characters)');
+    if (f.kind === 'admin' && !f.admin_code)
+      throw new AppError('AREA_SHAPE', 400, 'give geometry, center + radiusM, or adminCode');
+    if (!f.region_code)
+      throw new AppError(
+        'AREA_REGION',
+        400,
+        'regionCode (the county the area lies in) is required for drawn areas',
+      );
+    if (!f.name || f.name.length > 200)
+      throw new AppError('AREA_NAME', 400, 'name is required (at most 200 characters)');
     if (input.startsAt !== undefined) f.starts_at = parseTime(input.startsAt, 'startsAt');
-    if (input.liftedAt !== undefined) f.lifted_at = input.liftedAt === null ? null : parseTime(input.liftedAt, 'liftedAt');
+    if (input.liftedAt !== undefined)
+      f.lifted_at = input.liftedAt === null ? null : parseTime(input.liftedAt, 'liftedAt');
     // Lifted at its start = withdrawn: an empty window, never active.
-    if (f.lifted_at && f.lifted_at.getTime() < f.starts_at.getTime()) throw new AppError('AREA_TIMES', 400, 'liftedAt must not be before startsAt');
+    if (f.lifted_at && f.lifted_at.getTime() < f.starts_at.getTime())
+      throw new AppError('AREA_TIMES', 400, 'liftedAt must not be before startsAt');
     return f;
   }
 }
@@ -216,18 +314,34 @@ function parseTime(s: string, what: string): Date {
 
 function fieldsOf(r: RiskAreaRow): RiskAreaFields {
   return {
-    name: r.name, level: r.level, kind: r.kind, geometry: r.geometry, center_lat: r.center_lat, center_lon: r.center_lon,
-    radius_m: r.radius_m, admin_code: r.admin_code, region_code: r.region_code, starts_at: new Date(r.starts_at),
-    lifted_at: r.lifted_at ? new Date(r.lifted_at) : null, note: r.note,
+    name: r.name,
+    level: r.level,
+    kind: r.kind,
+    geometry: r.geometry,
+    center_lat: r.center_lat,
+    center_lon: r.center_lon,
+    radius_m: r.radius_m,
+    admin_code: r.admin_code,
+    region_code: r.region_code,
+    starts_at: new Date(r.starts_at),
+    lifted_at: r.lifted_at ? new Date(r.lifted_at) : null,
+    note: r.note,
   };
 }
 
 /** JSON-friendly view of the fields for history rows. */
 function summary(f: RiskAreaFields): Record<string, unknown> {
   return {
-    name: f.name, level: f.level, kind: f.kind, geometry: f.geometry ?? undefined,
-    center: f.center_lat !== null ? { lat: f.center_lat, lon: f.center_lon } : undefined, radiusM: f.radius_m ?? undefined,
-    adminCode: f.admin_code ?? undefined, regionCode: f.region_code, startsAt: f.starts_at.toISOString(),
-    liftedAt: f.lifted_at ? f.lifted_at.toISOString() : null, note: f.note ?? undefined,
+    name: f.name,
+    level: f.level,
+    kind: f.kind,
+    geometry: f.geometry ?? undefined,
+    center: f.center_lat !== null ? { lat: f.center_lat, lon: f.center_lon } : undefined,
+    radiusM: f.radius_m ?? undefined,
+    adminCode: f.admin_code ?? undefined,
+    regionCode: f.region_code,
+    startsAt: f.starts_at.toISOString(),
+    liftedAt: f.lifted_at ? f.lifted_at.toISOString() : null,
+    note: f.note ?? undefined,
   };
 }

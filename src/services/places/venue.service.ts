@@ -41,9 +41,18 @@ export interface VenueView {
 
 export function venueView(v: VenueRow): VenueView {
   return {
-    id: v.id, name: v.name, category: v.category, address: v.address, lat: v.lat, lon: v.lon, adminCode: v.admin_code,
-    adminName: adminDivision(v.admin_code)?.name ?? null, regionCode: v.region_code, operatorDeviceId: v.operator_device_id,
-    active: v.active, createdAt: new Date(v.created_at).toISOString(),
+    id: v.id,
+    name: v.name,
+    category: v.category,
+    address: v.address,
+    lat: v.lat,
+    lon: v.lon,
+    adminCode: v.admin_code,
+    adminName: adminDivision(v.admin_code)?.name ?? null,
+    regionCode: v.region_code,
+    operatorDeviceId: v.operator_device_id,
+    active: v.active,
+    createdAt: new Date(v.created_at).toISOString(),
   };
 }
 
@@ -58,20 +67,49 @@ export class VenueService {
   ) {}
 
   /** Registers a venue inside the officer's region and creates its operator device (API key shown once). */
-  async register(who: { actor: string; regionPrefix: string }, input: VenueInput): Promise<{ venue: VenueView; operator: { deviceId: number; apiKey: string } }> {
+  async register(
+    who: { actor: string; regionPrefix: string },
+    input: VenueInput,
+  ): Promise<{ venue: VenueView; operator: { deviceId: number; apiKey: string } }> {
     const d = adminDivision(input.adminCode);
     if (!d) throw new AppError('VENUE_ADMIN_CODE', 400, `unknown division code ${input.adminCode}`);
-    if (!d.county.startsWith(who.regionPrefix)) throw new AppError('VENUE_OUT_OF_REGION', 403, `you may register venues only inside region ${who.regionPrefix}`);
-    if (!(Math.abs(input.lat) <= 90 && Math.abs(input.lon) <= 180)) throw new AppError('VENUE_POSITION', 400, 'lat/lon out of range');
+    if (!d.county.startsWith(who.regionPrefix))
+      throw new AppError(
+        'VENUE_OUT_OF_REGION',
+        403,
+        `you may register venues only inside region ${who.regionPrefix}`,
+      );
+    if (!(Math.abs(input.lat) <= 90 && Math.abs(input.lon) <= 180))
+      throw new AppError('VENUE_POSITION', 400, 'lat/lon out of range');
     const now = new Date(this.clock.now());
     const venue = await this.repo.insert({
-      name: input.name.trim(), category: input.category.trim(), address: input.address.trim(), lat: input.lat, lon: input.lon,
-      admin_code: d.code, region_code: d.county, poster_nonce: crypto.randomBytes(16), created_by: who.actor, created_at: now,
+      name: input.name.trim(),
+      category: input.category.trim(),
+      address: input.address.trim(),
+      lat: input.lat,
+      lon: input.lon,
+      admin_code: d.code,
+      region_code: d.county,
+      poster_nonce: crypto.randomBytes(16),
+      created_by: who.actor,
+      created_at: now,
     });
-    const device = await this.auth.addDevice(`场所 venue ${venue.id} ${venue.name}`.slice(0, 120), 'venue', d.county, venue.id);
+    const device = await this.auth.addDevice(
+      `场所 venue ${venue.id} ${venue.name}`.slice(0, 120),
+      'venue',
+      d.county,
+      venue.id,
+    );
     await this.repo.setOperatorDevice(venue.id, device.id);
-    await this.audit.append({ actor: who.actor, action: 'venue.register', detail: { venueId: venue.id, name: venue.name, adminCode: d.code, deviceId: device.id } });
-    return { venue: venueView({ ...venue, operator_device_id: device.id }), operator: { deviceId: device.id, apiKey: device.apiKey } };
+    await this.audit.append({
+      actor: who.actor,
+      action: 'venue.register',
+      detail: { venueId: venue.id, name: venue.name, adminCode: d.code, deviceId: device.id },
+    });
+    return {
+      venue: venueView({ ...venue, operator_device_id: device.id }),
+      operator: { deviceId: device.id, apiKey: device.apiKey },
+    };
   }
 
   /** A venue the caller may manage: an officer of its region, or its own venue device. */
@@ -79,7 +117,8 @@ export class VenueService {
     const v = await this.repo.get(id);
     const ok =
       v !== undefined &&
-      ((p?.kind === 'staff' && v.region_code.startsWith(p.regionPrefix)) || (p?.kind === 'device' && p.role === 'venue' && p.venueId === v.id));
+      ((p?.kind === 'staff' && v.region_code.startsWith(p.regionPrefix)) ||
+        (p?.kind === 'device' && p.role === 'venue' && p.venueId === v.id));
     if (!v || !ok) throw new AppError('VENUE_NOT_FOUND', 404, 'no such venue that you manage');
     return v;
   }
@@ -93,21 +132,42 @@ export class VenueService {
   async posterToken(v: VenueRow): Promise<string> {
     if (!v.active) throw new AppError('VENUE_INACTIVE', 410, 'this venue is closed');
     const signer = await this.keys.currentSigner();
-    return signPlacesToken(VENUE_PREFIX, signer, venueClaimMap({
-      iss: this.issuer, iat: Math.floor(this.clock.now() / 1000), venueId: v.id, name: v.name, adminCode: v.admin_code, nonce: new Uint8Array(v.poster_nonce),
-    }));
+    return signPlacesToken(
+      VENUE_PREFIX,
+      signer,
+      venueClaimMap({
+        iss: this.issuer,
+        iat: Math.floor(this.clock.now() / 1000),
+        venueId: v.id,
+        name: v.name,
+        adminCode: v.admin_code,
+        nonce: new Uint8Array(v.poster_nonce),
+      }),
+    );
   }
 
   /** The QR alone as PNG (scale 8 px per module, 4-module quiet zone). */
   async qrPng(v: VenueRow): Promise<Buffer> {
-    return QRCode.toBuffer(await this.posterToken(v), { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 8 });
+    return QRCode.toBuffer(await this.posterToken(v), {
+      type: 'png',
+      errorCorrectionLevel: 'M',
+      margin: 4,
+      scale: 8,
+    });
   }
 
   /** A printable A4 poster (SVG, 210 × 297 mm): title, venue name and address, the QR, how to use it. */
   async posterSvg(v: VenueRow): Promise<string> {
-    const qr = await QRCode.toString(await this.posterToken(v), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    const inner = qr.replace(/^<\?xml[^>]*>\s*/, '').replace('<svg ', '<svg x="105" y="250" width="385" height="385" ');
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+    const qr = await QRCode.toString(await this.posterToken(v), {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
+    const inner = qr
+      .replace(/^<\?xml[^>]*>\s*/, '')
+      .replace('<svg ', '<svg x="105" y="250" width="385" height="385" ');
+    const esc = (s: string) =>
+      s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
     return [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 595 842" font-family="sans-serif">',
@@ -134,7 +194,11 @@ export class VenueService {
   /** Closes or reopens a venue (closed venues refuse check-ins). */
   async setActive(who: string, v: VenueRow, active: boolean): Promise<void> {
     await this.repo.setActive(v.id, active);
-    await this.audit.append({ actor: who, action: active ? 'venue.open' : 'venue.close', detail: { venueId: v.id } });
+    await this.audit.append({
+      actor: who,
+      action: active ? 'venue.open' : 'venue.close',
+      detail: { venueId: v.id },
+    });
   }
 
   /** Counts only (what an operator may see): check-ins and distinct people per day, 14 days. */

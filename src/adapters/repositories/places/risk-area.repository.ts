@@ -59,20 +59,57 @@ export class RiskAreaRepository {
       `INSERT INTO risk_areas (name, level, kind, geometry, center_lat, center_lon, radius_m, admin_code, region_code, starts_at, lifted_at, note,
          created_by, created_at, updated_by, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$13,$14) RETURNING ${COLS}`,
-      [f.name, f.level, f.kind, f.geometry === null ? null : JSON.stringify(f.geometry), f.center_lat, f.center_lon, f.radius_m,
-        f.admin_code, f.region_code, f.starts_at, f.lifted_at, f.note, actor, at],
+      [
+        f.name,
+        f.level,
+        f.kind,
+        f.geometry === null ? null : JSON.stringify(f.geometry),
+        f.center_lat,
+        f.center_lon,
+        f.radius_m,
+        f.admin_code,
+        f.region_code,
+        f.starts_at,
+        f.lifted_at,
+        f.note,
+        actor,
+        at,
+      ],
     );
     return r.rows[0] as RiskAreaRow;
   }
 
   /** Writes the new fields and bumps the version when it is still `version` (optimistic lock). */
-  async update(id: number, version: number, f: RiskAreaFields, actor: string, at: Date, q: Queryable = this.db): Promise<RiskAreaRow | undefined> {
+  async update(
+    id: number,
+    version: number,
+    f: RiskAreaFields,
+    actor: string,
+    at: Date,
+    q: Queryable = this.db,
+  ): Promise<RiskAreaRow | undefined> {
     const r = await q.query<RiskAreaRow>(
       `UPDATE risk_areas SET name=$3, level=$4, kind=$5, geometry=$6, center_lat=$7, center_lon=$8, radius_m=$9, admin_code=$10,
          region_code=$11, starts_at=$12, lifted_at=$13, note=$14, updated_by=$15, updated_at=$16, version = version + 1
        WHERE id=$1 AND version=$2 RETURNING ${COLS}`,
-      [id, version, f.name, f.level, f.kind, f.geometry === null ? null : JSON.stringify(f.geometry), f.center_lat, f.center_lon, f.radius_m,
-        f.admin_code, f.region_code, f.starts_at, f.lifted_at, f.note, actor, at],
+      [
+        id,
+        version,
+        f.name,
+        f.level,
+        f.kind,
+        f.geometry === null ? null : JSON.stringify(f.geometry),
+        f.center_lat,
+        f.center_lon,
+        f.radius_m,
+        f.admin_code,
+        f.region_code,
+        f.starts_at,
+        f.lifted_at,
+        f.note,
+        actor,
+        at,
+      ],
     );
     return r.rows[0];
   }
@@ -100,13 +137,21 @@ export class RiskAreaRepository {
 
   /** Areas whose active window reaches past `since` (all that can match stays after it). */
   async activeSince(since: Date): Promise<RiskAreaRow[]> {
-    return (await this.db.query<RiskAreaRow>(`SELECT ${COLS} FROM risk_areas WHERE lifted_at IS NULL OR lifted_at > $1 ORDER BY id`, [since])).rows;
+    return (
+      await this.db.query<RiskAreaRow>(
+        `SELECT ${COLS} FROM risk_areas WHERE lifted_at IS NULL OR lifted_at > $1 ORDER BY id`,
+        [since],
+      )
+    ).rows;
   }
 
   /** Every area in a region prefix, newest first (officer console). */
   async inRegion(prefix: string, limit: number): Promise<RiskAreaRow[]> {
     return (
-      await this.db.query<RiskAreaRow>(`SELECT ${COLS} FROM risk_areas WHERE region_code LIKE $1 ORDER BY id DESC LIMIT $2`, [`${prefix}%`, limit])
+      await this.db.query<RiskAreaRow>(
+        `SELECT ${COLS} FROM risk_areas WHERE region_code LIKE $1 ORDER BY id DESC LIMIT $2`,
+        [`${prefix}%`, limit],
+      )
     ).rows;
   }
 

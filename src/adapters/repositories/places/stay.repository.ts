@@ -25,7 +25,8 @@ export interface TripRow {
   arrived_at: Date;
 }
 
-const COLS = 'person_id, started_at, ended_at, lat, lon, accuracy_m, region_code, venue_id, source, source_record_id';
+const COLS =
+  'person_id, started_at, ended_at, lat, lon, accuracy_m, region_code, venue_id, source, source_record_id';
 
 export class PlacesStayRepository {
   constructor(private readonly db: Database) {}
@@ -37,11 +38,23 @@ export class PlacesStayRepository {
       await q.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [day]);
     } catch (err) {
       // Two first writes of a day can race to create its partition: the loser just goes on.
-      if ((err as { code?: string }).code !== '42P07' && (err as { code?: string }).code !== '23505') throw err;
+      if ((err as { code?: string }).code !== '42P07' && (err as { code?: string }).code !== '23505')
+        throw err;
     }
     await q.query(
       `INSERT INTO stays (${COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING`,
-      [s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id],
+      [
+        s.person_id,
+        s.started_at,
+        s.ended_at,
+        s.lat,
+        s.lon,
+        s.accuracy_m,
+        s.region_code,
+        s.venue_id,
+        s.source,
+        s.source_record_id,
+      ],
     );
   }
 
@@ -57,7 +70,11 @@ export class PlacesStayRepository {
   }
 
   /** Stays started in [from, to) whose region code, or whose venue's admin code, starts with `code`. */
-  async inDivision(code: string, from: Date, to: Date): Promise<Array<StayRow & { venue_code: string | null }>> {
+  async inDivision(
+    code: string,
+    from: Date,
+    to: Date,
+  ): Promise<Array<StayRow & { venue_code: string | null }>> {
     return (
       await this.db.query<StayRow & { venue_code: string | null }>(
         `SELECT s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id,
@@ -76,8 +93,18 @@ export class PlacesStayRepository {
    * (AreaMatcherService.factsForStays). Returns persons matched and the ids of new facts' persons.
    */
   async matchDivisionIntoFacts(a: {
-    areaId: number; level: 'medium' | 'high'; name: string; regionCode: string; code: string;
-    startsAt: Date; liftedAt: Date | null; from: Date; to: Date; lookback: Date; now: Date; factSource: string;
+    areaId: number;
+    level: 'medium' | 'high';
+    name: string;
+    regionCode: string;
+    code: string;
+    startsAt: Date;
+    liftedAt: Date | null;
+    from: Date;
+    to: Date;
+    lookback: Date;
+    now: Date;
+    factSource: string;
   }): Promise<{ matched: number; personIds: number[] }> {
     const county = a.code.length === 6;
     const r = await this.db.query<{ matched: number; persons: number[] }>(
@@ -100,8 +127,22 @@ export class PlacesStayRepository {
          RETURNING person_id
        )
        SELECT (SELECT count(*) FROM m)::int AS matched, coalesce((SELECT array_agg(person_id) FROM ins), '{}') AS persons`,
-      [a.from, a.to, a.lookback, a.startsAt, a.liftedAt, a.code, a.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay', a.factSource,
-        `${a.areaId}:${a.level}:`, a.now, String(a.areaId), a.name, a.level, a.regionCode],
+      [
+        a.from,
+        a.to,
+        a.lookback,
+        a.startsAt,
+        a.liftedAt,
+        a.code,
+        a.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay',
+        a.factSource,
+        `${a.areaId}:${a.level}:`,
+        a.now,
+        String(a.areaId),
+        a.name,
+        a.level,
+        a.regionCode,
+      ],
     );
     const row = r.rows[0];
     return { matched: row?.matched ?? 0, personIds: (row?.persons ?? []).map(Number) };

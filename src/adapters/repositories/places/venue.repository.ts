@@ -28,7 +28,8 @@ export interface CheckinRow {
   device_id: number | null;
 }
 
-const VCOLS = 'id, name, category, address, lat, lon, admin_code, region_code, poster_nonce, operator_device_id, created_by, created_at, active';
+const VCOLS =
+  'id, name, category, address, lat, lon, admin_code, region_code, poster_nonce, operator_device_id, created_by, created_at, active';
 
 export class VenueRepository {
   constructor(private readonly db: Database) {}
@@ -37,7 +38,18 @@ export class VenueRepository {
     const r = await q.query<VenueRow>(
       `INSERT INTO venues (name, category, address, lat, lon, admin_code, region_code, poster_nonce, created_by, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING ${VCOLS}`,
-      [v.name, v.category, v.address, v.lat, v.lon, v.admin_code, v.region_code, v.poster_nonce, v.created_by, v.created_at],
+      [
+        v.name,
+        v.category,
+        v.address,
+        v.lat,
+        v.lon,
+        v.admin_code,
+        v.region_code,
+        v.poster_nonce,
+        v.created_by,
+        v.created_at,
+      ],
     );
     return r.rows[0] as VenueRow;
   }
@@ -59,7 +71,12 @@ export class VenueRepository {
   }
 
   async inRegion(prefix: string, limit: number): Promise<VenueRow[]> {
-    return (await this.db.query<VenueRow>(`SELECT ${VCOLS} FROM venues WHERE region_code LIKE $1 ORDER BY id DESC LIMIT $2`, [`${prefix}%`, limit])).rows;
+    return (
+      await this.db.query<VenueRow>(
+        `SELECT ${VCOLS} FROM venues WHERE region_code LIKE $1 ORDER BY id DESC LIMIT $2`,
+        [`${prefix}%`, limit],
+      )
+    ).rows;
   }
 
   async insertCheckin(c: Omit<CheckinRow, 'id'>, q: Queryable = this.db): Promise<CheckinRow> {
@@ -106,7 +123,10 @@ export class VenueRepository {
   }
 
   /** Check-in counts per day (UTC+8 calendar day) since `from`: what an operator may see. */
-  async dailyCounts(venueId: number, from: Date): Promise<Array<{ day: string; checkins: number; people: number }>> {
+  async dailyCounts(
+    venueId: number,
+    from: Date,
+  ): Promise<Array<{ day: string; checkins: number; people: number }>> {
     return (
       await this.db.query<{ day: string; checkins: number; people: number }>(
         `SELECT to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS checkins, count(DISTINCT person_id)::int AS people

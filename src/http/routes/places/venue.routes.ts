@@ -14,7 +14,8 @@ const MANAGERS = ['officer', 'admin', 'venue'] as const;
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places: Places): Promise<void> {
-  const managed = (req: FastifyRequest) => places.venues.manageable(req.principal, (req.params as { id: number }).id);
+  const managed = (req: FastifyRequest) =>
+    places.venues.manageable(req.principal, (req.params as { id: number }).id);
 
   app.post(
     '/v1/venues',
@@ -26,7 +27,11 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 120 }),
-            category: Type.String({ minLength: 1, maxLength: 60, description: '类别 e.g. 超市 supermarket, 餐馆 restaurant' }),
+            category: Type.String({
+              minLength: 1,
+              maxLength: 60,
+              description: '类别 e.g. 超市 supermarket, 餐馆 restaurant',
+            }),
             address: Type.String({ minLength: 1, maxLength: 300 }),
             lat: Type.Number({ minimum: -90, maximum: 90 }),
             lon: Type.Number({ minimum: -180, maximum: 180 }),
@@ -39,19 +44,37 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
     },
     async (req, reply) => {
       const s = staffOf(req);
-      return reply.status(201).send(await places.venues.register({ actor: actorOf(req), regionPrefix: s.regionPrefix }, req.body as VenueInput));
+      return reply
+        .status(201)
+        .send(
+          await places.venues.register(
+            { actor: actorOf(req), regionPrefix: s.regionPrefix },
+            req.body as VenueInput,
+          ),
+        );
     },
   );
 
   app.get(
     '/v1/venues',
-    { config: { auth: OFFICERS }, schema: { tags: ['venues'], summary: '我辖区的场所 Venues of my region', response: errors(401, 403) } },
+    {
+      config: { auth: OFFICERS },
+      schema: { tags: ['venues'], summary: '我辖区的场所 Venues of my region', response: errors(401, 403) },
+    },
     async (req) => places.venues.inRegion(staffOf(req).regionPrefix),
   );
 
   app.get(
     '/v1/venues/:id',
-    { config: { auth: MANAGERS }, schema: { tags: ['venues'], summary: '场所信息 A venue I manage', params: IdParams, response: errors(401, 403, 404) } },
+    {
+      config: { auth: MANAGERS },
+      schema: {
+        tags: ['venues'],
+        summary: '场所信息 A venue I manage',
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => venueView(await managed(req)),
   );
 
@@ -59,7 +82,12 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
     '/v1/venues/:id/stats',
     {
       config: { auth: MANAGERS },
-      schema: { tags: ['venues'], summary: '登记人数 Check-in counts per day (counts only, never names)', params: IdParams, response: errors(401, 403, 404) },
+      schema: {
+        tags: ['venues'],
+        summary: '登记人数 Check-in counts per day (counts only, never names)',
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
     },
     async (req) => places.venues.stats(await managed(req)),
   );
@@ -68,16 +96,27 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
     '/v1/venues/:id/poster.svg',
     {
       config: { auth: MANAGERS },
-      schema: { tags: ['venues'], summary: '场所码海报 Printable A4 poster (SVG) with the signed venue QR', params: IdParams, response: errors(401, 403, 404, 410) },
+      schema: {
+        tags: ['venues'],
+        summary: '场所码海报 Printable A4 poster (SVG) with the signed venue QR',
+        params: IdParams,
+        response: errors(401, 403, 404, 410),
+      },
     },
-    async (req, reply) => reply.type('image/svg+xml; charset=utf-8').send(await places.venues.posterSvg(await managed(req))),
+    async (req, reply) =>
+      reply.type('image/svg+xml; charset=utf-8').send(await places.venues.posterSvg(await managed(req))),
   );
 
   app.get(
     '/v1/venues/:id/qr.png',
     {
       config: { auth: MANAGERS },
-      schema: { tags: ['venues'], summary: '场所码图片 The venue QR alone (PNG)', params: IdParams, response: errors(401, 403, 404, 410) },
+      schema: {
+        tags: ['venues'],
+        summary: '场所码图片 The venue QR alone (PNG)',
+        params: IdParams,
+        response: errors(401, 403, 404, 410),
+      },
     },
     async (req, reply) => reply.type('image/png').send(await places.venues.qrPng(await managed(req))),
   );
@@ -86,7 +125,12 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
     '/v1/venues/:id/reprint',
     {
       config: { auth: OFFICERS },
-      schema: { tags: ['venues'], summary: '重新生成场所码 Replace the poster (old posters stop working)', params: IdParams, response: errors(401, 403, 404) },
+      schema: {
+        tags: ['venues'],
+        summary: '重新生成场所码 Replace the poster (old posters stop working)',
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
     },
     async (req) => {
       await places.venues.reprint(actorOf(req), await managed(req));
@@ -107,7 +151,11 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
       },
     },
     async (req) => {
-      await places.venues.setActive(actorOf(req), await managed(req), (req.body as { active: boolean }).active);
+      await places.venues.setActive(
+        actorOf(req),
+        await managed(req),
+        (req.body as { active: boolean }).active,
+      );
       return { ok: true };
     },
   );
@@ -118,9 +166,13 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
       config: { auth: ['venue'] },
       schema: {
         tags: ['venues'],
-        summary: '场所扫码登记 The venue device scans a resident code: verify + check in (POST /v1/verify does the same)',
+        summary:
+          '场所扫码登记 The venue device scans a resident code: verify + check in (POST /v1/verify does the same)',
         params: IdParams,
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 4096 }) },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 404),
       },
     },
@@ -129,7 +181,8 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
       const p = req.principal;
       if (p?.kind !== 'device') throw new AppError('AUTH_FORBIDDEN', 403, 'venue devices only');
       const r = await ctx.verify.verify((req.body as { token: string }).token);
-      const checkin = r.valid && r.subject ? await places.checkins.byVenueScan(p.deviceId, v.id, r.subject) : undefined;
+      const checkin =
+        r.valid && r.subject ? await places.checkins.byVenueScan(p.deviceId, v.id, r.subject) : undefined;
       delete r.subject;
       return { ...r, checkedIn: checkin !== undefined };
     },
