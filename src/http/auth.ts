@@ -4,6 +4,7 @@
  * callers without one of the roles: 401 without credentials, 403 with the wrong ones.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from './app.ts';
 import type { DeviceRole, Principal } from '../adapters/crypto/access-token.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { AppError } from '../services/app-error.ts';
@@ -30,7 +31,7 @@ export function roleOf(p: Principal): RouteRole {
   return p.role;
 }
 
-export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+export function registerAuth(app: App, auth: AuthService): void {
   app.decorateRequest('principal', undefined);
   const table: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', table);

@@ -2,10 +2,11 @@
  * The one error mapper: known codes become 4xx with `{error: {code, message, details}}`, schema
  * failures become 400 REQUEST_INVALID naming the field, anything else a logged 500 with no internals.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError } from 'fastify';
+import type { App } from './app.ts';
 import { AppError } from '../services/app-error.ts';
 
-export function registerErrorMapper(app: FastifyInstance): void {
+export function registerErrorMapper(app: App): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
       if (err.retryAfterSeconds !== undefined)

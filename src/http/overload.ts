@@ -3,11 +3,11 @@
  * at once with 429 and Retry-After, before any authentication or database work, so admitted
  * requests keep their latency and the process never drowns. Health and metrics are exempt.
  */
-import type { FastifyInstance } from 'fastify';
+import type { App } from './app.ts';
 
 const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function registerOverloadGuard(app: FastifyInstance, maxInFlight: number, onShed?: () => void): void {
+export function registerOverloadGuard(app: App, maxInFlight: number, onShed?: () => void): void {
   let inFlight = 0;
   const counted = new WeakSet<object>();
   app.addHook('onRequest', (req, reply, done) => {

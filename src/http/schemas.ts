@@ -16,6 +16,18 @@ export const Text2 = Type.Object({ zh: Type.String(), en: Type.String() });
 
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorBody]));
 
+/**
+ * A JSON answer whose shape is the service's own type (documented by `description`): serialized
+ * as is, without a schema that would drop fields the service adds.
+ */
+export const json = (description: string) => Type.Unknown({ description });
+
+/** `{ ok: true }` of commands that answer nothing else. */
+export const Ok = Type.Object({ ok: Type.Boolean() });
+
+/** A binary body (images) in the OpenAPI document. */
+export const Binary = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
+
 export const CodeResponseSchema = Type.Object({
   token: Type.String({ description: 'JKM1 token: "JKM1:" + Base45(COSE_Sign1)' }),
   colour3: Type.Integer({ minimum: 0, maximum: 2 }),
@@ -62,7 +74,7 @@ export const TrustListSchema = Type.Object({
     Type.Object({
       kid: Type.String(),
       alg: Type.Integer(),
-      jwk: Type.Record(Type.String(), Type.String()),
+      jwk: Type.Unsafe<JsonWebKey>(Type.Record(Type.String(), Type.String())),
       notBefore: Type.String(),
       notAfter: Type.String(),
     }),

@@ -2,11 +2,12 @@
  * The HTTP API: Fastify with TypeBox schemas, OpenAPI at /docs, metrics at /metrics. Routes are
  * thin: validate, authorise (src/http/auth.ts), call one service, map the result.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../roles/context.ts';
+import type { App, RouteModule } from './app.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorMapper } from './errors.ts';
 import { registerOverloadGuard } from './overload.ts';
@@ -18,9 +19,6 @@ import { demoRoutes } from './routes/demo.routes.ts';
 import { officerRoutes } from './routes/officer.routes.ts';
 import { systemRoutes } from './routes/system.routes.ts';
 
-/** A feature module adds its routes here (later issues: feeds, testing, venues, front-ends). */
-export type RouteModule = (app: FastifyInstance, ctx: AppContext, metrics: Metrics) => void | Promise<void>;
-
 export interface ServerOptions {
   logger?: boolean;
   extraRoutes?: RouteModule[];
@@ -31,14 +29,14 @@ export interface ServerOptions {
 export async function buildServer(
   ctx: AppContext,
   opts: ServerOptions = {},
-): Promise<{ app: FastifyInstance; metrics: Metrics }> {
-  // Routes cast validated bodies themselves, so the plain instance type is used across modules.
+): Promise<{ app: App; metrics: Metrics }> {
   const app = Fastify({
-    loggerInstance: opts.logger === false ? undefined : ctx.log,
+    // pino's Logger is a FastifyBaseLogger; naming the base type keeps App one type across modules.
+    loggerInstance: opts.logger === false ? undefined : (ctx.log as FastifyBaseLogger),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics();
 
   await app.register(swagger, {

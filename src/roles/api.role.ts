@@ -3,7 +3,8 @@
  * does both in one process. Later roles (testing, companion, hub) plug in beside these.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildServer, type RouteModule } from '../http/server.ts';
+import type { RouteModule } from '../http/app.ts';
+import { buildServer } from '../http/server.ts';
 import { RecomputeWorker } from '../services/recompute.worker.ts';
 import type { AppContext } from './context.ts';
 import { FEATURES } from './features.ts';

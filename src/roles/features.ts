@@ -2,7 +2,7 @@
  * Feature areas plug their HTTP routes and background jobs in here, one line each, so the core
  * wiring never needs to know them. Keep this list short and ordered by DESIGN section.
  */
-import type { RouteModule } from '../http/server.ts';
+import type { RouteModule } from '../http/app.ts';
 import type { AppContext } from './context.ts';
 import { feedRoutes } from '../http/routes/feeds.routes.ts';
 import { startFeedsWorker } from '../services/feeds/feeds.worker.ts';

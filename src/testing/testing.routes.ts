@@ -3,8 +3,8 @@
  * (residents), collection (tester devices), receipts and results (lab devices).
  * Device protocol for collection: docs/TESTING-SERVICE.md.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { App } from '../http/app.ts';
 import { actorOf, residentId } from '../http/auth.ts';
 import { errors } from '../http/schemas.ts';
 import { AppError } from '../services/app-error.ts';
@@ -81,7 +81,7 @@ function labOf(actor: string): string {
 }
 
 /** Registers the /testing/v1 routes on a server that has the auth hook and error mapper. */
-export function testingRoutes(app: FastifyInstance, t: TestingService): void {
+export function testingRoutes(app: App, t: TestingService): void {
   const tags = ['testing'];
 
   app.get(
@@ -105,7 +105,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
         response: { 200: Type.Array(SiteSchema) },
       },
     },
-    async (req) => t.bookings.sites((req.query as { region?: string }).region ?? ''),
+    async (req) => t.bookings.sites(req.query.region ?? ''),
   );
 
   app.post(
@@ -124,7 +124,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       },
     },
     async (req, reply) => {
-      const b = req.body as { name: string; regionCode: string; address?: string };
+      const b = req.body;
       return reply.status(201).send(await t.bookings.addSite(b.name, b.regionCode, b.address ?? ''));
     },
   );
@@ -151,11 +151,9 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       },
     },
     async (req) => {
-      const b = req.body as {
-        slots: Array<{ startsAt: number | string; endsAt: number | string; capacity: number }>;
-      };
+      const b = req.body;
       return t.bookings.addSlots(
-        (req.params as { id: number }).id,
+        req.params.id,
         b.slots.map((s) => ({ startsAt: toMs(s.startsAt), endsAt: toMs(s.endsAt), capacity: s.capacity })),
       );
     },
@@ -172,7 +170,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
         response: { 200: Type.Array(SlotSchema) },
       },
     },
-    async (req) => t.bookings.slots((req.params as { id: number }).id),
+    async (req) => t.bookings.slots(req.params.id),
   );
 
   app.post(
@@ -187,9 +185,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(await t.bookings.book(`p:${residentId(req)}`, (req.body as { slotId: number }).slotId)),
+      reply.status(201).send(await t.bookings.book(`p:${residentId(req)}`, req.body.slotId)),
   );
 
   app.get(
@@ -216,7 +212,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
         response: { 200: BookingSchema, ...errors(401, 403, 404) },
       },
     },
-    async (req) => t.bookings.cancel(`p:${residentId(req)}`, (req.params as { id: number }).id),
+    async (req) => t.bookings.cancel(`p:${residentId(req)}`, req.params.id),
   );
 
   app.post(
@@ -245,7 +241,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       },
     },
     async (req) => {
-      const b = req.body as Static<typeof CollectionBody>;
+      const b = req.body;
       const p = req.principal;
       if (p?.kind !== 'device') throw new AppError('AUTH_FORBIDDEN', 403, 'collector devices only');
       return t.collection.collect({
@@ -269,7 +265,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       },
     },
     async (req) => ({
-      items: await t.lab.receive(labOf(actorOf(req)), (req.body as { tubes: string[] }).tubes),
+      items: await t.lab.receive(labOf(actorOf(req)), req.body.tubes),
     }),
   );
 
@@ -295,14 +291,7 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
       },
     },
     async (req) => ({
-      items: await t.lab.report(
-        labOf(actorOf(req)),
-        (
-          req.body as {
-            results: Array<{ tube: string; result: 'negative' | 'positive' | 'invalid'; version?: number }>;
-          }
-        ).results,
-      ),
+      items: await t.lab.report(labOf(actorOf(req)), req.body.results),
     }),
   );
 
@@ -316,6 +305,6 @@ export function testingRoutes(app: FastifyInstance, t: TestingService): void {
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }),
       },
     },
-    async (req) => t.lab.openRetests((req.query as { limit?: number }).limit ?? 500),
+    async (req) => t.lab.openRetests(req.query.limit ?? 500),
   );
 }

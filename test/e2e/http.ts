@@ -1,15 +1,15 @@
 /** Builds the HTTP server over a test context for end-to-end tests via app.inject. */
-import type { FastifyInstance } from 'fastify';
-import { buildServer, type RouteModule } from '../../src/http/server.ts';
+import type { App, RouteModule } from '../../src/http/app.ts';
+import { buildServer } from '../../src/http/server.ts';
 import type { AppContext } from '../../src/roles/context.ts';
 
-export async function testServer(ctx: AppContext, extraRoutes: RouteModule[] = []): Promise<FastifyInstance> {
+export async function testServer(ctx: AppContext, extraRoutes: RouteModule[] = []): Promise<App> {
   const { app } = await buildServer(ctx, { logger: false, extraRoutes });
   return app;
 }
 
 /** Signs a resident in over HTTP, reading the one-time code from the SMS outbox. */
-export async function httpLogin(app: FastifyInstance, ctx: AppContext, phone: string): Promise<string> {
+export async function httpLogin(app: App, ctx: AppContext, phone: string): Promise<string> {
   const otp = await app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
   if (otp.statusCode !== 200) throw new Error(`otp failed ${otp.statusCode} ${otp.body}`);
   const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1'))

@@ -1,14 +1,13 @@
 /** Administration: policy versions (validate, preview, publish), devices, signing keys. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
-import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
 import { actorOf } from '../auth.ts';
-import { errors } from '../schemas.ts';
+import { errors, json } from '../schemas.ts';
 
 const DEVICE_ROLES = ['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'] as const;
 
-export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function adminRoutes(app: App, ctx: AppContext): void {
   app.get(
     '/v1/policies',
     {
@@ -26,11 +25,10 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['policy'],
         summary: '策略预演 What a draft policy would change (nothing is written)',
         body: Type.Object({ document: Type.Unknown() }),
-        response: errors(400, 401, 403, 422),
+        response: { 200: json('residents evaluated and colour transitions'), ...errors(400, 401, 403, 422) },
       },
     },
-    async (req) =>
-      ctx.statuses.preview(ctx.policies.compileDraft((req.body as { document: unknown }).document)),
+    async (req) => ctx.statuses.preview(ctx.policies.compileDraft(req.body.document)),
   );
 
   app.post(
@@ -41,11 +39,14 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['policy'],
         summary: '发布策略 Publish and activate a policy version, then recompute everyone',
         body: Type.Object({ document: Type.Unknown() }),
-        response: errors(400, 401, 403, 409, 422),
+        response: {
+          201: json('the version published and the recompute report'),
+          ...errors(400, 401, 403, 409, 422),
+        },
       },
     },
     async (req, reply) => {
-      const policy = await ctx.policies.publish((req.body as { document: unknown }).document, actorOf(req));
+      const policy = await ctx.policies.publish(req.body.document, actorOf(req));
       const result = await ctx.statuses.recomputeAll();
       return reply.status(201).send({ version: policy.version, recomputed: result });
     },
@@ -73,7 +74,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const b = req.body as { name: string; role: DeviceRole; regionCode?: string };
+      const b = req.body;
       const d = await ctx.auth.addDevice(b.name, b.role, b.regionCode ?? null);
       await ctx.audit.append({
         actor: actorOf(req),

@@ -1,10 +1,10 @@
 /** Sign-in: residents by phone + one-time code, staff by password. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { errors } from '../schemas.ts';
 
-export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function authRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/v1/auth/otp',
     {
@@ -26,7 +26,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
         },
       },
     },
-    async (req) => ctx.auth.requestOtp((req.body as { phone: string }).phone),
+    async (req) => ctx.auth.requestOtp(req.body.phone),
   );
 
   app.post(
@@ -50,7 +50,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const b = req.body as { phone: string; code: string };
+      const b = req.body;
       const r = await ctx.auth.login(b.phone, b.code);
       return { accessToken: r.accessToken, expiresIn: r.expiresIn };
     },
@@ -82,7 +82,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const b = req.body as { username: string; password: string };
+      const b = req.body;
       return ctx.auth.staffLogin(b.username, b.password);
     },
   );

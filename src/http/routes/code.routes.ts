@@ -1,6 +1,6 @@
 /** The resident's code and profile; the trust list; verification for scanner devices. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { residentId } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
@@ -9,7 +9,7 @@ import { AppError } from '../../services/app-error.ts';
 import { colour5Name } from '../../domain/colour.ts';
 import { placesOf } from '../../services/places/places.ts';
 
-export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metrics): void {
+export function codeRoutes(app: App, ctx: AppContext, metrics: Metrics): void {
   app.get(
     '/v1/me/code',
     {
@@ -27,7 +27,7 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
       },
     },
     async (req) => {
-      const q = req.query as { lat?: number; lon?: number; accuracy?: number };
+      const q = req.query;
       if (q.lat !== undefined && q.lon !== undefined)
         await placesOf(ctx).checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
       const code = await ctx.codes.issue(residentId(req), 's');
@@ -113,7 +113,7 @@ export function codeRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metri
       },
     },
     async (req) => {
-      const r = await ctx.verify.verify((req.body as { token: string }).token);
+      const r = await ctx.verify.verify(req.body.token);
       // A venue's own scanner checks the resident in (docs/PLACES.md §Venues).
       const p = req.principal;
       if (p?.kind === 'device' && p.role === 'venue' && p.venueId !== null && r.valid && r.subject) {

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { RawRecord } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { SELF_DECLARATION_SOURCE } from '../../services/feeds/facts.ingest.ts';
@@ -48,7 +48,7 @@ const DeclarationBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function declarationRoutes(app: FastifyInstance, ctx: AppContext, ingest: IngestService): void {
+export function declarationRoutes(app: App, ctx: AppContext, ingest: IngestService): void {
   app.post(
     '/v1/me/declarations',
     {
@@ -65,7 +65,7 @@ export function declarationRoutes(app: FastifyInstance, ctx: AppContext, ingest:
       },
     },
     async (req, reply) => {
-      const b = req.body as Record<string, unknown> & { clientId?: string };
+      const b = req.body;
       const { clientId, ...rest } = b;
       const id =
         clientId ?? crypto.createHash('sha256').update(JSON.stringify(rest)).digest('base64url').slice(0, 22);

@@ -1,8 +1,8 @@
 /** Demo mode only: who to sign in as. The route does not exist outside demo mode. */
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 
-export function demoRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function demoRoutes(app: App, ctx: AppContext): void {
   if (!ctx.config.demo) return;
   app.get(
     '/v1/demo/accounts',

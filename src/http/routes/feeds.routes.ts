@@ -5,10 +5,9 @@
  * or administrators. Officers work the response tasks of their own region only.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { TASK_STATES, type TaskState } from '../../adapters/feeds/feed.repository.ts';
+import type { App } from '../app.ts';
+import { TASK_STATES } from '../../adapters/feeds/feed.repository.ts';
 import { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
-import type { RawRecord } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
 import type { FeedName } from '../../services/feeds/feed-types.ts';
 import { IngestService } from '../../services/feeds/ingest.service.ts';
@@ -59,7 +58,7 @@ const TaskSchema = Type.Object({
   updatedBy: Type.Union([Type.String(), Type.Null()]),
 });
 
-export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function feedRoutes(app: App, ctx: AppContext): void {
   const ingest = new IngestService(ctx, { followUp: 'announce', staysPerBatch: true });
   const tasks = new ResponseTaskService(new FeedRepository(ctx.db), ctx.audit, ctx.clock);
 
@@ -88,7 +87,7 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
         },
       },
       async (req, reply) => {
-        const r = await ingest.one(feed, req.body as RawRecord);
+        const r = await ingest.one(feed, req.body);
         return reply.status(r.status === 'accepted' ? 201 : 200).send(r);
       },
     );
@@ -117,7 +116,7 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
         },
       },
       async (req) => {
-        const records = (req.body as { records: RawRecord[] }).records;
+        const records = req.body.records;
         const r =
           feed === 'pings'
             ? await ingest.ingestRecord('pings', {
@@ -154,7 +153,7 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const q = req.query as { state?: TaskState; limit?: number; before?: number };
+      const q = req.query;
       const staff = staffOf(req);
       const list = await tasks.list(staff.regionPrefix, {
         ...(q.state ? { state: q.state } : {}),
@@ -184,14 +183,8 @@ export function feedRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const b = req.body as { state: TaskState; note?: string };
-      return tasks.move(
-        (req.params as { id: number }).id,
-        b.state,
-        staffOf(req).regionPrefix,
-        actorOf(req),
-        b.note,
-      );
+      const b = req.body;
+      return tasks.move(req.params.id, b.state, staffOf(req).regionPrefix, actorOf(req), b.note);
     },
   );
 

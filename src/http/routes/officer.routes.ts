@@ -3,12 +3,13 @@
  * corrections (a fact with reason, author and expiry) and colour counts.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../../services/app-error.ts';
-import { COLOUR5_NAMES, type Colour5Name } from '../../domain/colour.ts';
+import { COLOUR5_NAMES } from '../../domain/colour.ts';
 import { actorOf, staffOf } from '../auth.ts';
-import { errors } from '../schemas.ts';
+import { errors, json } from '../schemas.ts';
 
 const OFFICERS = ['officer', 'admin'] as const;
 
@@ -21,7 +22,7 @@ async function readablePerson(ctx: AppContext, req: FastifyRequest, personId: nu
   return p;
 }
 
-export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function officerRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/v1/persons/lookup',
     {
@@ -37,7 +38,7 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const b = req.body as { docType: number; docNumber: string };
+      const b = req.body;
       const id = await ctx.residents.findByDocument(b.docType, b.docNumber);
       if (id === undefined) throw new AppError('PERSON_NOT_FOUND', 404, 'no such person in your region');
       await readablePerson(ctx, req, id);
@@ -54,11 +55,11 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['officer'],
         summary: '查看人员 Read a person, status and facts (audited)',
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        ...{ response: errors(401, 403, 404) },
+        response: { 200: json('person (masked), status with reasons, facts'), ...errors(401, 403, 404) },
       },
     },
     async (req) => {
-      const id = (req.params as { id: number }).id;
+      const id = req.params.id;
       const person = await readablePerson(ctx, req, id);
       await ctx.audit.append({ actor: actorOf(req), action: 'person.read', personId: id });
       const [status, facts] = await Promise.all([ctx.statuses.shown(id), ctx.facts.forPerson(id)]);
@@ -86,8 +87,8 @@ export function officerRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const id = (req.params as { id: number }).id;
-      const b = req.body as { colour5: Colour5Name; reason: string; expiresAt: string };
+      const id = req.params.id;
+      const b = req.body;
       await readablePerson(ctx, req, id);
       const now = ctx.clock.now();
       const until = Date.parse(b.expiresAt);

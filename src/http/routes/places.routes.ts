@@ -3,13 +3,14 @@
  * read history), the itinerary card, resident check-ins. Venue routes: ./places/venue.routes.ts.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { loadPlacesSettings } from '../../services/places/places.ts';
-import type { AreaInput, AreaActor } from '../../services/places/risk-area.service.ts';
+import type { AreaActor } from '../../services/places/risk-area.service.ts';
 import { verifyItineraryToken } from '../../services/places/places-token.verify.ts';
 import { actorOf, residentId, staffOf } from '../auth.ts';
-import { errors } from '../schemas.ts';
+import { errors, json } from '../schemas.ts';
 import { venueRoutes } from './places/venue.routes.ts';
 
 const OFFICERS = ['officer', 'admin'] as const;
@@ -42,7 +43,7 @@ function who(req: FastifyRequest): AreaActor {
   return { actor: actorOf(req), regionPrefix: staffOf(req).regionPrefix };
 }
 
-export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function placesRoutes(app: App, ctx: AppContext): Promise<void> {
   const places = await loadPlacesSettings(ctx);
 
   app.get(
@@ -78,7 +79,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await places.areas.publish(who(req), req.body as AreaInput)),
+    async (req, reply) => reply.status(201).send(await places.areas.publish(who(req), req.body)),
   );
 
   app.get(
@@ -88,7 +89,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags: ['places'],
         summary: '我辖区的风险区 Every area of my region, lifted ones included',
-        response: errors(401, 403),
+        response: { 200: json('GeoJSON FeatureCollection of risk areas'), ...errors(401, 403) },
       },
     },
     async (req) => ({ type: 'FeatureCollection', features: await places.areas.inRegion(who(req)) }),
@@ -109,7 +110,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         },
       },
     },
-    async (req) => places.areas.update(who(req), (req.params as { id: number }).id, req.body as AreaInput),
+    async (req) => places.areas.update(who(req), req.params.id, req.body),
   );
 
   app.post(
@@ -132,12 +133,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         },
       },
     },
-    async (req) =>
-      places.areas.lift(
-        who(req),
-        (req.params as { id: number }).id,
-        (req.body as { at?: string } | undefined)?.at,
-      ),
+    async (req) => places.areas.lift(who(req), req.params.id, req.body?.at),
   );
 
   app.get(
@@ -148,10 +144,10 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags: ['places'],
         summary: '风险区变更历史 An area and its full history (who, when, what)',
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: json('the area and its history'), ...errors(401, 403, 404) },
       },
     },
-    async (req) => places.areas.withHistory(who(req), (req.params as { id: number }).id),
+    async (req) => places.areas.withHistory(who(req), req.params.id),
   );
 
   app.get(
@@ -162,7 +158,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags: ['resident'],
         summary:
           '我的行程卡 My itinerary card: cities with ≥ 4 h in 14 days, * = medium/high risk area now; signed JKMT1 token',
-        response: errors(401, 403, 404),
+        response: { 200: json('itinerary card: cities of the last 14 days'), ...errors(401, 403, 404) },
       },
     },
     async (req) => places.itinerary.card(residentId(req)),
@@ -184,7 +180,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
     async (req) => {
       const r = await verifyItineraryToken(
-        (req.body as { token: string }).token,
+        req.body.token,
         [await ctx.keys.trustList()],
         Math.floor(ctx.clock.now() / 1000),
       );
@@ -229,9 +225,7 @@ export async function placesRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(await places.checkins.byPoster(residentId(req), (req.body as { token: string }).token)),
+      reply.status(201).send(await places.checkins.byPoster(residentId(req), req.body.token)),
   );
 
   await venueRoutes(app, ctx, places);

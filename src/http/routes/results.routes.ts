@@ -3,9 +3,9 @@
  * health authority's vaccination records. Nothing here reaches the testing service.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
-import { ResultsService, type VaccinationInput } from '../../services/results/results.service.ts';
+import { ResultsService } from '../../services/results/results.service.ts';
 import { actorOf, residentId } from '../auth.ts';
 import { errors } from '../schemas.ts';
 
@@ -21,7 +21,7 @@ const ResultSchema = Type.Object({
 });
 
 /** The results routes (a feature RouteModule). */
-export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function resultsRoutes(app: App, ctx: AppContext): void {
   const svc = new ResultsService(ctx.db, ctx.repos.persons, ctx.residents, ctx.facts, ctx.clock);
   const tags = ['resident'];
 
@@ -163,11 +163,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AppContext): void {
       // Officers are bounded by their region; devices by the region they were registered for.
       const prefix = p?.kind === 'staff' ? p.regionPrefix : p?.kind === 'device' ? (p.regionCode ?? '') : '';
       return {
-        items: await svc.recordVaccinations(
-          (req.body as { records: VaccinationInput[] }).records,
-          actorOf(req),
-          prefix,
-        ),
+        items: await svc.recordVaccinations(req.body.records, actorOf(req), prefix),
       };
     },
   );

@@ -1,9 +1,9 @@
 /** Liveness, readiness and Prometheus metrics. */
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import type { Metrics } from '../metrics.ts';
 
-export function systemRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metrics): void {
+export function systemRoutes(app: App, ctx: AppContext, metrics: Metrics): void {
   app.get('/healthz', { config: { auth: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {

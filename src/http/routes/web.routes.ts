@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { App } from '../app.ts';
 
 const APPS = ['app', 'scan', 'console'] as const;
 /** Apps that work offline after loading register the service worker at <app>/sw.js. */
@@ -24,9 +27,10 @@ export function webDistDir(): string {
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>前端未构建 Web apps not built</title>
 <p>前端尚未构建，请运行 <code>npm run build:web</code>。</p><p>The web apps are not built yet: run <code>npm run build:web</code>.</p>`;
 
-export async function webRoutes(app: FastifyInstance): Promise<void> {
+export async function webRoutes(app: App): Promise<void> {
   const root = webDistDir();
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     await scope.register(fastifyStatic, {
       root,
       serve: false,
@@ -44,6 +48,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       return reply.sendFile(file);
     };
     const hide = { hide: true };
+    const wildcard = { hide: true, params: Type.Object({ '*': Type.String() }) };
 
     for (const name of APPS) {
       scope.get(`/${name}`, { config: { auth: 'public' }, schema: hide }, (_req, reply) =>
@@ -52,8 +57,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       scope.get(`/${name}/`, { config: { auth: 'public' }, schema: hide }, (_req, reply) =>
         page(reply, `${name}/index.html`),
       );
-      scope.get(`/${name}/*`, { config: { auth: 'public' }, schema: hide }, (req, reply) => {
-        const rest = (req.params as { '*': string })['*'];
+      scope.get(`/${name}/*`, { config: { auth: 'public' }, schema: wildcard }, (req, reply) => {
+        const rest = req.params['*'];
         if (rest === 'sw.js' && WITH_SERVICE_WORKER.has(name)) {
           void reply.header('Cache-Control', 'no-cache');
           return reply.sendFile('sw.js');
@@ -64,8 +69,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       });
     }
 
-    scope.get('/assets/*', { config: { auth: 'public' }, schema: hide }, (req, reply) => {
-      const rest = (req.params as { '*': string })['*'];
+    scope.get('/assets/*', { config: { auth: 'public' }, schema: wildcard }, (req, reply) => {
+      const rest = req.params['*'];
       const file = path.resolve(root, 'assets', rest);
       if (!file.startsWith(path.join(root, 'assets') + path.sep) || !existsSync(file))
         return reply.callNotFound();

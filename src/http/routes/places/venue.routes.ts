@@ -1,21 +1,21 @@
 /** Venues: registration (officers), poster and QR, counts for the operator, scans by the venue's device. */
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../../app.ts';
 import type { AppContext } from '../../../roles/context.ts';
 import { AppError } from '../../../services/app-error.ts';
 import type { Places } from '../../../services/places/places.ts';
-import type { VenueInput } from '../../../services/places/venue.service.ts';
 import { venueView } from '../../../services/places/venue.service.ts';
 import { actorOf, staffOf } from '../../auth.ts';
-import { errors } from '../../schemas.ts';
+import { Binary, errors, json, Ok, VerifyResponseSchema } from '../../schemas.ts';
 
 const OFFICERS = ['officer', 'admin'] as const;
 const MANAGERS = ['officer', 'admin', 'venue'] as const;
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
-export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places: Places): Promise<void> {
-  const managed = (req: FastifyRequest) =>
-    places.venues.manageable(req.principal, (req.params as { id: number }).id);
+export async function venueRoutes(app: App, ctx: AppContext, places: Places): Promise<void> {
+  const managed = (req: Pick<FastifyRequest, 'principal'> & { params: Static<typeof IdParams> }) =>
+    places.venues.manageable(req.principal, req.params.id);
 
   app.post(
     '/v1/venues',
@@ -39,19 +39,17 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
           },
           { additionalProperties: false },
         ),
-        response: errors(400, 401, 403),
+        response: {
+          201: json('the venue and its operator device key (shown once)'),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (req, reply) => {
       const s = staffOf(req);
       return reply
         .status(201)
-        .send(
-          await places.venues.register(
-            { actor: actorOf(req), regionPrefix: s.regionPrefix },
-            req.body as VenueInput,
-          ),
-        );
+        .send(await places.venues.register({ actor: actorOf(req), regionPrefix: s.regionPrefix }, req.body));
     },
   );
 
@@ -59,7 +57,11 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
     '/v1/venues',
     {
       config: { auth: OFFICERS },
-      schema: { tags: ['venues'], summary: '我辖区的场所 Venues of my region', response: errors(401, 403) },
+      schema: {
+        tags: ['venues'],
+        summary: '我辖区的场所 Venues of my region',
+        response: { 200: json('venues'), ...errors(401, 403) },
+      },
     },
     async (req) => places.venues.inRegion(staffOf(req).regionPrefix),
   );
@@ -72,7 +74,7 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         tags: ['venues'],
         summary: '场所信息 A venue I manage',
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: json('the venue'), ...errors(401, 403, 404) },
       },
     },
     async (req) => venueView(await managed(req)),
@@ -86,7 +88,7 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         tags: ['venues'],
         summary: '登记人数 Check-in counts per day (counts only, never names)',
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: json('check-ins per day'), ...errors(401, 403, 404) },
       },
     },
     async (req) => places.venues.stats(await managed(req)),
@@ -100,7 +102,7 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         tags: ['venues'],
         summary: '场所码海报 Printable A4 poster (SVG) with the signed venue QR',
         params: IdParams,
-        response: errors(401, 403, 404, 410),
+        response: { 200: Type.String({ description: 'SVG' }), ...errors(401, 403, 404, 410) },
       },
     },
     async (req, reply) =>
@@ -115,7 +117,7 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         tags: ['venues'],
         summary: '场所码图片 The venue QR alone (PNG)',
         params: IdParams,
-        response: errors(401, 403, 404, 410),
+        response: { 200: Binary, ...errors(401, 403, 404, 410) },
       },
     },
     async (req, reply) => reply.type('image/png').send(await places.venues.qrPng(await managed(req))),
@@ -129,7 +131,7 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         tags: ['venues'],
         summary: '重新生成场所码 Replace the poster (old posters stop working)',
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: Ok, ...errors(401, 403, 404) },
       },
     },
     async (req) => {
@@ -147,15 +149,11 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
         summary: '停用/启用场所 Close or reopen a venue',
         params: IdParams,
         body: Type.Object({ active: Type.Boolean() }, { additionalProperties: false }),
-        response: errors(400, 401, 403, 404),
+        response: { 200: Ok, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
-      await places.venues.setActive(
-        actorOf(req),
-        await managed(req),
-        (req.body as { active: boolean }).active,
-      );
+      await places.venues.setActive(actorOf(req), await managed(req), req.body.active);
       return { ok: true };
     },
   );
@@ -173,14 +171,17 @@ export async function venueRoutes(app: FastifyInstance, ctx: AppContext, places:
           { token: Type.String({ minLength: 1, maxLength: 4096 }) },
           { additionalProperties: false },
         ),
-        response: errors(400, 401, 403, 404),
+        response: {
+          200: Type.Intersect([VerifyResponseSchema, Type.Object({ checkedIn: Type.Boolean() })]),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (req) => {
       const v = await managed(req);
       const p = req.principal;
       if (p?.kind !== 'device') throw new AppError('AUTH_FORBIDDEN', 403, 'venue devices only');
-      const r = await ctx.verify.verify((req.body as { token: string }).token);
+      const r = await ctx.verify.verify(req.body.token);
       const checkin =
         r.valid && r.subject ? await places.checkins.byVenueScan(p.deviceId, v.id, r.subject) : undefined;
       delete r.subject;
