@@ -1,4 +1,4 @@
--- Location data (DESIGN section 5, 8): raw pings and condensed stays, partitioned by day so
+-- Location data (docs/DESIGN.md §5, 8): raw pings and condensed stays, partitioned by day so
 -- retention drops whole partitions; rail and flight trips. Shared by ingestion, risk-area
 -- matching and the itinerary card.
 

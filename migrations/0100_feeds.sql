@@ -1,4 +1,4 @@
--- Ingestion of the four data sources (issue 3): idempotency records, key populations (重点人群)
+-- Ingestion of the four data sources (docs/DESIGN.md §5): idempotency records, key populations (重点人群)
 -- and the community response tasks they open. Runs unchanged on PostgreSQL 15 and PGlite.
 
 -- Source records already taken in, for feeds whose target table has no source id of its own

@@ -1,4 +1,4 @@
--- Cheaper idempotency and bulk loading for pings (issue 3, bench/results/ingest.md).
+-- Cheaper idempotency and bulk loading for pings (bench/results/ingest.md).
 --
 -- A block of pings is claimed in `ping_blocks` in the same transaction as its COPY: the claim is a
 -- primary-key lookup (it was a probe of the block's first row through the partition's person_id

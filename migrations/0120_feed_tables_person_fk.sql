@@ -1,4 +1,4 @@
--- Key-population rows per second (issue 3, bench/results/ingest.md): the foreign keys to persons
+-- Key-population rows per second (bench/results/ingest.md): the foreign keys to persons
 -- of the three high-volume tables written once per listed person are dropped. Each one cost a
 -- per-row trigger that looks the person up and locks it FOR KEY SHARE (about a third of the
 -- server's time in a key-population import, with the one on facts).

@@ -1,4 +1,4 @@
--- Key-population rows per second (issue 3, bench/results/ingest.md): the foreign key from facts to
+-- Key-population rows per second (bench/results/ingest.md): the foreign key from facts to
 -- persons becomes a check per statement. The foreign key's trigger looked each row's person up and
 -- locked it FOR KEY SHARE (a tuple lock, written to the persons page and the WAL, per fact): a
 -- third of a list block's fact insert, ≈ 10 % of the server's time in a list import.

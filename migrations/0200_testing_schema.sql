@@ -1,4 +1,4 @@
--- The nucleic-acid testing service's own schema (DESIGN section 7). It may live in a database of
+-- The nucleic-acid testing service's own schema (docs/DESIGN.md §7). It may live in a database of
 -- its own (HC_TESTING_DATABASE_URL); the code service never reads these tables.
 -- Persons are referenced by `person_ref`, never by a code-service row: "p:<resident id>" (booked
 -- by a signed-in resident), "s:<code subject>" (scanned code), "d:<doc type>:<keyed hash hex>"

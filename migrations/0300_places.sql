@@ -1,4 +1,4 @@
--- Places (DESIGN section 8, docs/PLACES.md): risk areas with their full history, venues, check-ins.
+-- Places (docs/DESIGN.md §8, docs/PLACES.md): risk areas with their full history, venues, check-ins.
 -- Check-ins and code-display locations are also written to `stays` (source 'checkin' / 'code').
 
 CREATE TABLE risk_areas (

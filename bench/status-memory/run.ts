@@ -1,6 +1,6 @@
 /**
- * bench/status-memory: Redis memory per resident for hot statuses (target ≤ 100 bytes, DESIGN
- * section 13). Writes N realistic hot statuses through RedisStatusCache and reads used_memory.
+ * bench/status-memory: Redis memory per resident for hot statuses (target ≤ 100 bytes,
+ * docs/DESIGN.md §13). Writes N realistic hot statuses through RedisStatusCache and reads used_memory.
  *
  *   node --import tsx bench/status-memory/run.ts [--residents 1000000]
  */

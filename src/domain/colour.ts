@@ -1,6 +1,6 @@
 /**
  * Health code colours (健康码颜色). The national scale has three colours; a province may run five.
- * Numeric values are the ones the JKM1 token carries (DESIGN section 4), ordered by severity.
+ * Numeric values are the ones the JKM1 token carries (docs/DESIGN.md §4), ordered by severity.
  */
 export const Colour5 = { green: 0, yellow: 1, orange: 2, red: 3, purple: 4 } as const;
 export type Colour5 = (typeof Colour5)[keyof typeof Colour5];

@@ -1,5 +1,5 @@
 /**
- * Identity documents (DESIGN section 5): GB/T 38962-style type codes and the resident ID number
+ * Identity documents (docs/DESIGN.md §5): GB/T 38962-style type codes and the resident ID number
  * (GB 11643: region, birth date, sequence, ISO 7064 MOD 11-2 check character).
  */
 import { isKnownProvince } from './regions.ts';

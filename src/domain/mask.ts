@@ -1,4 +1,4 @@
-/** Masked displays of personal data (DESIGN section 11): 张*三, 5201**********1234, 138****5678. */
+/** Masked displays of personal data (docs/DESIGN.md §11): 张*三, 5201**********1234, 138****5678. */
 
 export function maskName(name: string): string {
   const chars = Array.from(name.trim());

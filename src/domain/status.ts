@@ -1,4 +1,4 @@
-/** A computed status (DESIGN section 3): never typed in by hand. Times are epoch milliseconds. */
+/** A computed status (docs/DESIGN.md §3): never typed in by hand. Times are epoch milliseconds. */
 import type { Colour3, Colour5 } from './colour.ts';
 
 export interface StatusReason {

@@ -25,7 +25,7 @@ export interface CaseIndex {
   ciB: Float64Array;
   ciLat: Float64Array;
   ciLon: Float64Array;
-  /** Grid mode: exact DESIGN §6 cell of each interval. */
+  /** Grid mode: exact docs/DESIGN.md §6 cell of each interval. */
   ciRow: Float64Array;
   ciCol: Float64Array;
   /** Grid mode + residence rule: 1 when the case resided > 30 h in that interval's cell. */

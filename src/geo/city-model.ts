@@ -2,7 +2,7 @@
 // district centres, commutes, diurnal ping times at irregular intervals and cell-tower positions.
 // Pure: the same (seed, person) always gives the same pings, whatever block they are generated in.
 
-/** Centre of the reference city, DESIGN §6 benchmarks. */
+/** Centre of the reference city, docs/DESIGN.md §6 benchmarks. */
 export const GUIYANG = { lat: 26.647, lon: 106.6302 };
 
 // [lat, lon, weight, spread km, core]. Spreads give peak densities near the real ones: about

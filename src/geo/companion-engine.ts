@@ -1,4 +1,4 @@
-// The companion engine (时空伴随, DESIGN §6): pure, typed arrays, one pass over each person's
+// The companion engine (时空伴随, docs/DESIGN.md §6): pure, typed arrays, one pass over each person's
 // presence intervals against the case index. No I/O, clock or randomness.
 import { DIR_MIN, REC, buildCaseIndex, type CaseIndex } from './case-index.ts';
 import { defaultGridOrigin, gridCol, gridRow, gridSteps } from './companion-grid.ts';

@@ -4,7 +4,7 @@ import { haversineMeters } from './haversine.ts';
 
 const O = { lat: 26.647, lon: 106.6302 };
 
-describe('grid formula (DESIGN §6)', () => {
+describe('grid formula (docs/DESIGN.md §6)', () => {
   it('uses s / 111195 for rows and s / (111195·cos lat₀) for columns', () => {
     const s = gridSteps(O, 800);
     expect(s.latStep).toBe(800 / 111195);

@@ -1,4 +1,4 @@
-// The companion grid of DESIGN §6 (时空伴随网格). The formula is evaluated exactly as written there
+// The companion grid of docs/DESIGN.md §6 (时空伴随网格). The formula is evaluated exactly as written there
 // (a division by the step, never a multiplication by its inverse) so that every implementation
 // puts a point on a cell border into the same cell.
 
@@ -34,7 +34,7 @@ export function gridCol(lon: number, lon0: number, lonStep: number): number {
   return Math.floor((lon - lon0) / lonStep);
 }
 
-/** Cell (row, col) of a point, DESIGN §6. */
+/** Cell (row, col) of a point, docs/DESIGN.md §6. */
 export function gridCell(
   lat: number,
   lon: number,

@@ -1,4 +1,4 @@
-// Naive reference of DESIGN §6, written for obviousness, not speed: every person interval against
+// Naive reference of docs/DESIGN.md §6, written for obviousness, not speed: every person interval against
 // every case interval. Used by the property tests (and small cross-checks) to pin the engine down.
 import { defaultGridOrigin, gridCell } from './companion-grid.ts';
 import { haversineMeters } from './haversine.ts';

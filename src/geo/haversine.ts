@@ -1,7 +1,7 @@
-// Great-circle distance used by the companion engine (DESIGN §6). Every implementation that must
+// Great-circle distance used by the companion engine (docs/DESIGN.md §6). Every implementation that must
 // agree "to the second" calls this one function, so boundary cases are decided identically.
 
-/** Mean Earth radius in metres, as fixed by DESIGN §6. */
+/** Mean Earth radius in metres, as fixed by docs/DESIGN.md §6. */
 export const EARTH_RADIUS_M = 6371008.8;
 
 export const DEG_TO_RAD = Math.PI / 180;

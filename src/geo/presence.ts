@@ -1,4 +1,4 @@
-// Presence intervals (DESIGN §6): a person's pings sorted by time; ping i covers
+// Presence intervals (docs/DESIGN.md §6): a person's pings sorted by time; ping i covers
 // [tᵢ, min(tᵢ₊₁, tᵢ + G)). Ties in time are ordered by (lat, lon) so the result never depends on
 // the input row order; a tied ping then covers an empty interval and drops out.
 

@@ -1,5 +1,5 @@
 /**
- * Who may call what (DESIGN section 11). Every route declares `config.auth`: 'public' or the roles
+ * Who may call what (docs/DESIGN.md §11). Every route declares `config.auth`: 'public' or the roles
  * allowed. The server refuses to start with a route that declares nothing, and this hook rejects
  * callers without one of the roles: 401 without credentials, 403 with the wrong ones.
  */

@@ -1,5 +1,5 @@
 /**
- * Load shedding (DESIGN section 13): past `maxInFlight` concurrent requests the excess is answered
+ * Load shedding (docs/DESIGN.md §13): past `maxInFlight` concurrent requests the excess is answered
  * at once with 429 and Retry-After, before any authentication or database work, so admitted
  * requests keep their latency and the process never drowns. Health and metrics are exempt.
  */

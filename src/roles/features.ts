@@ -1,6 +1,6 @@
 /**
  * Feature areas plug their HTTP routes and background jobs in here, one line each, so the core
- * wiring never needs to know them. Keep this list short and ordered by DESIGN section.
+ * wiring never needs to know them. Keep this list short, ordered by the sections of docs/DESIGN.md.
  */
 import type { RouteModule } from '../http/app.ts';
 import type { AppContext } from './context.ts';
@@ -21,12 +21,12 @@ export interface Feature {
 
 // Each feature area adds its import and one entry below (see docs/ARCHITECTURE.md).
 export const FEATURES: Feature[] = [
-  // feeds (issue: four data sources)
+  // feeds: the four data sources (§5)
   { name: 'feeds', routes: feedRoutes, startWorker: startFeedsWorker },
-  // testing (issue: nucleic-acid testing + intermediate store)
+  // test results through the intermediate store, vaccinations (§7)
   resultsFeature,
-  // places (issue: risk areas, itinerary card, venues)
+  // places: risk areas, itinerary card, venues (§8)
   { name: 'places', routes: placesRoutes, startWorker: startPlacesWorker },
-  // web (issue: front-ends)
+  // web: the resident, scanner and officer apps
   { name: 'web', routes: webRoutes },
 ];

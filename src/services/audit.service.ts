@@ -1,5 +1,5 @@
 /**
- * The audit log (DESIGN section 11): every officer read of personal data, every correction and
+ * The audit log (docs/DESIGN.md §11): every officer read of personal data, every correction and
  * every policy change, append-only and hash-chained so a removed or edited row is detectable.
  */
 import crypto from 'node:crypto';

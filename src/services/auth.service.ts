@@ -1,5 +1,5 @@
 /**
- * Sign-in (DESIGN section 11): residents with phone + one-time code, staff with a password,
+ * Sign-in (docs/DESIGN.md §11): residents with phone + one-time code, staff with a password,
  * devices with API keys. One-time codes expire, allow 5 attempts, and are rate-limited per phone.
  */
 import crypto from 'node:crypto';

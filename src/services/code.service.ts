@@ -1,5 +1,5 @@
 /**
- * Code issuance (DESIGN section 4): the resident's current hot status signed into a short-lived
+ * Code issuance (docs/DESIGN.md §4): the resident's current hot status signed into a short-lived
  * JKM1 token, with what the screen shows beside the QR. This is the platform's hottest path: one
  * cache read and one signature, no database round trip when the cache is warm.
  */

@@ -1,5 +1,5 @@
 /**
- * Accepts facts (DESIGN section 3, 5): stores each once (idempotent by source record id) and
+ * Accepts facts (docs/DESIGN.md §3, 5): stores each once (idempotent by source record id) and
  * announces it on the bus so a worker recomputes the person's status.
  */
 import type { Queryable } from '../adapters/db/database.ts';

@@ -1,5 +1,5 @@
 /**
- * Code-signing keys (DESIGN section 4): generated on first start, stored encrypted under the
+ * Code-signing keys (docs/DESIGN.md §4): generated on first start, stored encrypted under the
  * master key, rotated by `hc keys rotate`. A retired key stays in the trust list until the last
  * token it signed has expired; every process reloads keys every 30 s, so a rotation spreads.
  */
@@ -95,7 +95,7 @@ export class KeyService {
     return (r.rowCount ?? 0) > 0;
   }
 
-  /** The trust list of DESIGN section 4. */
+  /** The trust list of docs/DESIGN.md §4. */
   async trustList(): Promise<TrustList> {
     if (!this.trust || this.clock.now() - this.loadedAt > RELOAD_MS) await this.load(false);
     return this.trust as TrustList;

@@ -1,5 +1,5 @@
 /**
- * Policy versions (DESIGN section 3): stored as validated JSON, one active at a time. Publishing a
+ * Policy versions (docs/DESIGN.md §3): stored as validated JSON, one active at a time. Publishing a
  * new version is audited, and `preview` shows how many residents would change colour first.
  */
 import type { Database } from '../adapters/db/database.ts';

@@ -1,6 +1,6 @@
 /**
  * Residents from the identity registry (公安户籍): validated, then stored with the document number
- * as a keyed hash plus ciphertext and the name, phone and address encrypted (DESIGN section 11).
+ * as a keyed hash plus ciphertext and the name, phone and address encrypted (docs/DESIGN.md §11).
  */
 import crypto from 'node:crypto';
 import type { Secrets } from '../adapters/crypto/secrets.ts';

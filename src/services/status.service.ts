@@ -1,5 +1,5 @@
 /**
- * Computes and stores statuses (DESIGN section 3): when a fact arrives, when nextReviewAt passes,
+ * Computes and stores statuses (docs/DESIGN.md §3): when a fact arrives, when nextReviewAt passes,
  * and for everyone after a policy change. Writes go to the status table and the hot cache together.
  */
 import type { PersonDisplay, PersonRepository } from '../adapters/repositories/person.repository.ts';

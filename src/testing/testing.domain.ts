@@ -1,5 +1,5 @@
 /**
- * The testing service's vocabulary (DESIGN section 7), pure: tube kinds, results, person
+ * The testing service's vocabulary (docs/DESIGN.md §7), pure: tube kinds, results, person
  * references and the events it publishes through its outbox. Shared with the code service's
  * consumer only through the event shapes below (the wire contract), nothing else.
  */

@@ -1,5 +1,5 @@
 /**
- * Trust lists (DESIGN section 4: GET /v1/trust-list) and their merge into one kid index. Several
+ * Trust lists (docs/DESIGN.md §4: GET /v1/trust-list) and their merge into one kid index. Several
  * lists may be given (one per province, or a hub's merged set); a kid belongs to exactly one issuer.
  */
 import { base64urlDecode, base64urlEncode } from '../domain/token/base64url.ts';

@@ -43,7 +43,7 @@ describe.each([
   });
 });
 
-describe('rejections (DESIGN section 4)', () => {
+describe('rejections (docs/DESIGN.md §4)', () => {
   it('bad signature: one byte of the signature changed', async () => {
     const bytes = base45Decode(es.issue().slice(5))!;
     bytes[bytes.length - 10]! ^= 0x01;

@@ -1,5 +1,5 @@
 /**
- * Who may call what (DESIGN section 11): every route declares its callers, unauthenticated calls
+ * Who may call what (docs/DESIGN.md §11): every route declares its callers, unauthenticated calls
  * get 401, wrong roles 403; a resident never reads another resident; officers stay in their
  * region and every read is audited; demo-only answers are absent outside demo mode.
  */

@@ -1,5 +1,5 @@
 /**
- * Fault test (DESIGN section 7): code lookups keep working while the testing service is killed
+ * Fault test (docs/DESIGN.md §7): code lookups keep working while the testing service is killed
  * and its database is unreachable; after it restarts, the backlog drains with nothing lost or
  * doubled. Needs PostgreSQL, Redis and NATS: runs with HC_TEST_SERVICES=1 only.
  */

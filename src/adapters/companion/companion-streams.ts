@@ -1,4 +1,4 @@
-// JetStream layout of the distributed companion engine (DESIGN §12: partition by day and coarse
+// JetStream layout of the distributed companion engine (docs/DESIGN.md §12: partition by day and coarse
 // tile, broadcast the small case index to every worker). Subjects and stream names take prefixes
 // so that tests and several deployments can share one NATS server.
 import {

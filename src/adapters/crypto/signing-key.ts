@@ -24,7 +24,7 @@ export interface SigningKey {
   publicKeySpki: Uint8Array;
 }
 
-/** The kid of a public key: the first 8 bytes of SHA-256 of its SPKI DER (DESIGN section 4). */
+/** The kid of a public key: the first 8 bytes of SHA-256 of its SPKI DER (docs/DESIGN.md §4). */
 export function kidOf(publicKeySpki: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(publicKeySpki).digest().subarray(0, KID_LENGTH));
 }

@@ -1,6 +1,6 @@
 /**
  * A carrier pings file read and checked on a second core. Reading, splitting, hashing and checking
- * the rows cost more than everything else of a bulk pings load (issue 3), so a worker thread
+ * the rows cost more than everything else of a bulk pings load (bench/results/ingest.md), so a worker thread
  * (ping-file-thread.ts) does them and this thread only maps phones to persons and writes. The
  * thread runs at most `ahead` blocks ahead of the consumer (it reads a block only when asked), so
  * memory stays bounded; it is terminated when the blocks end, fail or are abandoned.

@@ -136,7 +136,7 @@ export function registerCompanionsCommand(program: Command): void {
     .command('companions')
     .description(
       '时空伴随者计算：找出与病例手机在同一地点停留足够久的手机\n' +
-        'Spatio-temporal companions: phones co-located with a case long enough (DESIGN §6)',
+        'Spatio-temporal companions: phones co-located with a case long enough (docs/DESIGN.md §6)',
     )
     .option(
       '--pings <file>',

@@ -1,5 +1,5 @@
 /**
- * Health-authority rows (DESIGN section 5): key-population lists (重点人群: cases, close and
+ * Health-authority rows (docs/DESIGN.md §5): key-population lists (重点人群: cases, close and
  * secondary contacts, spatio-temporal companions, inbound from risk areas) with entry, change and
  * release, and vaccinations. Pure: each row becomes the fact the policy reads.
  */

@@ -1,4 +1,4 @@
-/** Identity registry rows (公安户籍, DESIGN section 5): the shape checks before ResidentService.check. */
+/** Identity registry rows (公安户籍, docs/DESIGN.md §5): the shape checks before ResidentService.check. */
 import { bad, ok, required, sourceIdOf, text, type Checked, type RawRecord } from './record.ts';
 
 /** CSV header the identity feed needs at least (extra columns are ignored). */

@@ -1,5 +1,5 @@
 /**
- * Itinerary rows (DESIGN section 5): carrier signalling pings and rail / flight / road trips.
+ * Itinerary rows (docs/DESIGN.md §5): carrier signalling pings and rail / flight / road trips.
  * Pure checks; pings take a fast path because a province sends tens of millions a day.
  */
 import { normalisePhone } from '../mask.ts';

@@ -1,5 +1,5 @@
 /**
- * Feed records (DESIGN section 5): one row of a CSV file, one NDJSON line, one API body or one
+ * Feed records (docs/DESIGN.md §5): one row of a CSV file, one NDJSON line, one API body or one
  * stream message, as loose key/value data before validation. Pure helpers shared by the per-feed
  * validators; every bad value becomes a RowProblem with a stable code, never a throw.
  */

@@ -1,5 +1,5 @@
 /**
- * The default policy: DESIGN §3's table as data. Every number lives here (or in the JSON copy,
+ * The default policy: docs/DESIGN.md §3's table as data. Every number lives here (or in the JSON copy,
  * `default-policy.json`, which a test keeps identical) so an operator can change it without code.
  */
 import type { Condition, Policy, PolicyRule } from './policy.schema.ts';

@@ -1,4 +1,4 @@
-/** Release conditions of every default rule, at each boundary (DESIGN §3 "until" column). */
+/** Release conditions of every default rule, at each boundary (docs/DESIGN.md §3 "until" column). */
 import { describe, expect, it } from 'vitest';
 import { Colour5, type Colour5Name } from '../colour.ts';
 import type { Fact, FactData, FactType } from '../fact.ts';

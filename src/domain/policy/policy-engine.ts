@@ -1,5 +1,5 @@
 /**
- * The policy engine: Status = f(facts, policy, now) (DESIGN §3). Pure and synchronous; `now` is an
+ * The policy engine: Status = f(facts, policy, now) (docs/DESIGN.md §3). Pure and synchronous; `now` is an
  * argument. Built for full recomputes (8 M residents in ≤ 30 s on 2 cores): the policy is compiled
  * once into rules indexed by fact type, and one evaluation makes two passes over a person's few
  * facts using module-level scratch buffers, allocating little beyond the returned Status.

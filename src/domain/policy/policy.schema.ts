@@ -1,5 +1,5 @@
 /**
- * The policy document (DESIGN §3): versioned data, not code, so operators can change every number
+ * The policy document (docs/DESIGN.md §3): versioned data, not code, so operators can change every number
  * and the platform can validate a draft before it is published. `validatePolicy` is the only way a
  * JSON document becomes a `Policy`: structural checks by TypeBox, then semantic checks (unique
  * rule ids, known fact types and colours, trigger fields that make sense for the fact type).

@@ -1,6 +1,6 @@
 /**
  * The JKM1 payload: a CBOR map of CWT claims (RFC 8392) plus the "hc" health-code map
- * (DESIGN section 4). Pure: no clock, no I/O.
+ * (docs/DESIGN.md §4). Pure: no clock, no I/O.
  */
 import { decode } from 'cborg';
 import { isColour3, isColour5, type Colour3, type Colour5 } from '../colour.ts';

@@ -1,4 +1,4 @@
-/** The JKM1 code token (DESIGN section 4): pure encoding, decoding and structural parsing. */
+/** The JKM1 code token (docs/DESIGN.md §4): pure encoding, decoding and structural parsing. */
 export { base45Decode, base45Encode, BASE45_ALPHABET } from './base45.ts';
 export { base64urlDecode, base64urlEncode } from './base64url.ts';
 export {

@@ -1,5 +1,5 @@
 /**
- * The JKM1 code text: "JKM1:" + Base45(tagged COSE_Sign1) (DESIGN section 4). Parsing here is
+ * The JKM1 code text: "JKM1:" + Base45(tagged COSE_Sign1) (docs/DESIGN.md §4). Parsing here is
  * structural only; signature, trust and time checks are the verifier's (src/verifier).
  */
 import { base45Decode, base45Encode } from './base45.ts';

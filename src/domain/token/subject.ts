@@ -1,6 +1,6 @@
 import { base64urlEncode } from './base64url.ts';
 
-/** Minimum randomness of a code subject: DESIGN section 4 asks for at least 80 bits. */
+/** Minimum randomness of a code subject: docs/DESIGN.md §4 asks for at least 80 bits. */
 export const MIN_SUBJECT_RANDOM_BYTES = 10;
 
 /**

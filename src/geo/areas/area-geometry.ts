@@ -10,7 +10,7 @@
  * circles use the haversine distance.
  */
 
-/** metres per degree of latitude on the sphere of radius 6 371 008.8 m (same as DESIGN §6) */
+/** metres per degree of latitude on the sphere of radius 6 371 008.8 m (same as docs/DESIGN.md §6) */
 export const M_PER_DEG = 111_195.08;
 const R = 6_371_008.8;
 const RAD = Math.PI / 180;

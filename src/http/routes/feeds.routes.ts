@@ -1,5 +1,5 @@
 /**
- * The feeds' single-record API (DESIGN section 5) and the community response tasks.
+ * The feeds' single-record API (docs/DESIGN.md §5) and the community response tasks.
  * Who may send what: carrier devices send pings and trips; the identity registry, health lists
  * (key populations), vaccinations and bulk declarations come from department devices (`peer`)
  * or administrators. Officers work the response tasks of their own region only.

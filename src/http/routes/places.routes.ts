@@ -1,5 +1,5 @@
 /**
- * Places (DESIGN section 8): risk areas (public list as GeoJSON; officers publish, change, lift,
+ * Places (docs/DESIGN.md §8): risk areas (public list as GeoJSON; officers publish, change, lift,
  * read history), the itinerary card, resident check-ins. Venue routes: ./places/venue.routes.ts.
  */
 import { Type } from '@sinclair/typebox';

@@ -1,4 +1,4 @@
-/** The feeds (DESIGN section 5) and what one batch of records comes back as. */
+/** The feeds (docs/DESIGN.md §5) and what one batch of records comes back as. */
 import type { Database } from '../../adapters/db/database.ts';
 import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import type { PersonDisplay, PersonRepository } from '../../adapters/repositories/person.repository.ts';

@@ -1,5 +1,5 @@
 /**
- * Ingestion of the four data sources (DESIGN section 5): one entry point per batch of records for
+ * Ingestion of the four data sources (docs/DESIGN.md §5): one entry point per batch of records for
  * every feed, used by bulk files (`hc import`), the single-record API and the stream consumers.
  * After a batch commits, the persons with new facts are announced on the bus (a running worker
  * recomputes them) and, where no worker shares this process's bus (the CLI), recomputed here.

@@ -1,5 +1,5 @@
 /**
- * Retention (DESIGN section 5, 11): raw location data is kept `retentionDays` (default 21) and
+ * Retention (docs/DESIGN.md §5, 11): raw location data is kept `retentionDays` (default 21) and
  * dropped by whole day partitions; facts whose validity ended before the window are deleted, as
  * are trips that ended before it. `hc retention run` and a daily worker job call this.
  */
