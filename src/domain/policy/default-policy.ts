@@ -151,5 +151,7 @@ export const DEFAULT_POLICY: Policy = {
   correction: {
     label: { zh: '人工纠错', en: 'officer correction' },
     release: { zh: '纠错到期', en: 'the correction expires' },
+    maxDays: 14,
   },
+  codes: { maxColourAgeHours: 24 },
 };

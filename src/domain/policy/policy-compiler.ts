@@ -4,7 +4,7 @@
  */
 import { Colour5, type Colour5Name } from '../colour.ts';
 import { FACT_TYPES, type FactType } from '../fact.ts';
-import type { Condition, Policy } from './policy.schema.ts';
+import { correctionMaxDays, maxColourAgeHours, type Condition, type Policy } from './policy.schema.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -49,6 +49,10 @@ export interface CompiledPolicy {
   readonly feverThreshold: number;
   readonly symptoms: ReadonlySet<string>;
   readonly correction: Policy['correction'];
+  /** a correction ends at most this long after its event time (correction.maxDays) */
+  readonly correctionMaxMs: number;
+  /** codes.maxColourAgeHours in ms */
+  readonly maxColourAgeMs: number;
 }
 
 /** Turn a validated policy into the indexed form `evaluateCompiled` runs on. */
@@ -81,6 +85,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     feverThreshold: policy.feverThreshold,
     symptoms: new Set(policy.respiratorySymptoms),
     correction: policy.correction,
+    correctionMaxMs: correctionMaxDays(policy) * DAY_MS,
+    maxColourAgeMs: maxColourAgeHours(policy) * HOUR_MS,
   };
 }
 

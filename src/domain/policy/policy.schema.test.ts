@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from './default-policy.ts';
-import { validatePolicy, type PolicyError } from './policy.schema.ts';
+import {
+  correctionMaxDays,
+  maxColourAgeHours,
+  validatePolicy,
+  type Policy,
+  type PolicyError,
+} from './policy.schema.ts';
 
 const json: unknown = JSON.parse(readFileSync(new URL('./default-policy.json', import.meta.url), 'utf8'));
 
@@ -34,6 +40,31 @@ describe('default policy', () => {
   });
 });
 
+describe('limits: correction lifetime and colour age', () => {
+  it('the default policy names them: 14 days, 24 hours', () => {
+    expect(correctionMaxDays(DEFAULT_POLICY)).toBe(14);
+    expect(maxColourAgeHours(DEFAULT_POLICY)).toBe(24);
+  });
+  it('a policy stored before they existed still validates and gets the same defaults', () => {
+    const old = draft((p) => {
+      delete p.correction.maxDays;
+      delete p.codes;
+    });
+    const v = validatePolicy(old);
+    expect(v.ok).toBe(true);
+    expect(correctionMaxDays(old as Policy)).toBe(14);
+    expect(maxColourAgeHours(old as Policy)).toBe(24);
+  });
+  it('an operator can change them', () => {
+    const p = draft((d) => {
+      d.correction.maxDays = 3;
+      d.codes.maxColourAgeHours = 12;
+    }) as Policy;
+    expect(validatePolicy(p).ok).toBe(true);
+    expect([correctionMaxDays(p), maxColourAgeHours(p)]).toEqual([3, 12]);
+  });
+});
+
 describe('structural errors carry a JSON pointer path', () => {
   it.each<[string, unknown, string]>([
     ['not an object', 42, '/'],
@@ -57,6 +88,14 @@ describe('structural errors carry a JSON pointer path', () => {
     ],
     ['label without English', draft((p) => delete p.rules[0].label.en), '/rules/0/label/en'],
     ['empty allOf', draft((p) => (p.rules[2].until.anyOf[0].allOf = [])), '/rules/2/until/anyOf/0/allOf'],
+    ['a correction lifetime of 0 days', draft((p) => (p.correction.maxDays = 0)), '/correction/maxDays'],
+    [
+      'a correction lifetime beyond a year',
+      draft((p) => (p.correction.maxDays = 3650)),
+      '/correction/maxDays',
+    ],
+    ['a colour age of 0 hours', draft((p) => (p.codes.maxColourAgeHours = 0)), '/codes/maxColourAgeHours'],
+    ['an unknown code limit', draft((p) => (p.codes.maxAge = 3)), '/codes/maxAge'],
   ])('%s', (_name, doc, path) => {
     const errors = errorsOf(doc);
     expect(errors.length).toBeGreaterThan(0);

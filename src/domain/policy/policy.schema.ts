@@ -116,6 +116,42 @@ const Rule = Type.Object(
 );
 export type PolicyRule = Static<typeof Rule>;
 
+/** Defaults of the optional limits below: a policy stored before they existed keeps these. */
+export const DEFAULT_CORRECTION_MAX_DAYS = 14;
+export const DEFAULT_MAX_COLOUR_AGE_HOURS = 24;
+
+const Correction = Type.Object(
+  {
+    label: Text,
+    release: Text,
+    maxDays: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 365,
+        default: DEFAULT_CORRECTION_MAX_DAYS,
+        description:
+          'longest a correction may last, in days from when it was made: the API refuses a later expiry and the engine ends a correction there',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Codes = Type.Object(
+  {
+    maxColourAgeHours: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 720,
+        default: DEFAULT_MAX_COLOUR_AGE_HOURS,
+        description:
+          'the longest a long-lived code (paper, offline, dependant, vehicle) may vouch for a colour computed before it',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const PolicySchema = Type.Object(
   {
     version: Type.String({ minLength: 1 }),
@@ -125,11 +161,23 @@ export const PolicySchema = Type.Object(
     feverThreshold: Type.Number({ minimum: 30, maximum: 45 }),
     respiratorySymptoms: Type.Array(Type.String({ minLength: 1 })),
     rules: Type.Array(Rule),
-    correction: Type.Object({ label: Text, release: Text }, { additionalProperties: false }),
+    correction: Correction,
+    /** code limits; absent: defaults */
+    codes: Type.Optional(Codes),
   },
   { additionalProperties: false },
 );
 export type Policy = Static<typeof PolicySchema>;
+
+/** A correction's longest lifetime in days (`correction.maxDays`, default 14). */
+export function correctionMaxDays(policy: Policy): number {
+  return policy.correction.maxDays ?? DEFAULT_CORRECTION_MAX_DAYS;
+}
+
+/** The longest a long-lived code may vouch for a colour, in hours (`codes.maxColourAgeHours`, default 24). */
+export function maxColourAgeHours(policy: Policy): number {
+  return policy.codes?.maxColourAgeHours ?? DEFAULT_MAX_COLOUR_AGE_HOURS;
+}
 
 export interface PolicyError {
   path: string;
