@@ -1,23 +1,7 @@
-// ESLint: type-aware checks the conventions ask for, plus the layer rules (pure domain/geo/verifier).
+// ESLint: type-aware checks the conventions ask for. The layer rules (which folder may import what)
+// are dependency-cruiser's: .dependency-cruiser.cjs, run by scripts/check-layers.mjs in `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const impure = {
-  patterns: [
-    {
-      group: ['pg', 'pg-*', 'ioredis', 'nats', '@electric-sql/*', 'kysely', 'fastify', '@fastify/*', 'pino'],
-      message: 'domain/, geo/ and verifier/ stay pure: do I/O in adapters/.',
-    },
-    {
-      group: ['node:fs', 'node:net', 'node:http', 'node:child_process', 'fs', 'net', 'http', 'child_process'],
-      message: 'domain/, geo/ and verifier/ stay pure: do I/O in adapters/.',
-    },
-    {
-      group: ['**/adapters/**', '**/services/**', '**/http/**', '**/roles/**'],
-      message: 'inner layers must not import outer layers.',
-    },
-  ],
-};
 
 export default tseslint.config(
   {
@@ -30,6 +14,7 @@ export default tseslint.config(
       'bench/results/',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs',
     ],
   },
   js.configs.recommended,
@@ -46,28 +31,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
-    },
-  },
-  {
-    files: ['src/domain/**/*.ts', 'src/geo/**/*.ts', 'src/verifier/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/*.fixtures.ts', '**/*.fixture.ts'],
-    rules: { 'no-restricted-imports': ['error', impure] },
-  },
-  {
-    files: ['src/services/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['pg', 'ioredis', 'nats', '@electric-sql/*'],
-              message: 'services call ports and repositories, never drivers.',
-            },
-          ],
-        },
-      ],
     },
   },
 );
