@@ -24,7 +24,6 @@ import { AreaIndex, type IndexedArea } from '../../src/geo/areas/area-index.ts';
 import { ManualClock } from '../../src/ports/clock.port.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { factsForStays, type MatchableStay } from '../../src/services/places/area-matcher.service.ts';
-import { placesOf } from '../../src/services/places/places.ts';
 import { freshDatabase, peakRssMiB, PG_ADMIN_URL } from '../lib/bench-db.ts';
 
 const arg = (name: string, dflt: number) => {
@@ -296,7 +295,7 @@ async function rematch() {
       );
   if (!REUSE) await db.query('ANALYZE stays');
   const loadS = (performance.now() - t0) / 1000;
-  const places = placesOf(ctx);
+  const places = ctx.places;
   const officer = { actor: 'officer:bench', regionPrefix: '52' };
   const c0 = centres[0]!;
   const runs: Array<Record<string, unknown>> = [];

@@ -39,6 +39,8 @@ import { PolicyService } from '../services/policy.service.ts';
 import { ResidentService } from '../services/resident.service.ts';
 import { StatusService } from '../services/status.service.ts';
 import { VerifyService } from '../services/verify.service.ts';
+import type { Places } from '../services/places/places.ts';
+import { createPlaces } from './places.feature.ts';
 
 export interface AppContext {
   config: Config;
@@ -59,6 +61,8 @@ export interface AppContext {
   codes: CodeService;
   verify: VerifyService;
   auth: AuthService;
+  /** risk areas, matching, itinerary card, venues, check-ins (roles/places.feature.ts) */
+  places: Places;
   close(): Promise<void>;
 }
 
@@ -123,6 +127,18 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     accessTtlSeconds: config.accessTokenTtlSeconds,
     demo: config.demo,
   });
+  const places = await createPlaces({
+    issuer: config.issuer,
+    clock,
+    db,
+    persons: repos.persons,
+    audit,
+    facts,
+    keys,
+    auth,
+    residents,
+    verify,
+  });
   return {
     config,
     log,
@@ -142,6 +158,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     codes,
     verify,
     auth,
+    places,
     async close() {
       await signingThread?.close();
       await bus.close().catch(() => undefined);

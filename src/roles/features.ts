@@ -26,7 +26,12 @@ export const FEATURES: Feature[] = [
   // test results through the intermediate store, vaccinations (§7)
   resultsFeature,
   // places: risk areas, itinerary card, venues (§8)
-  { name: 'places', routes: placesRoutes, startWorker: startPlacesWorker },
+  {
+    name: 'places',
+    routes: placesRoutes,
+    startWorker: (ctx) =>
+      startPlacesWorker({ places: ctx.places, bus: ctx.bus, clock: ctx.clock, log: ctx.log }),
+  },
   // web: the resident, scanner and officer apps
   { name: 'web', routes: webRoutes },
 ];

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { AreaLevel } from '../../geo/areas/area-index.ts';
-import { placesOf } from '../../services/places/places.ts';
 import type { AreaInput } from '../../services/places/risk-area.service.ts';
 import { fail, withContext } from '../context.ts';
 
@@ -21,7 +20,7 @@ export function registerPlacesCommand(program: Command): void {
     .action(() =>
       withContext(
         async (ctx) =>
-          void process.stdout.write(JSON.stringify(await placesOf(ctx).areas.current(), null, 2) + '\n'),
+          void process.stdout.write(JSON.stringify(await ctx.places.areas.current(), null, 2) + '\n'),
       ),
     );
 
@@ -78,7 +77,7 @@ export function registerPlacesCommand(program: Command): void {
           if (o.region) input.regionCode = o.region;
           if (o.startsAt) input.startsAt = o.startsAt;
           if (o.liftsAt) input.liftedAt = o.liftsAt;
-          const r = await placesOf(ctx).areas.publish(CLI, input);
+          const r = await ctx.places.areas.publish(CLI, input);
           process.stdout.write(
             `area ${r.area.id} published; re-matched ${r.rematch.stays} stays → ${r.rematch.facts} new facts for ${r.rematch.persons} persons in ${r.rematch.ms} ms\n`,
           );
@@ -91,7 +90,7 @@ export function registerPlacesCommand(program: Command): void {
     .option('--at <iso>', 'lift time')
     .action((id: string, o: { at?: string }) =>
       withContext(async (ctx) => {
-        const r = await placesOf(ctx).areas.lift(CLI, Number(id), o.at);
+        const r = await ctx.places.areas.lift(CLI, Number(id), o.at);
         process.stdout.write(`area ${id} lifted at ${String(r.area.properties.liftedAt)}\n`);
       }),
     );
@@ -103,7 +102,7 @@ export function registerPlacesCommand(program: Command): void {
       withContext(
         async (ctx) =>
           void process.stdout.write(
-            JSON.stringify(await placesOf(ctx).areas.withHistory(CLI, Number(id)), null, 2) + '\n',
+            JSON.stringify(await ctx.places.areas.withHistory(CLI, Number(id)), null, 2) + '\n',
           ),
       ),
     );
@@ -115,7 +114,7 @@ export function registerPlacesCommand(program: Command): void {
     .action((o: { hours: string }) =>
       withContext(async (ctx) => {
         const now = ctx.clock.now();
-        const r = await placesOf(ctx).matcher.sweep(
+        const r = await ctx.places.matcher.sweep(
           new Date(now - Number(o.hours) * 3_600_000),
           new Date(now + 1),
         );
@@ -139,7 +138,7 @@ export function registerPlacesCommand(program: Command): void {
       (o: { name: string; category: string; address: string; lat: string; lon: string; adminCode: string }) =>
         withContext(async (ctx) => {
           await ctx.keys.ensureKey();
-          const r = await placesOf(ctx).venues.register(CLI, {
+          const r = await ctx.places.venues.register(CLI, {
             ...o,
             lat: Number(o.lat),
             lon: Number(o.lon),
@@ -156,8 +155,8 @@ export function registerPlacesCommand(program: Command): void {
     .action((id: string, o: { out: string }) =>
       withContext(async (ctx) => {
         await ctx.keys.ensureKey();
-        const p = placesOf(ctx);
-        const v = await p.repos.venues.get(Number(id));
+        const p = ctx.places;
+        const v = await p.venues.get(Number(id));
         if (!v) return fail(`no venue ${id}`);
         fs.writeFileSync(o.out, await p.venues.posterSvg(v));
         process.stdout.write(`poster written to ${o.out}\n`);

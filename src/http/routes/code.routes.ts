@@ -7,7 +7,6 @@ import type { Metrics } from '../metrics.ts';
 import { CodeResponseSchema, TrustListSchema, VerifyResponseSchema, errors } from '../schemas.ts';
 import { AppError } from '../../services/app-error.ts';
 import { colour5Name } from '../../domain/colour.ts';
-import { placesOf } from '../../services/places/places.ts';
 
 export function codeRoutes(app: App, ctx: AppContext, metrics: Metrics): void {
   app.get(
@@ -29,7 +28,7 @@ export function codeRoutes(app: App, ctx: AppContext, metrics: Metrics): void {
     async (req) => {
       const q = req.query;
       if (q.lat !== undefined && q.lon !== undefined)
-        await placesOf(ctx).checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
+        await ctx.places.checkins.codeLocation(residentId(req), q.lat, q.lon, q.accuracy ?? null);
       const code = await ctx.codes.issue(residentId(req), 's');
       metrics.codesIssued.labels(colour5Name(code.colour5)).inc();
       return code;
@@ -117,7 +116,7 @@ export function codeRoutes(app: App, ctx: AppContext, metrics: Metrics): void {
       // A venue's own scanner checks the resident in (docs/PLACES.md §Venues).
       const p = req.principal;
       if (p?.kind === 'device' && p.role === 'venue' && p.venueId !== null && r.valid && r.subject) {
-        await placesOf(ctx).checkins.byVenueScan(p.deviceId, p.venueId, r.subject);
+        await ctx.places.checkins.byVenueScan(p.deviceId, p.venueId, r.subject);
       }
       delete r.subject;
       return r;

@@ -6,9 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
-import { loadPlacesSettings } from '../../services/places/places.ts';
 import type { AreaActor } from '../../services/places/risk-area.service.ts';
-import { verifyItineraryToken } from '../../services/places/places-token.verify.ts';
 import { actorOf, residentId, staffOf } from '../auth.ts';
 import { errors, json } from '../schemas.ts';
 import { venueRoutes } from './places/venue.routes.ts';
@@ -44,7 +42,7 @@ function who(req: FastifyRequest): AreaActor {
 }
 
 export async function placesRoutes(app: App, ctx: AppContext): Promise<void> {
-  const places = await loadPlacesSettings(ctx);
+  const places = ctx.places;
 
   app.get(
     '/v1/risk-areas',
@@ -178,23 +176,7 @@ export async function placesRoutes(app: App, ctx: AppContext): Promise<void> {
         ),
       },
     },
-    async (req) => {
-      const r = await verifyItineraryToken(
-        req.body.token,
-        [await ctx.keys.trustList()],
-        Math.floor(ctx.clock.now() / 1000),
-      );
-      // The pseudonymous subject is not for the person checking the card.
-      return r.valid
-        ? {
-            valid: true,
-            phone: r.claims.phone ?? null,
-            fromDay: r.claims.fromDay,
-            cities: r.claims.cities,
-            expiresAt: new Date(r.claims.exp * 1000).toISOString(),
-          }
-        : r;
-    },
+    async (req) => places.itinerary.verify(req.body.token),
   );
 
   app.post(
@@ -228,5 +210,5 @@ export async function placesRoutes(app: App, ctx: AppContext): Promise<void> {
       reply.status(201).send(await places.checkins.byPoster(residentId(req), req.body.token)),
   );
 
-  await venueRoutes(app, ctx, places);
+  venueRoutes(app, places);
 }

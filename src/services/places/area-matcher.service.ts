@@ -5,12 +5,11 @@
  * `inbound_high_risk` (low areas are listed, not matched). Facts are idempotent on
  * (places.risk-area, areaId:level:stay key), so re-matching the same stays changes nothing.
  */
-import type { StayRow } from '../../adapters/repositories/places/stay.repository.ts';
-import type { PlacesStayRepository } from '../../adapters/repositories/places/stay.repository.ts';
+import type { StayRow, StayStore } from '../../ports/stay-store.port.ts';
 import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import { degreesAround, bboxOf } from '../../geo/areas/area-geometry.ts';
 import { AreaIndex, type IndexedArea } from '../../geo/areas/area-index.ts';
-import type { RiskAreaRow } from '../../adapters/repositories/places/risk-area.repository.ts';
+import type { RiskAreaRow } from '../../ports/risk-area-store.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
 import { toIndexed } from './risk-area.mapping.ts';
@@ -100,7 +99,7 @@ export function factsForStays(
 
 export class AreaMatcherService {
   constructor(
-    private readonly stays: PlacesStayRepository,
+    private readonly stays: StayStore,
     private readonly facts: FactService,
     private readonly clock: Clock,
     private readonly currentIndex: () => Promise<{
@@ -135,6 +134,7 @@ export class AreaMatcherService {
       const r = await this.stays.matchDivisionIntoFacts({
         areaId: row.id,
         level: area.level,
+        factType: area.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay',
         name: row.name,
         regionCode: row.region_code,
         code: area.adminCode,

@@ -10,21 +10,17 @@
  * (case check-in, other check-in).
  */
 import crypto from 'node:crypto';
-import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
-import type { StatusRepository } from '../../adapters/repositories/status.repository.ts';
-import type { FactRepository, NewFact } from '../../adapters/repositories/fact.repository.ts';
-import type { PlacesStayRepository } from '../../adapters/repositories/places/stay.repository.ts';
-import type {
-  CheckinRow,
-  VenueRepository,
-  VenueRow,
-} from '../../adapters/repositories/places/venue.repository.ts';
+import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import { parsePlacesToken, readVenueClaims, VENUE_PREFIX } from '../../domain/places/places-token.ts';
-import { Colour5 } from '../../domain/colour.ts';
+import type { CaseStore } from '../../ports/case-store.port.ts';
+import type { PersonSubjects } from '../../ports/person-subject.port.ts';
+import type { StayStore } from '../../ports/stay-store.port.ts';
+import type { CheckinRow, VenueRow, VenueStore } from '../../ports/venue-store.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import { AppError } from '../app-error.ts';
 import type { FactService } from '../fact.service.ts';
 import type { KeyService } from '../key.service.ts';
+import type { VerifyResponse, VerifyService } from '../verify.service.ts';
 import type { AreaMatcherService, MatchReport } from './area-matcher.service.ts';
 import { checkPlacesSignature } from './places-token.verify.ts';
 
@@ -52,13 +48,13 @@ export interface CheckinResult {
 
 export class CheckinService {
   constructor(
-    private readonly venues: VenueRepository,
-    private readonly stays: PlacesStayRepository,
-    private readonly persons: PersonRepository,
-    private readonly statuses: StatusRepository,
-    private readonly factRepo: FactRepository,
+    private readonly venues: VenueStore,
+    private readonly stays: StayStore,
+    private readonly persons: PersonSubjects,
+    private readonly cases: CaseStore,
     private readonly facts: FactService,
     private readonly keys: KeyService,
+    private readonly verifier: VerifyService,
     private readonly matcher: AreaMatcherService,
     private readonly clock: Clock,
     private readonly issuer: string,
@@ -88,9 +84,24 @@ export class CheckinService {
 
   /** The venue's scanner verified a resident's code (subject from a valid JKM1 of this issuer). */
   async byVenueScan(deviceId: number, venueId: number, subject: string): Promise<CheckinResult | undefined> {
-    const [v, p] = await Promise.all([this.venues.get(venueId), this.persons.bySubject(subject)]);
-    if (!v || !v.active || !p) return undefined;
-    return this.record(v, p.id, 'venue-scan', deviceId);
+    const [v, p] = await Promise.all([this.venues.get(venueId), this.persons.personOf(subject)]);
+    if (!v || !v.active || p === undefined) return undefined;
+    return this.record(v, p, 'venue-scan', deviceId);
+  }
+
+  /**
+   * A venue's device scanned a resident's code at its venue: the code is verified, and a valid
+   * one checks the resident in. The code's subject is not part of the answer.
+   */
+  async scanAtVenue(
+    deviceId: number,
+    venueId: number,
+    token: string,
+  ): Promise<VerifyResponse & { checkedIn: boolean }> {
+    const r = await this.verifier.verify(token);
+    const checkin = r.valid && r.subject ? await this.byVenueScan(deviceId, venueId, r.subject) : undefined;
+    delete r.subject;
+    return { ...r, checkedIn: checkin !== undefined };
   }
 
   /** A code display with the phone's position: kept as a precise stay and matched at once. */
@@ -128,9 +139,16 @@ export class CheckinService {
 
   /** Is this person a case: purple now, or a `case` fact on record? */
   async isCase(personId: number): Promise<boolean> {
-    const s = await this.statuses.get(personId);
-    if (s && s.colour5 === Colour5.purple) return true;
-    return (await this.factRepo.forPerson(personId)).some((f) => f.type === 'case');
+    return this.cases.isCase(personId);
+  }
+
+  /** Venue exposures for those of these persons who are cases with check-ins in the lookback window. */
+  async exposuresForNewFacts(personIds: readonly number[]): Promise<number> {
+    const since = new Date(this.clock.now() - this.opts.lookbackDays * DAY);
+    let added = 0;
+    for (const p of await this.cases.casesWithCheckins(personIds, since))
+      added += await this.exposuresForCase(p);
+    return added;
   }
 
   private async record(

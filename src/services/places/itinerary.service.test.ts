@@ -5,7 +5,7 @@ import { buildServer } from '../../http/server.ts';
 import { placesRoutes } from '../../http/routes/places.routes.ts';
 import { parsePlacesToken, ITINERARY_PREFIX } from '../../domain/places/places-token.ts';
 import { base45Decode, base45Encode } from '../../domain/token/base45.ts';
-import { placesOf } from './places.ts';
+
 import { verifyItineraryToken } from './places-token.verify.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 10);
@@ -20,10 +20,10 @@ describe('itinerary card (行程卡)', () => {
   afterAll(async () => ctx?.destroy());
 
   it('a train to Zunyi and 5 h there: both cities, Zunyi starred for its medium area; token verifies offline', async () => {
-    const places = placesOf(ctx);
+    const places = ctx.places;
     const r = await createResident(ctx, { phone: '13812345678' });
     // Two days at home in Guiyang (carrier stays with a region code), then the train.
-    await places.repos.stays.insert({
+    await places.stores.stays.insert({
       person_id: r.id,
       started_at: new Date(NOW - 48 * H),
       ended_at: new Date(NOW - 8 * H),
@@ -41,7 +41,7 @@ describe('itinerary card (行程卡)', () => {
       [r.id, new Date(NOW - 7 * H), new Date(NOW - 5 * H)],
     );
     // In Zunyi the carrier stays come without a region code: resolved by the nearest city centre.
-    await places.repos.stays.insert({
+    await places.stores.stays.insert({
       person_id: r.id,
       started_at: new Date(NOW - 4.5 * H),
       ended_at: new Date(NOW - 0.5 * H),

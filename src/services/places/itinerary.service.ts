@@ -3,8 +3,9 @@
  * carrier stays and rail/flight trips (rule in src/domain/places/itinerary.ts), starred when a
  * medium or high area is active there now; plus the card as a signed JKMT1 token.
  */
-import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
-import type { PlacesStayRepository } from '../../adapters/repositories/places/stay.repository.ts';
+import type { PersonSubjects } from '../../ports/person-subject.port.ts';
+import type { StayStore } from '../../ports/stay-store.port.ts';
+import type { TripStore } from '../../ports/trip-store.port.ts';
 import { nearestPrefecture } from '../../domain/places/city-centroids.ts';
 import {
   DEFAULT_ITINERARY_RULES,
@@ -19,6 +20,7 @@ import { AppError } from '../app-error.ts';
 import type { KeyService } from '../key.service.ts';
 import type { ResidentService } from '../resident.service.ts';
 import type { RiskAreaService } from './risk-area.service.ts';
+import { verifyItineraryToken } from './places-token.verify.ts';
 
 /** Stay sources that are not "being in a city": a check-in or a code display is a moment. */
 const NOT_PRESENCE = new Set(['checkin', 'code']);
@@ -42,8 +44,9 @@ export interface ItineraryCard {
 
 export class ItineraryService {
   constructor(
-    private readonly stays: PlacesStayRepository,
-    private readonly persons: PersonRepository,
+    private readonly stays: StayStore,
+    private readonly trips: TripStore,
+    private readonly persons: PersonSubjects,
     private readonly residents: ResidentService,
     private readonly areas: RiskAreaService,
     private readonly keys: KeyService,
@@ -51,16 +54,37 @@ export class ItineraryService {
     private readonly issuer: string,
   ) {}
 
+  /**
+   * Checks a scanned card token against this platform's trust list. The pseudonymous subject is
+   * not for the person checking the card, so the answer leaves it out.
+   */
+  async verify(token: string) {
+    const r = await verifyItineraryToken(
+      token,
+      [await this.keys.trustList()],
+      Math.floor(this.clock.now() / 1000),
+    );
+    return r.valid
+      ? {
+          valid: true as const,
+          phone: r.claims.phone ?? null,
+          fromDay: r.claims.fromDay,
+          cities: r.claims.cities,
+          expiresAt: new Date(r.claims.exp * 1000).toISOString(),
+        }
+      : r;
+  }
+
   /** The resident's card for now, with its signed token. */
   async card(personId: number): Promise<ItineraryCard> {
     const now = this.clock.now();
     const rules = DEFAULT_ITINERARY_RULES;
     const from = now - rules.lookbackMs;
-    const person = await this.persons.byId(personId);
-    if (!person) throw new AppError('PERSON_NOT_FOUND', 404, 'no such resident');
+    const subject = await this.persons.subjectOf(personId);
+    if (subject === undefined) throw new AppError('PERSON_NOT_FOUND', 404, 'no such resident');
     const [rows, tripRows, starred, profile] = await Promise.all([
       this.stays.ofPerson(personId, new Date(from)),
-      this.stays.tripsOf(personId, new Date(from - rules.lookbackMs)),
+      this.trips.tripsOf(personId, new Date(from - rules.lookbackMs)),
       this.areas.starredCities(),
       this.residents.profile(personId),
     ]);
@@ -91,7 +115,7 @@ export class ItineraryService {
       signer,
       itineraryClaimMap({
         iss: this.issuer,
-        sub: person.code_subject,
+        sub: subject,
         iat,
         exp,
         ...(phone ? { phone } : {}),

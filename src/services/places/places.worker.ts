@@ -5,35 +5,35 @@
  * - every `sweepSeconds`, stays started in the last `sweepHours` are matched against all areas,
  *   which covers carrier stays written by the ingestion feeds (late data within the window).
  */
-import type { AppContext } from '../../roles/context.ts';
-import { Subjects } from '../../ports/event-bus.port.ts';
+import type { Logger } from 'pino';
+import type { Clock } from '../../ports/clock.port.ts';
+import { Subjects, type EventBus } from '../../ports/event-bus.port.ts';
 import type { FactAddedEvent } from '../fact.service.ts';
-import { loadPlacesSettings } from './places.ts';
+import type { Places } from './places.ts';
+
+export interface PlacesWorkerDeps {
+  places: Places;
+  bus: EventBus;
+  clock: Clock;
+  log: Pick<Logger, 'info' | 'error'>;
+}
 
 /** Starts the places worker; returns its stop function. */
-export async function startPlacesWorker(ctx: AppContext): Promise<() => Promise<void>> {
-  const places = await loadPlacesSettings(ctx);
-  const sub = await ctx.bus.subscribe(Subjects.factAdded, 'places-venue-exposure', async (payload) => {
+export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Promise<void>> {
+  const { places, clock, log } = d;
+  const sub = await d.bus.subscribe(Subjects.factAdded, 'places-venue-exposure', async (payload) => {
     const ids = (payload as FactAddedEvent).personIds ?? [];
-    if (ids.length === 0) return;
-    const since = new Date(ctx.clock.now() - places.options.lookbackDays * 86_400_000);
-    // Only persons with a case fact and a check-in in the window need any work.
-    const r = await ctx.db.query<{ person_id: number }>(
-      `SELECT DISTINCT f.person_id FROM facts f JOIN checkins c ON c.person_id = f.person_id AND c.at >= $2
-        WHERE f.person_id = ANY($1::bigint[]) AND f.type = 'case'`,
-      [ids, since],
-    );
-    for (const row of r.rows) await places.checkins.exposuresForCase(row.person_id);
+    if (ids.length) await places.checkins.exposuresForNewFacts(ids);
   });
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    const now = ctx.clock.now();
+    const now = clock.now();
     places.matcher
       .sweep(new Date(now - places.options.sweepHours * 3_600_000), new Date(now + 1))
-      .then((r) => r.facts && ctx.log.info({ ...r }, 'places sweep matched stays'))
-      .catch((err: unknown) => ctx.log.error({ err }, 'places sweep failed'))
+      .then((r) => r.facts && log.info({ ...r }, 'places sweep matched stays'))
+      .catch((err: unknown) => log.error({ err }, 'places sweep failed'))
       .finally(() => (running = false));
   }, places.options.sweepSeconds * 1000);
   timer.unref();

@@ -5,7 +5,7 @@ import { buildServer } from '../../http/server.ts';
 import { placesRoutes } from '../../http/routes/places.routes.ts';
 import { M_PER_DEG } from '../../geo/areas/area-geometry.ts';
 import { Colour5 } from '../../domain/colour.ts';
-import { placesOf, type Places } from './places.ts';
+import type { Places } from './places.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 6); // 14:00 in Guiyang
 const H = 3_600_000;
@@ -43,7 +43,7 @@ describe('risk areas: a shop-sized medium area', () => {
     lon: number,
     accuracy: number | null,
   ) {
-    await places.repos.stays.insert({
+    await places.stores.stays.insert({
       person_id: person,
       started_at: new Date(start),
       ended_at: new Date(end),
@@ -60,7 +60,7 @@ describe('risk areas: a shop-sized medium area', () => {
   beforeAll(async () => {
     ctx = await createTestContext({ at: NOW });
     await ctx.keys.ensureKey();
-    places = placesOf(ctx);
+    places = ctx.places;
     for (const n of [
       'inside',
       'outside',
@@ -113,7 +113,7 @@ describe('risk areas: a shop-sized medium area', () => {
 
   it('re-matching is idempotent; a change of level adds the high-area fact', async () => {
     const [area] = (await places.areas.current()).features;
-    const again = await places.matcher.rematchArea((await places.repos.areas.get(area!.id))!, 100);
+    const again = await places.matcher.rematchArea((await places.stores.areas.get(area!.id))!, 100);
     expect(again).toMatchObject({ matches: 2, facts: 0 });
     const up = await places.areas.update(OFFICER, area!.id, { level: 'high' });
     expect(up.rematch.facts).toBe(2);
@@ -145,12 +145,12 @@ describe('risk areas: a shop-sized medium area', () => {
       lon: LON,
       adminCode: '520103',
     });
-    const venue = (await places.repos.venues.get(v.venue.id))!;
+    const venue = (await places.stores.venues.get(v.venue.id))!;
     const token = await places.venues.posterToken(venue);
     await places.checkins.byPoster(who.checkin!, token);
     await places.checkins.byPoster(
       who.elsewhere!,
-      await places.venues.posterToken((await places.repos.venues.get(far.venue.id))!),
+      await places.venues.posterToken((await places.stores.venues.get(far.venue.id))!),
     );
     // The code page with the phone's position, through HTTP (GET /v1/me/code?lat&lon&accuracy).
     const { app } = await buildServer(ctx, { logger: false, extraRoutes: [placesRoutes] });
@@ -171,7 +171,7 @@ describe('risk areas: a shop-sized medium area', () => {
     expect(statuses.get(who.checkin!)?.colour5).toBe(Colour5.orange);
     expect(statuses.get(who.elsewhere!)?.colour5).toBe(Colour5.green);
     expect(statuses.get(who.code!)?.colour5).toBe(Colour5.orange);
-    const stays = await places.repos.stays.ofPerson(who.code!, new Date(NOW - DAY));
+    const stays = await places.stores.stays.ofPerson(who.code!, new Date(NOW - DAY));
     expect(stays).toHaveLength(1);
     expect(stays[0]).toMatchObject({ source: 'code', accuracy_m: 5 });
     await app.close();
@@ -186,7 +186,7 @@ describe('risk areas: a shop-sized medium area', () => {
       [inCounty, '520111', 'k1'],
       [otherCounty, '520112', 'k2'],
     ] as const) {
-      await places.repos.stays.insert({
+      await places.stores.stays.insert({
         person_id: p,
         started_at: new Date(at),
         ended_at: new Date(at + H),
@@ -208,7 +208,7 @@ describe('risk areas: a shop-sized medium area', () => {
     });
     expect(county.rematch).toMatchObject({ facts: 1, persons: 1 });
     expect(county.area.geometry).toBeNull();
-    const again = await places.matcher.rematchArea((await places.repos.areas.get(county.area.id))!, 100);
+    const again = await places.matcher.rematchArea((await places.stores.areas.get(county.area.id))!, 100);
     expect(again.facts).toBe(0);
     // A street (新华路街道) area, then a check-in at a venue registered with that street's code.
     const street = await places.areas.publish(OFFICER_52, {
@@ -227,7 +227,7 @@ describe('risk areas: a shop-sized medium area', () => {
     });
     await places.checkins.byPoster(
       atStreetVenue,
-      await places.venues.posterToken((await places.repos.venues.get(v.venue.id))!),
+      await places.venues.posterToken((await places.stores.venues.get(v.venue.id))!),
     );
     const { statuses } = await ctx.statuses.recompute([inCounty, otherCounty, atStreetVenue]);
     expect(statuses.get(inCounty)?.colour5).toBe(Colour5.orange);

@@ -1,7 +1,7 @@
 /** Risk-area rows ↔ index entries and GeoJSON features (shared by the service, routes and bench). */
 import { circleRing, parsePolygonal, type AreaGeometry } from '../../geo/areas/area-geometry.ts';
 import type { IndexedArea } from '../../geo/areas/area-index.ts';
-import type { RiskAreaRow } from '../../adapters/repositories/places/risk-area.repository.ts';
+import type { RiskAreaRow } from '../../ports/risk-area-store.port.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
 import { cityName } from '../../domain/regions.ts';
 

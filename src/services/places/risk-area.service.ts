@@ -5,12 +5,7 @@
  * publish or change re-matches the last 14 days of stays. Holds the shared AreaIndex, rebuilt
  * when the table's fingerprint changes (checked at most every few seconds).
  */
-import type { Database } from '../../adapters/db/database.ts';
-import type {
-  RiskAreaFields,
-  RiskAreaRepository,
-  RiskAreaRow,
-} from '../../adapters/repositories/places/risk-area.repository.ts';
+import type { RiskAreaFields, RiskAreaRow, RiskAreaStore } from '../../ports/risk-area-store.port.ts';
 import { parsePolygonal } from '../../geo/areas/area-geometry.ts';
 import { AreaIndex, type AreaLevel } from '../../geo/areas/area-index.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
@@ -58,8 +53,7 @@ export class RiskAreaService {
   matcher: AreaMatcherService | undefined;
 
   constructor(
-    private readonly db: Database,
-    private readonly repo: RiskAreaRepository,
+    private readonly repo: RiskAreaStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     readonly opts: PlacesAreaOptions,
@@ -70,21 +64,12 @@ export class RiskAreaService {
     const now = this.clock.now();
     const fields = this.validate(input, undefined, now);
     this.checkScope(who, fields.region_code);
-    const row = await this.db.transaction(async (tx) => {
-      const r = await this.repo.insert(fields, who.actor, new Date(now), tx);
-      await this.repo.addHistory(
-        r.id,
-        {
-          version: 1,
-          action: 'publish',
-          actor: who.actor,
-          at: new Date(now),
-          changes: summary(fields),
-          snapshot: summary(fields),
-        },
-        tx,
-      );
-      return r;
+    const row = await this.repo.publish(fields, {
+      action: 'publish',
+      actor: who.actor,
+      at: new Date(now),
+      changes: summary(fields),
+      snapshot: summary(fields),
     });
     await this.audit.append({
       actor: who.actor,
@@ -116,17 +101,15 @@ export class RiskAreaService {
     }
     if (Object.keys(changes).length === 0)
       return { area: toFeature(old), rematch: { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 } };
-    const row = await this.db.transaction(async (tx) => {
-      const r = await this.repo.update(id, old.version, fields, who.actor, new Date(now), tx);
-      if (!r)
-        throw new AppError('AREA_CHANGED', 409, 'the area was changed by someone else; reload and try again');
-      await this.repo.addHistory(
-        id,
-        { version: r.version, action, actor: who.actor, at: new Date(now), changes, snapshot: after },
-        tx,
-      );
-      return r;
+    const row = await this.repo.update(id, old.version, fields, {
+      action,
+      actor: who.actor,
+      at: new Date(now),
+      changes,
+      snapshot: after,
     });
+    if (!row)
+      throw new AppError('AREA_CHANGED', 409, 'the area was changed by someone else; reload and try again');
     await this.audit.append({
       actor: who.actor,
       action: `risk-area.${action}`,

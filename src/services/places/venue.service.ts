@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import QRCode from 'qrcode';
 import type { Principal } from '../../adapters/crypto/access-token.ts';
-import type { VenueRepository, VenueRow } from '../../adapters/repositories/places/venue.repository.ts';
+import type { VenueRow, VenueStore } from '../../ports/venue-store.port.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
 import { signPlacesToken, VENUE_PREFIX, venueClaimMap } from '../../domain/places/places-token.ts';
 import type { Clock } from '../../ports/clock.port.ts';
@@ -58,7 +58,7 @@ export function venueView(v: VenueRow): VenueView {
 
 export class VenueService {
   constructor(
-    private readonly repo: VenueRepository,
+    private readonly repo: VenueStore,
     private readonly auth: AuthService,
     private readonly keys: KeyService,
     private readonly audit: AuditService,
@@ -110,6 +110,11 @@ export class VenueService {
       venue: venueView({ ...venue, operator_device_id: device.id }),
       operator: { deviceId: device.id, apiKey: device.apiKey },
     };
+  }
+
+  /** One venue by id (operator tools). */
+  async get(id: number): Promise<VenueRow | undefined> {
+    return this.repo.get(id);
   }
 
   /** A venue the caller may manage: an officer of its region, or its own venue device. */

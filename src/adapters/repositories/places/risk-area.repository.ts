@@ -1,60 +1,41 @@
 /** Risk areas and their append-only history (SQL only; rules live in the service). */
 import type { Database, Queryable } from '../../db/database.ts';
-
-export interface RiskAreaRow {
-  id: number;
-  name: string;
-  level: 'high' | 'medium' | 'low';
-  kind: 'polygon' | 'circle' | 'admin';
-  geometry: unknown;
-  center_lat: number | null;
-  center_lon: number | null;
-  radius_m: number | null;
-  admin_code: string | null;
-  region_code: string;
-  starts_at: Date;
-  lifted_at: Date | null;
-  version: number;
-  note: string | null;
-  created_by: string;
-  created_at: Date;
-  updated_by: string;
-  updated_at: Date;
-}
-
-/** The editable part of an area (what publish and update write). */
-export interface RiskAreaFields {
-  name: string;
-  level: RiskAreaRow['level'];
-  kind: RiskAreaRow['kind'];
-  geometry: unknown;
-  center_lat: number | null;
-  center_lon: number | null;
-  radius_m: number | null;
-  admin_code: string | null;
-  region_code: string;
-  starts_at: Date;
-  lifted_at: Date | null;
-  note: string | null;
-}
-
-export interface RiskAreaHistoryRow {
-  version: number;
-  action: string;
-  actor: string;
-  at: Date;
-  changes: Record<string, unknown>;
-  snapshot: Record<string, unknown>;
-}
+import type {
+  RiskAreaFields,
+  RiskAreaHistoryEntry,
+  RiskAreaHistoryRow,
+  RiskAreaRow,
+  RiskAreaStore,
+} from '../../../ports/risk-area-store.port.ts';
 
 const COLS = `id, name, level, kind, geometry, center_lat, center_lon, radius_m, admin_code, region_code, starts_at, lifted_at,
   version, note, created_by, created_at, updated_by, updated_at`;
 
-export class RiskAreaRepository {
+export class RiskAreaRepository implements RiskAreaStore {
   constructor(private readonly db: Database) {}
 
-  /** Inserts a new area (version 1); returns it. */
-  async insert(f: RiskAreaFields, actor: string, at: Date, q: Queryable = this.db): Promise<RiskAreaRow> {
+  async publish(f: RiskAreaFields, h: RiskAreaHistoryEntry): Promise<RiskAreaRow> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.insert(f, h.actor, h.at, tx);
+      await this.addHistory(row.id, { ...h, version: 1 }, tx);
+      return row;
+    });
+  }
+
+  async update(
+    id: number,
+    version: number,
+    f: RiskAreaFields,
+    h: RiskAreaHistoryEntry,
+  ): Promise<RiskAreaRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.write(id, version, f, h.actor, h.at, tx);
+      if (row) await this.addHistory(id, { ...h, version: row.version }, tx);
+      return row;
+    });
+  }
+
+  private async insert(f: RiskAreaFields, actor: string, at: Date, q: Queryable): Promise<RiskAreaRow> {
     const r = await q.query<RiskAreaRow>(
       `INSERT INTO risk_areas (name, level, kind, geometry, center_lat, center_lon, radius_m, admin_code, region_code, starts_at, lifted_at, note,
          created_by, created_at, updated_by, updated_at)
@@ -79,14 +60,13 @@ export class RiskAreaRepository {
     return r.rows[0] as RiskAreaRow;
   }
 
-  /** Writes the new fields and bumps the version when it is still `version` (optimistic lock). */
-  async update(
+  private async write(
     id: number,
     version: number,
     f: RiskAreaFields,
     actor: string,
     at: Date,
-    q: Queryable = this.db,
+    q: Queryable,
   ): Promise<RiskAreaRow | undefined> {
     const r = await q.query<RiskAreaRow>(
       `UPDATE risk_areas SET name=$3, level=$4, kind=$5, geometry=$6, center_lat=$7, center_lon=$8, radius_m=$9, admin_code=$10,
@@ -114,18 +94,17 @@ export class RiskAreaRepository {
     return r.rows[0];
   }
 
-  async addHistory(areaId: number, h: RiskAreaHistoryRow, q: Queryable = this.db): Promise<void> {
+  private async addHistory(areaId: number, h: RiskAreaHistoryRow, q: Queryable): Promise<void> {
     await q.query(
       `INSERT INTO risk_area_history (area_id, version, action, actor, at, changes, snapshot) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
       [areaId, h.version, h.action, h.actor, h.at, JSON.stringify(h.changes), JSON.stringify(h.snapshot)],
     );
   }
 
-  async get(id: number, q: Queryable = this.db): Promise<RiskAreaRow | undefined> {
-    return (await q.query<RiskAreaRow>(`SELECT ${COLS} FROM risk_areas WHERE id = $1`, [id])).rows[0];
+  async get(id: number): Promise<RiskAreaRow | undefined> {
+    return (await this.db.query<RiskAreaRow>(`SELECT ${COLS} FROM risk_areas WHERE id = $1`, [id])).rows[0];
   }
 
-  /** Areas active at `at`. */
   async activeAt(at: Date): Promise<RiskAreaRow[]> {
     return (
       await this.db.query<RiskAreaRow>(
@@ -135,7 +114,6 @@ export class RiskAreaRepository {
     ).rows;
   }
 
-  /** Areas whose active window reaches past `since` (all that can match stays after it). */
   async activeSince(since: Date): Promise<RiskAreaRow[]> {
     return (
       await this.db.query<RiskAreaRow>(
@@ -145,7 +123,6 @@ export class RiskAreaRepository {
     ).rows;
   }
 
-  /** Every area in a region prefix, newest first (officer console). */
   async inRegion(prefix: string, limit: number): Promise<RiskAreaRow[]> {
     return (
       await this.db.query<RiskAreaRow>(
@@ -164,7 +141,6 @@ export class RiskAreaRepository {
     ).rows;
   }
 
-  /** A cheap fingerprint of the table: changes whenever any area changes (index cache check). */
   async fingerprint(): Promise<string> {
     const r = await this.db.query<{ n: number; v: number; t: Date | null }>(
       'SELECT count(*)::int AS n, coalesce(sum(version), 0)::int AS v, max(updated_at) AS t FROM risk_areas',

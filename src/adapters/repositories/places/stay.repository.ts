@@ -1,38 +1,19 @@
 /**
- * The places side of `stays` and `trips` (migrations/0002_location.sql): writing check-in and
- * code-display stays, and reading stays for matching and the itinerary card.
+ * The places side of `stays` (migrations/0002_location.sql): writing check-in and code-display
+ * stays, and reading stays for matching and the itinerary card.
  */
-import type { Database, Queryable } from '../../db/database.ts';
-
-export interface StayRow {
-  person_id: number;
-  started_at: Date;
-  ended_at: Date;
-  lat: number | null;
-  lon: number | null;
-  accuracy_m: number | null;
-  region_code: string | null;
-  venue_id: number | null;
-  source: string;
-  source_record_id: string;
-}
-
-export interface TripRow {
-  mode: string;
-  from_region: string;
-  to_region: string;
-  departed_at: Date;
-  arrived_at: Date;
-}
+import type { Database } from '../../db/database.ts';
+import type { DivisionMatch, StayRow, StayStore, StayWithVenue } from '../../../ports/stay-store.port.ts';
 
 const COLS =
   'person_id, started_at, ended_at, lat, lon, accuracy_m, region_code, venue_id, source, source_record_id';
 
-export class PlacesStayRepository {
+export class PlacesStayRepository implements StayStore {
   constructor(private readonly db: Database) {}
 
   /** Inserts one stay (creating its day partition first); a repeat of the same record is ignored. */
-  async insert(s: StayRow, q: Queryable = this.db): Promise<void> {
+  async insert(s: StayRow): Promise<void> {
+    const q = this.db;
     const day = s.started_at.toISOString().slice(0, 10);
     try {
       await q.query(`SELECT hc_ensure_day_partition('stays', $1::date)`, [day]);
@@ -70,13 +51,9 @@ export class PlacesStayRepository {
   }
 
   /** Stays started in [from, to) whose region code, or whose venue's admin code, starts with `code`. */
-  async inDivision(
-    code: string,
-    from: Date,
-    to: Date,
-  ): Promise<Array<StayRow & { venue_code: string | null }>> {
+  async inDivision(code: string, from: Date, to: Date): Promise<StayWithVenue[]> {
     return (
-      await this.db.query<StayRow & { venue_code: string | null }>(
+      await this.db.query<StayWithVenue>(
         `SELECT s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id,
                 v.admin_code AS venue_code
            FROM stays s LEFT JOIN venues v ON v.id = s.venue_id
@@ -92,20 +69,7 @@ export class PlacesStayRepository {
    * area's window and the lookback. Same fact shape and idempotency key as the JS path
    * (AreaMatcherService.factsForStays). Returns persons matched and the ids of new facts' persons.
    */
-  async matchDivisionIntoFacts(a: {
-    areaId: number;
-    level: 'medium' | 'high';
-    name: string;
-    regionCode: string;
-    code: string;
-    startsAt: Date;
-    liftedAt: Date | null;
-    from: Date;
-    to: Date;
-    lookback: Date;
-    now: Date;
-    factSource: string;
-  }): Promise<{ matched: number; personIds: number[] }> {
+  async matchDivisionIntoFacts(a: DivisionMatch): Promise<{ matched: number; personIds: number[] }> {
     const county = a.code.length === 6;
     const r = await this.db.query<{ matched: number; persons: number[] }>(
       `WITH m AS (
@@ -134,7 +98,7 @@ export class PlacesStayRepository {
         a.startsAt,
         a.liftedAt,
         a.code,
-        a.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay',
+        a.factType,
         a.factSource,
         `${a.areaId}:${a.level}:`,
         a.now,
@@ -149,9 +113,9 @@ export class PlacesStayRepository {
   }
 
   /** All stays started in [from, to) (the periodic sweep), with the venue's admin code. */
-  async between(from: Date, to: Date): Promise<Array<StayRow & { venue_code: string | null }>> {
+  async between(from: Date, to: Date): Promise<StayWithVenue[]> {
     return (
-      await this.db.query<StayRow & { venue_code: string | null }>(
+      await this.db.query<StayWithVenue>(
         `SELECT s.person_id, s.started_at, s.ended_at, s.lat, s.lon, s.accuracy_m, s.region_code, s.venue_id, s.source, s.source_record_id,
                 v.admin_code AS venue_code
            FROM stays s LEFT JOIN venues v ON v.id = s.venue_id WHERE s.started_at >= $1 AND s.started_at < $2`,
@@ -168,17 +132,6 @@ export class PlacesStayRepository {
         `SELECT ${COLS} FROM stays WHERE person_id = $1 AND started_at >= $2::timestamptz - interval '1 day' AND ended_at >= $2
            AND ($3::text[] IS NULL OR source = ANY($3::text[])) ORDER BY started_at`,
         [personId, from, sources ?? null],
-      )
-    ).rows;
-  }
-
-  /** One person's trips that arrived after `from`, or departed after it. */
-  async tripsOf(personId: number, from: Date): Promise<TripRow[]> {
-    return (
-      await this.db.query<TripRow>(
-        `SELECT mode, from_region, to_region, departed_at, arrived_at FROM trips
-          WHERE person_id = $1 AND (arrived_at >= $2 OR departed_at >= $2) ORDER BY departed_at`,
-        [personId, from],
       )
     ).rows;
   }

@@ -1,41 +1,15 @@
 /** Venues (场所) and check-ins (扫码登记). */
-import type { Database, Queryable } from '../../db/database.ts';
-
-export interface VenueRow {
-  id: number;
-  name: string;
-  category: string;
-  address: string;
-  lat: number;
-  lon: number;
-  admin_code: string;
-  region_code: string;
-  poster_nonce: Uint8Array;
-  operator_device_id: number | null;
-  created_by: string;
-  created_at: Date;
-  active: boolean;
-}
-
-export type NewVenue = Omit<VenueRow, 'id' | 'operator_device_id' | 'active'>;
-
-export interface CheckinRow {
-  id: number;
-  venue_id: number;
-  person_id: number;
-  at: Date;
-  method: 'resident-scan' | 'venue-scan';
-  device_id: number | null;
-}
+import type { Database } from '../../db/database.ts';
+import type { CheckinRow, NewVenue, VenueRow, VenueStore } from '../../../ports/venue-store.port.ts';
 
 const VCOLS =
   'id, name, category, address, lat, lon, admin_code, region_code, poster_nonce, operator_device_id, created_by, created_at, active';
 
-export class VenueRepository {
+export class VenueRepository implements VenueStore {
   constructor(private readonly db: Database) {}
 
-  async insert(v: NewVenue, q: Queryable = this.db): Promise<VenueRow> {
-    const r = await q.query<VenueRow>(
+  async insert(v: NewVenue): Promise<VenueRow> {
+    const r = await this.db.query<VenueRow>(
       `INSERT INTO venues (name, category, address, lat, lon, admin_code, region_code, poster_nonce, created_by, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING ${VCOLS}`,
       [
@@ -54,12 +28,12 @@ export class VenueRepository {
     return r.rows[0] as VenueRow;
   }
 
-  async get(id: number, q: Queryable = this.db): Promise<VenueRow | undefined> {
-    return (await q.query<VenueRow>(`SELECT ${VCOLS} FROM venues WHERE id = $1`, [id])).rows[0];
+  async get(id: number): Promise<VenueRow | undefined> {
+    return (await this.db.query<VenueRow>(`SELECT ${VCOLS} FROM venues WHERE id = $1`, [id])).rows[0];
   }
 
-  async setOperatorDevice(id: number, deviceId: number, q: Queryable = this.db): Promise<void> {
-    await q.query('UPDATE venues SET operator_device_id = $2 WHERE id = $1', [id, deviceId]);
+  async setOperatorDevice(id: number, deviceId: number): Promise<void> {
+    await this.db.query('UPDATE venues SET operator_device_id = $2 WHERE id = $1', [id, deviceId]);
   }
 
   async setNonce(id: number, nonce: Uint8Array): Promise<void> {
@@ -79,8 +53,8 @@ export class VenueRepository {
     ).rows;
   }
 
-  async insertCheckin(c: Omit<CheckinRow, 'id'>, q: Queryable = this.db): Promise<CheckinRow> {
-    const r = await q.query<CheckinRow>(
+  async insertCheckin(c: Omit<CheckinRow, 'id'>): Promise<CheckinRow> {
+    const r = await this.db.query<CheckinRow>(
       `INSERT INTO checkins (venue_id, person_id, at, method, device_id) VALUES ($1,$2,$3,$4,$5)
        RETURNING id, venue_id, person_id, at, method, device_id`,
       [c.venue_id, c.person_id, c.at, c.method, c.device_id],

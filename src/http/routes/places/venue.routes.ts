@@ -2,7 +2,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../../roles/context.ts';
 import { AppError } from '../../../services/app-error.ts';
 import type { Places } from '../../../services/places/places.ts';
 import { venueView } from '../../../services/places/venue.service.ts';
@@ -13,7 +12,7 @@ const OFFICERS = ['officer', 'admin'] as const;
 const MANAGERS = ['officer', 'admin', 'venue'] as const;
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
-export async function venueRoutes(app: App, ctx: AppContext, places: Places): Promise<void> {
+export function venueRoutes(app: App, places: Places): void {
   const managed = (req: Pick<FastifyRequest, 'principal'> & { params: Static<typeof IdParams> }) =>
     places.venues.manageable(req.principal, req.params.id);
 
@@ -181,11 +180,7 @@ export async function venueRoutes(app: App, ctx: AppContext, places: Places): Pr
       const v = await managed(req);
       const p = req.principal;
       if (p?.kind !== 'device') throw new AppError('AUTH_FORBIDDEN', 403, 'venue devices only');
-      const r = await ctx.verify.verify(req.body.token);
-      const checkin =
-        r.valid && r.subject ? await places.checkins.byVenueScan(p.deviceId, v.id, r.subject) : undefined;
-      delete r.subject;
-      return { ...r, checkedIn: checkin !== undefined };
+      return places.checkins.scanAtVenue(p.deviceId, v.id, req.body.token);
     },
   );
 }
