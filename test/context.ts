@@ -11,7 +11,12 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/adapters/db/database.ts';
-import { MIGRATIONS_DIR, migrate } from '../src/adapters/db/migrate.ts';
+import {
+  migrate,
+  migrationFiles,
+  PLATFORM_MIGRATIONS,
+  TESTING_MIGRATIONS,
+} from '../src/adapters/db/migrate.ts';
 import { MemoryBus } from '../src/adapters/bus/memory-bus.ts';
 import { NatsBus } from '../src/adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../src/adapters/cache/memory-status-cache.ts';
@@ -32,11 +37,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database: in-memory PGlite, or a new PostgreSQL database with services on. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database, migrated unless told otherwise: in-memory PGlite, or a new PostgreSQL database
+ * with services on.
+ */
+export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const migrated = opts.migrated ?? true;
   if (!USE_SERVICES) {
-    const db = await openDatabase({ loadDataDir: await pgliteTemplate() });
-    await migrate(db); // no-op on a current template
+    const db = await openDatabase(migrated ? { loadDataDir: await pgliteTemplate() } : {});
+    if (migrated) await migrateAll(db); // no-op on a current template
     return { db, url: undefined, drop: () => db.close() };
   }
   const name = `hc_t_${crypto.randomBytes(6).toString('hex')}`;
@@ -46,7 +55,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
-  await migrate(db);
+  if (migrated) await migrateAll(db);
   return {
     db,
     url,
@@ -60,21 +69,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** Both migration sets, as the embedded `all` role has them: the platform's and the testing service's. */
+async function migrateAll(db: Database): Promise<void> {
+  await migrate(db, PLATFORM_MIGRATIONS);
+  await migrate(db, TESTING_MIGRATIONS);
+}
+
 /**
- * A migrated PGlite cluster dumped once per migration set into the temp folder, so each test file
- * loads it instead of running initdb and every migration again.
+ * A migrated PGlite cluster dumped once per state of the migration files into the temp folder, so
+ * each test file loads it instead of running initdb and every migration again.
  */
 async function pgliteTemplate(): Promise<Blob | undefined> {
-  const files = fs
-    .readdirSync(MIGRATIONS_DIR)
-    .filter((f) => f.endsWith('.sql'))
-    .sort();
   const h = crypto.createHash('sha256');
-  for (const f of files) h.update(f).update(fs.readFileSync(path.join(MIGRATIONS_DIR, f)));
+  for (const set of [PLATFORM_MIGRATIONS, TESTING_MIGRATIONS])
+    for (const f of migrationFiles(set)) h.update(set.name).update(f.name).update(f.checksum);
   const file = path.join(os.tmpdir(), `hc-pglite-template-${h.digest('hex').slice(0, 16)}.tgz`);
   if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
   const db = await openDatabase({});
-  await migrate(db);
+  await migrateAll(db);
   const dump = await db.dump!();
   await db.close();
   const tmp = `${file}.${process.pid}.tmp`;

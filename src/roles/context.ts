@@ -16,7 +16,7 @@ import {
   type Secrets,
 } from '../adapters/crypto/secrets.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
-import { migrate } from '../adapters/db/migrate.ts';
+import { Migrator } from '../adapters/db/migrate.ts';
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { NatsBus } from '../adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
@@ -28,6 +28,7 @@ import { StatusRepository } from '../adapters/repositories/status.repository.ts'
 import { OutboxSms } from '../adapters/sms/outbox-sms.ts';
 import { systemClock, type Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
+import type { SchemaMigrations } from '../ports/schema-migrations.port.ts';
 import type { SmsSender } from '../ports/sms.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
 import { AuditService } from '../services/audit.service.ts';
@@ -47,6 +48,8 @@ export interface AppContext {
   log: Logger;
   clock: Clock;
   db: Database;
+  /** the platform's migration set on `db`: `pending()` before serving, `apply()` for `hc migrate` */
+  migrations: SchemaMigrations;
   cache: StatusCache;
   bus: EventBus;
   sms: SmsSender;
@@ -85,8 +88,9 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const db =
     o.db ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') }));
+  const migrations = new Migrator(db);
   if (!o.skipMigrate) {
-    const applied = await migrate(db);
+    const applied = await migrations.apply();
     if (applied.length) log.info({ applied }, 'migrations applied');
   }
   const cache =
@@ -144,6 +148,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     log,
     clock,
     db,
+    migrations,
     cache,
     bus,
     sms,

@@ -41,14 +41,21 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   return n;
 }
 
+/** The testing service's own database when HC_TESTING_DATABASE_URL names one (the caller closes it). */
+export async function openTestingDatabase(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Database | undefined> {
+  const url = env.HC_TESTING_DATABASE_URL || undefined;
+  return url ? openDatabase({ databaseUrl: url, poolSize: 8 }) : undefined;
+}
+
 /** Starts the testing service on the platform context (auth, trust list and document hash come from it). */
 export async function startTestingRole(
   ctx: AppContext,
   opts: TestingRoleOptions = {},
 ): Promise<TestingRunning> {
   const env = opts.env ?? process.env;
-  const url = env.HC_TESTING_DATABASE_URL || undefined;
-  const own: Database | undefined = url ? await openDatabase({ databaseUrl: url, poolSize: 8 }) : undefined;
+  const own = await openTestingDatabase(env);
   const db = own ?? ctx.db;
   const applied = await migrateTesting(db);
   if (applied.length) ctx.log.info({ applied }, 'testing migrations applied');

@@ -4,11 +4,9 @@
  * shared adapters (database, bus, clock, logger) and two functions handed in by the role: the
  * trust list to verify codes with, and the registry's keyed document hash.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Database } from '../adapters/db/database.ts';
-import { MIGRATIONS_DIR, splitStatements } from '../adapters/db/migrate.ts';
+import { migrate, TESTING_MIGRATIONS } from '../adapters/db/migrate.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { TrustList } from '../verifier/index.ts';
@@ -62,27 +60,7 @@ export function createTestingService(
   };
 }
 
-/** Testing migrations are the `02xx_testing_*` files; applied alone to a testing database of its own. */
-export async function migrateTesting(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => /^02\d\d_testing_.+\.sql$/.test(f))
-    .sort();
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(727274)');
-    await tx.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
-    const done = new Set(
-      (await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
-    );
-    const applied: string[] = [];
-    for (const f of files) {
-      if (done.has(f)) continue;
-      for (const stmt of splitStatements(fs.readFileSync(path.join(dir, f), 'utf8'))) await tx.query(stmt);
-      await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [f]);
-      applied.push(f);
-    }
-    return applied;
-  });
+/** Applies the testing service's own migration set (`migrations/testing/`) to its database. */
+export async function migrateTesting(db: Database): Promise<string[]> {
+  return migrate(db, TESTING_MIGRATIONS);
 }

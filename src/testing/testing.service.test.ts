@@ -189,7 +189,7 @@ describe.skipIf(USE_SERVICES)('testing migrations', () => {
   it('create only the testing schema on a database of its own', async () => {
     const db = await openDatabase({});
     try {
-      expect(await migrateTesting(db)).toEqual(['0200_testing_schema.sql']);
+      expect(await migrateTesting(db)).toEqual(['0001_schema.sql']);
       expect(await migrateTesting(db)).toEqual([]);
       const tables = await db.query<{ table_schema: string }>(
         "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('collections', 'persons')",

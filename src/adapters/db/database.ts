@@ -39,7 +39,13 @@ export interface Copier {
 }
 
 /** One connection inside BEGIN … COMMIT. */
-export interface Transaction extends Queryable, Copier {}
+export interface Transaction extends Queryable, Copier {
+  /**
+   * Runs a script of several statements, without parameters, in one round trip (PostgreSQL's
+   * simple-query protocol, PGlite's `exec`): migrations are sent whole, never split by us.
+   */
+  exec(sql: string): Promise<void>;
+}
 
 export interface Database extends Queryable, Copier {
   readonly kind: 'pglite' | 'postgres';
@@ -92,7 +98,12 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
       inTransaction(
         () => pool.connect(),
         fn,
-        () => pgliteCopier(pool),
+        () => ({
+          ...pgliteCopier(pool),
+          exec: async (sql: string) => {
+            await pool.pglite.exec(sql);
+          },
+        }),
       ),
     ...pgliteCopier(pool, true),
     async close() {
@@ -186,7 +197,12 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       inTransaction(
         () => pool.connect() as Promise<PoolClientLike & pg.PoolClient>,
         fn,
-        (c) => pgCopier(async () => c, false),
+        (c) => ({
+          ...pgCopier(async () => c, false),
+          exec: async (sql: string) => {
+            await c.query(sql); // no parameters: the simple-query protocol, several statements
+          },
+        }),
         pgParam,
       ),
     ...pgCopier(() => pool.connect(), true),
@@ -230,7 +246,7 @@ async function* framed(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
 async function inTransaction<C extends PoolClientLike, T>(
   connect: () => Promise<C>,
   fn: (tx: Transaction) => Promise<T>,
-  copier: (c: C) => Copier,
+  copier: (c: C) => Copier & Pick<Transaction, 'exec'>,
   param: (p: unknown) => unknown = (p) => p,
 ): Promise<T> {
   const client = await connect();

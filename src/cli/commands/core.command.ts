@@ -1,7 +1,8 @@
 /** Core `hc` commands: migrate, seed, recompute, keys, devices, staff, code issue, verify, audit. */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { migrate } from '../../adapters/db/migrate.ts';
+import { migrate, TESTING_MIGRATIONS } from '../../adapters/db/migrate.ts';
+import { openTestingDatabase } from '../../roles/testing.role.ts';
 import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
 import { colour5Name } from '../../domain/colour.ts';
 import { createVerifier } from '../../verifier/index.ts';
@@ -13,13 +14,24 @@ import { progressBar } from '../progress.ts';
 export function registerCoreCommands(program: Command): void {
   program
     .command('migrate')
-    .description('执行数据库迁移 Apply database migrations')
+    .description(
+      '执行数据库迁移 Apply database migrations: the platform set (migrations/) and the testing service set (migrations/testing/, on HC_TESTING_DATABASE_URL when set)',
+    )
     .action(() =>
       withContext(async (ctx) => {
-        const applied = await migrate(ctx.db);
+        const applied = await ctx.migrations.apply();
         process.stdout.write(
-          applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+          applied.length ? `platform applied: ${applied.join(', ')}\n` : 'platform database is up to date\n',
         );
+        const own = await openTestingDatabase();
+        try {
+          const t = await migrate(own ?? ctx.db, TESTING_MIGRATIONS);
+          process.stdout.write(
+            t.length ? `testing applied: ${t.join(', ')}\n` : 'testing database is up to date\n',
+          );
+        } finally {
+          await own?.close();
+        }
       }),
     );
 
