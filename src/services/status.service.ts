@@ -8,6 +8,7 @@ import type { StatusRepository, StoredStatus } from '../adapters/repositories/st
 import { hotStatusOf, type HotStatus } from '../domain/hot-status.ts';
 import { evaluateCompiled } from '../domain/policy/policy-engine.ts';
 import type { Fact } from '../domain/fact.ts';
+import { compareIds } from '../domain/id.ts';
 import type { Status, StatusReason } from '../domain/status.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
@@ -195,8 +196,7 @@ function addWritten(byPerson: Map<number, Fact[]>, written: readonly Fact[]): vo
   for (const list of merged) list.sort(byEventTimeThenId);
 }
 
-const byEventTimeThenId = (a: Fact, b: Fact): number =>
-  a.eventTime - b.eventTime || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byEventTimeThenId = (a: Fact, b: Fact): number => a.eventTime - b.eventTime || compareIds(a.id, b.id);
 
 /** Adds the key-population list names of each reason's facts (fact data.list), for display. */
 function nameLists(status: Status, facts: readonly Fact[]): void {

@@ -1,4 +1,7 @@
-/** Test-only fact factory: one base moment, explicit overrides, ids unique per call. */
+/**
+ * Test-only fact factory: one base moment, explicit overrides, ids unique per call and numeric like
+ * the database's (decimal strings of bigints), so tests order them as the platform does.
+ */
 import type { Fact, FactData, FactType } from '../fact.ts';
 
 export const H = 3_600_000;
@@ -14,7 +17,7 @@ export type FactOverrides = Partial<Omit<Fact, 'type' | 'data'>> & { data?: Fact
 export function fact(type: FactType, overrides: FactOverrides = {}): Fact {
   const eventTime = overrides.eventTime ?? T0;
   return {
-    id: `${type}#${++seq}`,
+    id: String(++seq),
     personId: 'person-1',
     source: 'test',
     arrivalTime: eventTime,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Colour3, Colour5, type Colour5Name } from '../colour.ts';
 import type { Fact } from '../fact.ts';
 import { DEFAULT_POLICY } from './default-policy.ts';
-import { D, H, T0, fact, negative, positive, release } from './fact.fixture.ts';
+import { D, H, T0, fact, negative, positive, release, type FactOverrides } from './fact.fixture.ts';
 import { compilePolicy, evaluate, evaluateCompiled } from './policy-engine.ts';
 
 const colourAt = (facts: Fact[], now: number): Colour5Name => {
@@ -111,14 +111,30 @@ describe('validity windows', () => {
   });
 });
 
-describe('officer correction', () => {
-  const correction = (colour5: Colour5Name, t = T0 + D, validUntil = T0 + 5 * D, reason = '核实为误判') =>
-    fact('correction', { eventTime: t, validUntil, source: 'officer:42', data: { colour5, reason } });
-  it('overrides the computed colour while valid and shows its reason first', () => {
+describe('officer correction: overrides only what it was made about (docs/POLICY.md)', () => {
+  const correction = (
+    colour5: Colour5Name,
+    t = T0 + D,
+    validUntil: number | null = T0 + 5 * D,
+    o: FactOverrides = {},
+  ) =>
+    fact('correction', {
+      eventTime: t,
+      ...(validUntil === null ? {} : { validUntil }),
+      source: 'officer:42',
+      data: { colour5, reason: '核实为误判' },
+      ...o,
+    });
+  const confirmed = (t: number, o: FactOverrides = {}) =>
+    fact('case', { eventTime: t, data: { kind: 'confirmed' }, ...o });
+
+  // Before: the covered close contact was still listed under the correction's colour. A covered fact
+  // fires no rule now (it is what the officer corrected), so only the correction explains the colour.
+  it('overrides the facts known when it was made; its reason explains the colour', () => {
     const s = evaluate([fact('close_contact'), correction('green')], DEFAULT_POLICY, T0 + 2 * D);
     expect(s.colour5).toBe(Colour5.green);
     expect(s.colour3).toBe(Colour3.green);
-    expect(s.reasons.map((r) => r.rule)).toEqual(['correction', 'red.close_contact']);
+    expect(s.reasons.map((r) => r.rule)).toEqual(['correction']);
     expect(s.reasons[0]?.label.zh).toContain('核实为误判');
     expect(s.reasons[0]?.until).toBe(T0 + 5 * D);
     expect(s.nextReviewAt).toBe(T0 + 5 * D);
@@ -130,12 +146,90 @@ describe('officer correction', () => {
   it('can raise the colour too', () => {
     expect(colourAt([correction('purple')], T0 + 2 * D)).toBe('purple');
   });
-  it('the latest correction wins; one with an unknown colour is ignored', () => {
+  it('a case that happens after a green correction shows purple, with both reasons', () => {
+    const s = evaluate([correction('green'), confirmed(T0 + 2 * D)], DEFAULT_POLICY, T0 + 3 * D);
+    expect(s.colour5).toBe(Colour5.purple);
+    expect(s.reasons.map((r) => r.rule)).toEqual(['purple.case', 'correction']);
+  });
+  it('a case that happened before but arrived after the correction is not hidden (late data)', () => {
+    const late = confirmed(T0, { arrivalTime: T0 + 2 * D });
+    expect(colourAt([correction('green'), late], T0 + 3 * D)).toBe('purple');
+  });
+  it('a fact that happened after the correction is not hidden even if it arrived first', () => {
+    // e.g. a test scheduled with a future sampling time: it is not what the officer looked at
+    const future = confirmed(T0 + 2 * D, { arrivalTime: T0 });
+    expect(colourAt([correction('green'), future], T0 + 3 * D)).toBe('purple');
+  });
+  it('at equal event and arrival times the numeric ids decide what the officer saw', () => {
+    const c = correction('green', T0, null, { id: '10', arrivalTime: T0 });
+    expect(colourAt([c, fact('close_contact', { id: '9', arrivalTime: T0 })], T0 + D)).toBe('green');
+    expect(colourAt([c, fact('close_contact', { id: '11', arrivalTime: T0 })], T0 + D)).toBe('red');
+    // as strings '9' > '10': it would count as later and wrongly fire
+    expect(colourAt([c, fact('close_contact', { id: '100', arrivalTime: T0 })], T0 + D)).toBe('red');
+  });
+  it('a less severe later fact does not lower a correction; a more severe one wins', () => {
+    const s = evaluate(
+      [correction('yellow'), fact('companion', { eventTime: T0 + 2 * D })],
+      DEFAULT_POLICY,
+      T0 + 3 * D,
+    );
+    expect(s.colour5).toBe(Colour5.orange);
+    expect(s.reasons.map((r) => r.rule)).toEqual(['orange.companion', 'correction']);
+    const r = evaluate(
+      [correction('red'), fact('companion', { eventTime: T0 + 2 * D })],
+      DEFAULT_POLICY,
+      T0 + 3 * D,
+    );
+    expect(r.colour5).toBe(Colour5.red);
+    expect(r.reasons.map((x) => x.rule)).toEqual(['correction', 'orange.companion']);
+  });
+  it('covered facts stay evidence: the negative tests before a correction still release later facts', () => {
+    const facts = [
+      negative(T0 + 3 * D),
+      negative(T0 + 4 * D),
+      correction('green', T0 + 5 * D, T0 + 6 * D),
+      fact('secondary_contact', { eventTime: T0 + 2 * D, arrivalTime: T0 + 5 * D + H }),
+    ];
+    // the late secondary contact is released by two negative tests 24 h apart after it
+    expect(colourAt(facts, T0 + 5 * D + 2 * H)).toBe('green');
+  });
+  it('lasts at most correction.maxDays from when it was made, with or without an expiry', () => {
+    const far = [fact('close_contact'), correction('green', T0 + D, T0 + 300 * D)];
+    const s = evaluate(far, DEFAULT_POLICY, T0 + 2 * D);
+    expect(s.reasons[0]).toMatchObject({ rule: 'correction', until: T0 + 15 * D });
+    expect(s.nextReviewAt).toBe(T0 + 15 * D);
+    expect(colourAt(far, T0 + 15 * D - 1)).toBe('green');
+    expect(colourAt(far, T0 + 15 * D)).toBe('red');
+    const open = [fact('close_contact'), correction('green', T0 + D, null)];
+    expect(colourAt(open, T0 + 15 * D - 1)).toBe('green');
+    expect(colourAt(open, T0 + 15 * D)).toBe('red');
+    const short = structuredClone(DEFAULT_POLICY);
+    short.correction.maxDays = 2;
+    expect(evaluate(far, short, T0 + 3 * D - 1).colour5).toBe(Colour5.green);
+    expect(evaluate(far, short, T0 + 3 * D).colour5).toBe(Colour5.red);
+  });
+  it('the latest correction replaces earlier ones, even once it has ended', () => {
     expect(colourAt([correction('red', T0 + D), correction('yellow', T0 + 2 * D)], T0 + 3 * D)).toBe(
       'yellow',
     );
+    const longGreen = correction('green', T0 + D, T0 + 10 * D);
+    const shortYellow = correction('yellow', T0 + 2 * D, T0 + 3 * D);
+    expect(colourAt([fact('close_contact'), longGreen, shortYellow], T0 + 4 * D)).toBe('red');
+  });
+  it('ties on time are broken by the numeric id', () => {
+    const a = correction('red', T0 + D, null, { id: '9', arrivalTime: T0 + D });
+    const b = correction('yellow', T0 + D, null, { id: '10', arrivalTime: T0 + D });
+    expect(colourAt([a, b], T0 + 2 * D)).toBe('yellow');
+    expect(colourAt([b, a], T0 + 2 * D)).toBe('yellow');
+  });
+  it('one with an unknown colour is no decision', () => {
     const bogus = fact('correction', { eventTime: T0 + 2 * D, data: { colour5: 'blue' as Colour5Name } });
     expect(colourAt([correction('red', T0 + D), bogus], T0 + 3 * D)).toBe('red');
+  });
+  it('a release of corrections withdraws it', () => {
+    const facts = [fact('close_contact'), correction('green'), release(T0 + 2 * D, 'correction')];
+    expect(colourAt(facts, T0 + D + H)).toBe('green');
+    expect(colourAt(facts, T0 + 2 * D)).toBe('red');
   });
 });
 
@@ -166,14 +260,14 @@ describe('several rules: most severe wins, reasons most severe first', () => {
   });
   it('two facts firing one rule give one reason: earliest since, latest until', () => {
     const s = evaluate(
-      [fact('companion', { id: 'a' }), fact('companion', { id: 'b', eventTime: T0 + 2 * D })],
+      [fact('companion', { id: '10' }), fact('companion', { id: '9', eventTime: T0 + 2 * D })],
       DEFAULT_POLICY,
       T0 + 3 * D,
     );
     expect(s.reasons).toEqual([
       expect.objectContaining({
         rule: 'orange.companion',
-        factIds: ['a', 'b'],
+        factIds: ['9', '10'], // numeric order, whatever order they came in
         since: T0,
         until: T0 + 9 * D,
       }),

@@ -12,10 +12,17 @@
  *   erase the negative tests other rules need.
  * - A rule fires per matching fact until the fact's validUntil, the lookback window end (for
  *   `withinLookback` triggers) or the release moment of its `until` conditions, whichever is first.
- * - The latest valid `correction` overrides the colour; the computed reasons stay listed after it.
+ * - Corrections cannot hide risk (docs/POLICY.md): only the latest correction counts (by event
+ *   time, arrival time, numeric id); it lasts until min(validUntil, eventTime + correction.maxDays)
+ *   and covers only the facts known at its time — eventTime ≤ its eventTime and (arrivalTime, id)
+ *   ≤ its (arrivalTime, id). Covered facts fire no rule but stay evidence (tests, symptoms,
+ *   vaccinations, releases); uncovered facts fire as usual. Colour = max(correction colour,
+ *   colours fired by uncovered facts); the reasons list both.
+ * - The result never depends on the order facts are given in; fact ids compare as numbers.
  */
 import { Colour5, toColour3, type Colour5Name } from '../colour.ts';
 import { FACT_TYPES, type Fact } from '../fact.ts';
+import { compareIds } from '../id.ts';
 import type { Status, StatusReason } from '../status.ts';
 import {
   compilePolicy,
@@ -72,11 +79,18 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
   let triggers = 0;
   let correction: Fact | null = null;
 
-  // Pass 1: validity boundaries and evidence (tests, symptoms, releases, vaccinations).
+  // Pass 1: validity boundaries and evidence (tests, symptoms, releases, vaccinations), and the
+  // latest correction.
   for (const f of facts) {
     const start = f.validFrom > f.eventTime ? f.validFrom : f.eventTime;
     if (start > now) {
       if (start < nextReview) nextReview = start;
+      continue;
+    }
+    if (f.type === 'correction') {
+      // The latest decision replaces earlier ones even once it has ended (an earlier correction is
+      // not revived); one naming no known colour is no decision.
+      if (isColourName(f.data.colour5) && (correction === null || isLater(f, correction))) correction = f;
       continue;
     }
     const validUntil = f.validUntil;
@@ -103,16 +117,26 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
       case 'vaccination':
         if (typeof d.dose === 'number' && d.dose > doses) doses = d.dose;
         break;
-      case 'correction':
-        // The latest decision wins; one naming no known colour cannot override anything.
-        if (isColourName(d.colour5) && (correction === null || isLater(f, correction))) correction = f;
-        break;
       default:
         break;
     }
     if ((policy.rulesByType[TYPE_INDEX[f.type]]?.length ?? 0) > 0) triggers++;
   }
   sortNegatives();
+
+  // The correction in force, if any: not ended (its own expiry or the policy's maximum) and not
+  // withdrawn by a release of corrections.
+  let cover: Fact | null = null;
+  let coverEnd = Infinity;
+  if (correction !== null) {
+    coverEnd = correction.eventTime + policy.correctionMaxMs;
+    if (correction.validUntil !== undefined && correction.validUntil < coverEnd)
+      coverEnd = correction.validUntil;
+    if (coverEnd > now) {
+      if (coverEnd < nextReview) nextReview = coverEnd;
+      if ((releasedUpTo[TYPE_INDEX.correction] as number) < correction.eventTime) cover = correction;
+    }
+  }
 
   // Pass 2: fire rules. Skipped entirely for the many residents with only tests and vaccinations.
   let colour: Colour5 = Colour5.green;
@@ -124,6 +148,7 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
       const rules = policy.rulesByType[typeIndex];
       if (rules === undefined || rules.length === 0 || !isActive(f, now)) continue;
       if ((releasedUpTo[typeIndex] as number) >= f.eventTime) continue;
+      if (cover !== null && isCovered(f, cover)) continue;
       for (const rule of rules) {
         if (!matches(rule, f, policy)) continue;
         let end = f.eventTime + rule.windowMs;
@@ -150,30 +175,37 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
   }
 
   const reasons: StatusReason[] = [];
-  if (correction !== null && (releasedUpTo[TYPE_INDEX.correction] as number) < correction.eventTime) {
-    const c5 = correction.data.colour5;
-    if (isColourName(c5)) {
-      colour = Colour5[c5];
-      const why = typeof correction.data.reason === 'string' ? correction.data.reason : '';
-      const label = policy.correction.label;
-      reasons.push({
-        rule: 'correction',
-        factIds: [correction.id],
-        since: correction.eventTime,
-        until: correction.validUntil ?? null,
-        label: why ? { zh: `${label.zh}：${why}`, en: `${label.en}: ${why}` } : label,
-        release: policy.correction.release,
-      });
-    }
+  let corrected: StatusReason | null = null;
+  let correctedColour: Colour5 = Colour5.green;
+  if (cover !== null) {
+    correctedColour = Colour5[cover.data.colour5 as Colour5Name];
+    if (correctedColour > colour) colour = correctedColour;
+    const why = typeof cover.data.reason === 'string' ? cover.data.reason : '';
+    const label = policy.correction.label;
+    corrected = {
+      rule: 'correction',
+      factIds: [cover.id],
+      since: cover.eventTime,
+      until: coverEnd,
+      label: why ? { zh: `${label.zh}：${why}`, en: `${label.en}: ${why}` } : label,
+      release: policy.correction.release,
+    };
   }
-  // Most severe first, then policy order, independent of the order facts came in.
+  // Most severe first (the correction before rules of its own colour), then policy order,
+  // independent of the order facts came in.
   if (firing.length > 1) firing.sort((a, b) => b.colour - a.colour || a.index - b.index);
   for (const rule of firing) {
+    if (corrected !== null && rule.colour <= correctedColour) {
+      reasons.push(corrected);
+      corrected = null;
+    }
     const r = rule.index;
     const end = ruleEnd[r] as number;
+    const ids = ruleFacts[r] as string[];
+    if (ids.length > 1) ids.sort(compareIds);
     reasons.push({
       rule: rule.id,
-      factIds: ruleFacts[r] as string[],
+      factIds: ids,
       since: ruleSince[r] as number,
       until: end === Infinity ? null : end,
       label: rule.label,
@@ -181,6 +213,7 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
     });
     ruleFacts[r] = null;
   }
+  if (corrected !== null) reasons.push(corrected);
 
   return {
     colour5: colour,
@@ -194,11 +227,18 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
   };
 }
 
-/** Total order on decisions so the result never depends on the order facts were loaded in. */
+/** Total order on decisions (event time, arrival time, numeric id): fact order never matters. */
 function isLater(a: Fact, b: Fact): boolean {
   if (a.eventTime !== b.eventTime) return a.eventTime > b.eventTime;
   if (a.arrivalTime !== b.arrivalTime) return a.arrivalTime > b.arrivalTime;
-  return a.id > b.id;
+  return compareIds(a.id, b.id) > 0;
+}
+
+/** Whether correction `c` was made knowing fact `f`: f happened and arrived no later than c. */
+function isCovered(f: Fact, c: Fact): boolean {
+  if (f.eventTime > c.eventTime) return false;
+  if (f.arrivalTime !== c.arrivalTime) return f.arrivalTime < c.arrivalTime;
+  return compareIds(f.id, c.id) <= 0;
 }
 
 function isColourName(c: unknown): c is Colour5Name {

@@ -8,6 +8,7 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../../services/app-error.ts';
 import { COLOUR5_NAMES } from '../../domain/colour.ts';
+import { correctionMaxDays } from '../../domain/policy/policy.schema.ts';
 import { actorOf, staffOf } from '../auth.ts';
 import { errors, json } from '../schemas.ts';
 
@@ -93,6 +94,13 @@ export function officerRoutes(app: App, ctx: AppContext): void {
       const now = ctx.clock.now();
       const until = Date.parse(b.expiresAt);
       if (!(until > now)) throw new AppError('CORRECTION_EXPIRED', 400, 'expiresAt must be in the future');
+      const maxDays = correctionMaxDays((await ctx.policies.active()).policy);
+      if (until > now + maxDays * 86_400_000)
+        throw new AppError(
+          'CORRECTION_TOO_LONG',
+          400,
+          `expiresAt may be at most ${maxDays} days ahead (policy correction.maxDays)`,
+        );
       const actor = actorOf(req);
       const r = await ctx.facts.record({
         personId: id,
