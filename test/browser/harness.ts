@@ -1,7 +1,8 @@
 /**
  * Browser-test harness: the real platform (test context + HTTP server on a free port, every
  * feature's routes), the built web apps, and Debian's Chromium driven by playwright-core.
- * Tests skip when /usr/bin/chromium is missing (`apt-get install -y chromium` installs it).
+ * Tests skip when /usr/bin/chromium is missing (`apt-get install -y chromium` installs it) — except
+ * with HC_REQUIRE_BROWSER=1 (CI sets it), where a missing browser fails the run instead.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,19 @@ const jsQR = (
 ) as typeof jsQRImport.default;
 
 export const CHROMIUM = process.env.HC_CHROMIUM ?? '/usr/bin/chromium';
-export const HAS_CHROMIUM = existsSync(CHROMIUM);
+/**
+ * Whether the browser tests can run. With HC_REQUIRE_BROWSER=1 a missing Chromium is an error, so
+ * CI can't pass with the browser tests silently skipped.
+ */
+export function chromiumPresent(executable = CHROMIUM, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (existsSync(executable)) return true;
+  if (env.HC_REQUIRE_BROWSER === '1')
+    throw new Error(
+      `HC_REQUIRE_BROWSER=1 but there is no Chromium at ${executable} (install it: apt-get install -y chromium, or set HC_CHROMIUM)`,
+    );
+  return false;
+}
+export const HAS_CHROMIUM = chromiumPresent();
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 
