@@ -26,6 +26,8 @@ import { FactRepository } from '../adapters/repositories/fact.repository.ts';
 import { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { StatusRepository } from '../adapters/repositories/status.repository.ts';
 import { OutboxSms } from '../adapters/sms/outbox-sms.ts';
+import { ScryptPasswordHasher } from '../adapters/crypto/passwords.ts';
+import { StaffRepository } from '../adapters/repositories/auth/staff.repository.ts';
 import { systemClock, type Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { SchemaMigrations } from '../ports/schema-migrations.port.ts';
@@ -38,6 +40,7 @@ import { FactService } from '../services/fact.service.ts';
 import { KeyService } from '../services/key.service.ts';
 import { PolicyService } from '../services/policy.service.ts';
 import { ResidentService } from '../services/resident.service.ts';
+import { StaffService } from '../services/staff.service.ts';
 import { StatusService } from '../services/status.service.ts';
 import { VerifyService } from '../services/verify.service.ts';
 import type { Places } from '../services/places/places.ts';
@@ -66,6 +69,7 @@ export interface AppContext {
   auth: AuthService;
   /** risk areas, matching, itinerary card, venues, check-ins (roles/places.feature.ts) */
   places: Places;
+  staff: StaffService;
   close(): Promise<void>;
 }
 
@@ -126,11 +130,27 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     paperTtlSeconds: config.paperCodeTtlSeconds,
   });
   const verify = new VerifyService(keys, repos.persons, clock);
-  const auth = new AuthService(db, repos.persons, secrets, new AccessTokens(secrets.tokenKey), sms, clock, {
-    otpTtlSeconds: config.otpTtlSeconds,
-    accessTtlSeconds: config.accessTokenTtlSeconds,
-    demo: config.demo,
-  });
+  const hasher = new ScryptPasswordHasher();
+  const staffStore = new StaffRepository(db);
+  const staff = new StaffService(staffStore, hasher, audit, clock);
+  const auth = new AuthService(
+    {
+      db,
+      persons: repos.persons,
+      secrets,
+      tokens: new AccessTokens(secrets.tokenKey),
+      sms,
+      clock,
+      staff: staffStore,
+      staffAccounts: staff,
+      hasher,
+    },
+    {
+      otpTtlSeconds: config.otpTtlSeconds,
+      accessTtlSeconds: config.accessTokenTtlSeconds,
+      demo: config.demo,
+    },
+  );
   const places = await createPlaces({
     issuer: config.issuer,
     clock,
@@ -164,6 +184,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     verify,
     auth,
     places,
+    staff,
     async close() {
       await signingThread?.close();
       await bus.close().catch(() => undefined);

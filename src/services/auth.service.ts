@@ -3,16 +3,19 @@
  * devices with API keys. One-time codes expire, allow 5 attempts, and are rate-limited per phone.
  */
 import crypto from 'node:crypto';
-import type { AccessTokens, DeviceRole, Principal } from '../adapters/crypto/access-token.ts';
-import { checkPassword, hashPassword } from '../adapters/crypto/passwords.ts';
-import type { Secrets } from '../adapters/crypto/secrets.ts';
+import type { AccessTokens } from '../adapters/crypto/access-token.ts';
 import type { Database } from '../adapters/db/database.ts';
+import type { DeviceRole, Principal, StaffRole } from '../domain/principal.ts';
+import type { PasswordHasher } from '../ports/password-hasher.port.ts';
+import type { Secrets } from '../ports/secrets.port.ts';
+import type { StaffStore } from '../ports/staff.port.ts';
 import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { normalisePhone } from '../domain/mask.ts';
 import { phoneLookupInput } from '../domain/lookup-input.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { SmsSender } from '../ports/sms.port.ts';
 import { AppError } from './app-error.ts';
+import type { StaffService } from './staff.service.ts';
 
 export interface AuthOptions {
   otpTtlSeconds: number;
@@ -25,18 +28,46 @@ const RESEND_SECONDS = 60;
 const MAX_PER_HOUR = 5;
 const MAX_ATTEMPTS = 5;
 
+export interface AuthDeps {
+  db: Database;
+  persons: PersonRepository;
+  secrets: Secrets;
+  tokens: AccessTokens;
+  sms: SmsSender;
+  clock: Clock;
+  staff: StaffStore;
+  staffAccounts: StaffService;
+  hasher: PasswordHasher;
+}
+
 export class AuthService {
   private readonly deviceCache = new Map<string, { principal: Principal | undefined; at: number }>();
+  private readonly db: Database;
+  private readonly persons: PersonRepository;
+  private readonly secrets: Secrets;
+  private readonly tokens: AccessTokens;
+  private readonly sms: SmsSender;
+  private readonly clock: Clock;
+  private readonly staff: StaffStore;
+  private readonly staffAccounts: StaffService;
+  private readonly hasher: PasswordHasher;
+  /** a hash of a random password, checked for unknown usernames so they cost the same as known ones */
+  private dummyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly db: Database,
-    private readonly persons: PersonRepository,
-    private readonly secrets: Secrets,
-    private readonly tokens: AccessTokens,
-    private readonly sms: SmsSender,
-    private readonly clock: Clock,
+    deps: AuthDeps,
     private readonly opts: AuthOptions,
-  ) {}
+  ) {
+    this.db = deps.db;
+    this.persons = deps.persons;
+    this.secrets = deps.secrets;
+    this.tokens = deps.tokens;
+    this.sms = deps.sms;
+    this.clock = deps.clock;
+    this.staff = deps.staff;
+    this.staffAccounts = deps.staffAccounts;
+    this.hasher = deps.hasher;
+  }
 
   /** Sends a one-time code to a registered phone; in demo mode also returns it. */
   async requestOtp(rawPhone: string): Promise<{ sent: true; expiresInSeconds: number; demoCode?: string }> {
@@ -155,53 +186,33 @@ export class AuthService {
   async staffLogin(
     username: string,
     password: string,
-  ): Promise<{ accessToken: string; expiresIn: number; role: string; regionPrefix: string }> {
-    const row = await this.db.kysely
-      .selectFrom('staff')
-      .selectAll()
-      .where('username', '=', username)
-      .executeTakeFirst();
-    if (!row || !checkPassword(password, row.password_hash))
-      throw new AppError('AUTH_BAD_CREDENTIALS', 401, 'wrong username or password');
-    const role = row.role === 'admin' ? 'admin' : 'officer';
+  ): Promise<{ accessToken: string; expiresIn: number; role: StaffRole; regionPrefix: string }> {
+    const row = await this.staff.byUsername(username);
+    // Unknown usernames run the same scrypt work, so timing does not tell them apart.
+    this.dummyHash ??= this.hasher.hash(crypto.randomBytes(18).toString('base64'));
+    const ok = await this.hasher.verify(password, row?.passwordHash ?? (await this.dummyHash));
+    if (!row || !ok || row.disabledAt !== null)
+      throw new AppError('AUTH_BAD_CREDENTIALS', 401, '用户名或密码错误 wrong username or password');
     const ttl = Math.min(this.opts.accessTtlSeconds, 12 * 3600);
     const accessToken = this.tokens.issue(
-      { kind: 'staff', staffId: row.id, role, regionPrefix: row.region_prefix },
+      { kind: 'staff', staffId: row.id, role: row.role, regionPrefix: row.regionPrefix },
       ttl,
       Math.floor(this.clock.now() / 1000),
     );
-    return { accessToken, expiresIn: ttl, role, regionPrefix: row.region_prefix };
+    return { accessToken, expiresIn: ttl, role: row.role, regionPrefix: row.regionPrefix };
   }
 
+  /** Adds or resets a staff account (StaffService.add; kept for callers that sign in right after). */
   async addStaff(
     username: string,
     password: string,
     displayName: string,
-    role: 'officer' | 'admin',
+    role: StaffRole,
     regionPrefix: string,
+    actor = 'system',
   ): Promise<number> {
-    if (!/^\d{0,6}$/.test(regionPrefix))
-      throw new AppError('STAFF_BAD_REGION', 400, 'region prefix must be up to 6 digits');
-    const r = await this.db.kysely
-      .insertInto('staff')
-      .values({
-        username,
-        password_hash: hashPassword(password),
-        display_name: displayName,
-        role,
-        region_prefix: regionPrefix,
-      })
-      .onConflict((oc) =>
-        oc.column('username').doUpdateSet({
-          password_hash: hashPassword(password),
-          display_name: displayName,
-          role,
-          region_prefix: regionPrefix,
-        }),
-      )
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return r.id;
+    const v = await this.staffAccounts.add({ username, password, displayName, role, regionPrefix }, actor);
+    return v.id;
   }
 
   /** Registers a device and returns its API key, shown once. */

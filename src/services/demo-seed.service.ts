@@ -167,8 +167,10 @@ export async function seedDemoCity(
   await ctx.keys.ensureKey();
   await ctx.statuses.recomputeAll();
   const scanner = await ctx.auth.addDevice('演示扫码枪 Demo scanner', 'scanner', '520102');
-  const officer = { username: 'officer', password: 'demo-officer', regionPrefix: GUIYANG };
-  const admin = { username: 'admin', password: 'demo-admin' };
+  // Random per deployment: the demo accounts route shows them, and nobody can guess them from the source.
+  const demoPassword = () => `demo-${crypto.randomBytes(9).toString('base64url')}`;
+  const officer = { username: 'officer', password: demoPassword(), regionPrefix: GUIYANG };
+  const admin = { username: 'admin', password: demoPassword() };
   await ctx.auth.addStaff(
     officer.username,
     officer.password,

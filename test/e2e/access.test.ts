@@ -27,18 +27,18 @@ describe('authorisation and privacy', () => {
     alice = await createResident(ctx, { name: '李爱丽', regionCode: '520102' });
     bob = await createResident(ctx, { name: '赵博', regionCode: '520103' });
     aliceToken = await httpLogin(app, ctx, alice.phone);
-    await ctx.auth.addStaff('o1', 'pw-one-1', 'Officer Nanming', 'officer', '520102');
-    await ctx.auth.addStaff('o2', 'pw-two-2', 'Officer Zunyi', 'officer', '5203');
-    await ctx.auth.addStaff('adm', 'pw-adm-3', 'Admin', 'admin', '');
+    await ctx.auth.addStaff('o1', 'pass-word-one-1', 'Officer Nanming', 'officer', '520102');
+    await ctx.auth.addStaff('o2', 'pass-word-two-2', 'Officer Zunyi', 'officer', '5203');
+    await ctx.auth.addStaff('adm', 'pass-word-adm-3', 'Admin', 'admin', '');
     const staff = async (u: string, p: string) =>
       (
         (
           await app.inject({ method: 'POST', url: '/v1/auth/staff', payload: { username: u, password: p } })
         ).json() as { accessToken: string }
       ).accessToken;
-    officer5201 = await staff('o1', 'pw-one-1');
-    officer5202 = await staff('o2', 'pw-two-2');
-    admin = await staff('adm', 'pw-adm-3');
+    officer5201 = await staff('o1', 'pass-word-one-1');
+    officer5202 = await staff('o2', 'pass-word-two-2');
+    admin = await staff('adm', 'pass-word-adm-3');
     scanner = (await ctx.auth.addDevice('gate', 'scanner')).apiKey;
   });
   afterAll(async () => {

@@ -4,12 +4,9 @@
  */
 import crypto from 'node:crypto';
 
-export type Principal =
-  | { kind: 'resident'; personId: number }
-  | { kind: 'staff'; staffId: number; role: 'officer' | 'admin'; regionPrefix: string }
-  | { kind: 'device'; deviceId: number; role: DeviceRole; regionCode: string | null; venueId: number | null };
+import type { Principal } from '../../domain/principal.ts';
 
-export type DeviceRole = 'scanner' | 'venue' | 'tester' | 'lab' | 'carrier' | 'peer';
+export type { DeviceRole, Principal } from '../../domain/principal.ts';
 
 type TokenPayload =
   | { t: 'r'; id: number; exp: number }

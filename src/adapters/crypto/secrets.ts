@@ -6,24 +6,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SecretPurpose, Secrets } from '../../ports/secrets.port.ts';
 
-export interface Secrets {
-  /** AES-256-GCM: iv(12) ‖ tag(16) ‖ ciphertext */
-  encrypt(plain: string | Uint8Array, purpose?: Purpose): Buffer;
-  decrypt(box: Uint8Array, purpose?: Purpose): Buffer;
-  decryptText(box: Uint8Array, purpose?: Purpose): string;
-  /** keyed hash for equality lookup of identifiers without storing them */
-  lookupHash(value: string): Buffer;
-  /**
-   * The key of `lookupHash`, for a thread of this process that hashes in bulk (a feed file's
-   * reader thread, `keyedHash`); it never leaves the process.
-   */
-  readonly lookupHashKey: Buffer;
-  /** MAC key for access tokens */
-  readonly tokenKey: Buffer;
-}
+export type { Secrets } from '../../ports/secrets.port.ts';
 
-type Purpose = 'pii' | 'keywrap';
+type Purpose = SecretPurpose;
 
 export function parseMasterKey(raw: string): Buffer {
   const trimmed = raw.trim();

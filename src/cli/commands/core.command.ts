@@ -1,4 +1,5 @@
 /** Core `hc` commands: migrate, seed, recompute, keys, devices, staff, code issue, verify, audit. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { migrate, TESTING_MIGRATIONS } from '../../adapters/db/migrate.ts';
@@ -7,9 +8,34 @@ import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
 import { colour5Name } from '../../domain/colour.ts';
 import { createVerifier } from '../../verifier/index.ts';
 import type { TrustList } from '../../verifier/trust-list.ts';
+import { AppError } from '../../services/app-error.ts';
 import { seedDemoCity } from '../../services/demo-seed.service.ts';
 import { fail, withContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
+
+/** The message of an expected failure (AppError), or the error itself. */
+function appErrorText(e: unknown): string {
+  if (e instanceof AppError) return `${e.message} (${e.code})`;
+  throw e;
+}
+
+/** A password from --password, --password-stdin or --generate-password. */
+async function passwordFrom(o: {
+  password?: string;
+  passwordStdin?: boolean;
+  generatePassword?: boolean;
+}): Promise<string | undefined> {
+  if (o.generatePassword) return crypto.randomBytes(15).toString('base64url');
+  if (o.passwordStdin) {
+    let text = '';
+    for await (const chunk of process.stdin) {
+      text += String(chunk);
+      if (text.includes('\n')) break;
+    }
+    return text.split(/\r?\n/)[0] ?? '';
+  }
+  return o.password;
+}
 
 export function registerCoreCommands(program: Command): void {
   program
@@ -115,26 +141,108 @@ export function registerCoreCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('staff')
-    .description('工作人员 Officers and administrators')
+  const staff = program.command('staff').description('工作人员 Officers and administrators');
+  staff
     .command('add')
-    .description('添加或更新工作人员 Add or update a staff account')
-    .requiredOption('--username <u>')
-    .requiredOption('--password <p>')
-    .option('--name <n>', 'display name', '')
+    .description('添加或重置工作人员 Add a staff account, or reset an existing one (its sessions end)')
+    .requiredOption('--username <u>', 'user name 用户名')
+    .option(
+      '--password <p>',
+      'password (≥ 12 characters; prefer --password-stdin: the command line is visible to others)',
+    )
+    .option('--password-stdin', 'read the password from the first line of standard input 从标准输入读取密码')
+    .option('--generate-password', 'generate a strong password and print it once 生成并打印强密码')
+    .option('--name <n>', 'display name 显示名', '')
     .option('--role <r>', 'officer | admin', 'officer')
-    .option('--region <prefix>', 'admin-code prefix the officer may read, e.g. 5201', '')
-    .action((o: { username: string; password: string; name: string; role: string; region: string }) =>
+    .option(
+      '--region <prefix>',
+      'admin-code prefix the account may read: required for officers (520102 county, 5201 city, 52 whole province)',
+      '',
+    )
+    .action(
+      (o: {
+        username: string;
+        password?: string;
+        passwordStdin?: boolean;
+        generatePassword?: boolean;
+        name: string;
+        role: string;
+        region: string;
+      }) =>
+        withContext(async (ctx) => {
+          if (o.role !== 'officer' && o.role !== 'admin') return fail('--role must be officer or admin');
+          const password = await passwordFrom(o);
+          if (password === undefined)
+            return fail('give one of --password-stdin, --generate-password or --password');
+          const v = await ctx.staff
+            .add(
+              { username: o.username, password, displayName: o.name, role: o.role, regionPrefix: o.region },
+              'cli',
+            )
+            .catch((e: unknown) => fail(appErrorText(e)));
+          if (!v) return;
+          if (o.generatePassword) process.stdout.write(`password (shown once): ${password}\n`);
+          process.stdout.write(
+            `staff ${v.id} ${v.username} (${v.role}, region ${v.regionPrefix || 'all regions'})\n`,
+          );
+        }),
+    );
+  staff
+    .command('set <username>')
+    .description('修改工作人员 Change role, region, password or disable an account (effective at once)')
+    .option('--role <r>', 'officer | admin')
+    .option('--region <prefix>', 'new admin-code prefix (2, 4 or 6 digits)')
+    .option('--name <n>', 'display name 显示名')
+    .option('--password-stdin', 'read a new password from the first line of standard input')
+    .option('--disable', 'disable the account and end its sessions 停用')
+    .option('--enable', 'enable the account again 启用')
+    .action(
+      (
+        username: string,
+        o: {
+          role?: string;
+          region?: string;
+          name?: string;
+          passwordStdin?: boolean;
+          disable?: boolean;
+          enable?: boolean;
+        },
+      ) =>
+        withContext(async (ctx) => {
+          if (o.role !== undefined && o.role !== 'officer' && o.role !== 'admin')
+            return fail('--role must be officer or admin');
+          if (o.disable && o.enable) return fail('--disable and --enable exclude each other');
+          const current = await ctx.staff.byUsername(username);
+          if (!current) return fail(`no staff account ${username}`);
+          const password = o.passwordStdin ? await passwordFrom({ passwordStdin: true }) : undefined;
+          const v = await ctx.staff
+            .update(
+              current.id,
+              {
+                ...(o.role ? { role: o.role as 'officer' | 'admin' } : {}),
+                ...(o.region !== undefined ? { regionPrefix: o.region } : {}),
+                ...(o.name !== undefined ? { displayName: o.name } : {}),
+                ...(password !== undefined ? { password } : {}),
+                ...(o.disable ? { disabled: true } : o.enable ? { disabled: false } : {}),
+              },
+              'cli',
+            )
+            .catch((e: unknown) => fail(appErrorText(e)));
+          if (!v) return;
+          process.stdout.write(
+            `staff ${v.id} ${v.username} (${v.role}, region ${v.regionPrefix || 'all regions'}${v.disabled ? ', disabled' : ''})\n`,
+          );
+        }),
+    );
+  staff
+    .command('list')
+    .description('列出工作人员 List staff accounts')
+    .action(() =>
       withContext(async (ctx) => {
-        if (o.role !== 'officer' && o.role !== 'admin') return fail('--role must be officer or admin');
-        const id = await ctx.auth.addStaff(o.username, o.password, o.name || o.username, o.role, o.region);
-        await ctx.audit.append({
-          actor: 'cli',
-          action: 'staff.add',
-          detail: { id, role: o.role, region: o.region },
-        });
-        process.stdout.write(`staff ${id} ${o.username} (${o.role}, region ${o.region || 'all'})\n`);
+        for (const v of await ctx.staff.list())
+          process.stdout.write(
+            `${String(v.id).padStart(5)}  ${v.username.padEnd(20)} ${v.role.padEnd(8)} ${(v.regionPrefix || 'all').padEnd(7)} ${v.disabled ? 'disabled' : 'active'}\n`,
+          );
       }),
     );
 
