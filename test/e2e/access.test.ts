@@ -29,7 +29,7 @@ describe('authorisation and privacy', () => {
     aliceToken = await httpLogin(app, ctx, alice.phone);
     await ctx.auth.addStaff('o1', 'pass-word-one-1', 'Officer Nanming', 'officer', '520102');
     await ctx.auth.addStaff('o2', 'pass-word-two-2', 'Officer Zunyi', 'officer', '5203');
-    await ctx.auth.addStaff('adm', 'pass-word-adm-3', 'Admin', 'admin', '');
+    await ctx.auth.addStaff('adm', 'pass-word-three-3', 'Admin', 'admin', '');
     const staff = async (u: string, p: string) =>
       (
         (
@@ -38,7 +38,7 @@ describe('authorisation and privacy', () => {
       ).accessToken;
     officer5201 = await staff('o1', 'pass-word-one-1');
     officer5202 = await staff('o2', 'pass-word-two-2');
-    admin = await staff('adm', 'pass-word-adm-3');
+    admin = await staff('adm', 'pass-word-three-3');
     scanner = (await ctx.auth.addDevice('gate', 'scanner')).apiKey;
   });
   afterAll(async () => {
