@@ -4,7 +4,23 @@
  */
 import path from 'node:path';
 
-export type Role = 'api' | 'worker' | 'testing' | 'companion' | 'hub' | 'all';
+export type Role = 'api' | 'worker' | 'testing' | 'companion' | 'all';
+
+/** Roles a process can run today; `hub` (docs/DESIGN.md §9) is refused until it is built. */
+export const ROLES: readonly Role[] = ['api', 'worker', 'testing', 'companion', 'all'];
+
+/** The platform's companion runs (docs/COMPANIONS.md "Platform runs"). */
+export interface CompanionConfig {
+  /** hour (UTC+8) from which the previous day is run */
+  hour: number;
+  radiusM: number;
+  gapS: number;
+  minSeconds: number;
+  /** days before a new case's event time its on-demand run looks back */
+  caseDaysBefore: number;
+  /** how often the scheduler looks at the clock, ms */
+  tickMs: number;
+}
 
 export interface Config {
   port: number;
@@ -33,6 +49,7 @@ export interface Config {
   nearCacheEntries: number;
   /** sign codes on one dedicated thread instead of the libuv pool (machines with a core to spare) */
   signingThread: boolean;
+  companion: CompanionConfig;
 }
 
 export class ConfigError extends Error {}
@@ -73,8 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`HC_ISSUER must look like "CN-52", got "${issuer}"`);
   }
   const role = (env.HC_ROLE ?? 'all') as Role;
-  if (!['api', 'worker', 'testing', 'companion', 'hub', 'all'].includes(role)) {
-    throw new ConfigError(`HC_ROLE must be one of api, worker, testing, companion, hub, all; got "${role}"`);
+  if ((role as string) === 'hub') {
+    throw new ConfigError(
+      'HC_ROLE=hub: the exchange hub (docs/DESIGN.md §9) is not built yet; run api, worker, testing, companion or all',
+    );
+  }
+  if (!ROLES.includes(role)) {
+    throw new ConfigError(`HC_ROLE must be one of ${ROLES.join(', ')}; got "${role}"`);
   }
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
@@ -108,5 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       0,
       100_000_000,
     ),
+    companion: {
+      hour: int(env, 'HC_COMPANION_HOUR', 2, 0, 23),
+      radiusM: int(env, 'HC_COMPANION_RADIUS_M', 800, 1, 20_000),
+      gapS: int(env, 'HC_COMPANION_GAP_S', 1800, 1, 86_400),
+      minSeconds: int(env, 'HC_COMPANION_MIN_SECONDS', 600, 0, 86_400),
+      caseDaysBefore: int(env, 'HC_COMPANION_CASE_DAYS', 4, 0, 14),
+      tickMs: int(env, 'HC_COMPANION_TICK_MS', 1000, 10, 3_600_000),
+    },
   };
 }

@@ -5,13 +5,17 @@ import { resolveParams } from '../../geo/companion-engine.ts';
 import { ArrayIds, encodePingImage, type PersonIds } from '../../geo/ping-format.ts';
 import { rowsByTile } from '../../geo/tiles.ts';
 import type { CompanionParams, PingColumns } from '../../geo/companion-types.ts';
-import { subjects, type CompanionTopology, type TileJob } from './companion-streams.ts';
+import { CASE_HEADERS, subjects, type CompanionTopology, type TileJob } from './companion-streams.ts';
 
 export interface FeedOptions {
   /** Pings per JetStream message (keep the message under the server's max_payload). */
   batchPings?: number;
   /** Tile size in degrees, default 0.1 (about 11 km). */
   tileDeg?: number;
+  /** epoch seconds the run looked at the data; records end no later (default: no clamp) */
+  asOf?: number;
+  /** list name of the records (default telecom.companions) */
+  list?: string;
 }
 
 /** Columns and ids of the given rows, with persons renumbered densely in first-seen order. */
@@ -62,8 +66,10 @@ export async function publishCompanionDay(
   for (let i = 0; i < pings.person.length; i++) if (caseSet.has(pings.person[i]!)) caseRows.push(i);
   const caseNames = [...caseSet].map((p) => table.ids.get(p));
   const h = headers();
-  h.set('Hc-Params', JSON.stringify(resolved));
-  h.set('Hc-Cases', JSON.stringify(caseNames));
+  h.set(CASE_HEADERS.params, JSON.stringify(resolved));
+  h.set(CASE_HEADERS.cases, JSON.stringify(caseNames));
+  if (opts.asOf !== undefined) h.set(CASE_HEADERS.asOf, String(opts.asOf));
+  if (opts.list !== undefined) h.set(CASE_HEADERS.list, opts.list);
   const casesAck = await js.publish(subjects.cases(t, day), imageOf(pings, table.ids, caseRows), {
     headers: h,
   });

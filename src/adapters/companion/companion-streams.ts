@@ -121,38 +121,17 @@ export interface TileJob {
   pings: number;
 }
 
-/** A key-population record as the province platform's consumer reads it. */
-export interface CompanionFeedRecord {
-  sourceId: string;
-  personRef: string;
-  category: 'companion';
-  tier: 'medium';
-  list: 'telecom.companions';
-  caseRef: string;
-  seconds: number;
-  firstTs: number;
-  lastTs: number;
-  eventTime: number;
-}
+/** Headers of a day's case broadcast: resolved parameters, case names, as-of time, list name. */
+export const CASE_HEADERS = {
+  params: 'Hc-Params',
+  cases: 'Hc-Cases',
+  asOf: 'Hc-As-Of',
+  list: 'Hc-List',
+} as const;
 
-export function feedRecord(
-  day: string,
-  person: string,
-  caseId: string,
-  seconds: number,
-  firstTs: number,
-  lastTs: number,
-): CompanionFeedRecord {
-  return {
-    sourceId: `companion:${day}:${person}:${caseId}`,
-    personRef: person,
-    category: 'companion',
-    tier: 'medium',
-    list: 'telecom.companions',
-    caseRef: caseId,
-    seconds,
-    firstTs,
-    lastTs,
-    eventTime: firstTs * 1000,
-  };
-}
+export {
+  COMPANION_LIST,
+  feedRecord,
+  splitName,
+  type CompanionFeedRecord,
+} from '../../geo/companion-record.ts';

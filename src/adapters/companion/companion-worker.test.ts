@@ -78,7 +78,7 @@ describe.skipIf(!process.env.HC_TEST_SERVICES)('companion workers on NATS JetStr
     const expected: CompanionFeedRecord[] = [];
     for (const [day, params] of modes) {
       for (const p of pairsToArray(findCompanions(pings, cases, params))) {
-        expected.push(feedRecord(day, ids.get(p.person), ids.get(p.caseId), p.seconds, p.firstTs, p.lastTs));
+        expected.push(feedRecord(day, ids.get(p.person), ids.get(p.caseId), p.seconds, p.firstTs, p.lastTs)!);
       }
     }
     expect(expected.length).toBeGreaterThan(50);

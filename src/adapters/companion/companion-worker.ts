@@ -6,7 +6,13 @@ import { buildCaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange } from '../../geo/companion-engine.ts';
 import { viewPingImage } from '../../geo/ping-format.ts';
 import type { PingColumns, ResolvedParams } from '../../geo/companion-types.ts';
-import { feedRecord, streams, type CompanionTopology, type TileJob } from './companion-streams.ts';
+import {
+  CASE_HEADERS,
+  feedRecord,
+  streams,
+  type CompanionTopology,
+  type TileJob,
+} from './companion-streams.ts';
 
 /** Concatenates HCPINGS1 images into columns over one id space (`idOf`, extended in place). */
 function mergeImages(
@@ -54,8 +60,11 @@ export async function processTileJob(
   job: TileJob,
 ): Promise<number> {
   const casesMsg = await jsm.streams.getMessage(streams.cases(t), { seq: job.casesSeq });
-  const params = JSON.parse(casesMsg.header.get('Hc-Params')) as ResolvedParams;
-  const caseNames = JSON.parse(casesMsg.header.get('Hc-Cases')) as string[];
+  const params = JSON.parse(casesMsg.header.get(CASE_HEADERS.params)) as ResolvedParams;
+  const caseNames = JSON.parse(casesMsg.header.get(CASE_HEADERS.cases)) as string[];
+  const asOfText = casesMsg.header.get(CASE_HEADERS.asOf);
+  const asOf = asOfText ? Number(asOfText) : undefined;
+  const list = casesMsg.header.get(CASE_HEADERS.list) || undefined;
   const idOf = new Map<string, number>();
   const names: string[] = [];
   for (const c of caseNames) {
@@ -85,7 +94,10 @@ export async function processTileJob(
       pairs.seconds[i]!,
       pairs.firstTs[i]!,
       pairs.lastTs[i]!,
+      asOf,
+      list,
     );
+    if (!r) continue;
     pending.push(js.publish(t.feedSubject, JSON.stringify(r), { msgID: r.sourceId }));
     if (pending.length >= 512) await Promise.all(pending.splice(0));
   }

@@ -8,6 +8,14 @@ import { loadCases, loadPings, writePairsCsv, writePingBin } from '../../adapter
 import { EnginePool } from '../../adapters/companion/engine-pool.ts';
 import type { RowError } from '../../adapters/companion/ping-csv.ts';
 import type { CompanionParams } from '../../geo/companion-types.ts';
+import { MemoryBus } from '../../adapters/bus/memory-bus.ts';
+import { NatsFeedStream } from '../../adapters/feeds/nats-feed-stream.ts';
+import type { EventBus } from '../../ports/event-bus.port.ts';
+import { companionService } from '../../roles/companion.role.ts';
+import { dayOf } from '../../services/companion/companion-days.ts';
+import { consumeFeeds } from '../../services/feeds/feeds.worker.ts';
+import { IngestService } from '../../services/feeds/ingest.service.ts';
+import { withContext } from '../context.ts';
 
 export interface CompanionsCliOptions {
   pings: string;
@@ -164,6 +172,60 @@ export function registerCompanionsCommand(program: Command): void {
       }
       await runCompanionsCli(opts as CompanionsCliOptions);
     });
+  cmd
+    .command('run')
+    .description(
+      '对平台保存的定位数据运行时空伴随计算并写入重点人群数据 / run the platform companion engine over the ' +
+        'retained pings of one day (UTC+8) against that day’s cases; results go to feeds.key-population',
+    )
+    .option('--day <YYYY-MM-DD>', '日期（北京时间），默认昨天 / day (UTC+8), default yesterday')
+    .option('--force', '即使已运行过也重新运行 / run even if the day was already run')
+    .action((o: { day?: string; force?: boolean }) =>
+      withContext(async (ctx) => {
+        let feed: EventBus;
+        let nats: NatsFeedStream | undefined;
+        if (ctx.config.natsUrl) {
+          // the worker role's consumer takes them from the feed stream
+          nats = await NatsFeedStream.connect({ url: ctx.config.natsUrl });
+          feed = nats;
+        } else {
+          // no shared bus: this process is the feed's consumer (like hc import)
+          await consumeFeeds(ctx.bus, new IngestService(ctx, { followUp: 'recompute' }), ctx.log, [
+            'key-population',
+          ]);
+          feed = ctx.bus;
+        }
+        try {
+          const service = companionService(ctx, feed);
+          const day = o.day ?? dayOf(ctx.clock.now() - 86_400_000);
+          process.stderr.write(`时空伴随 companions ${day} …\n`);
+          const r = await service.runDay(day, { force: o.force ?? false, inProcess: true });
+          if (ctx.bus instanceof MemoryBus) await ctx.bus.idle();
+          process.stdout.write(
+            r.ran
+              ? `${day}: ${r.cases} cases, ${r.pings} pings → ${r.records ?? 0} companion records to feeds.key-population\n`
+              : `${day}: already run (or running) by another process; --force runs it again\n`,
+          );
+        } finally {
+          await nats?.close();
+        }
+      }),
+    );
+  cmd
+    .command('runs')
+    .description('最近的平台时空伴随运行 / the latest platform companion runs (days and cases)')
+    .option('--limit <n>', '条数 / how many', positive, 20)
+    .action((o: { limit: number }) =>
+      withContext(async (ctx) => {
+        const service = companionService(ctx, ctx.bus);
+        const iso = (t: number | null) => (t === null ? '—' : new Date(t).toISOString());
+        for (const r of await service.recentRuns(o.limit))
+          process.stdout.write(
+            `${r.kind.padEnd(4)} ${r.key.padEnd(12)} claimed ${iso(r.claimedAt)} finished ${iso(r.finishedAt)} ` +
+              `records ${r.pairs === null ? '—' : r.pairs < 0 ? 'by tile workers' : r.pairs}\n`,
+          );
+      }),
+    );
   cmd
     .command('convert <csv> <bin>')
     .description(
