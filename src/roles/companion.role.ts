@@ -6,84 +6,16 @@
  * machines; the work queue hands each tile to exactly one of them. Records go to
  * `feeds.key-population`, where the worker role's feed consumer takes them like a carrier's.
  */
-import { connect, type NatsConnection } from 'nats';
 import { NatsFeedStream } from '../adapters/feeds/nats-feed-stream.ts';
-import { JetStreamDayRunner } from '../adapters/companion/jetstream-day-runner.ts';
+import { connectCompanionJetStream } from '../adapters/companion/jetstream-day-runner.ts';
+import type { CompanionTopology } from '../adapters/companion/companion-streams.ts';
+import type { CompanionDayRunner } from '../ports/companion.port.ts';
 import { CompanionRepository } from '../adapters/repositories/companion.repository.ts';
 import { ConfigError } from '../config.ts';
 import { Subjects, type EventBus, type Subscription } from '../ports/event-bus.port.ts';
 import type { FactAddedEvent } from '../services/fact.service.ts';
 import { CompanionService, type RunResult } from '../services/companion/companion.service.ts';
 import type { AppContext } from './context.ts';
-import {
-  ensureCompanionStreams,
-  topology,
-  streams,
-  type CompanionTopology,
-  type TileJob,
-} from '../adapters/companion/companion-streams.ts';
-import { processTileJob } from '../adapters/companion/companion-worker.ts';
-
-export interface CompanionWorkerOptions {
-  /** NATS server, default NATS_URL or nats://127.0.0.1:4222. */
-  natsUrl?: string;
-  topology?: Partial<CompanionTopology>;
-  /** Called after each job with the number of records published. */
-  onJob?: (job: TileJob, records: number) => void;
-  onError?: (err: unknown) => void;
-}
-
-export interface CompanionWorker {
-  /** Jobs completed so far. */
-  readonly jobs: number;
-  /** Stops pulling, finishes the current job and closes the connection. */
-  stop(): Promise<void>;
-}
-
-/** Starts a companion worker; resolves once it is connected and pulling. */
-export async function startCompanionWorker(opts: CompanionWorkerOptions = {}): Promise<CompanionWorker> {
-  const nc: NatsConnection = await connect({
-    servers: opts.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-  });
-  const t = topology(opts.topology);
-  const jsm = await nc.jetstreamManager();
-  const js = nc.jetstream();
-  await ensureCompanionStreams(jsm, t);
-  const consumer = await js.consumers.get(streams.jobs(t), t.durable);
-  let running = true;
-  let jobs = 0;
-  const loop = (async () => {
-    while (running) {
-      const m = await consumer.next({ expires: 1000 }).catch((e: unknown) => (opts.onError?.(e), null));
-      if (!m) continue;
-      try {
-        const job = JSON.parse(new TextDecoder().decode(m.data)) as TileJob;
-        const keepAlive = setInterval(() => m.working(), 20_000);
-        try {
-          const n = await processTileJob(js, jsm, t, job);
-          await m.ackAck();
-          jobs++;
-          opts.onJob?.(job, n);
-        } finally {
-          clearInterval(keepAlive);
-        }
-      } catch (e) {
-        m.nak(5_000);
-        opts.onError?.(e);
-      }
-    }
-  })();
-  return {
-    get jobs() {
-      return jobs;
-    },
-    async stop() {
-      running = false;
-      await loop;
-      await nc.drain();
-    },
-  };
-}
 
 export interface CompanionRunning {
   service: CompanionService;
@@ -107,7 +39,7 @@ export interface CompanionRoleOptions {
 export function companionService(
   ctx: AppContext,
   feed: EventBus,
-  runner?: JetStreamDayRunner,
+  runner?: CompanionDayRunner,
 ): CompanionService {
   const c = ctx.config.companion;
   return new CompanionService(
@@ -147,23 +79,15 @@ export async function startCompanionRole(
     feed = stream;
   }
   feed ??= ctx.bus;
-  let runner: JetStreamDayRunner | undefined;
+  let runner: CompanionDayRunner | undefined;
   if (natsUrl) {
-    const t = topology(o.topology);
-    const nc = await connect({ servers: natsUrl, name: 'health-code-companion' });
     // the feed stream exists by now (NatsFeedStream above or the caller's): not created twice
-    await ensureCompanionStreams(await nc.jetstreamManager(), t);
-    runner = new JetStreamDayRunner(nc.jetstream(), t);
-    const worker = await startCompanionWorker({
-      natsUrl,
-      topology: t,
+    const js = await connectCompanionJetStream(natsUrl, o.topology, {
       onJob: (job, n) => log.info({ day: job.day, tile: job.tile, records: n }, 'companion tile done'),
       onError: (err) => log.warn({ err }, 'companion tile failed; it will be retried'),
     });
-    stops.push(
-      () => worker.stop(),
-      () => nc.drain(),
-    );
+    runner = js.runner;
+    stops.push(() => js.close());
   }
   const service = companionService(ctx, feed, runner);
   const sub: Subscription = await ctx.bus.subscribe(Subjects.factAdded, 'companion', async (payload) => {

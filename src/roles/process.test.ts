@@ -4,19 +4,26 @@
  * nothing else; the testing role does not advertise the platform's pages.
  */
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createTestContext, NATS_URL, USE_SERVICES, type TestContext } from '../../test/context.ts';
 import { startProcess, type ProcessRunning } from './process.ts';
 
 describe('process roles', () => {
-  let ctx: TestContext | undefined;
+  // one platform for every role below (a process is one role; here the roles take turns)
+  let ctx: TestContext;
   let running: ProcessRunning | undefined;
+  beforeAll(async () => {
+    ctx = await createTestContext({
+      config: { port: 0, host: '127.0.0.1', ...(USE_SERVICES ? { natsUrl: NATS_URL } : {}) },
+    });
+  });
   afterEach(async () => {
     await running?.stop();
     running = undefined;
-    await ctx?.destroy();
-    ctx = undefined;
+  });
+  afterAll(async () => {
+    await ctx.destroy();
   });
 
   it('refuses the unbuilt hub and unknown roles with a clear message', () => {
@@ -41,9 +48,7 @@ describe('process roles', () => {
   });
 
   const start = async (role: 'api' | 'worker' | 'testing' | 'companion') => {
-    ctx = await createTestContext({
-      config: { role, port: 0, host: '127.0.0.1', ...(USE_SERVICES ? { natsUrl: NATS_URL } : {}) },
-    });
+    ctx.config.role = role;
     running = await startProcess(ctx);
     return running.banner.join('\n');
   };
@@ -94,7 +99,12 @@ describe('process roles', () => {
   });
 
   it('companion without NATS refuses to start: its records would reach nobody', async () => {
-    ctx = await createTestContext({ config: { role: 'companion', port: 0, natsUrl: undefined } });
-    await expect(startProcess(ctx)).rejects.toThrow(/HC_ROLE=companion needs NATS_URL/);
+    const natsUrl = ctx.config.natsUrl;
+    Object.assign(ctx.config, { role: 'companion', natsUrl: undefined });
+    try {
+      await expect(startProcess(ctx)).rejects.toThrow(/HC_ROLE=companion needs NATS_URL/);
+    } finally {
+      ctx.config.natsUrl = natsUrl;
+    }
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '../../geo/city-model.ts';
 import { findCompanions } from '../../geo/companion-engine.ts';
 import { pairsToArray, type CompanionParams, type PingColumns } from '../../geo/companion-types.ts';
-import { startCompanionWorker } from '../../roles/companion.role.ts';
+import { startCompanionWorker } from './companion-worker.ts';
 import { publishCompanionDay } from './companion-feeder.ts';
 import {
   deleteCompanionStreams,

@@ -1,15 +1,23 @@
 // Worker side of worker mode: takes a (day, tile) job from the shared work queue, reads the tile's
 // ping batches and the day's case broadcast, runs the pure engine and publishes each companion as
 // a key-population record (deduplicated by its sourceId, so a redelivered job is harmless).
-import type { JetStreamClient, JetStreamManager, StoredMsg } from 'nats';
+import {
+  connect,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  type StoredMsg,
+} from 'nats';
 import { buildCaseIndex } from '../../geo/case-index.ts';
 import { findCompanionsInRange } from '../../geo/companion-engine.ts';
 import { viewPingImage } from '../../geo/ping-format.ts';
 import type { PingColumns, ResolvedParams } from '../../geo/companion-types.ts';
 import {
   CASE_HEADERS,
+  ensureCompanionStreams,
   feedRecord,
   streams,
+  topology,
   type CompanionTopology,
   type TileJob,
 } from './companion-streams.ts';
@@ -103,4 +111,65 @@ export async function processTileJob(
   }
   await Promise.all(pending);
   return pairs.count;
+}
+
+export interface CompanionWorkerOptions {
+  /** NATS server, default NATS_URL or nats://127.0.0.1:4222. */
+  natsUrl?: string;
+  topology?: Partial<CompanionTopology>;
+  /** Called after each job with the number of records published. */
+  onJob?: (job: TileJob, records: number) => void;
+  onError?: (err: unknown) => void;
+}
+
+export interface CompanionWorker {
+  /** Jobs completed so far. */
+  readonly jobs: number;
+  /** Stops pulling, finishes the current job and closes the connection. */
+  stop(): Promise<void>;
+}
+
+/** Starts a companion worker; resolves once it is connected and pulling. */
+export async function startCompanionWorker(opts: CompanionWorkerOptions = {}): Promise<CompanionWorker> {
+  const nc: NatsConnection = await connect({
+    servers: opts.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  });
+  const t = topology(opts.topology);
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  await ensureCompanionStreams(jsm, t);
+  const consumer = await js.consumers.get(streams.jobs(t), t.durable);
+  let running = true;
+  let jobs = 0;
+  const loop = (async () => {
+    while (running) {
+      const m = await consumer.next({ expires: 1000 }).catch((e: unknown) => (opts.onError?.(e), null));
+      if (!m) continue;
+      try {
+        const job = JSON.parse(new TextDecoder().decode(m.data)) as TileJob;
+        const keepAlive = setInterval(() => m.working(), 20_000);
+        try {
+          const n = await processTileJob(js, jsm, t, job);
+          await m.ackAck();
+          jobs++;
+          opts.onJob?.(job, n);
+        } finally {
+          clearInterval(keepAlive);
+        }
+      } catch (e) {
+        m.nak(5_000);
+        opts.onError?.(e);
+      }
+    }
+  })();
+  return {
+    get jobs() {
+      return jobs;
+    },
+    async stop() {
+      running = false;
+      await loop;
+      await nc.drain();
+    },
+  };
 }
