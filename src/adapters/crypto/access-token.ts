@@ -56,8 +56,11 @@ export class AccessTokens {
     const dot2 = token.lastIndexOf('.');
     if (!token.startsWith('v1.') || dot2 <= 3) return undefined;
     const body = token.slice(3, dot2);
-    const mac = Buffer.from(token.slice(dot2 + 1), 'base64url');
-    const expected = Buffer.from(this.mac(body), 'base64url');
+    // The MAC is compared as text, not as decoded bytes: Node's base64url decoder also takes '='
+    // padding, the standard alphabet and stray characters, which would give one token many
+    // accepted spellings. Only the canonical base64url text the issuer wrote is accepted.
+    const mac = Buffer.from(token.slice(dot2 + 1), 'latin1');
+    const expected = Buffer.from(this.mac(body), 'latin1');
     if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
     let p: TokenPayload;
     try {
