@@ -3,6 +3,7 @@
  * lists may be given (one per province, or a hub's merged set); a kid belongs to exactly one issuer.
  */
 import { base64urlDecode, base64urlEncode } from '../domain/token/base64url.ts';
+import { CODE_ID_BYTES, DEFAULT_MAX_COLOUR_AGE_SECONDS } from '../domain/token/code-kinds.ts';
 import { isCoseAlg, KID_LENGTH, type CoseAlg } from '../domain/token/cose-sign1.ts';
 
 export interface TrustListKey {
@@ -21,6 +22,17 @@ export interface TrustList {
   keys: TrustListKey[];
   /** base64url kids; a listed kid is rejected whichever list names it. */
   revokedKids: string[];
+  /**
+   * Single revoked codes of this issuer that have not expired yet: base64url of the first 16 bytes
+   * of SHA-256 of their cti (names nobody). Applies to this issuer's codes only. Optional so that
+   * lists from before it existed still load.
+   */
+  revokedCodes?: string[];
+  /**
+   * The oldest colour a code of a kind other than "s" may vouch for, seconds since its iat (the
+   * issuer's policy). Absent: 86 400 (24 h).
+   */
+  maxColourAgeSeconds?: number;
   issuedAt: string;
 }
 
@@ -36,9 +48,19 @@ export interface TrustedKey {
   notAfter: number;
 }
 
+/** What an issuer's lists say beyond its keys. */
+export interface IssuerRules {
+  /** The smallest maximum colour age its lists give (the default when none gives one). */
+  maxColourAgeSeconds: number;
+  /** Code ids (base64url, 16 bytes) of its revoked codes, from all its lists. */
+  revokedCodes: Set<string>;
+}
+
 export interface TrustIndex {
   keys: Map<string, TrustedKey>;
   revoked: Set<string>;
+  /** Per issuer: revoked codes and maximum colour age. */
+  issuers: Map<string, IssuerRules>;
   /** Entries that were dropped, with why; a bad entry never disables the rest of the list. */
   problems: string[];
 }
@@ -53,6 +75,7 @@ export function indexTrustLists(lists: readonly TrustList[]): TrustIndex {
   const listedAt = new Map<string, number>();
   const conflicted = new Set<string>();
   const revoked = new Set<string>();
+  const issuers = new Map<string, IssuerRules>();
   const problems: string[] = [];
 
   for (const list of lists) {
@@ -62,6 +85,19 @@ export function indexTrustLists(lists: readonly TrustList[]): TrustIndex {
       continue;
     }
     const issuedAt = parseTime(list.issuedAt) ?? 0;
+    const rules = issuerRules(issuers, issuer);
+    const maxAge: unknown = list.maxColourAgeSeconds;
+    if (maxAge !== undefined) {
+      if (typeof maxAge === 'number' && Number.isSafeInteger(maxAge) && maxAge >= 0)
+        rules.maxColourAgeSeconds = Math.min(rules.maxColourAgeSeconds, maxAge);
+      else problems.push(`${issuer}: unreadable maxColourAgeSeconds ${String(maxAge)} ignored`);
+    }
+    for (const c of Array.isArray(list.revokedCodes) ? list.revokedCodes : []) {
+      const bytes = typeof c === 'string' ? base64urlDecode(c) : undefined;
+      if (bytes === undefined || bytes.length !== CODE_ID_BYTES)
+        problems.push(`${issuer}: unreadable revoked code ${String(c)}`);
+      else rules.revokedCodes.add(base64urlEncode(bytes));
+    }
     for (const r of Array.isArray(list.revokedKids) ? list.revokedKids : []) {
       const bytes = typeof r === 'string' ? base64urlDecode(r) : undefined;
       if (bytes === undefined) problems.push(`${issuer}: unreadable revoked kid ${String(r)}`);
@@ -89,7 +125,19 @@ export function indexTrustLists(lists: readonly TrustList[]): TrustIndex {
       listedAt.set(key.kid, issuedAt);
     }
   }
-  return { keys, revoked, problems };
+  // An issuer none of whose lists gives a maximum gets the default.
+  for (const rules of issuers.values())
+    if (rules.maxColourAgeSeconds === Infinity) rules.maxColourAgeSeconds = DEFAULT_MAX_COLOUR_AGE_SECONDS;
+  return { keys, revoked, issuers, problems };
+}
+
+function issuerRules(issuers: Map<string, IssuerRules>, issuer: string): IssuerRules {
+  let rules = issuers.get(issuer);
+  if (rules === undefined) {
+    rules = { maxColourAgeSeconds: Infinity, revokedCodes: new Set() };
+    issuers.set(issuer, rules);
+  }
+  return rules;
 }
 
 function toTrustedKey(issuer: string, entry: TrustListKey | undefined): TrustedKey | string {

@@ -34,6 +34,9 @@ describe.each([
       kind: 'o',
       issuer: 'CN-52',
       kid: base64urlEncode(issuer.key.kid),
+      colourAsOf: NOW,
+      colourAgeSeconds: 5,
+      maxColourAgeSeconds: 86_400,
     });
   });
 

@@ -2,9 +2,15 @@
  * Offline JKM1 verification for scanners, gates and servers. Runs unchanged in a browser and in
  * Node 20: WebCrypto (globalThis.crypto.subtle), cborg and our own Base45; no Node built-ins.
  */
-import type { Colour3, Colour5 } from '../domain/colour.ts';
+import { toColour3, type Colour3, type Colour5 } from '../domain/colour.ts';
 import { base64urlEncode } from '../domain/token/base64url.ts';
 import type { CodeKind, HcClaims } from '../domain/token/claims.ts';
+import {
+  codeIdOf,
+  DEFAULT_MAX_COLOUR_AGE_SECONDS,
+  MAX_CODE_LIFETIME_SECONDS,
+  vouchesForPastColour,
+} from '../domain/token/code-kinds.ts';
 import { sigStructure, type CoseAlg } from '../domain/token/cose-sign1.ts';
 import { parseJkm1 } from '../domain/token/jkm1.ts';
 import { indexTrustLists, type TrustedKey, type TrustList } from './trust-list.ts';
@@ -18,7 +24,15 @@ export type VerifyFailure =
   | 'TOKEN_BAD_SIGNATURE'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_NOT_YET_VALID'
-  | 'TOKEN_ISSUER_MISMATCH';
+  | 'TOKEN_ISSUER_MISMATCH'
+  /** c is not the three-colour value of c5 (docs/DESIGN.md §4). */
+  | 'TOKEN_COLOUR_MISMATCH'
+  /** exp − iat is longer than its kind may live (one hour for screen and dependant codes). */
+  | 'TOKEN_LIFETIME_TOO_LONG'
+  /** This single code was revoked by its issuer (reprinted, or revoked by an officer). */
+  | 'TOKEN_REVOKED'
+  /** A paper, offline, dependant or vehicle code whose colour is older than the issuer allows. */
+  | 'TOKEN_COLOUR_TOO_OLD';
 
 export type VerifyResult =
   | {
@@ -31,12 +45,24 @@ export type VerifyResult =
       issuer: string;
       /** base64url kid of the signing key. */
       kid: string;
+      /** When the colour was computed (epoch seconds): the code's iat. */
+      colourAsOf: number;
+      /** How old the colour is at the moment of verification, seconds (never negative). */
+      colourAgeSeconds: number;
+      /** The oldest colour this issuer lets a code other than a screen code vouch for, seconds. */
+      maxColourAgeSeconds: number;
     }
   | {
       valid: false;
       reason: VerifyFailure;
-      /** Present only when the signature checked out (expired, not yet valid, issuer mismatch). */
+      /**
+       * Present only when the signature checked out (the later checks: issuer, colour fields,
+       * lifetime, expiry, revocation, colour age), so a screen can still show what the code says.
+       */
       claims?: HcClaims;
+      /** TOKEN_COLOUR_TOO_OLD: the colour's age and the issuer's maximum, seconds. */
+      colourAgeSeconds?: number;
+      maxColourAgeSeconds?: number;
     };
 
 export interface VerifierOptions {
@@ -101,21 +127,40 @@ export function createVerifier(
 
     // From here the claims are authentic, so they may be returned with the rejection.
     const { claims } = parsed;
+    const kind = claims.hc.k;
     if (claims.iss !== trusted.issuer) return { valid: false, reason: 'TOKEN_ISSUER_MISMATCH', claims };
+    if (claims.hc.c !== toColour3(claims.hc.c5))
+      return { valid: false, reason: 'TOKEN_COLOUR_MISMATCH', claims };
+    if (claims.exp - claims.iat > MAX_CODE_LIFETIME_SECONDS[kind])
+      return { valid: false, reason: 'TOKEN_LIFETIME_TOO_LONG', claims };
     // The key must have been in service when the token says it was issued.
     if (claims.iat < trusted.notBefore) return { valid: false, reason: 'TOKEN_NOT_YET_VALID', claims };
     if (claims.iat > trusted.notAfter) return { valid: false, reason: 'TOKEN_EXPIRED', claims };
     // RFC 8392: not accepted on or after exp; the skew covers a scanner clock running ahead.
     if (nowSeconds >= claims.exp + skew) return { valid: false, reason: 'TOKEN_EXPIRED', claims };
     if (claims.iat > nowSeconds + skew) return { valid: false, reason: 'TOKEN_NOT_YET_VALID', claims };
+    const rules = index.issuers.get(trusted.issuer);
+    if (claims.cti !== undefined && rules !== undefined && rules.revokedCodes.size > 0) {
+      const digest = new Uint8Array(await subtle.digest('SHA-256', own(claims.cti)));
+      if (rules.revokedCodes.has(codeIdOf(digest))) return { valid: false, reason: 'TOKEN_REVOKED', claims };
+    }
+    const maxColourAgeSeconds = rules?.maxColourAgeSeconds ?? DEFAULT_MAX_COLOUR_AGE_SECONDS;
+    const colourAgeSeconds = Math.max(0, nowSeconds - claims.iat);
+    // A colour older than the maximum vouches for nobody: no skew here, the maximum is the policy's.
+    if (vouchesForPastColour(kind) && colourAgeSeconds > maxColourAgeSeconds) {
+      return { valid: false, reason: 'TOKEN_COLOUR_TOO_OLD', claims, colourAgeSeconds, maxColourAgeSeconds };
+    }
     return {
       valid: true,
       claims,
       colour3: claims.hc.c,
       colour5: claims.hc.c5,
-      kind: claims.hc.k,
+      kind,
       issuer: trusted.issuer,
       kid,
+      colourAsOf: claims.iat,
+      colourAgeSeconds,
+      maxColourAgeSeconds,
     };
   };
 
