@@ -272,11 +272,15 @@ describe('property (c): ids compare as numbers', () => {
       { numRuns: 2000 },
     );
   });
-  it('fact ids in reasons are in numeric order', () => {
+  it('fact ids in reasons are in event order, then numeric id order', () => {
     fc.assert(
-      fc.property(history, moment, (facts, now) => {
+      fc.property(fc.oneof(history, tiedHistory), moment, (facts, now) => {
+        const byId = new Map(facts.map((f) => [f.id, f]));
         for (const r of evaluateCompiled(facts, policy, now).reasons) {
-          const sorted = [...r.factIds].sort((x, y) => (big(x) < big(y) ? -1 : big(x) > big(y) ? 1 : 0));
+          const sorted = [...r.factIds].sort((x, y) => {
+            const [a, b] = [byId.get(x) as Fact, byId.get(y) as Fact];
+            return a.eventTime - b.eventTime || (big(x) < big(y) ? -1 : big(x) > big(y) ? 1 : 0);
+          });
           expect(r.factIds).toEqual(sorted);
         }
       }),

@@ -260,14 +260,14 @@ describe('several rules: most severe wins, reasons most severe first', () => {
   });
   it('two facts firing one rule give one reason: earliest since, latest until', () => {
     const s = evaluate(
-      [fact('companion', { id: '10' }), fact('companion', { id: '9', eventTime: T0 + 2 * D })],
+      [fact('companion', { id: '9', eventTime: T0 + 2 * D }), fact('companion', { id: '10' })],
       DEFAULT_POLICY,
       T0 + 3 * D,
     );
     expect(s.reasons).toEqual([
       expect.objectContaining({
         rule: 'orange.companion',
-        factIds: ['9', '10'], // numeric order, whatever order they came in
+        factIds: ['10', '9'], // event order, whatever order they came in
         since: T0,
         until: T0 + 9 * D,
       }),

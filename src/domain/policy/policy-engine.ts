@@ -59,7 +59,7 @@ let nextReview = Infinity;
 const releasedUpTo = new Float64Array(FACT_TYPES.length);
 let ruleSince = new Float64Array(16);
 let ruleEnd = new Float64Array(16);
-let ruleFacts: (string[] | null)[] = [];
+let ruleFacts: (Fact[] | null)[] = [];
 
 function isActive(f: Fact, now: number): boolean {
   return (
@@ -158,15 +158,15 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
         if (end <= now) continue;
         if (end < nextReview) nextReview = end;
         const r = rule.index;
-        const ids = ruleFacts[r];
-        if (!ids) {
-          ruleFacts[r] = [f.id];
+        const firedBy = ruleFacts[r];
+        if (!firedBy) {
+          ruleFacts[r] = [f];
           ruleSince[r] = f.eventTime;
           ruleEnd[r] = end;
           firing.push(rule);
           if (rule.colour > colour) colour = rule.colour;
         } else {
-          ids.push(f.id);
+          firedBy.push(f);
           if (f.eventTime < (ruleSince[r] as number)) ruleSince[r] = f.eventTime;
           if (end > (ruleEnd[r] as number)) ruleEnd[r] = end;
         }
@@ -201,11 +201,12 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
     }
     const r = rule.index;
     const end = ruleEnd[r] as number;
-    const ids = ruleFacts[r] as string[];
-    if (ids.length > 1) ids.sort(compareIds);
+    const firedBy = ruleFacts[r] as Fact[];
+    // In event order (then numeric id), whatever order the facts came in.
+    if (firedBy.length > 1) firedBy.sort(byEventThenId);
     reasons.push({
       rule: rule.id,
-      factIds: ids,
+      factIds: firedBy.map((f) => f.id),
       since: ruleSince[r] as number,
       until: end === Infinity ? null : end,
       label: rule.label,
@@ -232,6 +233,10 @@ function isLater(a: Fact, b: Fact): boolean {
   if (a.eventTime !== b.eventTime) return a.eventTime > b.eventTime;
   if (a.arrivalTime !== b.arrivalTime) return a.arrivalTime > b.arrivalTime;
   return compareIds(a.id, b.id) > 0;
+}
+
+function byEventThenId(a: Fact, b: Fact): number {
+  return a.eventTime - b.eventTime || compareIds(a.id, b.id);
 }
 
 /** Whether correction `c` was made knowing fact `f`: f happened and arrived no later than c. */
@@ -349,7 +354,7 @@ function ensureRuleScratch(n: number): void {
     ruleSince = new Float64Array(n);
     ruleEnd = new Float64Array(n);
   }
-  if (ruleFacts.length < n) ruleFacts = new Array<string[] | null>(n);
+  if (ruleFacts.length < n) ruleFacts = new Array<Fact[] | null>(n);
   // Reset even if a previous evaluation threw half-way; n is the (small) number of rules.
   for (let i = 0; i < n; i++) ruleFacts[i] = null;
 }
