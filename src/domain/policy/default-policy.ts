@@ -154,4 +154,23 @@ export const DEFAULT_POLICY: Policy = {
     maxDays: 14,
   },
   codes: { maxColourAgeHours: 24 },
+  sources: {
+    stayLevels: { high: 'inbound_high_risk', medium: 'medium_risk_stay', low: null },
+    tripLevels: { high: 'inbound_high_risk', medium: 'medium_risk_stay', low: null },
+    tripMatch: 'county',
+    coTravellers: {
+      windowDays: 4,
+      sameFlight: 'close_contact',
+      sameCarriage: 'close_contact',
+      sameTrainOtherCarriage: 'secondary_contact',
+    },
+    codePositions: {
+      factType: 'companion',
+      radiusM: 800,
+      thresholdSeconds: 600,
+      presenceGapSeconds: 1800,
+      windowDays: 4,
+    },
+    keyOccupationTestIntervalHours: 72,
+  },
 };

@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { COLOUR5_NAMES } from '../colour.ts';
 import { FACT_TYPES } from '../fact.ts';
+import { SourcesSchema, sourceFactTypes } from './sources.policy.ts';
 
 const Text = Type.Object(
   { zh: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) },
@@ -164,6 +165,8 @@ export const PolicySchema = Type.Object(
     correction: Correction,
     /** code limits; absent: defaults */
     codes: Type.Optional(Codes),
+    /** how itinerary and places sources become facts (sources.policy.ts); absent: defaults */
+    sources: Type.Optional(SourcesSchema),
   },
   { additionalProperties: false },
 );
@@ -241,5 +244,9 @@ function semanticErrors(policy: Policy): PolicyError[] {
       }
     }
   });
+  for (const { path, type } of sourceFactTypes(policy.sources)) {
+    if (!(FACT_TYPES as readonly string[]).includes(type) || NON_TRIGGER_TYPES.has(type))
+      errors.push({ path, message: `"${type}" is not a fact type a source may record` });
+  }
   return errors;
 }
