@@ -32,4 +32,6 @@ export interface Subscription {
 export const Subjects = {
   factAdded: 'hc.facts.added',
   statusChanged: 'hc.status.changed',
+  /** persons with new rail/flight/road trips: `{ personIds: number[] }` */
+  tripsAdded: 'hc.trips.added',
 } as const;

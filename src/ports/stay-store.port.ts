@@ -23,7 +23,7 @@ export type StayWithVenue = StayRow & { venue_code: string | null };
 /** An admin-code area matched inside the store (no geometry test needed). */
 export interface DivisionMatch {
   areaId: number;
-  level: 'medium' | 'high';
+  level: 'high' | 'medium' | 'low';
   /** the fact type the policy gives this level */
   factType: string;
   name: string;

@@ -162,6 +162,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     auth,
     residents,
     verify,
+    policies,
   });
   return {
     config,

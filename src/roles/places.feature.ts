@@ -17,6 +17,9 @@ import type { AuditService } from '../services/audit.service.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { FactService } from '../services/fact.service.ts';
 import type { KeyService } from '../services/key.service.ts';
+import type { PolicyService } from '../services/policy.service.ts';
+import { sourceRules } from '../domain/policy/sources.policy.ts';
+import { TripExposureService, type PlacesRules } from '../services/places/trip-exposure.service.ts';
 import type { ResidentService } from '../services/resident.service.ts';
 import type { VerifyService } from '../services/verify.service.ts';
 import { AreaMatcherService } from '../services/places/area-matcher.service.ts';
@@ -38,6 +41,7 @@ export interface PlacesCore {
   auth: AuthService;
   residents: ResidentService;
   verify: VerifyService;
+  policies: PolicyService;
 }
 
 /** Builds the places services; `overrides` win over the operator's settings row. */
@@ -54,6 +58,10 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
     subjectOf: async (id) => (await c.persons.byId(id))?.code_subject,
     personOf: async (subject) => (await c.persons.bySubject(subject))?.id,
   };
+  const rules = async (): Promise<PlacesRules> => {
+    const { policy } = await c.policies.active();
+    return { sources: sourceRules(policy.sources), lookbackDays: policy.lookbackDays };
+  };
   const areas = new RiskAreaService(stores.areas, c.audit, c.clock, opts);
   const matcher = new AreaMatcherService(
     stores.stays,
@@ -61,12 +69,18 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
     c.clock,
     () => areas.index(),
     opts.lookbackDays,
+    async () => (await rules()).sources.stayLevels,
   );
+  const trips = new TripExposureService(stores.trips, cases, c.facts, c.clock, rules, async () => [
+    ...(await areas.index()).rows.values(),
+  ]);
   areas.matcher = matcher;
+  areas.trips = trips;
   return {
     options: opts,
     areas,
     matcher,
+    trips,
     itinerary: new ItineraryService(
       stores.stays,
       stores.trips,

@@ -22,6 +22,8 @@ export interface TripRow {
   arrivedAt: number;
   carriage: string | null;
   seat: string | null;
+  /** train or flight number */
+  service: string | null;
   source: string;
   sourceRecordId: string;
 }
@@ -193,14 +195,14 @@ export class FeedRepository {
     return new Set(r.rows.map((x) => x.source_record_id));
   }
 
-  /** Inserts trips; returns the source record ids that were new. */
+  /** Inserts trips; returns the source record ids that were new with their persons. */
   async insertTrips(rows: readonly TripRow[], arrival: number, q: Queryable = this.db): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const iso = (t: number) => new Date(t).toISOString();
     const r = await q.query<{ source_record_id: string }>(
-      `INSERT INTO trips (person_id, mode, from_region, to_region, departed_at, arrived_at, carriage, seat, source, source_record_id, arrival_time)
-       SELECT * , $11::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-                              $7::text[], $8::text[], $9::text[], $10::text[])
+      `INSERT INTO trips (person_id, mode, from_region, to_region, departed_at, arrived_at, carriage, seat, source, source_record_id, service_no, arrival_time)
+       SELECT * , $12::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+                              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
        ON CONFLICT (source, source_record_id) DO NOTHING RETURNING source_record_id`,
       [
         rows.map((t) => t.personId),
@@ -213,6 +215,7 @@ export class FeedRepository {
         rows.map((t) => t.seat),
         rows.map((t) => t.source),
         rows.map((t) => t.sourceRecordId),
+        rows.map((t) => t.service),
         iso(arrival),
       ],
     );

@@ -28,6 +28,8 @@ export interface TripFields {
   arrivedAt: number;
   carriage?: string;
   seat?: string;
+  /** train or flight number (车次/航班号), upper case without spaces: G1234, CA1234 */
+  service?: string;
 }
 
 export interface TripRecord extends TripFields {
@@ -70,6 +72,17 @@ export function checkTripFields(r: RawRecord, now: number): Checked<TripFields> 
   if (carriage !== undefined) t.carriage = carriage.slice(0, 16);
   const seat = text(r, 'seat');
   if (seat !== undefined) t.seat = seat.slice(0, 16);
+  const service = text(r, 'service_no') ?? text(r, 'train_no') ?? text(r, 'flight_no');
+  if (service !== undefined) {
+    const s = service.replace(/\s+/g, '').toUpperCase();
+    if (!/^[A-Z0-9]{2,10}$/.test(s))
+      return bad(
+        'service_no',
+        'ROW_BAD_VALUE',
+        'service_no must be a train or flight number (2–10 letters and digits)',
+      );
+    t.service = s;
+  }
   return ok(t);
 }
 

@@ -243,6 +243,7 @@ function tripRow(personId: number, t: TripFields, source: string, sourceRecordId
     arrivedAt: t.arrivedAt,
     carriage: t.carriage ?? null,
     seat: t.seat ?? null,
+    service: t.service ?? null,
     source,
     sourceRecordId,
   };
@@ -271,6 +272,7 @@ export async function ingestDeclarations(
       .filter((r) => fresh.has(r.rec.sourceId))
       .flatMap((r) => r.rec.trips.map((t, i) => tripRow(r.person.id, t, source, `${r.rec.sourceId}#${i}`)));
     await d.repo.insertTrips(trips, d.clock.now(), tx);
+    for (const t of trips) out.tripPersonIds.push(t.personId);
   });
 }
 
@@ -299,6 +301,7 @@ export async function ingestTrips(
     );
     out.accepted += fresh.size;
     out.duplicates += rows.length - fresh.size;
+    for (const r of rows) if (fresh.has(r.rec.sourceId)) out.tripPersonIds.push(r.person.id);
   });
   return out;
 }

@@ -39,6 +39,8 @@ export interface BatchResult {
   shown?: Map<number, PersonDisplay>;
   /** the facts the batch committed, with their ids, when it has them in hand (the recompute reads only the others) */
   written?: Fact[];
+  /** persons with new trips (the places worker matches them: risk areas, co-travellers, cities with cases) */
+  tripPersonIds: number[];
   /** persons and UTC days with new pings (to condense into stays) */
   pingDays?: Map<number, Set<number>>;
 }
@@ -56,5 +58,5 @@ export interface FeedDeps {
 }
 
 export function emptyResult(): BatchResult {
-  return { accepted: 0, duplicates: 0, errors: [], personIds: [] };
+  return { accepted: 0, duplicates: 0, errors: [], personIds: [], tripPersonIds: [] };
 }

@@ -11,6 +11,7 @@ import type { HashedRows, PersonRow } from '../../domain/feeds/person-feeds.ts';
 import type { PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { AppContext } from '../../roles/context.ts';
+import { Subjects } from '../../ports/event-bus.port.ts';
 import { AppError } from '../app-error.ts';
 import {
   emptyResult,
@@ -79,7 +80,7 @@ export class IngestService {
   constructor(
     private readonly ctx: Pick<
       AppContext,
-      'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log' | 'secrets'
+      'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log' | 'secrets' | 'bus'
     >,
     private readonly opts: IngestOptions,
   ) {
@@ -230,6 +231,8 @@ export class IngestService {
       }
       await this.ctx.facts.announce(ids);
     }
+    if (r.tripPersonIds.length)
+      await this.ctx.bus.publish(Subjects.tripsAdded, { personIds: [...new Set(r.tripPersonIds)] });
     if (r.pingDays && this.opts.staysPerBatch) await this.stays.rebuild(r.pingDays);
   }
 
@@ -311,6 +314,7 @@ export class IngestService {
           arrivedAt: t.arrivedAt,
           carriage: t.carriage ?? null,
           seat: t.seat ?? null,
+          service: t.service ?? null,
           source: SELF_DECLARATION_SOURCE,
           sourceRecordId: `${sourceRecordId}#${i}`,
         })),
@@ -318,7 +322,12 @@ export class IngestService {
         tx,
       );
     });
-    if (!duplicate) await this.followUp({ ...emptyResult(), personIds: [personId] });
+    if (!duplicate)
+      await this.followUp({
+        ...emptyResult(),
+        personIds: [personId],
+        tripPersonIds: c.value.trips.length ? [personId] : [],
+      });
     return { status: duplicate ? 'duplicate' : 'accepted' };
   }
 

@@ -13,6 +13,9 @@ import type { RiskAreaRow } from '../../ports/risk-area-store.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
 import { toIndexed } from './risk-area.mapping.ts';
+import type { FactType } from '../../domain/fact.ts';
+import type { LevelFacts } from '../../domain/places/trip-exposure.ts';
+import { DEFAULT_SOURCE_RULES } from '../../domain/policy/sources.policy.ts';
 
 export const RISK_AREA_FACT_SOURCE = 'places.risk-area';
 const DAY = 86_400_000;
@@ -54,6 +57,7 @@ export function factsForStays(
   stays: readonly MatchableStay[],
   index: AreaIndex,
   names: ReadonlyMap<number, RiskAreaRow>,
+  levels: LevelFacts = DEFAULT_SOURCE_RULES.stayLevels,
 ): { facts: NewFact[]; matches: number } {
   const best = new Map<string, { stay: MatchableStay; area: IndexedArea }>();
   const hits: number[] = [];
@@ -66,7 +70,7 @@ export function factsForStays(
     index.matchCode(s.venue_code ?? s.region_code, start, end, hits);
     for (const i of hits) {
       const area = index.areas[i] as IndexedArea;
-      if (area.level === 'low') continue;
+      if (!levels[area.level]) continue;
       matches++;
       const key = `${area.id}:${area.level}:${s.person_id}`;
       const seen = best.get(key);
@@ -80,7 +84,7 @@ export function factsForStays(
     const row = names.get(area.id);
     facts.push({
       personId: stay.person_id,
-      type: area.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay',
+      type: levels[area.level] as FactType,
       source: RISK_AREA_FACT_SOURCE,
       sourceRecordId: `${area.id}:${area.level}:${stay.source}:${stay.source_record_id}@${start}`,
       eventTime: Math.max(start, area.startsAt),
@@ -107,6 +111,7 @@ export class AreaMatcherService {
       rows: ReadonlyMap<number, RiskAreaRow>;
     }>,
     readonly lookbackDays = 14,
+    private readonly levels: () => Promise<LevelFacts> = async () => DEFAULT_SOURCE_RULES.stayLevels,
   ) {}
 
   /** Matches stays against the current area index and records the facts (the ingestion hook). */
@@ -129,12 +134,16 @@ export class AreaMatcherService {
     const from = new Date(Math.max(now - this.lookbackDays * DAY - DAY, area.startsAt - DAY));
     const to = new Date(Math.min(now, area.liftedAt) + 1);
     const lookbackAt = now - this.lookbackDays * DAY;
-    if (!area.geometry && area.adminCode && area.level !== 'low') {
+    const levels = await this.levels();
+    const factType = levels[area.level];
+    if (!factType)
+      return { stays: 0, matches: 0, facts: 0, persons: 0, ms: Math.round(performance.now() - t0) };
+    if (!area.geometry && area.adminCode) {
       // A whole division can hold a large share of the city's stays: match it where they are.
       const r = await this.stays.matchDivisionIntoFacts({
         areaId: row.id,
         level: area.level,
-        factType: area.level === 'high' ? 'inbound_high_risk' : 'medium_risk_stay',
+        factType,
         name: row.name,
         regionCode: row.region_code,
         code: area.adminCode,
@@ -199,7 +208,7 @@ export class AreaMatcherService {
     rows: ReadonlyMap<number, RiskAreaRow>,
     t0: number,
   ): Promise<MatchReport> {
-    const { facts, matches } = factsForStays(stays, index, rows);
+    const { facts, matches } = factsForStays(stays, index, rows, await this.levels());
     let inserted = 0;
     const persons = new Set<number>();
     for (let i = 0; i < facts.length; i += 5000) {

@@ -9,6 +9,7 @@ import type { CheckinService, CheckinOptions } from './checkin.service.ts';
 import type { ItineraryService } from './itinerary.service.ts';
 import type { RiskAreaService, PlacesAreaOptions } from './risk-area.service.ts';
 import type { VenueService } from './venue.service.ts';
+import type { TripExposureService } from './trip-exposure.service.ts';
 import type { RiskAreaStore } from '../../ports/risk-area-store.port.ts';
 import type { StayStore } from '../../ports/stay-store.port.ts';
 import type { TripStore } from '../../ports/trip-store.port.ts';
@@ -48,6 +49,8 @@ export interface Places {
   options: PlacesOptions;
   areas: RiskAreaService;
   matcher: AreaMatcherService;
+  /** trips: inbound rules for risk areas, co-travellers of cases */
+  trips: TripExposureService;
   itinerary: ItineraryService;
   venues: VenueService;
   checkins: CheckinService;

@@ -2,8 +2,11 @@
  * Background work of the places feature (worker role):
  * - on `hc.facts.added`, persons who now have a `case` fact get their check-ins' venue exposures
  *   (everyone who overlapped them becomes a companion); idempotent, so redelivery is harmless;
+ * - on `hc.facts.added`, new cases get their co-travellers (same flight, same train or carriage);
+ * - on `hc.trips.added`, new trips are matched: risk areas at either end, cases on the same service;
  * - every `sweepSeconds`, stays started in the last `sweepHours` are matched against all areas,
- *   which covers carrier stays written by the ingestion feeds (late data within the window).
+ *   which covers carrier stays written by the ingestion feeds (late data within the window), and
+ *   trips received in that window are matched again (a lost event is caught up).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../ports/clock.port.ts';
@@ -25,14 +28,27 @@ export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Prom
     const ids = (payload as FactAddedEvent).personIds ?? [];
     if (ids.length) await places.checkins.exposuresForNewFacts(ids);
   });
+  // A new case: who travelled with them. Own group, so a failure retries only this part.
+  const cases = await d.bus.subscribe(Subjects.factAdded, 'places-co-travellers', async (payload) => {
+    const ids = (payload as FactAddedEvent).personIds ?? [];
+    if (ids.length) await places.trips.casesArrived(ids);
+  });
+  const trips = await d.bus.subscribe(Subjects.tripsAdded, 'places-trips', async (payload) => {
+    const ids = (payload as { personIds?: number[] }).personIds ?? [];
+    if (ids.length) await places.trips.tripsArrived(ids);
+  });
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     const now = clock.now();
+    const from = new Date(now - places.options.sweepHours * 3_600_000);
     places.matcher
-      .sweep(new Date(now - places.options.sweepHours * 3_600_000), new Date(now + 1))
+      .sweep(from, new Date(now + 1))
       .then((r) => r.facts && log.info({ ...r }, 'places sweep matched stays'))
+      // Trips received in the window again (an event lost with an embedded bus is caught up).
+      .then(() => places.trips.sweep(from, new Date(now + 1)))
+      .then((r) => r.facts && log.info({ ...r }, 'places sweep matched trips'))
       .catch((err: unknown) => log.error({ err }, 'places sweep failed'))
       .finally(() => (running = false));
   }, places.options.sweepSeconds * 1000);
@@ -40,5 +56,7 @@ export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Prom
   return async () => {
     clearInterval(timer);
     await sub.stop();
+    await cases.stop();
+    await trips.stop();
   };
 }

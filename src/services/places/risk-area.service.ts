@@ -14,6 +14,7 @@ import type { Clock } from '../../ports/clock.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
 import type { AreaMatcherService, MatchReport } from './area-matcher.service.ts';
+import type { TripExposureService } from './trip-exposure.service.ts';
 import { toFeature, toIndexed, type RiskAreaFeature } from './risk-area.mapping.ts';
 
 const DAY = 86_400_000;
@@ -51,6 +52,8 @@ export class RiskAreaService {
   private cached:
     { index: AreaIndex; rows: Map<number, RiskAreaRow>; fingerprint: string; checkedAt: number } | undefined;
   matcher: AreaMatcherService | undefined;
+  /** trips into or out of the area's region are re-matched too */
+  trips: TripExposureService | undefined;
 
   constructor(
     private readonly repo: RiskAreaStore,
@@ -179,8 +182,16 @@ export class RiskAreaService {
 
   private async afterChange(row: RiskAreaRow): Promise<MatchReport> {
     this.cached = undefined;
-    if (!this.matcher) return { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 };
-    return this.matcher.rematchArea(row, this.opts.maxAccuracyM);
+    const t0 = performance.now();
+    const r: MatchReport = this.matcher
+      ? await this.matcher.rematchArea(row, this.opts.maxAccuracyM)
+      : { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 };
+    if (this.trips) {
+      const t = await this.trips.rematchArea(row);
+      r.facts += t.facts;
+      r.ms = Math.round(performance.now() - t0);
+    }
+    return r;
   }
 
   private checkScope(who: AreaActor, regionCode: string): void {

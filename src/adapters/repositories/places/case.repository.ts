@@ -23,4 +23,19 @@ export class CaseRepository implements CaseStore {
     );
     return r.rows.map((x) => Number(x.person_id));
   }
+
+  async activeCases(
+    since: Date,
+    personIds?: readonly number[],
+  ): Promise<Array<{ personId: number; eventTime: number }>> {
+    const r = await this.db.query<{ person_id: number | string; t: Date }>(
+      `SELECT f.person_id, max(f.event_time) AS t FROM facts f
+        WHERE f.type = 'case' AND f.event_time >= $1 AND ($2::bigint[] IS NULL OR f.person_id = ANY($2::bigint[]))
+          AND NOT EXISTS (SELECT 1 FROM facts r WHERE r.person_id = f.person_id AND r.type = 'release'
+                            AND r.data->'types' ? 'case' AND r.event_time >= f.event_time)
+        GROUP BY f.person_id`,
+      [since, personIds ?? null],
+    );
+    return r.rows.map((x) => ({ personId: Number(x.person_id), eventTime: new Date(x.t).getTime() }));
+  }
 }
