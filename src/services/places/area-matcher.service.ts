@@ -6,12 +6,14 @@
  * (places.risk-area, areaId:level:stay key), so re-matching the same stays changes nothing.
  */
 import type { StayRow, StayStore } from '../../ports/stay-store.port.ts';
-import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import { degreesAround, bboxOf } from '../../geo/areas/area-geometry.ts';
 import { AreaIndex, type IndexedArea } from '../../geo/areas/area-index.ts';
 import type { RiskAreaRow } from '../../ports/risk-area-store.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { FactService } from '../fact.service.ts';
+
+/** A fact to record, as FactService takes it. */
+type NewFact = Parameters<FactService['recordMany']>[0][number];
 import { toIndexed } from './risk-area.mapping.ts';
 import type { FactType } from '../../domain/fact.ts';
 import type { LevelFacts } from '../../domain/places/trip-exposure.ts';

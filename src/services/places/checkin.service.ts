@@ -10,7 +10,6 @@
  * (case check-in, other check-in).
  */
 import crypto from 'node:crypto';
-import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import { parsePlacesToken, readVenueClaims, VENUE_PREFIX } from '../../domain/places/places-token.ts';
 import type { CaseStore } from '../../ports/case-store.port.ts';
 import type { PersonSubjects } from '../../ports/person-subject.port.ts';
@@ -19,6 +18,9 @@ import type { CheckinRow, VenueRow, VenueStore } from '../../ports/venue-store.p
 import type { Clock } from '../../ports/clock.port.ts';
 import { AppError } from '../app-error.ts';
 import type { FactService } from '../fact.service.ts';
+
+/** A fact to record, as FactService takes it. */
+type NewFact = Parameters<FactService['recordMany']>[0][number];
 import type { KeyService } from '../key.service.ts';
 import type { VerifyResponse, VerifyService } from '../verify.service.ts';
 import type { AreaMatcherService, MatchReport } from './area-matcher.service.ts';

@@ -5,7 +5,6 @@
  * that arrives after the area or the case, and an area or a case that arrives after the trip.
  * Every fact has a stable source record id, so a repeat changes nothing.
  */
-import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
 import {
   coTravelFacts,
   tripAreaFacts,
@@ -19,6 +18,9 @@ import type { Clock } from '../../ports/clock.port.ts';
 import type { RiskAreaRow } from '../../ports/risk-area-store.port.ts';
 import type { TripStore } from '../../ports/trip-store.port.ts';
 import type { FactService } from '../fact.service.ts';
+
+/** A fact to record, as FactService takes it. */
+type NewFact = Parameters<FactService['recordMany']>[0][number];
 
 const DAY = 86_400_000;
 
