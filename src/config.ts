@@ -47,6 +47,10 @@ export interface Config {
   maxInFlight: number;
   /** residents whose hot status an api process keeps in memory in front of Redis (0: off) */
   nearCacheEntries: number;
+  /** SMS gateway webhook: one-time codes are POSTed there as {phone, text} (docs/SECURITY.md) */
+  smsWebhookUrl: string | undefined;
+  /** bearer token the platform sends to the SMS webhook */
+  smsWebhookToken: string | undefined;
   /** sign codes on one dedicated thread instead of the libuv pool (machines with a core to spare) */
   signingThread: boolean;
   companion: CompanionConfig;
@@ -83,6 +87,13 @@ function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL, got "${v}"`);
+  return v;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
   const issuer = env.HC_ISSUER ?? 'CN-52';
@@ -114,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paperCodeTtlSeconds: int(env, 'HC_PAPER_CODE_TTL', 30 * 86400, 3600, 366 * 86400),
     accessTokenTtlSeconds: int(env, 'HC_ACCESS_TTL', 7 * 86400, 60, 90 * 86400),
     otpTtlSeconds: int(env, 'HC_OTP_TTL', 300, 30, 3600),
+    smsWebhookUrl: url(env, 'HC_SMS_WEBHOOK_URL'),
+    smsWebhookToken: nonEmpty(env, 'HC_SMS_WEBHOOK_TOKEN'),
     logLevel: env.LOG_LEVEL ?? 'info',
     role,
     retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),

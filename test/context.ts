@@ -21,6 +21,7 @@ import { MemoryBus } from '../src/adapters/bus/memory-bus.ts';
 import { NatsBus } from '../src/adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../src/adapters/cache/memory-status-cache.ts';
 import { RedisStatusCache } from '../src/adapters/cache/redis-status-cache.ts';
+import { MemorySmsGateway } from '../src/adapters/sms/memory-sms-gateway.ts';
 import { ManualClock, systemClock, type Clock } from '../src/ports/clock.port.ts';
 import type { EventBus } from '../src/ports/event-bus.port.ts';
 import type { StatusCache } from '../src/ports/status-cache.port.ts';
@@ -97,6 +98,8 @@ async function pgliteTemplate(): Promise<Blob | undefined> {
 
 export interface TestContext extends AppContext {
   clock: ManualClock | Clock;
+  /** the residents' phones: every text message the platform delivered */
+  smsInbox: MemorySmsGateway;
   /** waits until every published event was handled (embedded bus) or a short settle (NATS) */
   settle(): Promise<void>;
   destroy(): Promise<void>;
@@ -106,6 +109,8 @@ export interface TestContextOptions {
   /** a manual clock starting here (epoch ms); default: the system clock */
   at?: number;
   config?: Partial<Config>;
+  /** a logger to read what the platform logs (default: silent) */
+  log?: pino.Logger;
 }
 
 /** The whole platform on real adapters, for medium and end-to-end tests. */
@@ -133,17 +138,20 @@ export async function createTestContext(
     ...opts.config,
   };
   const clock = opts.at !== undefined ? new ManualClock(opts.at) : systemClock;
+  const smsInbox = new MemorySmsGateway();
   const ctx = await createContext(config, {
+    smsGateway: smsInbox,
     db: tdb.db,
     cache,
     bus,
     clock,
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? pino({ level: 'silent' }),
     masterKey: crypto.randomBytes(32),
     skipMigrate: true,
   });
   return Object.assign(ctx, {
     clock,
+    smsInbox,
     async settle() {
       if (bus instanceof MemoryBus) await bus.idle();
       else await new Promise((r) => setTimeout(r, 300));

@@ -2,6 +2,7 @@
 import { makeResidentId } from '../src/domain/document-number.ts';
 import type { PersonInput } from '../src/services/resident.service.ts';
 import type { AppContext } from '../src/roles/context.ts';
+import type { MemorySmsGateway } from '../src/adapters/sms/memory-sms-gateway.ts';
 
 let seq = 0;
 
@@ -36,12 +37,13 @@ export async function createResident(
 }
 
 /** Signs a resident in through the service (no HTTP) and returns a bearer token. */
-export async function residentToken(ctx: AppContext, phone: string): Promise<string> {
-  // Demo mode is off in tests: read the code the SMS port wrote to the outbox.
+export async function residentToken(
+  ctx: Pick<AppContext, 'auth'> & { smsInbox: MemorySmsGateway },
+  phone: string,
+): Promise<string> {
+  // Demo mode is off in tests: read the code the SMS gateway delivered to the phone.
   await ctx.auth.requestOtp(phone);
-  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1'))
-    .rows[0];
-  const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
-  if (!code) throw new Error('no OTP in the outbox');
+  const code = ctx.smsInbox.lastCode(phone);
+  if (!code) throw new Error('no one-time code delivered');
   return (await ctx.auth.login(phone, code)).accessToken;
 }

@@ -25,13 +25,14 @@ import { SigningThread } from '../adapters/crypto/signing-thread.ts';
 import { FactRepository } from '../adapters/repositories/fact.repository.ts';
 import { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { StatusRepository } from '../adapters/repositories/status.repository.ts';
-import { OutboxSms } from '../adapters/sms/outbox-sms.ts';
+import { SmsOutboxRepository } from '../adapters/repositories/auth/sms-outbox.repository.ts';
+import { WebhookSmsGateway } from '../adapters/sms/webhook-sms-gateway.ts';
 import { ScryptPasswordHasher } from '../adapters/crypto/passwords.ts';
 import { StaffRepository } from '../adapters/repositories/auth/staff.repository.ts';
 import { systemClock, type Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { SchemaMigrations } from '../ports/schema-migrations.port.ts';
-import type { SmsSender } from '../ports/sms.port.ts';
+import type { SmsGateway } from '../ports/sms.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
 import { AuditService } from '../services/audit.service.ts';
 import { AuthService } from '../services/auth.service.ts';
@@ -40,6 +41,7 @@ import { FactService } from '../services/fact.service.ts';
 import { KeyService } from '../services/key.service.ts';
 import { PolicyService } from '../services/policy.service.ts';
 import { ResidentService } from '../services/resident.service.ts';
+import { SmsService } from '../services/sms.service.ts';
 import { StaffService } from '../services/staff.service.ts';
 import { StatusService } from '../services/status.service.ts';
 import { VerifyService } from '../services/verify.service.ts';
@@ -55,7 +57,8 @@ export interface AppContext {
   migrations: SchemaMigrations;
   cache: StatusCache;
   bus: EventBus;
-  sms: SmsSender;
+  /** the SMS outbox (one-time codes) */
+  sms: SmsService;
   secrets: Secrets;
   repos: { persons: PersonRepository; facts: FactRepository; statuses: StatusRepository };
   audit: AuditService;
@@ -80,6 +83,8 @@ export interface ContextOverrides {
   cache?: StatusCache;
   bus?: EventBus;
   masterKey?: Buffer;
+  /** SMS gateway instead of the configured webhook (tests, in-process harnesses) */
+  smsGateway?: SmsGateway;
   /** skip migrations (the caller ran them) */
   skipMigrate?: boolean;
 }
@@ -103,7 +108,10 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
       ? new RedisStatusCache(config.redisUrl, 'hc:', { nearCacheEntries: config.nearCacheEntries })
       : new MemoryStatusCache());
   const bus = o.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl }) : new MemoryBus());
-  const sms = new OutboxSms(db, secrets, log);
+  const smsGateway =
+    o.smsGateway ??
+    (config.smsWebhookUrl ? new WebhookSmsGateway(config.smsWebhookUrl, config.smsWebhookToken) : undefined);
+  const sms = new SmsService(new SmsOutboxRepository(db), smsGateway, secrets, clock, log);
   const repos = {
     persons: new PersonRepository(db),
     facts: new FactRepository(db),

@@ -10,6 +10,7 @@ import { resultsFeature } from '../services/results/results.feature.ts';
 import { webRoutes } from '../http/routes/web.routes.ts';
 import { placesRoutes } from '../http/routes/places.routes.ts';
 import { startPlacesWorker } from '../services/places/places.worker.ts';
+import { securityFeature } from './security.feature.ts';
 
 export interface Feature {
   name: string;
@@ -32,6 +33,8 @@ export const FEATURES: Feature[] = [
     startWorker: (ctx) =>
       startPlacesWorker({ places: ctx.places, bus: ctx.bus, clock: ctx.clock, log: ctx.log }),
   },
+  // security: SMS outbox relay (§11)
+  securityFeature,
   // web: the resident, scanner and officer apps
   { name: 'web', routes: webRoutes },
 ];

@@ -131,7 +131,8 @@ export class AuthService {
     if (registered)
       await this.sms.send(
         phone,
-        `【健康码】验证码 ${code}，${Math.round(this.opts.otpTtlSeconds / 60)} 分钟内有效。Your code: ${code}`,
+        `【健康码】验证码 ${code}，${Math.round(this.opts.otpTtlSeconds / 60)} 分钟内有效，请勿告诉他人。Your code: ${code}`,
+        now + this.opts.otpTtlSeconds * 1000,
       );
     const out: { sent: true; expiresInSeconds: number; demoCode?: string } = {
       sent: true,

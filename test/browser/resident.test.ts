@@ -71,24 +71,17 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function latestOtp(): Promise<string> {
-    for (let i = 0; i < 50; i++) {
-      const row = (
-        await platform.ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1')
-      ).rows[0];
-      const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
-      if (code) return code;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('no OTP sent');
+  async function latestOtp(phone: string): Promise<string> {
+    await expect.poll(() => platform.ctx.smsInbox.lastCode(phone)).toBeDefined();
+    return platform.ctx.smsInbox.lastCode(phone)!;
   }
 
   async function signIn(page: Page, phone: string): Promise<void> {
     await page.goto(`${platform.url}/app/`);
     await page.fill('#phone', phone);
-    await platform.ctx.db.query('DELETE FROM sms_outbox');
+    platform.ctx.smsInbox.messages.length = 0;
     await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.fill('#otp', await latestOtp());
+    await page.fill('#otp', await latestOtp(phone));
     await page.getByRole('button', { name: '登录', exact: true }).click();
     await page.waitForSelector('svg.qr');
   }

@@ -2,19 +2,22 @@
 import type { App, RouteModule } from '../../src/http/app.ts';
 import { buildServer } from '../../src/http/server.ts';
 import type { AppContext } from '../../src/roles/context.ts';
+import type { MemorySmsGateway } from '../../src/adapters/sms/memory-sms-gateway.ts';
 
 export async function testServer(ctx: AppContext, extraRoutes: RouteModule[] = []): Promise<App> {
   const { app } = await buildServer(ctx, { logger: false, extraRoutes });
   return app;
 }
 
-/** Signs a resident in over HTTP, reading the one-time code from the SMS outbox. */
-export async function httpLogin(app: App, ctx: AppContext, phone: string): Promise<string> {
+/** Signs a resident in over HTTP, reading the one-time code from the phone's messages. */
+export async function httpLogin(
+  app: App,
+  ctx: { smsInbox: MemorySmsGateway },
+  phone: string,
+): Promise<string> {
   const otp = await app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
   if (otp.statusCode !== 200) throw new Error(`otp failed ${otp.statusCode} ${otp.body}`);
-  const row = (await ctx.db.query<{ body: string }>('SELECT body FROM sms_outbox ORDER BY id DESC LIMIT 1'))
-    .rows[0];
-  const code = /(\d{6})/.exec(row?.body ?? '')?.[1];
+  const code = ctx.smsInbox.lastCode(phone);
   const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { phone, code } });
   if (login.statusCode !== 200) throw new Error(`login failed ${login.statusCode} ${login.body}`);
   return (login.json() as { accessToken: string }).accessToken;
