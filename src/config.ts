@@ -45,6 +45,13 @@ export interface Config {
   retentionDays: number;
   /** concurrent HTTP requests admitted before shedding load with 429 */
   maxInFlight: number;
+  /** API documentation (OpenAPI, Swagger UI) at /docs; on in demo mode, off otherwise */
+  docs: boolean;
+  /**
+   * Prometheus metrics: off, on the public listener at /metrics (demo mode's default), or on a
+   * listener of their own (production's default: loopback, PORT + 1000), never both.
+   */
+  metrics: { kind: 'off' } | { kind: 'public' } | { kind: 'separate'; host: string; port: number };
   /** residents whose hot status an api process keeps in memory in front of Redis (0: off) */
   nearCacheEntries: number;
   /** SMS gateway webhook: one-time codes are POSTed there as {phone, text} (docs/SECURITY.md) */
@@ -94,6 +101,23 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v;
 }
 
+/** Where /metrics is served (see Config.metrics). */
+function metricsListener(env: NodeJS.ProcessEnv, port: number, demo: boolean): Config['metrics'] {
+  if (!bool(env, 'HC_METRICS', true)) return { kind: 'off' };
+  const host = nonEmpty(env, 'HC_METRICS_HOST') ?? '127.0.0.1';
+  if (nonEmpty(env, 'HC_METRICS_PORT') !== undefined)
+    return { kind: 'separate', host, port: int(env, 'HC_METRICS_PORT', 0, 0, 65535) };
+  if (demo) return { kind: 'public' };
+  // One process per port: its metrics 1000 above it (8080 → 9080), so two api processes on one
+  // host don't collide. PORT=0 (tests) takes a free port for metrics too.
+  if (port === 0) return { kind: 'separate', host, port: 0 };
+  if (port + 1000 > 65535)
+    throw new ConfigError(
+      `PORT ${port} leaves no room for the metrics port (PORT + 1000): set HC_METRICS_PORT`,
+    );
+  return { kind: 'separate', host, port: port + 1000 };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
   const issuer = env.HC_ISSUER ?? 'CN-52';
@@ -109,16 +133,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!ROLES.includes(role)) {
     throw new ConfigError(`HC_ROLE must be one of ${ROLES.join(', ')}; got "${role}"`);
   }
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  // Demo mode is on for the embedded default and off as soon as a real database is configured.
+  const demo = bool(env, 'HC_DEMO', databaseUrl === undefined);
   return {
-    port: int(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST ?? '0.0.0.0',
+    port,
+    // Demo mode hands out demo accounts (the admin password included) at /v1/demo/accounts: it
+    // listens on loopback only unless HOST says otherwise. Production listens on every interface.
+    host: nonEmpty(env, 'HOST') ?? (demo ? '127.0.0.1' : '0.0.0.0'),
     dataDir: path.resolve(env.HC_DATA_DIR ?? './data'),
     databaseUrl,
     redisUrl: nonEmpty(env, 'REDIS_URL'),
     natsUrl: nonEmpty(env, 'NATS_URL'),
     issuer,
-    // Demo mode is on for the embedded default and off as soon as a real database is configured.
-    demo: bool(env, 'HC_DEMO', databaseUrl === undefined),
+    demo,
     demoResidents: int(env, 'HC_DEMO_RESIDENTS', 10_000, 0, 50_000_000),
     masterKey: nonEmpty(env, 'HC_MASTER_KEY'),
     codeTtlSeconds: int(env, 'HC_CODE_TTL', 60, 10, 3600),
@@ -131,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role,
     retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),
     maxInFlight: int(env, 'HC_MAX_IN_FLIGHT', 512, 1, 1_000_000),
+    docs: bool(env, 'HC_DOCS', demo),
+    metrics: metricsListener(env, port, demo),
     // Off by default: on 2 cores one dedicated thread saves event-loop time but, when the
     // scheduler parks it, every code waits (p99 at a steady 5 000 req/s: 30–82 ms with it, 17–34 ms
     // with the libuv pool's four threads, in our runs; bench/results/code-display.md).

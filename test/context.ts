@@ -134,6 +134,8 @@ export async function createTestContext(
     ...loadConfig({ HC_DEMO: 'false' }),
     databaseUrl: tdb.url,
     demo: false,
+    // a free port when a test starts the metrics listener (the default, PORT + 1000, is fixed)
+    metrics: { kind: 'separate', host: '127.0.0.1', port: 0 },
     logLevel: 'silent',
     ...opts.config,
   };

@@ -9,14 +9,16 @@ describe('overload guard', () => {
     registerOverloadGuard(app, 3, () => shed++);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let inside = 0;
     app.get('/slow', async () => {
+      inside++;
       await gate;
       return { ok: true };
     });
     app.get('/healthz', async () => ({ ok: true }));
     await app.ready();
     const admitted = [0, 1, 2].map(() => app.inject({ method: 'GET', url: '/slow' }));
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => inside).toBe(3); // all three admitted and in their handler
     const extra = await app.inject({ method: 'GET', url: '/slow' });
     expect(extra.statusCode).toBe(429);
     expect(extra.headers['retry-after']).toBe('1');

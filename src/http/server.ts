@@ -1,6 +1,8 @@
 /**
- * The HTTP API: Fastify with TypeBox schemas, OpenAPI at /docs, metrics at /metrics. Routes are
- * thin: validate, authorise (src/http/auth.ts), call one service, map the result.
+ * The HTTP API: Fastify with TypeBox schemas, security headers (security-headers.ts), OpenAPI at
+ * /docs (HC_DOCS), metrics at /metrics when they share the public listener (HC_METRICS; otherwise
+ * metrics-server.ts serves them on a listener of their own). Routes are thin: validate, authorise
+ * (src/http/auth.ts), call one service, map the result.
  */
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -11,6 +13,7 @@ import type { App, RouteModule } from './app.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorMapper } from './errors.ts';
 import { registerOverloadGuard } from './overload.ts';
+import { docsCsp, registerSecurityHeaders } from './security-headers.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
@@ -39,6 +42,7 @@ export async function buildServer(
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics();
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -55,7 +59,12 @@ export async function buildServer(
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (ctx.config.docs)
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { validatorUrl: null }, // no request to validator.swagger.io
+      transformStaticCSP: docsCsp,
+    });
 
   registerErrorMapper(app);
   registerOverloadGuard(app, opts.maxInFlight ?? ctx.config.maxInFlight, () => metrics.shed.inc());

@@ -59,6 +59,7 @@ describe('process roles', () => {
   };
 
   it('api: the API, docs and web apps; no worker', async () => {
+    ctx.config.docs = true; // HC_DOCS (on in demo mode only)
     const b = await start('api');
     expect(b).toContain('/docs');
     expect(b).toContain('/v1/trust-list');

@@ -4,7 +4,7 @@
  *
  * | role      | serves                                                                      |
  * | --------- | --------------------------------------------------------------------------- |
- * | api       | the HTTP API, /docs, /metrics, the web apps                                 |
+ * | api       | the HTTP API, the web apps, /docs (HC_DOCS), /metrics (HC_METRICS*)         |
  * | worker    | recompute, feed consumers, places sweeps, retention; /healthz, /readyz      |
  * | testing   | the testing service's API (its own database when configured)                |
  * | companion | daily and per-case companion runs, JetStream tile workers; /healthz, /readyz |
@@ -37,6 +37,18 @@ export async function startProcess(ctx: AppContext): Promise<ProcessRunning> {
       `${config.demo ? ', DEMO MODE 演示模式' : ''}`,
   ];
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  // Demo mode hands out demo passwords: say where it listens (loopback unless HOST says otherwise).
+  if (config.host === '127.0.0.1' || config.host === '::1' || config.host === 'localhost')
+    lines.push(
+      `  Listening on  ${config.host} 仅本机 loopback only` +
+        (config.demo
+          ? ' — 演示模式公开演示账号 demo mode hands out demo accounts; 对外开放请设 HOST=0.0.0.0 set HOST=0.0.0.0 to open it'
+          : ''),
+    );
+  else
+    lines.push(
+      `  Listening on  ${config.host}${config.host === '0.0.0.0' ? ' 所有网络接口 all interfaces' : ''}`,
+    );
   let apiBase: string | undefined;
 
   if (role === 'all' || role === 'api' || role === 'worker') {
@@ -45,8 +57,10 @@ export async function startProcess(ctx: AppContext): Promise<ProcessRunning> {
     if (running.url) {
       const base = `http://${host}:${new URL(running.url).port}`;
       apiBase = base;
+      if (config.docs) lines.push(`  API docs      ${base}/docs`);
+      if (running.metricsUrl) lines.push(`  Metrics       ${running.metricsUrl}/metrics (本机 own listener)`);
+      else if (config.metrics.kind === 'public') lines.push(`  Metrics       ${base}/metrics`);
       lines.push(
-        `  API docs      ${base}/docs`,
         `  Health        ${base}/healthz  ${base}/readyz`,
         `  Trust list    ${base}/v1/trust-list`,
         `  Web apps      ${base}/app/ (居民 resident)  ${base}/scan/ (验码 scanner)  ${base}/console/ (工作台 officer)`,

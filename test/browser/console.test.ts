@@ -13,6 +13,7 @@ import {
   HAS_CHROMIUM,
   launch,
   PHONE,
+  recordCspViolations,
   recordForeignRequests,
   shot,
   startPlatform,
@@ -111,6 +112,7 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     const context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1 });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, platform.url);
+    const blockedByCsp = recordCspViolations(page);
     await page.goto(`${platform.url}/console/`);
     await page.waitForSelector('#username');
     await shot(page, 'web-console-signin-desktop');
@@ -183,6 +185,7 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     await shot(phone, 'web-console-map-phone');
 
     expect(foreign).toEqual([]);
+    expect(blockedByCsp).toEqual([]);
     await context.close();
   });
 });

@@ -108,6 +108,19 @@ export function recordForeignRequests(page: Page, origin: string): string[] {
   return foreign;
 }
 
+/**
+ * Records what the page's Content-Security-Policy blocked (Chromium reports each on the console:
+ * "Refused to … because it violates the following Content Security Policy directive"), so a test
+ * can assert the app runs under the platform's CSP (src/http/security-headers.ts).
+ */
+export function recordCspViolations(page: Page): string[] {
+  const blocked: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+  });
+  return blocked;
+}
+
 /** Writes a screenshot to test-results/<name>.png and returns the PNG bytes. */
 export async function shot(page: Page, name: string): Promise<Buffer> {
   mkdirSync(RESULTS_DIR, { recursive: true });

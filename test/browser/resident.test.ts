@@ -16,6 +16,7 @@ import {
   HAS_CHROMIUM,
   launch,
   PHONE,
+  recordCspViolations,
   recordForeignRequests,
   shot,
   startPlatform,
@@ -95,6 +96,7 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, platform.url);
+    const blockedByCsp = recordCspViolations(page);
 
     await page.goto(`${platform.url}/app/`);
     await page.waitForSelector('#phone');
@@ -154,6 +156,7 @@ describe.skipIf(!HAS_CHROMIUM)('resident page /app in Chromium', () => {
     expect((await platform.ctx.verify.verify(decodeQr(deskPng) ?? '')).valid).toBe(true);
 
     expect(foreign).toEqual([]);
+    expect(blockedByCsp).toEqual([]);
     await context.close();
   });
 

@@ -16,6 +16,7 @@ import {
   HAS_CHROMIUM,
   launch,
   PHONE,
+  recordCspViolations,
   recordForeignRequests,
   shot,
   startPlatform,
@@ -70,6 +71,7 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
     });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, platform.url);
+    const blockedByCsp = recordCspViolations(page);
     await page.goto(`${platform.url}/scan/`);
     await page.waitForSelector('[data-testid=start-camera]:not([disabled])');
     await expect(page.getByTestId('trust-info').textContent()).resolves.toMatch(/CN-52/);
@@ -128,6 +130,7 @@ describe.skipIf(!HAS_CHROMIUM)('scanner page /scan in Chromium', () => {
     await shot(desk, 'web-scan-result-desktop');
 
     expect(foreign).toEqual([]);
+    expect(blockedByCsp).toEqual([]);
     await context.close();
   });
 });

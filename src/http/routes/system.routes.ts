@@ -1,4 +1,4 @@
-/** Liveness, readiness and Prometheus metrics. */
+/** Liveness, readiness and (when they share the public listener) Prometheus metrics. */
 import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import type { Metrics } from '../metrics.ts';
@@ -16,8 +16,11 @@ export function systemRoutes(app: App, ctx: AppContext, metrics: Metrics): void 
     }
   });
 
-  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-    void reply.header('Content-Type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  // Metrics on the public listener only where configured so (demo mode's default); production
+  // serves them on a loopback listener of their own (http/metrics-server.ts).
+  if (ctx.config.metrics.kind === 'public')
+    app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+      void reply.header('Content-Type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
 }
