@@ -41,6 +41,22 @@ export interface Fact {
   data: FactData;
 }
 
+/** A fact to record: what a source sends, before the platform gives it an id and an arrival time. */
+export interface NewFact {
+  personId: number;
+  type: FactType;
+  source: string;
+  /** the source's own id of the record: re-sending it records nothing new */
+  sourceRecordId: string;
+  eventTime: number;
+  /** default: eventTime */
+  validFrom?: number;
+  validUntil?: number | null;
+  data?: FactData;
+  /** who entered it by hand (an officer), if anyone */
+  author?: string | null;
+}
+
 export interface FactData {
   /** case */
   kind?: 'confirmed' | 'suspected' | 'asymptomatic';
@@ -68,4 +84,23 @@ export interface FactData {
   areaId?: string;
   regionCode?: string;
   [k: string]: unknown;
+}
+
+/**
+ * The fact a NewFact is once stored with `id` at `arrivalTime`, as `forPersons` would read it back
+ * (times are whole milliseconds, which the timestamptz round trip keeps).
+ */
+export function storedFact(f: NewFact, id: string, arrivalTime: number): Fact {
+  const s: Fact = {
+    id,
+    personId: String(f.personId),
+    type: f.type,
+    source: f.source,
+    eventTime: f.eventTime,
+    arrivalTime,
+    validFrom: f.validFrom ?? f.eventTime,
+    data: f.data ?? {},
+  };
+  if (f.validUntil !== undefined && f.validUntil !== null) s.validUntil = f.validUntil;
+  return s;
 }

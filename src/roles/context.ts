@@ -27,6 +27,10 @@ import { PersonRepository } from '../adapters/repositories/person.repository.ts'
 import { StatusRepository } from '../adapters/repositories/status.repository.ts';
 import { SmsOutboxRepository } from '../adapters/repositories/auth/sms-outbox.repository.ts';
 import { WebhookSmsGateway } from '../adapters/sms/webhook-sms-gateway.ts';
+import { AuditLogRepository } from '../adapters/repositories/audit-log.repository.ts';
+import { PolicyRepository } from '../adapters/repositories/policy.repository.ts';
+import { DbUnitOfWork } from '../adapters/db/unit-of-work.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
 import { ScryptPasswordHasher } from '../adapters/crypto/passwords.ts';
 import { StaffRepository } from '../adapters/repositories/auth/staff.repository.ts';
 import { systemClock, type Clock } from '../ports/clock.port.ts';
@@ -44,6 +48,7 @@ import { ResidentService } from '../services/resident.service.ts';
 import { SmsService } from '../services/sms.service.ts';
 import { StaffService } from '../services/staff.service.ts';
 import { StatusService } from '../services/status.service.ts';
+import { CorrectionService } from '../services/correction.service.ts';
 import { VerifyService } from '../services/verify.service.ts';
 import type { Places } from '../services/places/places.ts';
 import { createPlaces } from './places.feature.ts';
@@ -66,6 +71,10 @@ export interface AppContext {
   residents: ResidentService;
   facts: FactService;
   statuses: StatusService;
+  /** officer corrections, written atomically with their audit entry */
+  corrections: CorrectionService;
+  /** atomic work across stores */
+  uow: UnitOfWork;
   keys: KeyService;
   codes: CodeService;
   verify: VerifyService;
@@ -117,11 +126,13 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     facts: new FactRepository(db),
     statuses: new StatusRepository(db),
   };
-  const audit = new AuditService(db, clock);
-  const policies = new PolicyService(db, audit, clock);
+  const uow = new DbUnitOfWork(db);
+  const audit = new AuditService(db, new AuditLogRepository(db), clock);
+  const policies = new PolicyService(new PolicyRepository(db), uow, audit, clock);
   const residents = new ResidentService(repos.persons, secrets, clock);
   const facts = new FactService(repos.facts, bus, clock);
   const statuses = new StatusService(repos.persons, repos.facts, repos.statuses, cache, policies, clock);
+  const corrections = new CorrectionService(uow, repos.persons, policies, facts, audit, clock);
   const signingThread = config.signingThread ? new SigningThread() : undefined;
   const keys = new KeyService(
     db,
@@ -188,6 +199,8 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     residents,
     facts,
     statuses,
+    corrections,
+    uow,
     keys,
     codes,
     verify,

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { Database } from '../adapters/db/database.ts';
+import type { AuditLogStore } from '../ports/audit-log-store.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 
 export interface AuditEntry {
@@ -48,28 +49,23 @@ function canonicalJson(v: unknown): string {
 export class AuditService {
   constructor(
     private readonly db: Database,
+    private readonly store: AuditLogStore,
     private readonly clock: Clock,
   ) {}
 
   /** Appends one entry, chained to the previous one. */
   async append(e: AuditEntry): Promise<void> {
+    await this.appendTo(this.store, e);
+  }
+
+  /** Appends one entry through `store`: a unit of work's, so it commits with the rest of that work. */
+  async appendTo(store: AuditLogStore, e: AuditEntry): Promise<void> {
     // Millisecond ISO time survives the round trip through timestamptz exactly.
     const at = new Date(this.clock.now()).toISOString();
-    await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(727275)');
-      const last = (
-        await tx.query<{ seq: number; hash: Uint8Array }>(
-          'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
-        )
-      ).rows[0];
-      const seq = (last?.seq ?? 0) + 1;
-      const prev = last ? Buffer.from(last.hash) : GENESIS;
-      const hash = rowHash(prev, seq, at, e);
-      await tx.query(
-        'INSERT INTO audit_log (seq, at, actor, action, person_id, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
-        [seq, at, e.actor, e.action, e.personId ?? null, JSON.stringify(e.detail ?? {}), prev, hash],
-      );
-    });
+    await store.append(
+      { at, actor: e.actor, action: e.action, personId: e.personId ?? null, detail: e.detail ?? {} },
+      (prev, seq) => rowHash(prev, seq, at, e),
+    );
   }
 
   /** Walks the chain; returns the first broken sequence number, or null when intact. */

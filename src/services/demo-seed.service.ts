@@ -4,7 +4,7 @@
  * an empty database.
  */
 import crypto from 'node:crypto';
-import type { NewFact } from '../adapters/repositories/fact.repository.ts';
+import type { NewFact } from '../domain/fact.ts';
 import type { NewPersonRow } from '../adapters/repositories/person.repository.ts';
 import { COLOUR5_NAMES, type Colour5Name } from '../domain/colour.ts';
 import { makeResidentId } from '../domain/document-number.ts';

@@ -2,10 +2,9 @@
  * Accepts facts (docs/DESIGN.md §3, 5): stores each once (idempotent by source record id) and
  * announces it on the bus so a worker recomputes the person's status.
  */
-import type { Queryable } from '../adapters/db/database.ts';
-import type { FactRepository, NewFact } from '../adapters/repositories/fact.repository.ts';
-import { isFactType } from '../domain/fact.ts';
+import { isFactType, type NewFact } from '../domain/fact.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { FactStore } from '../ports/fact-store.port.ts';
 import { Subjects, type EventBus } from '../ports/event-bus.port.ts';
 import { AppError } from './app-error.ts';
 
@@ -17,33 +16,36 @@ export interface FactAddedEvent {
 
 export class FactService {
   constructor(
-    private readonly facts: FactRepository,
+    private readonly facts: FactStore,
     private readonly bus: EventBus,
     private readonly clock: Clock,
   ) {}
 
-  /** Records one fact; returns its id, or null when it was a duplicate. */
-  async record(f: NewFact, q?: Queryable): Promise<{ id: number | null; duplicate: boolean }> {
+  /**
+   * Records one fact; returns its id, or null when it was a duplicate. Inside a caller's transaction
+   * `tx` (see FactStore.bound) it is announced by the caller after the commit.
+   */
+  async record(f: NewFact, tx?: unknown): Promise<{ id: number | null; duplicate: boolean }> {
     if (!isFactType(f.type))
       throw new AppError('FACT_UNKNOWN_TYPE', 400, `unknown fact type ${String(f.type)}`);
     const now = this.clock.now();
-    const id = await this.facts.insert(f, now, q);
-    if (id !== null && !q) await this.announce([f.personId], now);
+    const id = await this.in(tx).insert(f, now);
+    if (id !== null && tx === undefined) await this.announce([f.personId], now);
     return { id, duplicate: id === null };
   }
 
   /**
    * Records many facts in one statement (bulk feeds); duplicates are skipped. Returns how many
-   * were new; their persons are announced unless a transaction `q` is given (announce after commit).
+   * were new; their persons are announced unless a transaction `tx` is given (announce after commit).
    */
   async recordMany(
     facts: readonly NewFact[],
-    q?: Queryable,
+    tx?: unknown,
   ): Promise<{ inserted: number; personIds: number[] }> {
     this.assertTypes(facts);
     const now = this.clock.now();
-    const personIds = await this.facts.insertMany(facts, now, q);
-    if (!q) await this.announce(personIds, now);
+    const personIds = await this.in(tx).insertMany(facts, now);
+    if (tx === undefined) await this.announce(personIds, now);
     return { inserted: personIds.length, personIds };
   }
 
@@ -51,9 +53,13 @@ export class FactService {
    * Records many facts inside the caller's transaction (bulk feeds) and returns the source record
    * ids that were new; the caller announces their persons after the commit.
    */
-  async recordManyNew(facts: readonly NewFact[], q: Queryable): Promise<Set<string>> {
+  async recordManyNew(facts: readonly NewFact[], tx: unknown): Promise<Set<string>> {
     this.assertTypes(facts);
-    return this.facts.insertManyNew(facts, this.clock.now(), q);
+    return this.in(tx).insertManyNew(facts, this.clock.now());
+  }
+
+  private in(tx: unknown): FactStore {
+    return tx === undefined ? this.facts : this.facts.bound(tx);
   }
 
   /** Throws FACT_UNKNOWN_TYPE unless every fact has a known type (for facts written in bulk elsewhere too). */
@@ -71,6 +77,7 @@ export class FactService {
     await this.bus.publish(Subjects.factAdded, event);
   }
 
+  /** One person's facts in (event time, id) order. */
   async forPerson(personId: number) {
     return this.facts.forPerson(personId);
   }

@@ -2,12 +2,13 @@
  * Policy versions (docs/DESIGN.md §3): stored as validated JSON, one active at a time. Publishing a
  * new version is audited, and `preview` shows how many residents would change colour first.
  */
-import type { Database } from '../adapters/db/database.ts';
 import { DEFAULT_POLICY } from '../domain/policy/default-policy.ts';
 import { compilePolicy, type CompiledPolicy } from '../domain/policy/policy-engine.ts';
 import { validatePolicy, type Policy } from '../domain/policy/policy.schema.ts';
 import type { StatusReason, StoredReason } from '../domain/status.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { PolicyStore, PolicyVersionInfo } from '../ports/policy-store.port.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
 import { AppError } from './app-error.ts';
 import type { AuditService } from './audit.service.ts';
 
@@ -50,7 +51,8 @@ export class PolicyService {
   private current: ActivePolicy | undefined;
 
   constructor(
-    private readonly db: Database,
+    private readonly store: PolicyStore,
+    private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -63,18 +65,12 @@ export class PolicyService {
 
   /** Re-reads the active version (after another process published one). */
   async reload(): Promise<ActivePolicy> {
-    const row = (await this.db.query<{ document: unknown }>('SELECT document FROM policies WHERE active'))
-      .rows[0];
-    if (!row) {
-      await this.db.query(
-        `INSERT INTO policies (version, document, active, created_by, activated_at) VALUES ($1, $2, true, 'system', $3)
-         ON CONFLICT DO NOTHING`,
-        [DEFAULT_POLICY.version, JSON.stringify(DEFAULT_POLICY), new Date(this.clock.now())],
-      );
-      this.current = activeOf(DEFAULT_POLICY);
-      return this.current;
+    let document = await this.store.activeDocument();
+    if (document === undefined) {
+      await this.store.installIfNone(DEFAULT_POLICY.version, DEFAULT_POLICY, this.clock.now());
+      document = (await this.store.activeDocument()) ?? DEFAULT_POLICY;
     }
-    const v = validatePolicy(row.document);
+    const v = validatePolicy(document);
     if (!v.ok)
       throw new Error(
         `active policy in the database is invalid: ${v.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
@@ -90,36 +86,25 @@ export class PolicyService {
     return v.policy;
   }
 
-  /** Stores and activates a new version; the caller then runs a full recompute. */
+  /** Stores and activates a new version with its audit entry, atomically; the caller then runs a full recompute. */
   async publish(document: unknown, actor: string): Promise<Policy> {
     const policy = this.validate(document);
-    await this.db.transaction(async (tx) => {
-      const exists = await tx.query('SELECT 1 FROM policies WHERE version = $1', [policy.version]);
-      if (exists.rows.length)
+    await this.uow.run(async (s) => {
+      if (!(await s.policies.publish(policy.version, policy, actor, this.clock.now())))
         throw new AppError('POLICY_VERSION_EXISTS', 409, `policy version ${policy.version} already exists`);
-      await tx.query('UPDATE policies SET active = false WHERE active');
-      await tx.query(
-        'INSERT INTO policies (version, document, active, created_by, activated_at) VALUES ($1, $2, true, $3, $4)',
-        [policy.version, JSON.stringify(policy), actor, new Date(this.clock.now())],
-      );
+      await this.audit.appendTo(s.audit, {
+        actor,
+        action: 'policy.publish',
+        detail: { version: policy.version },
+      });
     });
-    await this.audit.append({ actor, action: 'policy.publish', detail: { version: policy.version } });
     this.current = activeOf(policy);
     return policy;
   }
 
-  async versions(): Promise<
-    Array<{ version: string; active: boolean; createdBy: string; createdAt: string }>
-  > {
-    const r = await this.db.query<{ version: string; active: boolean; created_by: string; created_at: Date }>(
-      'SELECT version, active, created_by, created_at FROM policies ORDER BY created_at DESC',
-    );
-    return r.rows.map((x) => ({
-      version: x.version,
-      active: x.active,
-      createdBy: x.created_by,
-      createdAt: x.created_at.toISOString(),
-    }));
+  /** Every stored version, newest first. */
+  async versions(): Promise<PolicyVersionInfo[]> {
+    return this.store.versions();
   }
 
   /** Compiles a draft without storing it (preview of a change). */

@@ -2,16 +2,16 @@
  * Computes and stores statuses (docs/DESIGN.md §3): when a fact arrives, when nextReviewAt passes,
  * and for everyone after a policy change. Writes go to the status table and the hot cache together.
  */
-import type { PersonDisplay, PersonRepository } from '../adapters/repositories/person.repository.ts';
-import type { FactRepository } from '../adapters/repositories/fact.repository.ts';
-import type { StatusRepository, StoredStatus } from '../adapters/repositories/status.repository.ts';
 import { hotStatusOf, type HotStatus } from '../domain/hot-status.ts';
 import { evaluateCompiled } from '../domain/policy/policy-engine.ts';
 import type { Fact } from '../domain/fact.ts';
 import { compareIds } from '../domain/id.ts';
 import type { Status, StatusReason } from '../domain/status.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { FactStore } from '../ports/fact-store.port.ts';
+import type { PersonDisplay, PersonStore } from '../ports/person-store.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
+import type { StatusStore, StoredStatus } from '../ports/status-store.port.ts';
 import { labelReasons, type ActivePolicy, type PolicyService } from './policy.service.ts';
 
 /** What a caller of `recompute` may already have in hand. */
@@ -36,9 +36,9 @@ export interface RecomputeProgress {
 
 export class StatusService {
   constructor(
-    private readonly persons: PersonRepository,
-    private readonly facts: FactRepository,
-    private readonly statuses: StatusRepository,
+    private readonly persons: PersonStore,
+    private readonly facts: FactStore,
+    private readonly statuses: StatusStore,
     private readonly cache: StatusCache,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
@@ -164,6 +164,11 @@ export class StatusService {
   ): Promise<(Omit<StoredStatus, 'reasons'> & { reasons: StatusReason[] }) | undefined> {
     const [status, { texts }] = await Promise.all([this.statuses.get(personId), this.policies.active()]);
     return status && { ...status, reasons: labelReasons(status.reasons, texts) };
+  }
+
+  /** Residents per colour (0–4) in a region (admin-code prefix; '' = everyone). */
+  async countsByColour(regionPrefix: string): Promise<Record<number, number>> {
+    return this.statuses.countsByColour(regionPrefix);
   }
 
   /** The hot status for code display: cache first, computed on a miss. */

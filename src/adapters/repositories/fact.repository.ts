@@ -1,19 +1,11 @@
 /** Facts: append-only, idempotent by (source, source record id). */
-import type { Fact, FactData, FactType } from '../../domain/fact.ts';
-import type { Database, Queryable } from '../db/database.ts';
+import type { Fact, FactData, FactType, NewFact } from '../../domain/fact.ts';
+export { storedFact } from '../../domain/fact.ts';
+import type { FactStore } from '../../ports/fact-store.port.ts';
+import type { Queryable } from '../db/database.ts';
 import { intArray, numArray, textArray, TS, type SqlArray } from '../db/pg-params.ts';
 
-export interface NewFact {
-  personId: number;
-  type: FactType;
-  source: string;
-  sourceRecordId: string;
-  eventTime: number;
-  validFrom?: number;
-  validUntil?: number | null;
-  data?: FactData;
-  author?: string | null;
-}
+export type { NewFact };
 
 interface FactRow {
   id: number;
@@ -43,25 +35,6 @@ function toFact(r: FactRow): Fact {
   };
   if (r.valid_until !== null) f.validUntil = r.valid_until;
   return f;
-}
-
-/**
- * The fact a NewFact is once stored with `id` at `arrivalTime`, as `forPersons` would read it back
- * (times are whole milliseconds, which the timestamptz round trip keeps).
- */
-export function storedFact(f: NewFact, id: string, arrivalTime: number): Fact {
-  const s: Fact = {
-    id,
-    personId: String(f.personId),
-    type: f.type,
-    source: f.source,
-    eventTime: f.eventTime,
-    arrivalTime,
-    validFrom: f.validFrom ?? f.eventTime,
-    data: f.data ?? {},
-  };
-  if (f.validUntil !== undefined && f.validUntil !== null) s.validUntil = f.validUntil;
-  return s;
 }
 
 /*
@@ -153,12 +126,13 @@ export function factBulk(
   };
 }
 
-export class FactRepository {
-  constructor(private readonly db: Database) {}
+/** Over the database, or bound to one transaction (a unit of work). */
+export class FactRepository implements FactStore {
+  constructor(private readonly db: Queryable) {}
 
   /** Inserts one fact; returns its id, or null when that source record was already recorded. */
-  async insert(f: NewFact, arrivalTime: number, q: Queryable = this.db): Promise<number | null> {
-    const r = await q.query<{ id: number }>(
+  async insert(f: NewFact, arrivalTime: number): Promise<number | null> {
+    const r = await this.db.query<{ id: number }>(
       `INSERT INTO facts (person_id, type, source, source_record_id, event_time, arrival_time, valid_from, valid_until, data, author)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
        ON CONFLICT (source, source_record_id) DO NOTHING RETURNING id`,
@@ -179,34 +153,25 @@ export class FactRepository {
   }
 
   /** Inserts many facts in one statement; returns the person ids of the rows that were new. */
-  async insertMany(
-    facts: readonly NewFact[],
-    arrivalTime: number,
-    q: Queryable = this.db,
-  ): Promise<number[]> {
-    return (await this.insertBulk(facts, arrivalTime, q)).map((r) => r.person_id);
+  async insertMany(facts: readonly NewFact[], arrivalTime: number): Promise<number[]> {
+    return (await this.insertBulk(facts, arrivalTime)).map((r) => r.person_id);
   }
 
   /**
    * Inserts many facts in one statement; returns the source record ids of the rows that were new
    * (the others were recorded before), so a bulk feed needs no separate look-up of known ids.
    */
-  async insertManyNew(
-    facts: readonly NewFact[],
-    arrivalTime: number,
-    q: Queryable = this.db,
-  ): Promise<Set<string>> {
-    return new Set((await this.insertBulk(facts, arrivalTime, q)).map((r) => r.source_record_id));
+  async insertManyNew(facts: readonly NewFact[], arrivalTime: number): Promise<Set<string>> {
+    return new Set((await this.insertBulk(facts, arrivalTime)).map((r) => r.source_record_id));
   }
 
   private async insertBulk(
     facts: readonly NewFact[],
     arrivalTime: number,
-    q: Queryable,
   ): Promise<Array<{ person_id: number; source_record_id: string }>> {
     if (facts.length === 0) return [];
     const b = factBulk(facts);
-    const res = await q.query<{ person_id: number; source_record_id: string }>(
+    const res = await this.db.query<{ person_id: number; source_record_id: string }>(
       `INSERT INTO facts ${FACT_INSERT_COLUMNS}
        SELECT ${b.values(`$${b.next}::float8`)} FROM ${b.from}
        ON CONFLICT (source, source_record_id) DO NOTHING
@@ -242,6 +207,10 @@ export class FactRepository {
 
   async forPerson(id: number): Promise<Fact[]> {
     return (await this.forPersons([id])).get(id) ?? [];
+  }
+
+  bound(transaction: unknown): FactRepository {
+    return new FactRepository(transaction as Queryable);
   }
 
   /** Persons with facts that arrived after their status was computed (catch-up after a crash). */

@@ -1,4 +1,5 @@
 /** Residents (persons table): identifiers stored hashed and encrypted, never in clear. */
+import type { PersonDisplay, PersonStore } from '../../ports/person-store.port.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { intArray } from '../db/pg-params.ts';
 
@@ -38,13 +39,9 @@ export interface PersonRow {
 
 const COLUMNS = `id, doc_type, doc_masked, name_enc, name_masked, sex, birth_date, phone_enc, region_code, address_enc, code_subject, guardian_id`;
 
-/** What a resident's code shows of them: the code subject and the masked name. */
-export interface PersonDisplay {
-  sub: string;
-  maskedName: string;
-}
+export type { PersonDisplay };
 
-export class PersonRepository {
+export class PersonRepository implements PersonStore {
   constructor(private readonly db: Database) {}
 
   /** Inserts unless the same document exists; returns the id and whether it was new. */
@@ -197,6 +194,15 @@ export class PersonRepository {
         limit,
       ])
     ).rows.map((r) => r.id);
+  }
+
+  async regionOf(personId: number): Promise<string | undefined> {
+    const r = (
+      await this.db.query<{ region_code: string | null }>('SELECT region_code FROM persons WHERE id = $1', [
+        personId,
+      ])
+    ).rows[0];
+    return r === undefined ? undefined : (r.region_code ?? '');
   }
 
   async count(): Promise<number> {

@@ -1,23 +1,14 @@
 /** Computed statuses, one row per person, written in batches. */
 import type { Colour5 } from '../../domain/colour.ts';
 import type { Status, StatusReason, StoredReason } from '../../domain/status.ts';
-import type { Database } from '../db/database.ts';
+import type { StatusStore, StoredStatus } from '../../ports/status-store.port.ts';
+import type { Queryable } from '../db/database.ts';
 import { intArray, jsonArray, numArray, textArray, TS } from '../db/pg-params.ts';
 
-export interface StoredStatus {
-  personId: number;
-  colour5: Colour5;
-  /** without the rule's words: label them with the policy's texts (labelReasons, StatusService.shown) */
-  reasons: StoredReason[];
-  nextReviewAt: number | null;
-  policyVersion: string;
-  vaccineDoses: number;
-  lastNegativeTestDay: number | null;
-  computedAt: number;
-}
+export type { StoredStatus };
 
-export class StatusRepository {
-  constructor(private readonly db: Database) {}
+export class StatusRepository implements StatusStore {
+  constructor(private readonly db: Queryable) {}
 
   /**
    * Upserts many statuses in one statement. Columns travel as arrays (times as epoch milliseconds,

@@ -1,6 +1,7 @@
 /**
  * Officer work on persons: lookup (only inside the officer's region, every read audited),
- * corrections (a fact with reason, author and expiry) and colour counts.
+ * corrections (CorrectionService: a fact with reason, author and expiry, audited atomically) and
+ * colour counts.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
@@ -8,7 +9,6 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { AppError } from '../../services/app-error.ts';
 import { COLOUR5_NAMES } from '../../domain/colour.ts';
-import { correctionMaxDays } from '../../domain/policy/policy.schema.ts';
 import { actorOf, staffOf } from '../auth.ts';
 import { errors, json } from '../schemas.ts';
 
@@ -84,41 +84,17 @@ export function officerRoutes(app: App, ctx: AppContext): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ factId: Type.Integer() }), ...errors(400, 401, 403, 404) },
+        response: { 201: Type.Object({ factId: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
-      const id = req.params.id;
-      const b = req.body;
-      await readablePerson(ctx, req, id);
-      const now = ctx.clock.now();
-      const until = Date.parse(b.expiresAt);
-      if (!(until > now)) throw new AppError('CORRECTION_EXPIRED', 400, 'expiresAt must be in the future');
-      const maxDays = correctionMaxDays((await ctx.policies.active()).policy);
-      if (until > now + maxDays * 86_400_000)
-        throw new AppError(
-          'CORRECTION_TOO_LONG',
-          400,
-          `expiresAt may be at most ${maxDays} days ahead (policy correction.maxDays)`,
-        );
-      const actor = actorOf(req);
-      const r = await ctx.facts.record({
-        personId: id,
-        type: 'correction',
-        source: 'officer-correction',
-        sourceRecordId: `${actor}:${id}:${now}`,
-        eventTime: now,
-        validUntil: until,
-        data: { colour5: b.colour5, reason: b.reason },
-        author: actor,
-      });
-      await ctx.audit.append({
-        actor,
-        action: 'person.correct',
-        personId: id,
-        detail: { colour5: b.colour5, reason: b.reason, expiresAt: b.expiresAt },
-      });
-      return reply.status(201).send({ factId: r.id ?? 0 });
+      const staff = staffOf(req);
+      const r = await ctx.corrections.correct(
+        { actor: actorOf(req), regionPrefix: staff.regionPrefix },
+        req.params.id,
+        { colour5: req.body.colour5, reason: req.body.reason, expiresAt: Date.parse(req.body.expiresAt) },
+      );
+      return reply.status(201).send(r);
     },
   );
 
@@ -140,7 +116,7 @@ export function officerRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const staff = staffOf(req);
-      const byNumber = await ctx.repos.statuses.countsByColour(staff.regionPrefix);
+      const byNumber = await ctx.statuses.countsByColour(staff.regionPrefix);
       const counts = Object.fromEntries(COLOUR5_NAMES.map((n, i) => [n, byNumber[i] ?? 0]));
       return { regionPrefix: staff.regionPrefix, counts };
     },

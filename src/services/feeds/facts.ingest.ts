@@ -4,7 +4,7 @@
  * Persons are announced (or recomputed) by the caller after the commit.
  */
 import type { ResolvedPerson, TripRow } from '../../adapters/feeds/feed.repository.ts';
-import { storedFact, type NewFact } from '../../adapters/repositories/fact.repository.ts';
+import { storedFact, type NewFact } from '../../domain/fact.ts';
 import type { PersonDisplay } from '../../adapters/repositories/person.repository.ts';
 import {
   checkDeclarationRecord,

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../../adapters/db/database.ts';
-import type { NewFact } from '../../adapters/repositories/fact.repository.ts';
+import type { NewFact } from '../../domain/fact.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
 import {

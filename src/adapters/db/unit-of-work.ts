@@ -1,0 +1,21 @@
+/** The unit of work over the database: one transaction, the stores bound to it. */
+import type { Stores, UnitOfWork } from '../../ports/unit-of-work.port.ts';
+import { AuditLogRepository } from '../repositories/audit-log.repository.ts';
+import { FactRepository } from '../repositories/fact.repository.ts';
+import { PolicyRepository } from '../repositories/policy.repository.ts';
+import type { Database } from './database.ts';
+
+export class DbUnitOfWork implements UnitOfWork {
+  constructor(private readonly db: Database) {}
+
+  run<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
+    // Everything inside goes through these stores: on PGlite the one session is this transaction's.
+    return this.db.transaction((tx) =>
+      work({
+        facts: new FactRepository(tx),
+        audit: new AuditLogRepository(tx),
+        policies: new PolicyRepository(tx),
+      }),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Atomic work across stores (docs/ARCHITECTURE.md "Rules"): `run` hands the work stores bound to
+ * one transaction; everything they write commits together or not at all (a correction's fact and
+ * its audit entry; a policy version and its audit entry). Implemented by
+ * adapters/db/unit-of-work.ts. Feature areas add the stores they need to `Stores`.
+ */
+import type { AuditLogStore } from './audit-log-store.port.ts';
+import type { FactStore } from './fact-store.port.ts';
+import type { PolicyStore } from './policy-store.port.ts';
+
+/** The stores a unit of work offers, all bound to its transaction. */
+export interface Stores {
+  facts: FactStore;
+  audit: AuditLogStore;
+  policies: PolicyStore;
+}
+
+export interface UnitOfWork {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  run<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+}
