@@ -6,6 +6,8 @@
 import type { Database } from '../adapters/db/database.ts';
 import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { CaseRepository } from '../adapters/repositories/places/case.repository.ts';
+import { CityWithCasesRepository } from '../adapters/repositories/places/city-with-cases.repository.ts';
+import { CitiesWithCasesService } from '../services/places/cities-with-cases.service.ts';
 import { PlacesSettingsRepository } from '../adapters/repositories/places/places-settings.repository.ts';
 import { RiskAreaRepository } from '../adapters/repositories/places/risk-area.repository.ts';
 import { PlacesStayRepository } from '../adapters/repositories/places/stay.repository.ts';
@@ -76,11 +78,21 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
   ]);
   areas.matcher = matcher;
   areas.trips = trips;
+  const cities = new CitiesWithCasesService(
+    new CityWithCasesRepository(c.db),
+    stores.stays,
+    stores.trips,
+    c.facts,
+    c.audit,
+    c.clock,
+    rules,
+  );
   return {
     options: opts,
     areas,
     matcher,
     trips,
+    cities,
     itinerary: new ItineraryService(
       stores.stays,
       stores.trips,

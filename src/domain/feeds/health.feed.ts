@@ -25,6 +25,8 @@ export const KP_CATEGORIES = [
   'secondary_contact',
   'companion',
   'inbound_high_risk',
+  // 重点职业: a department's list of workers tested periodically (cold chain, ports, hospitals)
+  'key_occupation',
 ] as const;
 export type KpCategory = (typeof KP_CATEGORIES)[number];
 export const KP_TIERS = ['high', 'medium'] as const;
@@ -39,6 +41,7 @@ export const DEFAULT_TIER: Record<KpCategory, KpTier> = {
   inbound_high_risk: 'high',
   secondary_contact: 'medium',
   companion: 'medium',
+  key_occupation: 'medium',
 };
 
 /** The fact source of every key-population record; source ids are unique within the feed. */
@@ -58,6 +61,8 @@ export interface KeyPopulationRecord {
   caseRef?: string;
   seconds?: number;
   firstTs?: number;
+  /** key_occupation: hours between the periodic tests the occupation requires */
+  testIntervalHours?: number;
 }
 
 /** Checks one list row; `now` (epoch ms) rejects future events and fills a missing event time. */
@@ -84,6 +89,10 @@ export function checkKeyPopulationRecord(r: RawRecord, now: number): Checked<Key
   if (!firstTs.ok) return firstTs;
   const seconds = numberField(r, 'seconds', 0, 14 * 86400, { integer: true });
   if (!seconds.ok) return seconds;
+  const interval = numberField(r, 'test_interval_hours', 1, 24 * 60, {
+    required: category.value === 'key_occupation' && action.value !== 'release',
+  });
+  if (!interval.ok) return interval;
   const rec: KeyPopulationRecord = {
     sourceId: sourceId.value,
     person: person.value,
@@ -108,6 +117,8 @@ export function checkKeyPopulationRecord(r: RawRecord, now: number): Checked<Key
   if (caseRef !== undefined) rec.caseRef = caseRef.slice(0, 64);
   if (seconds.value !== undefined) rec.seconds = seconds.value;
   if (firstTs.value !== undefined) rec.firstTs = firstTs.value;
+  if (interval.value !== undefined && category.value === 'key_occupation')
+    rec.testIntervalHours = interval.value;
   return ok(rec);
 }
 
@@ -138,10 +149,19 @@ export function keyPopulationFact(rec: KeyPopulationRecord): FactDraft {
   if (rec.caseRef !== undefined) data.caseRef = rec.caseRef;
   if (rec.seconds !== undefined) data.seconds = rec.seconds;
   if (rec.firstTs !== undefined) data.firstTs = rec.firstTs;
+  let eventTime = rec.eventTime;
+  if (rec.testIntervalHours !== undefined) {
+    // A worker is overdue only once a whole interval has passed without a negative test, so the
+    // fact counts from the first test's due time (the policy's recentNegativeTest rule then fires
+    // whenever the last negative test is older than the interval).
+    data.testIntervalHours = rec.testIntervalHours;
+    data.enrolledAt = rec.eventTime;
+    eventTime = rec.eventTime + rec.testIntervalHours * 3_600_000;
+  }
   return {
     source: KP_FACT_SOURCE,
     sourceRecordId: rec.sourceId,
-    eventTime: rec.eventTime,
+    eventTime,
     type: rec.category,
     data,
   };

@@ -171,6 +171,5 @@ export const DEFAULT_POLICY: Policy = {
       presenceGapSeconds: 1800,
       windowDays: 4,
     },
-    keyOccupationTestIntervalHours: 72,
   },
 };

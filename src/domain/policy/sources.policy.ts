@@ -51,8 +51,6 @@ export const SourcesSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    /** key occupations: the test interval when the registry or the list gives none */
-    keyOccupationTestIntervalHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 60 })),
   },
   { additionalProperties: false },
 );
@@ -78,7 +76,6 @@ export interface SourceRules {
     presenceGapSeconds: number;
     windowDays: number;
   };
-  keyOccupationTestIntervalHours: number;
 }
 
 export const DEFAULT_SOURCE_RULES: SourceRules = {
@@ -98,7 +95,6 @@ export const DEFAULT_SOURCE_RULES: SourceRules = {
     presenceGapSeconds: 1800,
     windowDays: 4,
   },
-  keyOccupationTestIntervalHours: 72,
 };
 
 /** The section with every absent key taken from the defaults. */
@@ -111,7 +107,6 @@ export function sourceRules(sources: SourcesPolicy | undefined): SourceRules {
     tripMatch: s.tripMatch ?? d.tripMatch,
     coTravellers: { ...d.coTravellers, ...s.coTravellers },
     codePositions: { ...d.codePositions, ...s.codePositions },
-    keyOccupationTestIntervalHours: s.keyOccupationTestIntervalHours ?? d.keyOccupationTestIntervalHours,
   };
 }
 

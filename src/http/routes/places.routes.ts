@@ -148,6 +148,89 @@ export async function placesRoutes(app: App, ctx: AppContext): Promise<void> {
     async (req) => places.areas.withHistory(who(req), req.params.id),
   );
 
+  const CityBody = Type.Object(
+    {
+      regionCode: Type.String({
+        pattern: '^\\d{4}(\\d{2})?$',
+        description: '地市 (4 digits) or 区县 (6 digits)',
+      }),
+      since: Type.Optional(Type.String({ format: 'date-time' })),
+      until: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+      note: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    },
+    { additionalProperties: false },
+  );
+  const CityView = Type.Object({
+    id: Type.Integer(),
+    regionCode: Type.String(),
+    name: Type.String(),
+    since: Type.String(),
+    until: Type.Union([Type.String(), Type.Null()]),
+    note: Type.Union([Type.String(), Type.Null()]),
+  });
+  const lister = (req: FastifyRequest) => {
+    const p = req.principal;
+    if (p?.kind === 'device') return { actor: actorOf(req), regionPrefix: p.regionCode ?? '' };
+    return who(req);
+  };
+
+  app.get(
+    '/v1/cities-with-cases',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['places'],
+        summary: '有病例的城市 Cities listed now as having cases',
+        response: { 200: Type.Array(CityView) },
+      },
+    },
+    async (_req, reply) => {
+      void reply.header('Cache-Control', 'public, max-age=60');
+      return places.cities.listed();
+    },
+  );
+
+  app.post(
+    '/v1/cities-with-cases',
+    {
+      config: { auth: ['officer', 'admin', 'peer'] },
+      schema: {
+        tags: ['places'],
+        summary:
+          '发布有病例的城市 List a city with cases in my region; stays and trips there in the last 14 days turn yellow',
+        body: CityBody,
+        response: {
+          201: Type.Object({
+            city: CityView,
+            rematch: Type.Object({ stays: Type.Integer(), trips: Type.Integer(), facts: Type.Integer() }),
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await places.cities.publish(lister(req), req.body)),
+  );
+
+  app.post(
+    '/v1/cities-with-cases/:id/end',
+    {
+      config: { auth: ['officer', 'admin', 'peer'] },
+      schema: {
+        tags: ['places'],
+        summary: '解除有病例的城市 End a listing (now, or at a given time)',
+        params: IdParams,
+        body: Type.Optional(
+          Type.Object(
+            { at: Type.Optional(Type.String({ format: 'date-time' })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: CityView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => places.cities.end(lister(req), req.params.id, req.body?.at),
+  );
+
   app.get(
     '/v1/me/itinerary',
     {

@@ -10,6 +10,7 @@ import type { ItineraryService } from './itinerary.service.ts';
 import type { RiskAreaService, PlacesAreaOptions } from './risk-area.service.ts';
 import type { VenueService } from './venue.service.ts';
 import type { TripExposureService } from './trip-exposure.service.ts';
+import type { CitiesWithCasesService } from './cities-with-cases.service.ts';
 import type { RiskAreaStore } from '../../ports/risk-area-store.port.ts';
 import type { StayStore } from '../../ports/stay-store.port.ts';
 import type { TripStore } from '../../ports/trip-store.port.ts';
@@ -51,6 +52,8 @@ export interface Places {
   matcher: AreaMatcherService;
   /** trips: inbound rules for risk areas, co-travellers of cases */
   trips: TripExposureService;
+  /** cities with cases: the list, and presence there → city_with_cases_stay */
+  cities: CitiesWithCasesService;
   itinerary: ItineraryService;
   venues: VenueService;
   checkins: CheckinService;

@@ -35,7 +35,10 @@ export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Prom
   });
   const trips = await d.bus.subscribe(Subjects.tripsAdded, 'places-trips', async (payload) => {
     const ids = (payload as { personIds?: number[] }).personIds ?? [];
-    if (ids.length) await places.trips.tripsArrived(ids);
+    if (ids.length) {
+      await places.trips.tripsArrived(ids);
+      await places.cities.tripsArrived(ids);
+    }
   });
   let running = false;
   const timer = setInterval(() => {
@@ -47,8 +50,10 @@ export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Prom
       .sweep(from, new Date(now + 1))
       .then((r) => r.facts && log.info({ ...r }, 'places sweep matched stays'))
       // Trips received in the window again (an event lost with an embedded bus is caught up).
-      .then(() => places.trips.sweep(from, new Date(now + 1)))
+      .then(() => places.trips.sweep(from, new Date(now + 1), (ids) => places.cities.tripsArrived(ids)))
       .then((r) => r.facts && log.info({ ...r }, 'places sweep matched trips'))
+      .then(() => places.cities.sweepStays(from, new Date(now + 1)))
+      .then((r) => r.facts && log.info({ ...r }, 'places sweep matched stays in cities with cases'))
       .catch((err: unknown) => log.error({ err }, 'places sweep failed'))
       .finally(() => (running = false));
   }, places.options.sweepSeconds * 1000);

@@ -122,11 +122,17 @@ export class TripExposureService {
   }
 
   /** Trips received in [from, to) matched again (the worker's catch-up pass). */
-  async sweep(from: Date, to: Date): Promise<TripMatchReport> {
+  async sweep(
+    from: Date,
+    to: Date,
+    more?: (personIds: number[]) => Promise<unknown>,
+  ): Promise<TripMatchReport> {
     const persons = await this.trips.personsReceived(from, to);
     const total: TripMatchReport = { trips: 0, facts: 0 };
     for (let i = 0; i < persons.length; i += 500) {
-      const r = await this.tripsArrived(persons.slice(i, i + 500));
+      const slice = persons.slice(i, i + 500);
+      const r = await this.tripsArrived(slice);
+      await more?.(slice);
       total.trips += r.trips;
       total.facts += r.facts;
     }
