@@ -127,6 +127,8 @@ export interface FactDraft {
   source: string;
   sourceRecordId: string;
   eventTime: number;
+  /** when it starts to count, if later than the event (key occupations: the first test due) */
+  validFrom?: number;
   data: FactData;
 }
 
@@ -149,22 +151,21 @@ export function keyPopulationFact(rec: KeyPopulationRecord): FactDraft {
   if (rec.caseRef !== undefined) data.caseRef = rec.caseRef;
   if (rec.seconds !== undefined) data.seconds = rec.seconds;
   if (rec.firstTs !== undefined) data.firstTs = rec.firstTs;
-  let eventTime = rec.eventTime;
-  if (rec.testIntervalHours !== undefined) {
-    // A worker is overdue only once a whole interval has passed without a negative test, so the
-    // fact counts from the first test's due time (the policy's recentNegativeTest rule then fires
-    // whenever the last negative test is older than the interval).
-    data.testIntervalHours = rec.testIntervalHours;
-    data.enrolledAt = rec.eventTime;
-    eventTime = rec.eventTime + rec.testIntervalHours * 3_600_000;
-  }
-  return {
+  const draft: FactDraft = {
     source: KP_FACT_SOURCE,
     sourceRecordId: rec.sourceId,
-    eventTime,
+    eventTime: rec.eventTime,
     type: rec.category,
     data,
   };
+  if (rec.testIntervalHours !== undefined) {
+    // A worker is overdue only once a whole interval has passed without a negative test, so the
+    // fact is valid from the first test's due time (the policy's recentNegativeTest rule then
+    // fires whenever the last negative test is older than the interval).
+    data.testIntervalHours = rec.testIntervalHours;
+    draft.validFrom = rec.eventTime + rec.testIntervalHours * 3_600_000;
+  }
+  return draft;
 }
 
 export interface VaccinationRecord {

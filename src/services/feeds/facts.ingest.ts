@@ -117,7 +117,7 @@ function shownOf(rows: ReadonlyArray<{ person: ResolvedPerson }>): Map<number, P
 }
 
 function toNewFact(f: FactDraft, personId: number): NewFact {
-  return {
+  const n: NewFact = {
     personId,
     type: f.type,
     source: f.source,
@@ -125,6 +125,8 @@ function toNewFact(f: FactDraft, personId: number): NewFact {
     eventTime: f.eventTime,
     data: f.data,
   };
+  if (f.validFrom !== undefined) n.validFrom = f.validFrom;
+  return n;
 }
 
 /** Key-population lists: facts, membership, and a response task per entry. */
