@@ -6,9 +6,10 @@
  * when the table's fingerprint changes (checked at most every few seconds).
  */
 import type { RiskAreaFields, RiskAreaRow, RiskAreaStore } from '../../ports/risk-area-store.port.ts';
-import { parsePolygonal } from '../../geo/areas/area-geometry.ts';
+import { parsePolygonal, type AreaGeometry } from '../../geo/areas/area-geometry.ts';
 import { AreaIndex, type AreaLevel } from '../../geo/areas/area-index.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
+import { checkAreaInRegion } from '../../domain/places/area-region.ts';
 import { countyName } from '../../domain/regions.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import { AppError } from '../app-error.ts';
@@ -67,6 +68,7 @@ export class RiskAreaService {
     const now = this.clock.now();
     const fields = this.validate(input, undefined, now);
     this.checkScope(who, fields.region_code);
+    this.checkGeometryScope(who, fields);
     const row = await this.repo.publish(fields, {
       action: 'publish',
       actor: who.actor,
@@ -95,6 +97,8 @@ export class RiskAreaService {
       throw new AppError('AREA_NOT_FOUND', 404, 'no such risk area in your region');
     const fields = this.validate(input, old, now);
     this.checkScope(who, fields.region_code);
+    // A new shape is checked; lifting or renaming an older area is not blocked by it.
+    if (input.geometry !== undefined || input.center !== undefined) this.checkGeometryScope(who, fields);
     const before = summary(fieldsOf(old));
     const after = summary(fields);
     const changes: Record<string, unknown> = {};
@@ -202,6 +206,27 @@ export class RiskAreaService {
         `you may publish areas only inside region ${who.regionPrefix || '(all)'}`,
       );
     }
+  }
+
+  /** The drawn shape itself must lie in the officer's region, not only its label (docs/SECURITY.md). */
+  private checkGeometryScope(who: AreaActor, f: RiskAreaFields): void {
+    let g: AreaGeometry | undefined;
+    if (f.kind === 'circle' && f.center_lat !== null && f.center_lon !== null && f.radius_m !== null)
+      g = { kind: 'circle', lat: f.center_lat, lon: f.center_lon, radiusM: f.radius_m };
+    else if (f.kind === 'polygon') {
+      const p = parsePolygonal(f.geometry);
+      if (p.ok) g = p.geometry;
+    }
+    if (!g) return; // admin-code areas: the code is the shape, checked by checkScope
+    const r = checkAreaInRegion(g, who.regionPrefix);
+    if (r.ok) return;
+    throw new AppError(
+      'AREA_GEOMETRY_OUT_OF_REGION',
+      403,
+      r.reason === 'outside'
+        ? `the area's shape reaches outside region ${who.regionPrefix} (point ${r.lat.toFixed(4)}, ${r.lon.toFixed(4)})`
+        : `the shape of an area in region ${who.regionPrefix} can't be checked: no reference position for it`,
+    );
   }
 
   /** Merges input over an existing row (update) or nothing (publish) and validates the result. */
