@@ -56,7 +56,8 @@ describe('masking', () => {
     expect(maskName('张三')).toBe('张*');
     expect(maskName('张小三')).toBe('张*三');
     expect(maskName('欧阳娜娜')).toBe('欧**娜');
-    expect(maskDocument('520102199003071234')).toBe('5201**********1234');
+    expect(maskDocument('520102199003071234')).toBe('5****************4');
+    expect(maskDocument('E12345678')).toBe('E*******8');
     expect(maskPhone('13812345678')).toBe('138****5678');
   });
   it('normalises mainland mobile numbers', () => {

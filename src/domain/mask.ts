@@ -1,4 +1,4 @@
-/** Masked displays of personal data (docs/DESIGN.md §11): 张*三, 5201**********1234, 138****5678. */
+/** Masked displays of personal data (docs/DESIGN.md §11): 张*三, 5****************4, 138****5678. */
 
 export function maskName(name: string): string {
   const chars = Array.from(name.trim());
@@ -8,10 +8,14 @@ export function maskName(name: string): string {
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }
 
+/**
+ * A document number's display mask: the first and the last character only. More would help rebuild
+ * a resident ID from the plain columns stored beside the mask (county, birth year, sex): see
+ * docs/SECURITY.md §Personal data at rest.
+ */
 export function maskDocument(number: string): string {
-  if (number.length <= 8)
-    return number.slice(0, 2) + '*'.repeat(Math.max(0, number.length - 4)) + number.slice(-2);
-  return number.slice(0, 4) + '*'.repeat(number.length - 8) + number.slice(-4);
+  if (number.length <= 2) return '*'.repeat(number.length);
+  return number.slice(0, 1) + '*'.repeat(number.length - 2) + number.slice(-1);
 }
 
 export function maskPhone(phone: string): string {

@@ -21,3 +21,57 @@ export interface PersonStore {
   /** A person's home region code ('' when unknown), or undefined when there is no such person. */
   regionOf(personId: number): Promise<string | undefined>;
 }
+
+/**
+ * A resident as stored (persons table): identifiers hashed and encrypted, only de-identified plain
+ * columns (docs/SECURITY.md §Personal data at rest).
+ */
+export interface NewPersonRow {
+  docType: number;
+  docHash: Uint8Array;
+  docEnc: Uint8Array;
+  /** first and last character only */
+  docMasked: string;
+  nameEnc: Uint8Array;
+  nameMasked: string;
+  sex: string | null;
+  /** the year only: the full birth date would rebuild a resident ID with the region code */
+  birthYear: number | null;
+  birthEnc: Uint8Array | null;
+  phoneHash: Uint8Array | null;
+  phoneEnc: Uint8Array | null;
+  regionCode: string | null;
+  addressEnc: Uint8Array | null;
+  codeSubject: string;
+  guardianId: number | null;
+  source: string;
+  sourceRecordId: string | null;
+}
+
+/** A stored resident as read back (the columns a profile or a code needs). */
+export interface PersonRow {
+  id: number;
+  doc_type: number;
+  doc_enc: Uint8Array;
+  doc_masked: string;
+  name_enc: Uint8Array;
+  name_masked: string;
+  sex: string | null;
+  birth_year: number | null;
+  birth_enc: Uint8Array | null;
+  phone_enc: Uint8Array | null;
+  region_code: string | null;
+  address_enc: Uint8Array | null;
+  code_subject: string;
+  guardian_id: number | null;
+}
+
+/** The registry side of persons, as the resident service writes and reads it. */
+export interface PersonRegistry {
+  /** Inserts unless the same document exists; returns the id and whether it was new. */
+  insert(p: NewPersonRow): Promise<{ id: number; created: boolean }>;
+  /** The person id for a document's keyed hash, if registered. */
+  idsByDocHash(docType: number, docHash: Uint8Array): Promise<number | undefined>;
+  /** One stored resident. */
+  byId(id: number): Promise<PersonRow | undefined>;
+}

@@ -1,17 +1,18 @@
 /**
  * Residents from the identity registry (公安户籍): validated, then stored with the document number
- * as a keyed hash plus ciphertext and the name, phone and address encrypted (docs/DESIGN.md §11).
+ * as a keyed hash plus ciphertext and the name, phone, address and birth date encrypted
+ * (docs/DESIGN.md §11); the plain columns (mask, county, birth year, sex) can't rebuild the number
+ * (docs/SECURITY.md §Personal data at rest).
  */
 import crypto from 'node:crypto';
-import type { Secrets } from '../adapters/crypto/secrets.ts';
-import type { PersonRepository, NewPersonRow } from '../adapters/repositories/person.repository.ts';
-import type { Queryable } from '../adapters/db/database.ts';
 import { validateDocument, type DocError } from '../domain/document-number.ts';
 import { maskDocument, maskName, normalisePhone } from '../domain/mask.ts';
 import { docLookupInput, phoneLookupInput } from '../domain/lookup-input.ts';
 import { regionLabel } from '../domain/regions.ts';
 import { newCodeSubject } from '../domain/token/subject.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { NewPersonRow, PersonRegistry, PersonRow } from '../ports/person-store.port.ts';
+import type { Secrets } from '../ports/secrets.port.ts';
 
 export interface PersonInput {
   docType: number;
@@ -42,7 +43,7 @@ export type PersonCheck =
 
 export class ResidentService {
   constructor(
-    private readonly persons: PersonRepository,
+    private readonly persons: PersonRegistry,
     private readonly secrets: Secrets,
     private readonly clock: Clock,
   ) {}
@@ -123,7 +124,8 @@ export class ResidentService {
         nameEnc: this.secrets.encrypt(name),
         nameMasked: maskName(name),
         sex,
-        birthDate,
+        birthYear: birthDate ? Number(birthDate.slice(0, 4)) : null,
+        birthEnc: birthDate ? this.secrets.encrypt(birthDate) : null,
         phoneHash: phone ? this.phoneHash(phone) : null,
         phoneEnc: phone ? this.secrets.encrypt(phone) : null,
         regionCode,
@@ -138,11 +140,10 @@ export class ResidentService {
   /** Registers one resident (idempotent on the document). */
   async register(
     input: PersonInput,
-    q?: Queryable,
   ): Promise<{ ok: true; id: number; created: boolean } | Extract<PersonCheck, { ok: false }>> {
     const c = this.check(input);
     if (!c.ok) return c;
-    const r = await this.persons.insert({ ...c.row, codeSubject: newCodeSubject(crypto.randomBytes(12)) }, q);
+    const r = await this.persons.insert({ ...c.row, codeSubject: newCodeSubject(crypto.randomBytes(12)) });
     return { ok: true, ...r };
   }
 
@@ -153,10 +154,12 @@ export class ResidentService {
     return this.persons.idsByDocHash(docType, this.docHash(docType, number));
   }
 
+  /** The keyed lookup hash of a document (never the number itself). */
   docHash(docType: number, number: string): Buffer {
     return this.secrets.lookupHash(docLookupInput(docType, number));
   }
 
+  /** The keyed lookup hash of a normalised phone number. */
   phoneHash(phone: string): Buffer {
     return this.secrets.lookupHash(phoneLookupInput(phone));
   }
@@ -172,13 +175,21 @@ export class ResidentService {
       docType: p.doc_type,
       docMasked: p.doc_masked,
       sex: p.sex,
-      birthDate: p.birth_date ? new Date(p.birth_date).toISOString().slice(0, 10) : null,
+      birthDate: this.birthDateOf(p),
       phone: p.phone_enc ? this.secrets.decryptText(p.phone_enc) : null,
       regionCode: p.region_code,
       regionName: p.region_code ? (regionLabel(p.region_code) ?? null) : null,
       address: p.address_enc ? this.secrets.decryptText(p.address_enc) : null,
       guardianId: p.guardian_id,
     };
+  }
+
+  /** The full birth date from its ciphertext, or for rows stored before it was kept, from the resident ID. */
+  private birthDateOf(p: PersonRow): string | null {
+    if (p.birth_enc) return this.secrets.decryptText(p.birth_enc);
+    if (p.doc_type !== 10) return null;
+    const doc = validateDocument(10, this.secrets.decryptText(p.doc_enc));
+    return doc.ok ? (doc.birthDate ?? null) : null;
   }
 }
 

@@ -13,7 +13,9 @@ export interface PersonsTable {
   name_enc: Bytes;
   name_masked: string;
   sex: string | null;
-  birth_date: ColumnType<Date | null, string | null, string | null>;
+  /** the year only (migrations/0460_persons_deidentified.sql); the full date is in birth_enc */
+  birth_year: number | null;
+  birth_enc: Bytes | null;
   phone_hash: Bytes | null;
   phone_enc: Bytes | null;
   region_code: string | null;

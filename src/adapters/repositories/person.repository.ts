@@ -1,55 +1,27 @@
 /** Residents (persons table): identifiers stored hashed and encrypted, never in clear. */
-import type { PersonDisplay, PersonStore } from '../../ports/person-store.port.ts';
+import type {
+  NewPersonRow,
+  PersonDisplay,
+  PersonRegistry,
+  PersonRow,
+  PersonStore,
+} from '../../ports/person-store.port.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { intArray } from '../db/pg-params.ts';
 
-export interface NewPersonRow {
-  docType: number;
-  docHash: Uint8Array;
-  docEnc: Uint8Array;
-  docMasked: string;
-  nameEnc: Uint8Array;
-  nameMasked: string;
-  sex: string | null;
-  birthDate: string | null;
-  phoneHash: Uint8Array | null;
-  phoneEnc: Uint8Array | null;
-  regionCode: string | null;
-  addressEnc: Uint8Array | null;
-  codeSubject: string;
-  guardianId: number | null;
-  source: string;
-  sourceRecordId: string | null;
-}
+const COLUMNS = `id, doc_type, doc_enc, doc_masked, name_enc, name_masked, sex, birth_year, birth_enc, phone_enc, region_code, address_enc, code_subject, guardian_id`;
 
-export interface PersonRow {
-  id: number;
-  doc_type: number;
-  doc_masked: string;
-  name_enc: Uint8Array;
-  name_masked: string;
-  sex: string | null;
-  birth_date: Date | null;
-  phone_enc: Uint8Array | null;
-  region_code: string | null;
-  address_enc: Uint8Array | null;
-  code_subject: string;
-  guardian_id: number | null;
-}
+export type { NewPersonRow, PersonDisplay, PersonRow };
 
-const COLUMNS = `id, doc_type, doc_masked, name_enc, name_masked, sex, birth_date, phone_enc, region_code, address_enc, code_subject, guardian_id`;
-
-export type { PersonDisplay };
-
-export class PersonRepository implements PersonStore {
+export class PersonRepository implements PersonStore, PersonRegistry {
   constructor(private readonly db: Database) {}
 
   /** Inserts unless the same document exists; returns the id and whether it was new. */
   async insert(p: NewPersonRow, q: Queryable = this.db): Promise<{ id: number; created: boolean }> {
     const ins = await q.query<{ id: number }>(
-      `INSERT INTO persons (doc_type, doc_hash, doc_enc, doc_masked, name_enc, name_masked, sex, birth_date, phone_hash,
-         phone_enc, region_code, address_enc, code_subject, guardian_id, source, source_record_id)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+      `INSERT INTO persons (doc_type, doc_hash, doc_enc, doc_masked, name_enc, name_masked, sex, birth_year, birth_enc,
+         phone_hash, phone_enc, region_code, address_enc, code_subject, guardian_id, source, source_record_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
        ON CONFLICT (doc_type, doc_hash) DO NOTHING RETURNING id`,
       [
         p.docType,
@@ -59,7 +31,8 @@ export class PersonRepository implements PersonStore {
         p.nameEnc,
         p.nameMasked,
         p.sex,
-        p.birthDate,
+        p.birthYear,
+        p.birthEnc,
         p.phoneHash,
         p.phoneEnc,
         p.regionCode,
@@ -97,7 +70,8 @@ export class PersonRepository implements PersonStore {
       nameEnc: rows.map((r) => hex(r.nameEnc)),
       nameMasked: rows.map((r) => r.nameMasked),
       sex: rows.map((r) => r.sex),
-      birth: rows.map((r) => r.birthDate),
+      birthYear: rows.map((r) => r.birthYear),
+      birthEnc: rows.map((r) => hex(r.birthEnc)),
       phoneHash: rows.map((r) => hex(r.phoneHash)),
       phoneEnc: rows.map((r) => hex(r.phoneEnc)),
       region: rows.map((r) => r.regionCode),
@@ -108,13 +82,14 @@ export class PersonRepository implements PersonStore {
       sourceId: rows.map((r) => r.sourceRecordId),
     };
     const res = await q.query<{ id: number; code_subject: string }>(
-      `INSERT INTO persons (doc_type, doc_hash, doc_enc, doc_masked, name_enc, name_masked, sex, birth_date, phone_hash,
-         phone_enc, region_code, address_enc, code_subject, guardian_id, source, source_record_id)
-       SELECT t.dt, decode(t.dh, 'hex'), decode(t.de, 'hex'), t.dm, decode(t.ne, 'hex'), t.nm, t.sx, t.bd::date,
-              decode(t.ph, 'hex'), decode(t.pe, 'hex'), t.rc, decode(t.ae, 'hex'), t.sub, t.g, t.src, t.sid
-         FROM unnest($1::int[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[], $17::text[])
-              AS t(ord, dt, dh, de, dm, ne, nm, sx, bd, ph, pe, rc, ae, sub, g, src, sid)
+      `INSERT INTO persons (doc_type, doc_hash, doc_enc, doc_masked, name_enc, name_masked, sex, birth_year, birth_enc,
+         phone_hash, phone_enc, region_code, address_enc, code_subject, guardian_id, source, source_record_id)
+       SELECT t.dt, decode(t.dh, 'hex'), decode(t.de, 'hex'), t.dm, decode(t.ne, 'hex'), t.nm, t.sx, t.by,
+              decode(t.be, 'hex'), decode(t.ph, 'hex'), decode(t.pe, 'hex'), t.rc, decode(t.ae, 'hex'), t.sub, t.g, t.src, t.sid
+         FROM unnest($1::int[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                     $16::bigint[], $17::text[], $18::text[])
+              AS t(ord, dt, dh, de, dm, ne, nm, sx, by, be, ph, pe, rc, ae, sub, g, src, sid)
         ORDER BY t.ord
        ON CONFLICT (doc_type, doc_hash) DO NOTHING
        RETURNING id, code_subject`,
@@ -127,7 +102,8 @@ export class PersonRepository implements PersonStore {
         cols.nameEnc,
         cols.nameMasked,
         cols.sex,
-        cols.birth,
+        cols.birthYear,
+        cols.birthEnc,
         cols.phoneHash,
         cols.phoneEnc,
         cols.region,
