@@ -106,7 +106,7 @@ describe('bulk fact inserts', () => {
       ctx.db.query('UPDATE facts SET person_id = $1 WHERE source = $2', [nobody, 'fk-test']),
     ).rejects.toMatchObject({ code: '23503' });
     await expect(ctx.db.query('DELETE FROM persons WHERE id = $1', [a.id])).rejects.toMatchObject({
-      code: '23503',
+      code: '23001', // persons are never deleted (migration 0500)
     });
     expect((await ctx.repos.facts.forPerson(a.id)).map((f) => f.source)).toEqual(['fk-test']);
   });
