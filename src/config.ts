@@ -61,6 +61,11 @@ export interface Config {
   /** sign codes on one dedicated thread instead of the libuv pool (machines with a core to spare) */
   signingThread: boolean;
   companion: CompanionConfig;
+  /**
+   * HC_TEST_CLOCK: a file every process reads the time from (simulations, `hc simulate`); refused
+   * under NODE_ENV=production
+   */
+  testClockFile: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +123,13 @@ function metricsListener(env: NodeJS.ProcessEnv, port: number, demo: boolean): C
   return { kind: 'separate', host, port: port + 1000 };
 }
 
+function testClock(env: NodeJS.ProcessEnv): string | undefined {
+  const file = nonEmpty(env, 'HC_TEST_CLOCK');
+  if (file !== undefined && env.NODE_ENV === 'production')
+    throw new ConfigError('HC_TEST_CLOCK moves the clock for simulations: never with NODE_ENV=production');
+  return file === undefined ? undefined : path.resolve(file);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
   const issuer = env.HC_ISSUER ?? 'CN-52';
@@ -173,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       0,
       100_000_000,
     ),
+    testClockFile: testClock(env),
     companion: {
       hour: int(env, 'HC_COMPANION_HOUR', 2, 0, 23),
       radiusM: int(env, 'HC_COMPANION_RADIUS_M', 800, 1, 20_000),

@@ -6,6 +6,8 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createContext } from './roles/context.ts';
 import { startProcess } from './roles/process.ts';
+import { EXIT_SCHEMA } from './roles/schema.ts';
+import { MigrationChangedError, SchemaOutOfDateError } from './ports/schema-migrations.port.ts';
 import { seedDemoCity } from './services/demo-seed.service.ts';
 
 async function main(): Promise<void> {
@@ -37,8 +39,9 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A configuration or schema problem is the operator's to fix: its message, no stack.
-  const expected = err instanceof ConfigError;
+  const schema = err instanceof SchemaOutOfDateError || err instanceof MigrationChangedError;
+  const expected = err instanceof ConfigError || schema;
   console.error(`启动失败 cannot start: ${err instanceof Error ? err.message : String(err)}`);
   if (!expected && err instanceof Error && err.stack) console.error(err.stack);
-  process.exit(1);
+  process.exit(schema ? EXIT_SCHEMA : 1);
 });

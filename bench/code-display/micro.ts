@@ -54,7 +54,10 @@ const env = {
   HC_DEMO: 'false',
   LOG_LEVEL: 'warn',
 };
-const ctx = await createContext(loadConfig({ ...env, HC_ROLE: 'api' }), { log: pino({ level: 'warn' }) });
+const ctx = await createContext(loadConfig({ ...env, HC_ROLE: 'api' }), {
+  log: pino({ level: 'warn' }),
+  schema: 'apply',
+});
 await seedDemoCity(ctx, RESIDENTS);
 const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id')).rows.map((r) => r.id);
 const tokens = new AccessTokens(createSecrets(Buffer.from(masterKey, 'hex')).tokenKey);

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`seeding ${RESIDENTS} residents on PostgreSQL…\n`);
   const config = loadConfig({ ...env, HC_ROLE: 'worker' });
-  const ctx = await createContext(config, { log: pino({ level: 'warn' }) });
+  const ctx = await createContext(config, { log: pino({ level: 'warn' }), schema: 'apply' });
   const redis = (ctx.cache as unknown as { redis?: { flushdb(): Promise<unknown> } }).redis;
   await redis?.flushdb();
   await seedDemoCity(ctx, RESIDENTS);

@@ -16,6 +16,8 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
+import { openDatabase } from '../../src/adapters/db/database.ts';
+import { migrate, TESTING_MIGRATIONS } from '../../src/adapters/db/migrate.ts';
 import { runLoad } from './load.ts';
 import { personInput } from '../../test/factories.ts';
 
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     HC_DEMO: 'false',
     LOG_LEVEL: 'warn',
   };
-  const ctx = await createContext(loadConfig(env), { log: pino({ level: 'warn' }) });
+  const ctx = await createContext(loadConfig(env), { log: pino({ level: 'warn' }), schema: 'apply' });
   await ctx.keys.ensureKey();
   const keys: string[] = [];
   for (let i = 0; i < DEVICES; i++)
@@ -75,6 +77,10 @@ async function main(): Promise<void> {
     codes.push({ token: c.token, subject, scannedAt: Date.parse(c.issuedAt) + 1000 });
   }
 
+  // the testing service's own database, migrated as `hc migrate` does before a production start
+  const testingDb = await openDatabase({ databaseUrl: testUrl });
+  await migrate(testingDb, TESTING_MIGRATIONS);
+  await testingDb.close();
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {

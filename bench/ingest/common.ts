@@ -35,6 +35,7 @@ export async function openBenchContext(
     bus: new MemoryBus(),
     log: pino({ level: 'warn' }),
     masterKey,
+    schema: 'apply', // the bench's own fresh database, as `hc migrate` would
   });
   return { db, ctx };
 }

@@ -10,6 +10,8 @@ import { registerTestingCommand } from './commands/testing.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerRetentionCommand } from './commands/retention.command.ts';
 import { registerPlacesCommand } from './commands/places.command.ts';
+import { MigrationChangedError, SchemaOutOfDateError } from '../ports/schema-migrations.port.ts';
+import { EXIT_SCHEMA } from '../roles/schema.ts';
 
 const program = new Command();
 program
@@ -33,6 +35,7 @@ program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     process.stderr.write(`错误 error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    const schema = err instanceof SchemaOutOfDateError || err instanceof MigrationChangedError;
+    process.exit(schema ? EXIT_SCHEMA : 1);
   },
 );

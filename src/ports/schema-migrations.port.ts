@@ -46,3 +46,21 @@ export class MigrationChangedError extends Error {
     this.name = 'MigrationChangedError';
   }
 }
+
+/**
+ * A production process found migrations not applied to its database: it refuses to serve
+ * (`hc migrate` is the one step that changes the schema, docs/OPERATIONS.md).
+ */
+export class SchemaOutOfDateError extends Error {
+  readonly code = 'SCHEMA_OUT_OF_DATE';
+  constructor(
+    message: string,
+    /** the set whose files are not applied */
+    readonly set: string,
+    /** the files not applied, in order */
+    readonly pending: readonly string[],
+  ) {
+    super(message);
+    this.name = 'SchemaOutOfDateError';
+  }
+}

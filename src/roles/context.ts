@@ -18,6 +18,7 @@ import {
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { Migrator } from '../adapters/db/migrate.ts';
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
+import { FileClock } from '../adapters/clock/file-clock.ts';
 import { NatsBus } from '../adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
 import { RedisStatusCache } from '../adapters/cache/redis-status-cache.ts';
@@ -52,6 +53,7 @@ import { CorrectionService } from '../services/correction.service.ts';
 import { VerifyService } from '../services/verify.service.ts';
 import type { Places } from '../services/places/places.ts';
 import { createPlaces } from './places.feature.ts';
+import { schemaOnStart, type SchemaOnStart } from './schema.ts';
 
 export interface AppContext {
   config: Config;
@@ -94,22 +96,32 @@ export interface ContextOverrides {
   masterKey?: Buffer;
   /** SMS gateway instead of the configured webhook (tests, in-process harnesses) */
   smsGateway?: SmsGateway;
-  /** skip migrations (the caller ran them) */
+  /** skip migrations (the caller ran them); same as `schema: 'skip'` */
   skipMigrate?: boolean;
+  /**
+   * the schema on start: 'apply' (the embedded default, demo mode), 'check' (production: refuse
+   * an out-of-date schema), 'skip' (`hc migrate`, callers that migrated); default by demo mode
+   */
+  schema?: SchemaOnStart;
 }
 
 export async function createContext(config: Config, o: ContextOverrides = {}): Promise<AppContext> {
   const log = o.log ?? pino({ level: config.logLevel, base: { role: config.role } });
-  const clock = o.clock ?? systemClock;
+  const fileClock = !o.clock && config.testClockFile ? new FileClock(config.testClockFile) : undefined;
+  const clock = o.clock ?? fileClock ?? systemClock;
   const master = o.masterKey ?? masterKeyFor(config);
   const secrets = createSecrets(master);
   const db =
     o.db ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') }));
   const migrations = new Migrator(db);
-  if (!o.skipMigrate) {
-    const applied = await migrations.apply();
+  const schema = o.schema ?? (o.skipMigrate ? 'skip' : config.demo ? 'apply' : 'check');
+  try {
+    const applied = await schemaOnStart(migrations, schema, 'the platform database');
     if (applied.length) log.info({ applied }, 'migrations applied');
+  } catch (err) {
+    if (!o.db) await db.close().catch(() => undefined);
+    throw err;
   }
   const cache =
     o.cache ??
@@ -209,6 +221,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     staff,
     async close() {
       await signingThread?.close();
+      fileClock?.close();
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);
       await db.close().catch(() => undefined);

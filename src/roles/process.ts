@@ -36,6 +36,10 @@ export async function startProcess(ctx: AppContext): Promise<ProcessRunning> {
     `健康码平台 Health Code Platform — role ${role}, issuer ${config.issuer}, database ${ctx.db.kind}` +
       `${config.demo ? ', DEMO MODE 演示模式' : ''}`,
   ];
+  if (config.testClockFile)
+    lines.push(
+      `  TEST CLOCK    测试时钟: 时间取自 time comes from ${config.testClockFile} (HC_TEST_CLOCK, simulations only)`,
+    );
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   // Demo mode hands out demo passwords: say where it listens (loopback unless HOST says otherwise).
   if (config.host === '127.0.0.1' || config.host === '::1' || config.host === 'localhost')

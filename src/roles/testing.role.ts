@@ -15,7 +15,9 @@ import { ConfigError } from '../config.ts';
 import { docLookupInput } from '../domain/lookup-input.ts';
 import { ensureTestingDemo, type TestingDemo } from '../testing/testing.demo.ts';
 import { buildTestingServer } from '../testing/testing.server.ts';
-import { createTestingService, migrateTesting, type TestingService } from '../testing/testing.module.ts';
+import { Migrator, TESTING_MIGRATIONS } from '../adapters/db/migrate.ts';
+import { createTestingService, type TestingService } from '../testing/testing.module.ts';
+import { schemaOnStart } from './schema.ts';
 import type { AppContext } from './context.ts';
 
 export interface TestingRunning {
@@ -57,7 +59,18 @@ export async function startTestingRole(
   const env = opts.env ?? process.env;
   const own = await openTestingDatabase(env);
   const db = own ?? ctx.db;
-  const applied = await migrateTesting(db);
+  // Like the platform's: migrated on start in demo mode only; production runs `hc migrate`.
+  let applied: string[];
+  try {
+    applied = await schemaOnStart(
+      new Migrator(db, TESTING_MIGRATIONS),
+      ctx.config.demo ? 'apply' : 'check',
+      own ? 'the testing database (HC_TESTING_DATABASE_URL)' : 'the platform database',
+    );
+  } catch (err) {
+    await own?.close();
+    throw err;
+  }
   if (applied.length) ctx.log.info({ applied }, 'testing migrations applied');
   const log = ctx.log.child({ service: 'testing' });
   const testing = createTestingService(

@@ -7,7 +7,8 @@ import pino from 'pino';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
-import { startTestingRole } from '../../src/roles/testing.role.ts';
+import { openTestingDatabase, startTestingRole } from '../../src/roles/testing.role.ts';
+import { migrate, TESTING_MIGRATIONS } from '../../src/adapters/db/migrate.ts';
 
 const env = process.env;
 const config = loadConfig({ ...env, HC_ROLE: 'testing', HC_DEMO: 'false' });
@@ -22,5 +23,11 @@ const ctx = await createContext(config, {
   skipMigrate: true,
   log: pino({ level: env.LOG_LEVEL ?? 'warn' }),
 });
+// A production start: the operator ran `hc migrate` on the testing database first.
+const own = await openTestingDatabase(env);
+if (own) {
+  await migrate(own, TESTING_MIGRATIONS);
+  await own.close();
+}
 const running = await startTestingRole(ctx, { env });
 process.stdout.write(`READY ${running.url}\n`);

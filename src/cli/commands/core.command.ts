@@ -2,7 +2,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { migrate, TESTING_MIGRATIONS } from '../../adapters/db/migrate.ts';
+import path from 'node:path';
+import { loadConfig } from '../../config.ts';
+import { openDatabase } from '../../adapters/db/database.ts';
+import { Migrator, TESTING_MIGRATIONS } from '../../adapters/db/migrate.ts';
+import { EXIT_SCHEMA } from '../../roles/schema.ts';
 import { openTestingDatabase } from '../../roles/testing.role.ts';
 import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
 import { colour5Name } from '../../domain/colour.ts';
@@ -41,25 +45,51 @@ export function registerCoreCommands(program: Command): void {
   program
     .command('migrate')
     .description(
-      '执行数据库迁移 Apply database migrations: the platform set (migrations/) and the testing service set (migrations/testing/, on HC_TESTING_DATABASE_URL when set)',
+      '执行数据库迁移 Apply database migrations — the one step that changes the schema in production: the platform set (migrations/) and the testing service set (migrations/testing/, on HC_TESTING_DATABASE_URL when set)',
     )
-    .action(() =>
-      withContext(async (ctx) => {
-        const applied = await ctx.migrations.apply();
-        process.stdout.write(
-          applied.length ? `platform applied: ${applied.join(', ')}\n` : 'platform database is up to date\n',
-        );
-        const own = await openTestingDatabase();
-        try {
-          const t = await migrate(own ?? ctx.db, TESTING_MIGRATIONS);
+    .option(
+      '--status',
+      `只检查不执行 only report: applied, pending and edited files of each set; exit code ${EXIT_SCHEMA} when a set is not current`,
+    )
+    .action(async (o: { status?: boolean }) => {
+      // The database alone, not the platform: nothing else may read a schema before it is current.
+      const config = loadConfig();
+      const db = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: path.join(config.dataDir, 'pg'),
+      });
+      const own = await openTestingDatabase();
+      try {
+        const sets = [new Migrator(db), new Migrator(own ?? db, TESTING_MIGRATIONS)];
+        for (const m of sets) {
+          if (o.status) {
+            const s = await m.status();
+            const current = s.pending.length === 0 && s.changed.length === 0;
+            process.stdout.write(
+              `${s.set}: ${s.applied.length} applied, ${s.pending.length} pending` +
+                (s.pending.length ? ` (${s.pending.map((p) => p.name).join(', ')})` : '') +
+                (s.changed.length
+                  ? `, EDITED after applying: ${s.changed.map((c) => c.name).join(', ')}`
+                  : '') +
+                (s.unknown.length ? `, applied by a newer version: ${s.unknown.join(', ')}` : '') +
+                (current ? ' — 最新 up to date' : ' — 需要迁移 not current: run `hc migrate`') +
+                '\n',
+            );
+            if (!current) process.exitCode = EXIT_SCHEMA;
+            continue;
+          }
+          const applied = await m.apply();
           process.stdout.write(
-            t.length ? `testing applied: ${t.join(', ')}\n` : 'testing database is up to date\n',
+            applied.length
+              ? `${m.set} applied: ${applied.join(', ')}\n`
+              : `${m.set} database is up to date\n`,
           );
-        } finally {
-          await own?.close();
         }
-      }),
-    );
+      } finally {
+        await own?.close();
+        await db.close();
+      }
+    });
 
   program
     .command('seed')
