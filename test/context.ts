@@ -23,7 +23,6 @@ import { MemoryStatusCache } from '../src/adapters/cache/memory-status-cache.ts'
 import { RedisStatusCache } from '../src/adapters/cache/redis-status-cache.ts';
 import { MemorySmsGateway } from '../src/adapters/sms/memory-sms-gateway.ts';
 import { ManualClock, systemClock, type Clock } from '../src/ports/clock.port.ts';
-import type { EventBus } from '../src/ports/event-bus.port.ts';
 import type { StatusCache } from '../src/ports/status-cache.port.ts';
 import { createContext, type AppContext } from '../src/roles/context.ts';
 
@@ -100,7 +99,7 @@ export interface TestContext extends AppContext {
   clock: ManualClock | Clock;
   /** the residents' phones: every text message the platform delivered */
   smsInbox: MemorySmsGateway;
-  /** waits until every published event was handled (embedded bus) or a short settle (NATS) */
+  /** waits until every published event was handled (in-process bus: its queue; NATS: the consumers' counters) */
   settle(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -120,7 +119,7 @@ export async function createTestContext(
   const tdb = await createTestDatabase();
   const suffix = crypto.randomBytes(4).toString('hex');
   let cache: StatusCache;
-  let bus: EventBus;
+  let bus: MemoryBus | NatsBus;
   let nats: NatsBus | undefined;
   if (USE_SERVICES) {
     cache = new RedisStatusCache(REDIS_URL, `hct:${suffix}:`);
@@ -155,8 +154,7 @@ export async function createTestContext(
     clock,
     smsInbox,
     async settle() {
-      if (bus instanceof MemoryBus) await bus.idle();
-      else await new Promise((r) => setTimeout(r, 300));
+      await bus.idle();
     },
     async destroy() {
       if (cache instanceof RedisStatusCache) {

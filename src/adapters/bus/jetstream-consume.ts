@@ -23,6 +23,11 @@ export interface DurableConsumeOptions {
   decode?: (m: JsMsg) => unknown;
 }
 
+/** The durable consumer's name for a consumer group (NATS allows fewer characters than group names). */
+export function durableName(group: string): string {
+  return group.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 export async function consumeDurably(
   nc: NatsConnection,
   js: JetStreamClient,
@@ -30,7 +35,7 @@ export async function consumeDurably(
   handler: (payload: unknown, subject: string) => Promise<void>,
 ): Promise<Subscription> {
   const jsm = await nc.jetstreamManager();
-  const durable = o.group.replace(/[^A-Za-z0-9_-]/g, '_');
+  const durable = durableName(o.group);
   try {
     await jsm.consumers.info(o.stream, durable);
   } catch {

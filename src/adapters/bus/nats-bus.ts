@@ -3,7 +3,7 @@
  * durable pull consumer, so events survive restarts and are shared among a group's workers.
  */
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import { consumeDurably } from './jetstream-consume.ts';
+import { consumeDurably, durableName } from './jetstream-consume.ts';
 import type { EventBus, SubscribeOptions, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface NatsBusOptions {
@@ -15,6 +15,9 @@ export interface NatsBusOptions {
 }
 
 export class NatsBus implements EventBus {
+  /** durable consumers this process subscribes to, with how many live subscriptions each */
+  private readonly live = new Map<string, number>();
+
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
@@ -47,7 +50,8 @@ export class NatsBus implements EventBus {
     handler: (payload: unknown, subject: string) => Promise<void>,
     opts: SubscribeOptions = {},
   ): Promise<Subscription> {
-    return consumeDurably(
+    const durable = durableName(group);
+    const sub = await consumeDurably(
       this.nc,
       this.js,
       {
@@ -64,6 +68,37 @@ export class NatsBus implements EventBus {
       },
       handler,
     );
+    this.live.set(durable, (this.live.get(durable) ?? 0) + 1);
+    return {
+      stop: async () => {
+        const n = (this.live.get(durable) ?? 1) - 1;
+        if (n > 0) this.live.set(durable, n);
+        else this.live.delete(durable);
+        await sub.stop();
+      },
+    };
+  }
+
+  /**
+   * Resolves once every consumer group this process subscribes to has nothing left: no message
+   * waiting and none delivered but unacknowledged (handlers ack when they finish, so a handler's
+   * own publications are already counted). For tests that need the bus settled: a condition on
+   * the server's counters, not a sleep.
+   */
+  async idle(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    for (;;) {
+      let busy = false;
+      for (const durable of this.live.keys()) {
+        const info = await jsm.consumers.info(this.stream, durable).catch(() => undefined);
+        if (info && info.num_pending + info.num_ack_pending > 0) {
+          busy = true;
+          break;
+        }
+      }
+      if (!busy) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** Deletes the stream (tests). */

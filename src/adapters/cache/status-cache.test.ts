@@ -65,7 +65,7 @@ describe.runIf(USE_SERVICES)('Redis near cache (client-side caching with server 
     await writer.close();
   });
   const until = async (check: () => Promise<boolean>): Promise<void> => {
-    for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+    await expect.poll(check, { timeout: 60_000, interval: 10 }).toBe(true);
   };
 
   it('serves repeated reads from memory and sees another process’s write through Redis invalidation', async () => {

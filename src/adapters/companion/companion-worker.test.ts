@@ -98,8 +98,7 @@ describe.skipIf(!process.env.HC_TEST_SERVICES)('companion workers on NATS JetStr
     const workers = await Promise.all(
       [0, 1].map((w) => startCompanionWorker({ natsUrl: url, topology: t, onJob: () => void done[w]!++ })),
     );
-    const deadline = Date.now() + 90_000;
-    while (done[0]! + done[1]! < jobs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => done[0]! + done[1]!, { timeout: 90_000, interval: 100 }).toBe(jobs);
     await Promise.all(workers.map((w) => w.stop()));
     expect(done[0]! + done[1]!).toBe(jobs);
 

@@ -65,14 +65,21 @@ describe('feeds API and response tasks', () => {
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ status: 'accepted' });
     let code = { colour5: 0, display: { reasons: [] as Array<{ lists?: string[]; rule: string }> } };
-    for (let i = 0; i < 100; i++) {
-      code = (
-        await app.inject({ method: 'GET', url: '/v1/me/code', headers: { authorization: `Bearer ${token}` } })
-      ).json();
-      if (code.colour5 === Colour5.red) break;
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    expect(code.colour5).toBe(Colour5.red);
+    await expect
+      .poll(
+        async () => {
+          code = (
+            await app.inject({
+              method: 'GET',
+              url: '/v1/me/code',
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json();
+          return code.colour5;
+        },
+        { timeout: 60_000, interval: 30 },
+      )
+      .toBe(Colour5.red);
     expect(code.display.reasons[0]).toMatchObject({ rule: 'red.close_contact', lists: ['南明区密接 11-19'] });
     const again = await push('key-population', body);
     expect([again.statusCode, again.json().status]).toEqual([200, 'duplicate']);

@@ -34,8 +34,9 @@ describe('feed stream consumers', () => {
     await ctx.destroy();
   });
 
+  // Waits for a condition (an upper bound for a loaded machine, not a timing assertion).
   async function until(check: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(check, { timeout: 60_000, interval: 50 }).toBe(true);
   }
 
   it('turns companion messages into facts once and sets bad ones aside', async () => {

@@ -538,9 +538,9 @@ describe('feeds ingestion', () => {
         list: '确诊病例',
         kind: 'confirmed',
       });
-      for (let i = 0; i < 100 && (await ctx.cache.get(p.id))?.colour5 !== Colour5.purple; i++)
-        await new Promise((r) => setTimeout(r, 30));
-      expect((await ctx.cache.get(p.id))?.colour5).toBe(Colour5.purple);
+      await expect
+        .poll(async () => (await ctx.cache.get(p.id))?.colour5, { timeout: 60_000, interval: 30 })
+        .toBe(Colour5.purple);
       await expect(
         api.one('key-population', { sourceId: 'c-2', personRef: '13900000000', category: 'case', list: 'x' }),
       ).rejects.toMatchObject({ code: 'ROW_UNKNOWN_PERSON', status: 422 });

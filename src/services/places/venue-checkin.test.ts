@@ -204,8 +204,7 @@ describe('venues: printed QR, check-ins both ways, case exposure', () => {
       data: { kind: 'asymptomatic' },
     });
     await ctx.settle();
-    for (let i = 0; i < 50 && (await fromD()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await fromD()).toHaveLength(1);
+    await expect.poll(async () => (await fromD()).length, { timeout: 60_000, interval: 50 }).toBe(1);
     await stop();
 
     // Re-printing replaces the poster: the old QR no longer checks in.
