@@ -25,6 +25,9 @@ import { ManualClock } from '../../src/ports/clock.port.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { factsForStays, type MatchableStay } from '../../src/services/places/area-matcher.service.ts';
 import { freshDatabase, peakRssMiB, PG_ADMIN_URL } from '../lib/bench-db.ts';
+import { finishProvenance, provenanceMarkdown, startProvenance } from '../lib/provenance.ts';
+
+const PROVENANCE = startProvenance();
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -358,6 +361,7 @@ console.log('throughput', through);
 const re = await rematch();
 console.log('rematch', re);
 const result = {
+  provenance: finishProvenance(PROVENANCE),
   at: new Date().toISOString(),
   node: process.version,
   cpus: (await import('node:os')).cpus().length,
@@ -372,7 +376,8 @@ fs.writeFileSync(path.join(dir, 'areas.json'), JSON.stringify(result, null, 2) +
 const md = [
   '# bench/areas — risk-area matching',
   '',
-  `Run: \`node --import tsx bench/areas/run.ts\` (${result.at}, Node ${result.node}, ${result.cpus} CPUs, PostgreSQL 15 for the re-match).`,
+  provenanceMarkdown(result.provenance),
+  'PostgreSQL 15 for the re-match.',
   '',
   '## Matching throughput (target ≥ 1 M stays/s against 10 000 areas)',
   '',

@@ -20,6 +20,9 @@ import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
 import { freshDatabase } from '../lib/bench-db.ts';
 import type { PacedLoadResult } from '../lib/paced-load.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';
+import { finishProvenance, provenanceMarkdown, startProvenance } from '../lib/provenance.ts';
+
+const PROVENANCE = startProvenance();
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -223,6 +226,7 @@ async function main(): Promise<void> {
     const ratio = Math.round((code.requestsPerSecond / base.requestsPerSecond) * 1000) / 1000;
     const result = {
       benchmark: 'code-display',
+      provenance: finishProvenance(PROVENANCE),
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
       setup: {
@@ -249,7 +253,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, 'code-display.json'), JSON.stringify(result, null, 2) + '\n');
     fs.writeFileSync(
       path.join(dir, 'code-display.md'),
-      `# Code display benchmark\n\nRun ${result.at} on ${result.machine.cpus} cores, Node ${result.machine.node}; PostgreSQL + Redis, ${RESIDENTS} residents, ${ids.length} distinct bearer tokens, ${CONNECTIONS} connections, ${DURATION} s per run. Command: \`node --import tsx bench/code-display/run.ts\`.\n\n` +
+      `# Code display benchmark\n\n${provenanceMarkdown(result.provenance)}\nPostgreSQL + Redis, ${RESIDENTS} residents, ${ids.length} distinct bearer tokens, ${CONNECTIONS} connections, ${DURATION} s per run.\n\n` +
         `| run | req/s | p50 ms | p99 ms | max ms | non-2xx | server event loop µs/req | server all threads µs/req | client µs/req |\n|---|---|---|---|---|---|---|---|---|\n` +
         (
           [

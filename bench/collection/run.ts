@@ -19,8 +19,10 @@ import { createContext } from '../../src/roles/context.ts';
 import { openDatabase } from '../../src/adapters/db/database.ts';
 import { migrate, TESTING_MIGRATIONS } from '../../src/adapters/db/migrate.ts';
 import { runLoad } from './load.ts';
+import { finishProvenance, provenanceMarkdown, startProvenance, type Provenance } from '../lib/provenance.ts';
 import { personInput } from '../../test/factories.ts';
 
+const PROVENANCE = startProvenance();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
   const pct = (p: number) =>
     Math.round((lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0) * 10) / 10;
   const result = {
+    provenance: finishProvenance(PROVENANCE),
     when: new Date().toISOString(),
     machine: {
       cpus: os.cpus().length,
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
 }
 
 function report(r: {
+  provenance: Provenance;
   when: string;
   machine: { cpus: number; model: string; node: string; memoryGb: number };
   params: {
@@ -209,9 +213,8 @@ function report(r: {
 }): string {
   return `# Sample collection bench 采样登记压测
 
-\`node --import tsx bench/collection/run.ts --seconds ${r.params.seconds} --devices ${r.params.devices} --batch ${r.params.batch} --doc-share ${r.params.docShare} --code-share ${r.params.codeShare}\` — ${r.when}
-
-Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGb} GB, Node ${r.machine.node}. The testing service runs as its own
+${provenanceMarkdown(r.provenance)}
+The testing service runs as its own
 process (\`HC_ROLE=testing\`) with its own PostgreSQL database; the load generator, the service and PostgreSQL share the 2 cores.
 Durability: ${r.params.durability}.
 

@@ -6,6 +6,9 @@ import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { genPings } from '../../src/cli/commands/gen-pings.command.ts';
+import { finishProvenance, startProvenance } from '../lib/provenance.ts';
+
+const PROVENANCE = startProvenance();
 
 const i = process.argv.indexOf('--people');
 const people = i >= 0 ? Number(process.argv[i + 1]) : 600_000;
@@ -41,7 +44,7 @@ for (const [mode, rule] of [
   );
   runs.push({ ...JSON.parse(out.trim().split('\n').pop()!), loadAvg: loadavg()[0] });
 }
-const result = { people, days: 14, pings: perDay * 14, runs };
+const result = { provenance: finishProvenance(PROVENANCE), people, days: 14, pings: perDay * 14, runs };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/companions-14d.json', JSON.stringify(result, null, 2) + '\n');
 for (const r of runs) {

@@ -1,4 +1,5 @@
 // Shapes and Markdown rendering of the companion benchmark report.
+import { provenanceMarkdown, type Provenance } from '../lib/provenance.ts';
 
 export interface EngineRun {
   mode: string;
@@ -41,6 +42,8 @@ export interface SliceRun {
 }
 
 export interface BenchReport {
+  /** absent in reports written before provenance was recorded */
+  provenance?: Provenance;
   date: string;
   machine: { cpus: number; cpu: string; memGB: number; node: string };
   data: {
@@ -70,11 +73,13 @@ export const scaledPostgisMs = (x: SliceRun): number =>
 export function renderReport(r: BenchReport): string {
   const out: string[] = [];
   out.push('# Companion engine benchmark (时空伴随)', '');
+  if (r.provenance) out.push(provenanceMarkdown(r.provenance));
+  else
+    out.push(
+      `Run ${r.date} at commit ${r.commit} on ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGB.toFixed(0)} GB, Node ${r.machine.node}.`,
+    );
   out.push(
-    `Run ${r.date} at commit ${r.commit} on ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memGB.toFixed(0)} GB, Node ${r.machine.node}.`,
-  );
-  out.push(
-    `Command: \`node --import tsx bench/companions/run.ts\`. Data: ${r.data.people.toLocaleString('en')} people, ` +
+    `Data: ${r.data.people.toLocaleString('en')} people, ` +
       `${r.data.pingsPerDay.toLocaleString('en')} pings, ${r.data.cases} cases (hc gen pings, seed ${r.data.seed})` +
       (r.data.genMs !== null ? `, generated in ${s(r.data.genMs)} s.` : ', reused from an earlier run.'),
     '',

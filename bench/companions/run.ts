@@ -11,6 +11,9 @@ import { loadCases, loadPingBin } from '../../src/adapters/companion/ping-files.
 import { findCompanions } from '../../src/geo/companion-engine.ts';
 import { postgisCompanions } from './postgis.ts';
 import { renderReport, type BenchReport, type EngineRun, type SliceRun } from './report.ts';
+import { finishProvenance, startProvenance } from '../lib/provenance.ts';
+
+const PROVENANCE = startProvenance();
 
 if (process.argv.includes('--help')) {
   process.stdout.write(
@@ -184,6 +187,7 @@ if (sliceRuns.length === 0 && existsSync('bench/results/companions.json')) {
 }
 
 const report: BenchReport = {
+  provenance: finishProvenance(PROVENANCE),
   date: new Date().toISOString(),
   machine: {
     cpus: cpus().length,

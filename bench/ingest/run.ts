@@ -3,7 +3,11 @@
  * ≥ 300 000/s), key-population rows per second including the recompute of every listed person
  * (target ≥ 20 000/s), and fact → colour latency through the recompute worker (p99 ≤ 1 s).
  *
- *   node --import tsx bench/ingest/run.ts [--persons 100000] [--pings 3000000] [--kp 100000] [--facts 1000]
+ *   node --import tsx bench/ingest/run.ts [--persons 100000] [--pings 3000000] [--kp 100000] [--kp-realistic <kp>] [--facts 1000]
+ *
+ * The key-population figure comes in two workloads: the best case (part 3: one new fact per
+ * person, nobody with earlier facts) and a realistic one (part 3b: persons with earlier facts,
+ * overlapping lists, releases and changes mixed with new entries).
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; the bench makes
  * its own fresh database there and drops it afterwards. Results: bench/results/ingest.{json,md}.
@@ -23,10 +27,13 @@ import type { FeedName } from '../../src/services/feeds/feed-types.ts';
 import { FactService } from '../../src/services/fact.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { admin, docOf, openBenchContext } from './common.ts';
+import { finishProvenance, startProvenance } from '../lib/provenance.ts';
+
+const PROVENANCE = startProvenance();
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(
-    'usage: node --import tsx bench/ingest/run.ts [--persons 100000] [--pings 3000000] [--kp 100000] [--facts 1000]\n' +
+    'usage: node --import tsx bench/ingest/run.ts [--persons 100000] [--pings 3000000] [--kp 100000] [--kp-realistic <kp>] [--facts 1000]\n' +
       '  a count of 0 skips that part; DATABASE_URL names the server (a fresh database is made and dropped);\n' +
       '  HC_BENCH_NO_WRITE=1 keeps bench/results/ingest.json unchanged.\n',
   );
@@ -41,6 +48,8 @@ const PERSONS = arg('persons', 100_000);
 const PINGS = arg('pings', 3_000_000);
 const KP = arg('kp', 100_000);
 const FACTS = arg('facts', 1000);
+/** rows of the realistic key-population workload (0 skips it); see part 3b */
+const KP_REAL = arg('kp-realistic', KP);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-bench-ingest-'));
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
   await admin(`CREATE DATABASE ${name}`);
   const { db, ctx } = await openBenchContext(name, crypto.randomBytes(32));
   const results: Record<string, unknown> = {
+    provenance: PROVENANCE,
     date: new Date().toISOString(),
     machine: {
       cpus: os.cpus().length,
@@ -230,6 +240,84 @@ async function main(): Promise<void> {
     };
     log(`key population: ${JSON.stringify(results.keyPopulation)}`);
 
+    // 3b. The realistic workload: a day's lists arriving for persons who already have history.
+    if (KP_REAL > 0 && kpRows > 0) {
+      const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+      // History (not timed): two older lists for the persons of part 3, so most rows below meet
+      // persons with three earlier facts, as on day 10 of an outbreak.
+      const hf = path.join(tmp, 'kp-history.csv');
+      const hw = fs.createWriteStream(hf);
+      hw.write('source_id,doc_type,doc_number,category,list,event_time\n');
+      for (let i = 0; i < kpRows; i++) {
+        hw.write(`hist-a-${i},10,${docOf(i)},secondary_contact,older list A ${i % 7},${hoursAgo(9 * 24)}\n`);
+        if (i % 2 === 0)
+          hw.write(`hist-b-${i},10,${docOf(i)},close_contact,older list B ${i % 5},${hoursAgo(5 * 24)}\n`);
+      }
+      await new Promise<void>((r) => hw.end(r));
+      log(`key population (realistic): history for ${kpRows} persons…`);
+      await importFile(ingest, 'key-population', hf);
+      // The timed day: per five rows, a release of an earlier entry, an entry in a second list for a
+      // person already listed, the same person again in a third list (overlap within the file), a
+      // change of tier for a listed person, and a person with no earlier facts where some remain.
+      const fresh0 = kpRows;
+      const freshEnd = PERSONS - FACTS * 2;
+      let fresh = fresh0;
+      const mix = { release: 0, secondList: 0, overlap: 0, change: 0, newPerson: 0 };
+      const rf = path.join(tmp, 'kp-realistic.csv');
+      const rw = fs.createWriteStream(rf);
+      rw.write('source_id,doc_type,doc_number,category,list,event_time,action,tier\n');
+      for (let i = 0; i < KP_REAL; i++) {
+        const j = (i * 7919) % kpRows; // spread over the listed persons
+        const at = hoursAgo(2);
+        switch (i % 5) {
+          case 0:
+            rw.write(`real-${i},10,${docOf(j)},secondary_contact,release ${i % 10},${at},release,\n`);
+            mix.release++;
+            break;
+          case 1:
+          case 2:
+            rw.write(`real-${i},10,${docOf(j)},close_contact,day list ${i % 5},${at},enter,\n`);
+            if (i % 5 === 1) mix.secondList++;
+            else mix.overlap++;
+            break;
+          case 3:
+            rw.write(`real-${i},10,${docOf(j)},secondary_contact,day list 3,${at},change,high\n`);
+            mix.change++;
+            break;
+          default:
+            if (fresh < freshEnd) {
+              rw.write(`real-${i},10,${docOf(fresh++)},close_contact,day list 4,${at},enter,\n`);
+              mix.newPerson++;
+            } else {
+              rw.write(`real-${i},10,${docOf(j)},close_contact,day list 4,${at},enter,\n`);
+              mix.secondList++;
+            }
+        }
+      }
+      await new Promise<void>((r) => rw.end(r));
+      log(`key population (realistic): importing ${KP_REAL}…`);
+      const real = await importFile(ingest, 'key-population', rf);
+      const coloursReal = await db.query<{ colour5: number; n: number }>(
+        'SELECT colour5, count(*)::int AS n FROM statuses GROUP BY 1 ORDER BY 1',
+      );
+      const factsPerPerson = await db.query<{ avg: number }>(
+        `SELECT avg(n)::float AS avg FROM (SELECT count(*) AS n FROM facts WHERE person_id IN
+           (SELECT person_id FROM facts WHERE source_record_id LIKE 'real-%') GROUP BY person_id) x`,
+      );
+      results.keyPopulationRealistic = {
+        rows: KP_REAL,
+        accepted: real.accepted,
+        rejected: real.rejected,
+        seconds: +real.seconds.toFixed(2),
+        rowsPerSecondIncludingRecompute: Math.round(real.accepted / real.seconds),
+        target: 20_000,
+        mix,
+        factsPerListedPersonAfter: +(factsPerPerson.rows[0]?.avg ?? 0).toFixed(2),
+        coloursAfter: Object.fromEntries(coloursReal.rows.map((r) => [r.colour5, r.n])),
+      };
+      log(`key population (realistic): ${JSON.stringify(results.keyPopulationRealistic)}`);
+    }
+
     // 4. Fact → colour through the worker: in-process bus, then NATS JetStream.
     if (FACTS > 0) {
       results.factToColourMemoryBus = {
@@ -256,6 +344,7 @@ async function main(): Promise<void> {
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  results.provenance = finishProvenance(PROVENANCE);
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   if (process.env.HC_BENCH_NO_WRITE !== '1')
     fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -10,6 +10,9 @@ import { RedisStatusCache } from '../../src/adapters/cache/redis-status-cache.ts
 import type { HotStatus } from '../../src/domain/hot-status.ts';
 import { encodeHotStatus } from '../../src/domain/hot-status.ts';
 import { newCodeSubject } from '../../src/domain/token/subject.ts';
+import { finishProvenance, provenanceMarkdown, startProvenance } from '../lib/provenance.ts';
+
+const PROVENANCE = startProvenance();
 
 const i = process.argv.indexOf('--residents');
 const N = i > 0 ? Number(process.argv[i + 1]) : 1_000_000;
@@ -49,6 +52,7 @@ const after = await used();
 const perResident = (after - before) / N;
 const result = {
   benchmark: 'status-memory',
+  provenance: finishProvenance(PROVENANCE),
   at: new Date().toISOString(),
   residents: N,
   redisBytesPerResident: Math.round(perResident * 10) / 10,
@@ -69,6 +73,6 @@ fs.mkdirSync('bench/results', { recursive: true });
 fs.writeFileSync('bench/results/status-memory.json', JSON.stringify(result, null, 2) + '\n');
 fs.writeFileSync(
   'bench/results/status-memory.md',
-  `# Hot status memory\n\n\`node --import tsx bench/status-memory/run.ts --residents ${N}\` at ${result.at}: Redis used_memory grows by **${result.redisBytesPerResident} bytes per resident** (target ≤ 100) for ${N} residents packed 128 to a hash (listpack); the encoded value averages ${result.encodedValueBytesAverage} bytes.\n`,
+  `# Hot status memory\n\n${provenanceMarkdown(result.provenance)}\nRedis used_memory grows by **${result.redisBytesPerResident} bytes per resident** (target ≤ 100) for ${N} residents packed 128 to a hash (listpack); the encoded value averages ${result.encodedValueBytesAverage} bytes.\n`,
 );
 console.log(JSON.stringify(result, null, 2));
