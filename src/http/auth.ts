@@ -3,7 +3,7 @@
  * allowed. The server refuses to start with a route that declares nothing, and this hook rejects
  * callers without one of the roles: 401 without credentials, 403 with the wrong ones.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { App } from './app.ts';
 import type { DeviceRole, Principal } from '../adapters/crypto/access-token.ts';
 import type { AuthService } from '../services/auth.service.ts';
@@ -21,7 +21,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** every route with its declared callers, for audits and tests */
-    routeTable: Array<{ method: string; url: string; auth: RouteAuth }>;
+    routeTable: Array<{ method: string; url: string; auth: RouteAuth; schema?: FastifySchema }>;
   }
 }
 
@@ -42,7 +42,7 @@ export function registerAuth(app: App, auth: AuthService): void {
       throw new Error(`route ${String(route.method)} ${route.url} does not declare who may call it`);
     if (declared !== undefined) {
       for (const m of [route.method].flat())
-        if (m !== 'HEAD') table.push({ method: m, url: route.url, auth: declared });
+        if (m !== 'HEAD') table.push({ method: m, url: route.url, auth: declared, schema: route.schema });
     }
   });
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {

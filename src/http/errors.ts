@@ -30,6 +30,14 @@ export function registerErrorMapper(app: App): void {
         .status(fe.statusCode)
         .send({ error: { code: fe.code ?? 'REQUEST_INVALID', message: fe.message } });
     }
+    if (isDataException(err)) {
+      // The store refused a value the edge let through (SQLSTATE class 22: data exception): the
+      // caller's input, not our failure. Logged so the missing edge check gets added.
+      req.log.warn({ err }, 'value refused by the database');
+      return reply.status(400).send({
+        error: { code: 'INPUT_REFUSED', message: 'a value of the request is out of range or malformed' },
+      });
+    }
     req.log.error({ err }, 'unexpected error');
     return reply
       .status(500)
@@ -40,4 +48,10 @@ export function registerErrorMapper(app: App): void {
       .status(404)
       .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
+}
+
+/** A PostgreSQL (or PGlite) error of SQLSTATE class 22, data exception: bad input values. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }

@@ -12,6 +12,7 @@ import type { AppContext } from '../roles/context.ts';
 import type { App, RouteModule } from './app.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorMapper } from './errors.ts';
+import { registerInputGuard } from './input-guard.ts';
 import { registerOverloadGuard } from './overload.ts';
 import { docsCsp, registerSecurityHeaders } from './security-headers.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -67,6 +68,7 @@ export async function buildServer(
     });
 
   registerErrorMapper(app);
+  registerInputGuard(app);
   registerOverloadGuard(app, opts.maxInFlight ?? ctx.config.maxInFlight, () => metrics.shed.inc());
   registerAuth(app, ctx.auth);
   // One labelled child per (route, method, status), found by a flat key: prom-client's label

@@ -243,7 +243,8 @@ export class AuthService {
     const now = this.clock.now();
     const hit = this.deviceCache.get(apiKey);
     if (hit && now - hit.at < 30_000) return hit.principal;
-    const m = /^hcd_(\d+)_([A-Za-z0-9_-]{20,})$/.exec(apiKey);
+    // at most 15 digits: a longer id is no device of ours and must not reach the bigint column
+    const m = /^hcd_([1-9]\d{0,14})_([A-Za-z0-9_-]{20,})$/.exec(apiKey);
     let principal: Principal | undefined;
     if (m) {
       const row = await this.db.kysely

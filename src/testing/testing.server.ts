@@ -8,6 +8,7 @@ import type { App } from '../http/app.ts';
 import type { Logger } from 'pino';
 import { registerAuth } from '../http/auth.ts';
 import { registerErrorMapper } from '../http/errors.ts';
+import { registerInputGuard } from '../http/input-guard.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { TestingService } from './testing.module.ts';
 import { testingRoutes } from './testing.routes.ts';
@@ -22,6 +23,7 @@ export async function buildTestingServer(t: TestingService, auth: AuthService, l
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorMapper(app);
+  registerInputGuard(app);
   registerAuth(app, auth);
   testingRoutes(app, t);
   await app.ready();

@@ -9,6 +9,7 @@ import { checkKeyPopulationRecord, checkVaccinationRecord } from './health.feed.
 import { checkTripRecord } from './itinerary.feed.ts';
 import {
   normaliseKeys,
+  recordProblem,
   rowError,
   type Checked,
   type PersonRef,
@@ -63,6 +64,11 @@ export class RowChecker<R extends PersonRow> {
 
   record(line: number, record: RawRecord): void {
     const r = normaliseKeys(record);
+    const p = recordProblem(r);
+    if (p) {
+      this.batch.errors.push(rowError(line, p, p.field === 'source_id' ? undefined : r.source_id));
+      return;
+    }
     const c = this.check(r, this.now);
     if (!c.ok) this.batch.errors.push(rowError(line, c.problem, r.source_id));
     else if (this.seen.has(c.value.sourceId)) this.batch.duplicates++;

@@ -4,6 +4,7 @@
  * validators; every bad value becomes a RowProblem with a stable code, never a throw.
  */
 import { validateDocument, type DocError } from '../document-number.ts';
+import { findInputProblem } from '../input.ts';
 import { normalisePhone } from '../mask.ts';
 
 export type RawRecord = Record<string, unknown>;
@@ -83,6 +84,18 @@ function hasUpperCaseKey(r: RawRecord): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The first value of a row no field may hold (src/domain/input.ts: NUL, a lone surrogate, U+FFFD
+ * of invalid UTF-8, overlong text, a non-finite or unsafe number), as the row's problem; checked
+ * before the feed's own checks so such a value never reaches a repository.
+ */
+export function recordProblem(r: RawRecord): RowProblem | undefined {
+  const p = findInputProblem(r);
+  if (!p) return undefined;
+  const field = p.path.split('/')[1] ?? '';
+  return { field, code: p.code, message: `${field || 'row'}: ${p.message}` };
 }
 
 /** A trimmed string field; empty and absent are both undefined. */

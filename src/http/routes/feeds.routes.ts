@@ -94,7 +94,8 @@ export function feedRoutes(app: App, ctx: AppContext): void {
     app.post(
       `/v1/feeds/${feed}/batch`,
       {
-        config: { auth: FEED_ROLES[feed] },
+        // bad values in a record are that record's row error (input-guard.ts); good rows are kept
+        config: { auth: FEED_ROLES[feed], rows: 'records' },
         schema: {
           tags: ['feeds'],
           summary: `${FEED_TEXT[feed]} — up to 1000 records; good ones kept, bad ones reported`,

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { NewPersonRow } from '../../adapters/repositories/person.repository.ts';
 import { checkPersonRecord } from '../../domain/feeds/identity.feed.ts';
-import { normaliseKeys, rowError } from '../../domain/feeds/record.ts';
+import { normaliseKeys, recordProblem, rowError } from '../../domain/feeds/record.ts';
 import { newCodeSubject } from '../../domain/token/subject.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
@@ -20,6 +20,11 @@ export async function ingestPersons(d: FeedDeps, items: readonly IngestItem[]): 
   const seenDocs = new Set<string>();
   for (const it of items) {
     const r = normaliseKeys(it.record);
+    const p = recordProblem(r);
+    if (p) {
+      out.errors.push(rowError(it.line, p));
+      continue;
+    }
     const c = checkPersonRecord(r);
     if (!c.ok) {
       out.errors.push(rowError(it.line, c.problem, r.source_id));
