@@ -12,6 +12,12 @@ describe('config: where the platform listens and what it exposes', () => {
     expect(loadConfig({ HOST: '' }).host).toBe('127.0.0.1');
   });
 
+  it('HC_TRUST_PROXY names the proxies whose X-Forwarded-For is believed; never "true"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ HC_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toBe('127.0.0.1,10.0.0.0/8');
+    expect(() => loadConfig({ HC_TRUST_PROXY: 'true' })).toThrow(ConfigError);
+  });
+
   it('production (a database, not demo) listens on every interface; no docs; metrics on loopback, PORT + 1000', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://db/hc' });
     expect([c.demo, c.host, c.docs]).toEqual([false, '0.0.0.0', false]);

@@ -58,6 +58,11 @@ export interface Config {
   smsWebhookUrl: string | undefined;
   /** bearer token the platform sends to the SMS webhook */
   smsWebhookToken: string | undefined;
+  /**
+   * Addresses (comma-separated, CIDR allowed) of reverse proxies whose X-Forwarded-For names the
+   * client; false: the socket's peer is the client. Sign-in limits count per client.
+   */
+  trustProxy: string | false;
   /** sign codes on one dedicated thread instead of the libuv pool (machines with a core to spare) */
   signingThread: boolean;
   companion: CompanionConfig;
@@ -104,6 +109,18 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (!/^https?:\/\/[^\s]+$/.test(v)) throw new ConfigError(`${name} must be an http(s) URL, got "${v}"`);
   return v;
+}
+
+/** HC_TRUST_PROXY: the proxies' addresses; "true" is refused (anyone could then name any client). */
+function trustedProxies(env: NodeJS.ProcessEnv): string | false {
+  const v = nonEmpty(env, 'HC_TRUST_PROXY');
+  if (v === undefined || ['0', 'false', 'no', 'off'].includes(v.toLowerCase())) return false;
+  const parts = v.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(p)))
+    throw new ConfigError(
+      `HC_TRUST_PROXY must list the reverse proxies' addresses (e.g. 127.0.0.1,10.0.0.0/8), got "${v}"`,
+    );
+  return parts.join(',');
 }
 
 /** Where /metrics is served (see Config.metrics). */
@@ -167,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otpTtlSeconds: int(env, 'HC_OTP_TTL', 300, 30, 3600),
     smsWebhookUrl: url(env, 'HC_SMS_WEBHOOK_URL'),
     smsWebhookToken: nonEmpty(env, 'HC_SMS_WEBHOOK_TOKEN'),
+    trustProxy: trustedProxies(env),
     logLevel: env.LOG_LEVEL ?? 'info',
     role,
     retentionDays: int(env, 'HC_RETENTION_DAYS', 21, 1, 3650),

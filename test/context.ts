@@ -21,6 +21,9 @@ import { MemoryBus } from '../src/adapters/bus/memory-bus.ts';
 import { NatsBus } from '../src/adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../src/adapters/cache/memory-status-cache.ts';
 import { RedisStatusCache } from '../src/adapters/cache/redis-status-cache.ts';
+import { MemoryAttemptLimiter } from '../src/adapters/limits/memory-attempt-limiter.ts';
+import { RedisAttemptLimiter } from '../src/adapters/limits/redis-attempt-limiter.ts';
+import type { AttemptLimiter } from '../src/ports/attempt-limiter.port.ts';
 import { MemorySmsGateway } from '../src/adapters/sms/memory-sms-gateway.ts';
 import { ManualClock, systemClock, type Clock } from '../src/ports/clock.port.ts';
 import type { StatusCache } from '../src/ports/status-cache.port.ts';
@@ -121,13 +124,16 @@ export async function createTestContext(
   let cache: StatusCache;
   let bus: MemoryBus | NatsBus;
   let nats: NatsBus | undefined;
+  let limiter: AttemptLimiter;
   if (USE_SERVICES) {
     cache = new RedisStatusCache(REDIS_URL, `hct:${suffix}:`);
+    limiter = new RedisAttemptLimiter(REDIS_URL, `hct:${suffix}:auth:`);
     nats = await NatsBus.connect({ url: NATS_URL, stream: `HCT_${suffix}`, prefix: `t${suffix}.` });
     bus = nats;
   } else {
     cache = new MemoryStatusCache();
     bus = new MemoryBus();
+    limiter = new MemoryAttemptLimiter();
   }
   const config: Config = {
     ...loadConfig({ HC_DEMO: 'false' }),
@@ -145,6 +151,7 @@ export async function createTestContext(
     db: tdb.db,
     cache,
     bus,
+    limiter,
     clock,
     log: opts.log ?? pino({ level: 'silent' }),
     masterKey: crypto.randomBytes(32),
@@ -164,6 +171,7 @@ export async function createTestContext(
       await nats?.destroy();
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);
+      await limiter.close().catch(() => undefined);
       await tdb.drop();
     },
   });

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { App } from './app.ts';
-import type { DeviceRole, Principal } from '../adapters/crypto/access-token.ts';
+import type { DeviceRole, Principal } from '../domain/principal.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { AppError } from '../services/app-error.ts';
 

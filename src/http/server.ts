@@ -39,6 +39,8 @@ export async function buildServer(
     loggerInstance: opts.logger === false ? undefined : (ctx.log as FastifyBaseLogger),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // the client's address counts for the sign-in limits: take X-Forwarded-For only from our proxies
+    trustProxy: ctx.config.trustProxy,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics();

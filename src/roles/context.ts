@@ -34,6 +34,12 @@ import { DbUnitOfWork } from '../adapters/db/unit-of-work.ts';
 import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
 import { ScryptPasswordHasher } from '../adapters/crypto/passwords.ts';
 import { StaffRepository } from '../adapters/repositories/auth/staff.repository.ts';
+import { OtpRepository } from '../adapters/repositories/auth/otp.repository.ts';
+import { DeviceRepository } from '../adapters/repositories/auth/device.repository.ts';
+import { MemoryAttemptLimiter } from '../adapters/limits/memory-attempt-limiter.ts';
+import { RedisAttemptLimiter } from '../adapters/limits/redis-attempt-limiter.ts';
+import type { AttemptLimiter } from '../ports/attempt-limiter.port.ts';
+import { SignInGuard } from '../services/sign-in-guard.ts';
 import { systemClock, type Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { SchemaMigrations } from '../ports/schema-migrations.port.ts';
@@ -96,6 +102,8 @@ export interface ContextOverrides {
   masterKey?: Buffer;
   /** SMS gateway instead of the configured webhook (tests, in-process harnesses) */
   smsGateway?: SmsGateway;
+  /** sign-in counters and locks instead of the configured ones (Redis or memory) */
+  limiter?: AttemptLimiter;
   /** skip migrations (the caller ran them); same as `schema: 'skip'` */
   skipMigrate?: boolean;
   /**
@@ -164,10 +172,15 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const hasher = new ScryptPasswordHasher();
   const staffStore = new StaffRepository(db);
   const staff = new StaffService(staffStore, hasher, audit, clock);
+  const limiter =
+    o.limiter ??
+    (config.redisUrl ? new RedisAttemptLimiter(config.redisUrl, 'hc:auth:') : new MemoryAttemptLimiter());
   const auth = new AuthService(
     {
-      db,
       persons: repos.persons,
+      otps: new OtpRepository(db),
+      devices: new DeviceRepository(db),
+      guard: new SignInGuard(limiter),
       secrets,
       tokens: new AccessTokens(secrets.tokenKey),
       sms,
@@ -224,6 +237,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
       fileClock?.close();
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);
+      await limiter.close().catch(() => undefined);
       await db.close().catch(() => undefined);
     },
   };

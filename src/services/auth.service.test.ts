@@ -23,7 +23,7 @@ describe('one-time code sign-in', () => {
     await expect(ctx.auth.login(p.phone, code)).rejects.toMatchObject({ code: 'AUTH_BAD_CODE' });
   });
 
-  it('rejects a wrong code, an expired code, and locks after 5 attempts', async () => {
+  it('rejects a wrong code, an expired code, and voids the code and locks the phone after 5 wrong ones', async () => {
     const p = await createResident(ctx);
     await ctx.auth.requestOtp(p.phone);
     const code = ctx.smsInbox.lastCode(p.phone)!;
@@ -35,7 +35,10 @@ describe('one-time code sign-in', () => {
       status: 429,
     });
 
+    // the phone stays locked for a while: no new code either
     clock().advance(61_000);
+    await expect(ctx.auth.requestOtp(p.phone)).rejects.toMatchObject({ code: 'AUTH_TOO_MANY_ATTEMPTS' });
+    clock().advance(900_000);
     await ctx.auth.requestOtp(p.phone);
     const code2 = ctx.smsInbox.lastCode(p.phone)!;
     clock().advance(301_000);

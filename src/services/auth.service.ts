@@ -1,20 +1,24 @@
 /**
- * Sign-in (docs/DESIGN.md §11): residents with phone + one-time code, staff with a password,
- * devices with API keys. One-time codes expire, allow 5 attempts, and are rate-limited per phone.
+ * Sign-in (docs/DESIGN.md §11, docs/SECURITY.md): residents with phone + one-time code, staff with
+ * a password, devices with API keys. Codes expire, allow a few tries and are limited per phone,
+ * per client and for the whole platform; failed passwords lock the username and the client for a
+ * while (SignInGuard).
  */
 import crypto from 'node:crypto';
-import type { AccessTokens } from '../adapters/crypto/access-token.ts';
-import type { Database } from '../adapters/db/database.ts';
 import type { DeviceRole, Principal, StaffRole } from '../domain/principal.ts';
-import type { PasswordHasher } from '../ports/password-hasher.port.ts';
-import type { Secrets } from '../ports/secrets.port.ts';
-import type { StaffStore } from '../ports/staff.port.ts';
-import type { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { normalisePhone } from '../domain/mask.ts';
 import { phoneLookupInput } from '../domain/lookup-input.ts';
+import type { AccessTokenCodec } from '../ports/access-token.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { DeviceStore } from '../ports/device-store.port.ts';
+import type { OtpStore } from '../ports/otp-store.port.ts';
+import type { PasswordHasher } from '../ports/password-hasher.port.ts';
+import type { Secrets } from '../ports/secrets.port.ts';
+import type { SignInPersons } from '../ports/sign-in-person.port.ts';
 import type { SmsSender } from '../ports/sms.port.ts';
+import type { StaffStore } from '../ports/staff.port.ts';
 import { AppError } from './app-error.ts';
+import type { SignInGuard } from './sign-in-guard.ts';
 import type { StaffService } from './staff.service.ts';
 
 export interface AuthOptions {
@@ -26,31 +30,26 @@ export interface AuthOptions {
 
 const RESEND_SECONDS = 60;
 const MAX_PER_HOUR = 5;
-const MAX_ATTEMPTS = 5;
+/** How long a resolved device key is remembered (a revocation in another process lands within it). */
+export const DEVICE_CACHE_MS = 5_000;
 
 export interface AuthDeps {
-  db: Database;
-  persons: PersonRepository;
+  persons: SignInPersons;
+  otps: OtpStore;
+  devices: DeviceStore;
   secrets: Secrets;
-  tokens: AccessTokens;
+  tokens: AccessTokenCodec;
   sms: SmsSender;
   clock: Clock;
   staff: StaffStore;
   staffAccounts: StaffService;
   hasher: PasswordHasher;
+  guard: SignInGuard;
 }
 
 export class AuthService {
   private readonly deviceCache = new Map<string, { principal: Principal | undefined; at: number }>();
-  private readonly db: Database;
-  private readonly persons: PersonRepository;
-  private readonly secrets: Secrets;
-  private readonly tokens: AccessTokens;
-  private readonly sms: SmsSender;
-  private readonly clock: Clock;
-  private readonly staff: StaffStore;
-  private readonly staffAccounts: StaffService;
-  private readonly hasher: PasswordHasher;
+  private readonly d: AuthDeps;
   /** a hash of a random password, checked for unknown usernames so they cost the same as known ones */
   private dummyHash: Promise<string> | undefined;
 
@@ -58,34 +57,28 @@ export class AuthService {
     deps: AuthDeps,
     private readonly opts: AuthOptions,
   ) {
-    this.db = deps.db;
-    this.persons = deps.persons;
-    this.secrets = deps.secrets;
-    this.tokens = deps.tokens;
-    this.sms = deps.sms;
-    this.clock = deps.clock;
-    this.staff = deps.staff;
-    this.staffAccounts = deps.staffAccounts;
-    this.hasher = deps.hasher;
+    this.d = deps;
   }
 
-  /** Sends a one-time code to a registered phone; in demo mode also returns it. */
-  async requestOtp(rawPhone: string): Promise<{ sent: true; expiresInSeconds: number; demoCode?: string }> {
+  /**
+   * Sends a one-time code to a registered phone; in demo mode also returns it. `client` is the
+   * caller's address (HTTP), counted against the per-client limit; in-process callers pass none.
+   */
+  async requestOtp(
+    rawPhone: string,
+    client?: string,
+  ): Promise<{ sent: true; expiresInSeconds: number; demoCode?: string }> {
     const phone = normalisePhone(rawPhone);
     if (!phone)
       throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
-    const phoneHash = this.secrets.lookupHash(phoneLookupInput(phone));
-    const now = this.clock.now();
-    const prev = (
-      await this.db.query<{ sent_at: Date; window_start: Date; window_count: number }>(
-        'SELECT sent_at, window_start, window_count FROM otp_codes WHERE phone_hash = $1',
-        [phoneHash],
-      )
-    ).rows[0];
+    const phoneHash = this.d.secrets.lookupHash(phoneLookupInput(phone));
+    const now = this.d.clock.now();
+    await this.d.guard.checkPhone(phoneKey(phoneHash), now);
+    const prev = await this.d.otps.sendWindow(phoneHash);
     let windowStart = now;
     let windowCount = 1;
     if (prev) {
-      const since = (now - prev.sent_at.getTime()) / 1000;
+      const since = (now - prev.sentAt) / 1000;
       if (since < RESEND_SECONDS) {
         const wait = Math.ceil(RESEND_SECONDS - since);
         throw new AppError(
@@ -96,9 +89,9 @@ export class AuthService {
           wait,
         );
       }
-      if (now - prev.window_start.getTime() < 3600_000) {
-        windowStart = prev.window_start.getTime();
-        windowCount = prev.window_count + 1;
+      if (now - prev.windowStart < 3600_000) {
+        windowStart = prev.windowStart;
+        windowCount = prev.windowCount + 1;
         if (windowCount > MAX_PER_HOUR) {
           const wait = Math.ceil((windowStart + 3600_000 - now) / 1000);
           throw new AppError(
@@ -111,28 +104,23 @@ export class AuthService {
         }
       }
     }
+    await this.d.guard.otpRequested(client, now);
     // Unknown phones get the same answer as known ones, so the endpoint does not reveal who is registered.
-    const registered = (await this.persons.byPhoneHash(phoneHash)).length > 0;
+    const registered = (await this.d.persons.byPhoneHash(phoneHash)).length > 0;
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-    await this.db.query(
-      `INSERT INTO otp_codes (phone_hash, code_hash, expires_at, attempts, sent_at, window_start, window_count)
-       VALUES ($1, $2, $3, 0, $4, $5, $6)
-       ON CONFLICT (phone_hash) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
-         attempts = 0, sent_at = EXCLUDED.sent_at, window_start = EXCLUDED.window_start, window_count = EXCLUDED.window_count`,
-      [
-        phoneHash,
-        this.codeHash(phone, code),
-        new Date(now + this.opts.otpTtlSeconds * 1000),
-        new Date(now),
-        new Date(windowStart),
-        windowCount,
-      ],
-    );
+    const expiresAt = now + this.opts.otpTtlSeconds * 1000;
+    await this.d.otps.save(phoneHash, {
+      codeHash: this.codeHash(phone, code),
+      expiresAt,
+      sentAt: now,
+      windowStart,
+      windowCount,
+    });
     if (registered)
-      await this.sms.send(
+      await this.d.sms.send(
         phone,
         `【健康码】验证码 ${code}，${Math.round(this.opts.otpTtlSeconds / 60)} 分钟内有效，请勿告诉他人。Your code: ${code}`,
-        now + this.opts.otpTtlSeconds * 1000,
+        expiresAt,
       );
     const out: { sent: true; expiresInSeconds: number; demoCode?: string } = {
       sent: true,
@@ -146,36 +134,36 @@ export class AuthService {
   async login(
     rawPhone: string,
     code: string,
+    client?: string,
   ): Promise<{ accessToken: string; expiresIn: number; personId: number }> {
     const phone = normalisePhone(rawPhone);
     if (!phone)
       throw new AppError('AUTH_BAD_PHONE', 400, 'phone must be a mainland mobile number (11 digits)');
-    const phoneHash = this.secrets.lookupHash(phoneLookupInput(phone));
-    const now = this.clock.now();
-    const row = (
-      await this.db.query<{ code_hash: Uint8Array; expires_at: Date; attempts: number }>(
-        'UPDATE otp_codes SET attempts = attempts + 1 WHERE phone_hash = $1 RETURNING code_hash, expires_at, attempts',
-        [phoneHash],
-      )
-    ).rows[0];
+    const phoneHash = this.d.secrets.lookupHash(phoneLookupInput(phone));
+    const now = this.d.clock.now();
+    await this.d.guard.checkOtpLogin(phoneKey(phoneHash), client, now);
+    const row = await this.d.otps.attempt(phoneHash);
     const fail = new AppError('AUTH_BAD_CODE', 401, 'the code is wrong or has expired; ask for a new one');
-    if (!row || row.expires_at.getTime() <= now) throw fail;
-    if (row.attempts > MAX_ATTEMPTS)
-      throw new AppError(
-        'AUTH_TOO_MANY_ATTEMPTS',
-        429,
-        'too many wrong codes; ask for a new one',
-        undefined,
-        60,
-      );
-    const expected = Buffer.from(row.code_hash);
+    if (!row || row.expiresAt <= now) {
+      await this.d.guard.otpFailed(client, now);
+      throw fail;
+    }
+    const expected = Buffer.from(row.codeHash);
     const actual = this.codeHash(phone, String(code));
-    if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) throw fail;
-    await this.db.query('DELETE FROM otp_codes WHERE phone_hash = $1', [phoneHash]);
+    if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) {
+      await this.d.guard.otpFailed(client, now);
+      if (row.attempts >= this.d.guard.current.otpAttemptsPerCode) {
+        // Guessed too often: the code is void and the phone locked for a while.
+        await this.d.otps.invalidate(phoneHash);
+        throw await this.d.guard.lockPhone(phoneKey(phoneHash), now);
+      }
+      throw fail;
+    }
+    await this.d.otps.invalidate(phoneHash);
     // The guardian registers first; dependents sharing the phone are reached through the guardian.
-    const person = (await this.persons.byPhoneHash(phoneHash)).find((p) => p.guardian_id === null);
+    const person = (await this.d.persons.byPhoneHash(phoneHash)).find((p) => p.guardian_id === null);
     if (!person) throw fail;
-    const accessToken = this.tokens.issue(
+    const accessToken = this.d.tokens.issue(
       { kind: 'resident', personId: person.id },
       this.opts.accessTtlSeconds,
       Math.floor(now / 1000),
@@ -183,22 +171,31 @@ export class AuthService {
     return { accessToken, expiresIn: this.opts.accessTtlSeconds, personId: person.id };
   }
 
-  /** Staff (officers, administrators) sign in with username and password. */
+  /**
+   * Staff (officers, administrators) sign in with username and password. Refused while the
+   * username or the client is locked, even with the right password.
+   */
   async staffLogin(
     username: string,
     password: string,
+    client?: string,
   ): Promise<{ accessToken: string; expiresIn: number; role: StaffRole; regionPrefix: string }> {
-    const row = await this.staff.byUsername(username);
+    const now = this.d.clock.now();
+    await this.d.guard.checkStaff(username, client, now);
+    const row = await this.d.staff.byUsername(username);
     // Unknown usernames run the same scrypt work, so timing does not tell them apart.
-    this.dummyHash ??= this.hasher.hash(crypto.randomBytes(18).toString('base64'));
-    const ok = await this.hasher.verify(password, row?.passwordHash ?? (await this.dummyHash));
-    if (!row || !ok || row.disabledAt !== null)
+    this.dummyHash ??= this.d.hasher.hash(crypto.randomBytes(18).toString('base64'));
+    const ok = await this.d.hasher.verify(password, row?.passwordHash ?? (await this.dummyHash));
+    if (!row || !ok || row.disabledAt !== null) {
+      await this.d.guard.staffFailed(username, client, now);
       throw new AppError('AUTH_BAD_CREDENTIALS', 401, '用户名或密码错误 wrong username or password');
+    }
+    await this.d.guard.staffSucceeded(username);
     const ttl = Math.min(this.opts.accessTtlSeconds, 12 * 3600);
-    const accessToken = this.tokens.issue(
+    const accessToken = this.d.tokens.issue(
       { kind: 'staff', staffId: row.id, role: row.role, regionPrefix: row.regionPrefix },
       ttl,
-      Math.floor(this.clock.now() / 1000),
+      Math.floor(now / 1000),
     );
     return { accessToken, expiresIn: ttl, role: row.role, regionPrefix: row.regionPrefix };
   }
@@ -212,7 +209,7 @@ export class AuthService {
     regionPrefix: string,
     actor = 'system',
   ): Promise<number> {
-    const v = await this.staffAccounts.add({ username, password, displayName, role, regionPrefix }, actor);
+    const v = await this.d.staffAccounts.add({ username, password, displayName, role, regionPrefix }, actor);
     return v.id;
   }
 
@@ -224,45 +221,40 @@ export class AuthService {
     venueId: number | null = null,
   ): Promise<{ id: number; apiKey: string }> {
     const secret = crypto.randomBytes(24).toString('base64url');
-    const row = await this.db.kysely
-      .insertInto('devices')
-      .values({
-        name,
-        role,
-        key_hash: crypto.createHash('sha256').update(secret).digest(),
-        region_code: regionCode,
-        venue_id: venueId,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: row.id, apiKey: `hcd_${row.id}_${secret}` };
+    const id = await this.d.devices.add({
+      name,
+      role,
+      keyHash: crypto.createHash('sha256').update(secret).digest(),
+      regionCode,
+      venueId,
+    });
+    return { id, apiKey: `hcd_${id}_${secret}` };
   }
 
-  /** Resolves a device API key (cached 30 s so scanners do not hit the database per scan). */
+  /**
+   * Resolves a device API key. Remembered DEVICE_CACHE_MS so scanners do not hit the database per
+   * scan; a revocation in this process forgets it at once.
+   */
   async deviceFromKey(apiKey: string): Promise<Principal | undefined> {
-    const now = this.clock.now();
+    const now = this.d.clock.now();
     const hit = this.deviceCache.get(apiKey);
-    if (hit && now - hit.at < 30_000) return hit.principal;
+    if (hit && now - hit.at < DEVICE_CACHE_MS && now >= hit.at) return hit.principal;
     // at most 15 digits: a longer id is no device of ours and must not reach the bigint column
-    const m = /^hcd_([1-9]\d{0,14})_([A-Za-z0-9_-]{20,})$/.exec(apiKey);
+    const m = /^hcd_([1-9]\d{0,14})_([A-Za-z0-9_-]{20,100})$/.exec(apiKey);
     let principal: Principal | undefined;
     if (m) {
-      const row = await this.db.kysely
-        .selectFrom('devices')
-        .selectAll()
-        .where('id', '=', Number(m[1]))
-        .executeTakeFirst();
+      const row = await this.d.devices.byId(Number(m[1]));
       const hash = crypto
         .createHash('sha256')
         .update(m[2] as string)
         .digest();
-      if (row && !row.revoked_at && Buffer.from(row.key_hash).equals(hash)) {
+      if (row && !row.revokedAt && Buffer.from(row.keyHash).equals(hash)) {
         principal = {
           kind: 'device',
           deviceId: row.id,
-          role: row.role as DeviceRole,
-          regionCode: row.region_code,
-          venueId: row.venue_id,
+          role: row.role,
+          regionCode: row.regionCode,
+          venueId: row.venueId,
         };
       }
     }
@@ -273,10 +265,15 @@ export class AuthService {
 
   /** Bearer token → principal, or undefined. */
   bearer(token: string): Principal | undefined {
-    return this.tokens.verify(token, Math.floor(this.clock.now() / 1000));
+    return this.d.tokens.verify(token, Math.floor(this.d.clock.now() / 1000));
   }
 
   private codeHash(phone: string, code: string): Buffer {
-    return crypto.createHmac('sha256', this.secrets.tokenKey).update(`otp:${phone}:${code}`).digest();
+    return crypto.createHmac('sha256', this.d.secrets.tokenKey).update(`otp:${phone}:${code}`).digest();
   }
+}
+
+/** The limiter's key of a phone: its keyed hash, so the limiter never holds a phone number. */
+function phoneKey(phoneHash: Uint8Array): string {
+  return Buffer.from(phoneHash).toString('base64url');
 }

@@ -97,10 +97,16 @@ describe('staff accounts', () => {
     const { AuthService } = await import('./auth.service.ts');
     const { StaffRepository } = await import('../adapters/repositories/auth/staff.repository.ts');
     const { AccessTokens } = await import('../adapters/crypto/access-token.ts');
+    const { OtpRepository } = await import('../adapters/repositories/auth/otp.repository.ts');
+    const { DeviceRepository } = await import('../adapters/repositories/auth/device.repository.ts');
+    const { MemoryAttemptLimiter } = await import('../adapters/limits/memory-attempt-limiter.ts');
+    const { SignInGuard } = await import('./sign-in-guard.ts');
     const auth = new AuthService(
       {
-        db: ctx.db,
         persons: ctx.repos.persons,
+        otps: new OtpRepository(ctx.db),
+        devices: new DeviceRepository(ctx.db),
+        guard: new SignInGuard(new MemoryAttemptLimiter()),
         secrets: ctx.secrets,
         tokens: new AccessTokens(ctx.secrets.tokenKey),
         sms: ctx.sms,

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 
 import type { Principal } from '../../domain/principal.ts';
+import type { AccessTokenCodec } from '../../ports/access-token.port.ts';
 
 export type { DeviceRole, Principal } from '../../domain/principal.ts';
 
@@ -15,7 +16,7 @@ type TokenPayload =
 /** Verified tokens remembered (token text → principal): code display checks the same bearer every refresh. */
 const VERIFIED_MAX = 50_000;
 
-export class AccessTokens {
+export class AccessTokens implements AccessTokenCodec {
   private readonly verified = new Map<string, { principal: Principal; exp: number }>();
 
   constructor(private readonly key: Buffer) {}

@@ -26,7 +26,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
         },
       },
     },
-    async (req) => ctx.auth.requestOtp(req.body.phone),
+    async (req) => ctx.auth.requestOtp(req.body.phone, req.ip),
   );
 
   app.post(
@@ -51,7 +51,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const b = req.body;
-      const r = await ctx.auth.login(b.phone, b.code);
+      const r = await ctx.auth.login(b.phone, b.code, req.ip);
       return { accessToken: r.accessToken, expiresIn: r.expiresIn };
     },
   );
@@ -77,13 +77,13 @@ export function authRoutes(app: App, ctx: AppContext): void {
             role: Type.String(),
             regionPrefix: Type.String(),
           }),
-          ...errors(400, 401),
+          ...errors(400, 401, 429),
         },
       },
     },
     async (req) => {
       const b = req.body;
-      return ctx.auth.staffLogin(b.username, b.password);
+      return ctx.auth.staffLogin(b.username, b.password, req.ip);
     },
   );
 }
