@@ -3,7 +3,7 @@
  * in the cache (target ≤ 100 bytes each). Encoded as a compact JSON array.
  */
 import { isColour5, type Colour5 } from './colour.ts';
-import type { Status } from './status.ts';
+import type { Status, StatusVersion } from './status.ts';
 
 export interface HotStatus {
   /** pseudonymous code subject (QR `sub`) */
@@ -16,6 +16,8 @@ export interface HotStatus {
   reasons: Array<[string, number, number] | [string, number, number, string[]]>;
   /** seconds; 0 = none */
   nextReviewAt: number;
+  /** the status's version: caches keep the newest (compare-and-set, docs/DESIGN.md §3) */
+  version: StatusVersion;
 }
 
 export function hotStatusOf(status: Status, sub: string, maskedName: string): HotStatus {
@@ -34,8 +36,12 @@ export function hotStatusOf(status: Status, sub: string, maskedName: string): Ho
       return r.lists?.length ? [...t, r.lists] : t;
     }),
     nextReviewAt: status.nextReviewAt === null ? 0 : Math.floor(status.nextReviewAt / 1000),
+    version: { factVersion: status.factVersion, factCount: status.factCount, computedAt: status.computedAt },
   };
 }
+
+/** A version older than any computed status: what an entry written before versions existed has. */
+const NO_VERSION: StatusVersion = Object.freeze({ factVersion: 0, factCount: 0, computedAt: 0 });
 
 export function encodeHotStatus(h: HotStatus): string {
   return JSON.stringify([
@@ -46,14 +52,18 @@ export function encodeHotStatus(h: HotStatus): string {
     h.maskedName,
     h.reasons,
     h.nextReviewAt,
+    // The version last, as [highest fact id, fact count, computed at (ms)]: the Redis cache's
+    // compare-and-set script reads element 8 (adapters/cache/redis-status-cache.ts).
+    [h.version.factVersion, h.version.factCount, h.version.computedAt],
   ]);
 }
 
 export function decodeHotStatus(s: string): HotStatus | undefined {
   try {
     const a = JSON.parse(s) as unknown;
-    if (!Array.isArray(a) || a.length !== 7) return undefined;
-    const [sub, c5, v, t, name, reasons, nr] = a as [
+    // 7 elements: written before statuses had versions (any versioned write replaces it)
+    if (!Array.isArray(a) || (a.length !== 7 && a.length !== 8)) return undefined;
+    const [sub, c5, v, t, name, reasons, nr, ver] = a as [
       string,
       number,
       number,
@@ -61,6 +71,7 @@ export function decodeHotStatus(s: string): HotStatus | undefined {
       string,
       HotStatus['reasons'],
       number,
+      [number, number, number] | undefined,
     ];
     if (typeof sub !== 'string' || !isColour5(c5)) return undefined;
     return {
@@ -71,6 +82,9 @@ export function decodeHotStatus(s: string): HotStatus | undefined {
       maskedName: name,
       reasons,
       nextReviewAt: nr,
+      version: Array.isArray(ver)
+        ? { factVersion: ver[0], factCount: ver[1], computedAt: ver[2] }
+        : { ...NO_VERSION },
     };
   } catch {
     return undefined;

@@ -35,4 +35,41 @@ export interface Status {
   vaccineDoses: number;
   /** day of last negative test, days since 1970-01-01 */
   lastNegativeTestDay: number | null;
+  /** the highest id among the facts it was computed from (0: none); see StatusVersion */
+  factVersion: number;
+  /** how many facts it was computed from */
+  factCount: number;
+}
+
+/**
+ * The version of a status (docs/DESIGN.md §3): which facts it was computed from, then when. Stores
+ * and caches keep a status only while no write with a newer version came (compare-and-set), so a
+ * recompute that read fewer facts never replaces one that read more, whichever finishes last.
+ * Facts are append-only (retention, which deletes, resets the stored versions it affects), so of
+ * two reads of one person's facts the later one has a higher or equal highest id and, with an
+ * equal one, at least as many facts: the count catches a fact that committed after a fact with a
+ * higher id (two writers), which the highest id alone would miss.
+ */
+export interface StatusVersion {
+  factVersion: number;
+  factCount: number;
+  /** epoch ms; among statuses of the same facts the later evaluation wins (a review, a new policy) */
+  computedAt: number;
+}
+
+/** Negative, zero or positive as version `a` is older than, equal to or newer than `b`. */
+export function compareStatusVersions(a: StatusVersion, b: StatusVersion): number {
+  return a.factVersion - b.factVersion || a.factCount - b.factCount || a.computedAt - b.computedAt;
+}
+
+/** The version part a set of facts gives a status: their highest id (as a number) and their count. */
+export function factVersionOf(
+  facts: ReadonlyArray<{ id: string }>,
+): Pick<StatusVersion, 'factVersion' | 'factCount'> {
+  let max = 0;
+  for (const f of facts) {
+    const id = Number(f.id);
+    if (id > max) max = id;
+  }
+  return { factVersion: max, factCount: facts.length };
 }

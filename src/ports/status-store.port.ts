@@ -15,13 +15,20 @@ export interface StoredStatus {
   vaccineDoses: number;
   lastNegativeTestDay: number | null;
   computedAt: number;
+  /** the status's version (domain/status.ts StatusVersion) with computedAt */
+  factVersion: number;
+  factCount: number;
 }
 
 export interface StatusStore {
-  /** Writes many statuses in one statement; `changed`: how many persons got a new colour (or a first status). */
+  /**
+   * Writes many statuses in one statement, each only if the stored one's version is not newer
+   * (compare-and-set, docs/DESIGN.md §3). `changed`: how many persons got a new colour (or a first
+   * status); `refused`: the persons whose stored status was newer and stays.
+   */
   upsertMany(
     entries: ReadonlyArray<readonly [personId: number, status: Status]>,
-  ): Promise<{ changed: number }>;
+  ): Promise<{ changed: number; refused: number[] }>;
   /** One person's stored status. */
   get(personId: number): Promise<StoredStatus | undefined>;
   /** Current colours of many persons (to count transitions). */

@@ -44,11 +44,14 @@ export class StatusService {
     private readonly clock: Clock,
   ) {}
 
-  /** Re-evaluates the given persons now; returns how many changed colour. */
+  /**
+   * Re-evaluates the given persons now; returns their new statuses, how many changed colour, and
+   * how many were refused because a newer status (from more facts) was stored meanwhile.
+   */
   async recompute(
     personIds: readonly number[],
     input: RecomputeInput = {},
-  ): Promise<{ statuses: Map<number, Status>; changed: number }> {
+  ): Promise<{ statuses: Map<number, Status>; changed: number; refused: number }> {
     const active = input.policy ?? (await this.policies.active());
     const now = this.clock.now();
     const written = input.written?.length ? input.written : undefined;
@@ -71,9 +74,15 @@ export class StatusService {
       out.set(id, status);
       hot.push([id, hotStatusOf(status, d.sub, d.maskedName)]);
     }
-    const { changed } = await this.statuses.upsertMany([...out.entries()]);
-    await this.cache.setMany(hot);
-    return { statuses: out, changed };
+    // The database decides the order (compare-and-set on the status version, docs/DESIGN.md §3);
+    // a status it refused (another worker stored a newer one) goes neither to the cache nor back.
+    const { changed, refused } = await this.statuses.upsertMany([...out.entries()]);
+    if (refused.length) {
+      const stale = new Set(refused);
+      for (const id of stale) out.delete(id);
+      await this.cache.setMany(hot.filter(([id]) => !stale.has(id)));
+    } else await this.cache.setMany(hot);
+    return { statuses: out, changed, refused: refused.length };
   }
 
   private async displayOf(
@@ -177,9 +186,14 @@ export class StatusService {
     if (cached) return cached;
     const d = (await this.persons.subjectsAndNames([personId])).get(personId);
     if (!d) return undefined;
-    const r = await this.recompute([personId], { shown: new Map([[personId, d]]) });
-    const s = r.statuses.get(personId);
-    return s ? hotStatusOf(s, d.sub, d.maskedName) : undefined;
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.recompute([personId], { shown: new Map([[personId, d]]) });
+      const s = r.statuses.get(personId);
+      if (s) return hotStatusOf(s, d.sub, d.maskedName);
+      // Refused: a worker stored a status from newer facts meanwhile and caches it after its commit.
+      const cached = await this.cache.get(personId);
+      if (cached || attempt === 2) return cached;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 /** Embedded status cache: a Map in this process, holding the encoded form to stay small. */
 import { decodeHotStatus, encodeHotStatus, type HotStatus } from '../../domain/hot-status.ts';
+import { compareStatusVersions } from '../../domain/status.ts';
 import type { StatusCache } from '../../ports/status-cache.port.ts';
 
 export class MemoryStatusCache implements StatusCache {
@@ -11,7 +12,13 @@ export class MemoryStatusCache implements StatusCache {
   }
 
   async setMany(entries: ReadonlyArray<readonly [number, HotStatus]>): Promise<void> {
-    for (const [id, h] of entries) this.map.set(id, encodeHotStatus(h));
+    for (const [id, h] of entries) {
+      // Compare-and-set (docs/DESIGN.md §3): a newer status already here stays.
+      const old = this.map.get(id);
+      const kept = old === undefined ? undefined : decodeHotStatus(old);
+      if (kept !== undefined && compareStatusVersions(kept.version, h.version) > 0) continue;
+      this.map.set(id, encodeHotStatus(h));
+    }
   }
 
   async delete(personId: number): Promise<void> {

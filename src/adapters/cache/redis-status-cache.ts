@@ -9,12 +9,49 @@
  * round trip, so code display reads memory instead of paying a Redis round trip per request
  * (~13 µs of event-loop CPU, bench/code-display/micro.ts). The near cache is used only while both
  * connections are up and tracking is on; any disconnect empties it.
+ *
+ * Writes are compare-and-set (docs/DESIGN.md §3): a small Lua script per bucket replaces a
+ * resident's entry only when the stored one is not newer (its version is the encoded array's last
+ * element, domain/hot-status.ts), atomically in Redis, so two workers' writes land in version order
+ * whatever order they arrive in. The near cache likewise never replaces a newer entry by an older one.
  */
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import { decodeHotStatus, encodeHotStatus, type HotStatus } from '../../domain/hot-status.ts';
+import { compareStatusVersions } from '../../domain/status.ts';
 import type { StatusCache } from '../../ports/status-cache.port.ts';
 
 const BUCKET_SHIFT = 7;
+
+/**
+ * KEYS[1]: a bucket; ARGV: per resident five values — field, encoded status, highest fact id, fact
+ * count, computed at (ms). Sets each field unless the stored entry's version ([id, count, ms], the
+ * 8th element of its array) is newer; an entry without one (written before versions) is replaced.
+ * Returns how many were set.
+ */
+const SET_IF_NOT_OLDER = `
+local set = 0
+for i = 1, #ARGV, 5 do
+  local newer = false
+  local old = redis.call('HGET', KEYS[1], ARGV[i])
+  if old then
+    local ok, a = pcall(cjson.decode, old)
+    local v = ok and type(a) == 'table' and a[8] or nil
+    if type(v) == 'table' then
+      local id, n, t = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
+      newer = v[1] > id or (v[1] == id and (v[2] > n or (v[2] == n and v[3] > t)))
+    end
+  end
+  if not newer then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    set = set + 1
+  end
+end
+return set
+`;
+
+interface CasCommands {
+  hcSetIfNotOlder(key: string, ...args: Array<string | number>): Promise<number>;
+}
 
 export interface RedisStatusCacheOptions {
   /** residents kept in process memory with Redis invalidation; 0 (default) turns the near cache off */
@@ -40,6 +77,8 @@ export class RedisStatusCache implements StatusCache {
     opts: RedisStatusCacheOptions = {},
   ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
+    // EVALSHA, with EVAL when the server does not know the script yet
+    this.redis.defineCommand('hcSetIfNotOlder', { numberOfKeys: 1, lua: SET_IF_NOT_OLDER });
     this.nearMax = opts.nearCacheEntries ?? 0;
     if (this.nearMax > 0) this.startTracking(url);
   }
@@ -70,11 +109,19 @@ export class RedisStatusCache implements StatusCache {
 
   async setMany(entries: ReadonlyArray<readonly [number, HotStatus]>): Promise<void> {
     if (entries.length === 0) return;
-    const p = this.redis.pipeline();
-    for (const [id, h] of entries) p.hset(this.key(id), String(id), encodeHotStatus(h));
-    await p.exec();
+    const byBucket = new Map<number, Array<string | number>>();
+    for (const [id, h] of entries) {
+      const bucket = id >> BUCKET_SHIFT;
+      let args = byBucket.get(bucket);
+      if (args === undefined) byBucket.set(bucket, (args = []));
+      const v = h.version;
+      args.push(String(id), encodeHotStatus(h), v.factVersion, v.factCount, v.computedAt);
+    }
+    const p = this.redis.pipeline() as ChainableCommander & CasCommands;
+    for (const [bucket, args] of byBucket) void p.hcSetIfNotOlder(`${this.prefix}st:${bucket}`, ...args);
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
     // Our own writes are visible to our next read at once (Redis's invalidation follows anyway).
-    for (const [id] of entries) this.forgetBucket(id >> BUCKET_SHIFT);
+    for (const bucket of byBucket.keys()) this.forgetBucket(bucket);
   }
 
   async delete(personId: number): Promise<void> {
@@ -111,7 +158,10 @@ export class RedisStatusCache implements StatusCache {
       entries = new Map();
       this.near.set(bucket, entries);
     }
-    if (!entries.has(personId)) this.nearSize++;
+    const kept = entries.get(personId);
+    if (kept === undefined) this.nearSize++;
+    // A read that raced a write may bring an older entry than one remembered meanwhile: keep the newer.
+    else if (compareStatusVersions(kept.version, h.version) > 0) return;
     entries.set(personId, h);
   }
 

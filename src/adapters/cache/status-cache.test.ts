@@ -15,7 +15,13 @@ const hot = (o: Partial<HotStatus> = {}): HotStatus => ({
   maskedName: '张*三',
   reasons: [['red.close_contact', 1_790_000_000, 0]],
   nextReviewAt: 1_791_000_000,
+  version: { factVersion: 10, factCount: 2, computedAt: 1_790_000_000_000 },
   ...o,
+});
+const at = (factVersion: number, factCount: number, computedAt: number) => ({
+  factVersion,
+  factCount,
+  computedAt,
 });
 
 describe(`status cache (${USE_SERVICES ? 'Redis' : 'in-process'})`, () => {
@@ -52,6 +58,53 @@ describe(`status cache (${USE_SERVICES ? 'Redis' : 'in-process'})`, () => {
     expect(await cache.get(129)).toBeUndefined();
     expect(await cache.size()).toBe(3); // 1, 200, 100000
   });
+
+  // Compare-and-set (docs/DESIGN.md §3): two workers' writes land in version order.
+  it('refuses a status older than the cached one and accepts an equal or newer one', async () => {
+    const id = 5_000;
+    await cache.setMany([[id, hot({ colour5: 4, version: at(20, 3, 1000) })]]);
+    // fewer facts (lower highest id, or the same highest id and fewer facts), or the same facts computed earlier
+    for (const older of [at(19, 9, 9000), at(20, 2, 9000), at(20, 3, 999)]) {
+      await cache.setMany([[id, hot({ colour5: 0, version: older })]]);
+      expect(await cache.get(id)).toMatchObject({ colour5: 4, version: at(20, 3, 1000) });
+    }
+    await cache.setMany([[id, hot({ colour5: 3, version: at(20, 3, 1000) })]]);
+    expect((await cache.get(id))?.colour5).toBe(3);
+    await cache.setMany([[id, hot({ colour5: 2, version: at(20, 3, 1001) })]]);
+    expect((await cache.get(id))?.colour5).toBe(2);
+    await cache.setMany([[id, hot({ colour5: 1, version: at(20, 4, 5) })]]);
+    expect((await cache.get(id))?.colour5).toBe(1);
+    await cache.setMany([[id, hot({ colour5: 0, version: at(21, 1, 5) })]]);
+    expect(await cache.get(id)).toMatchObject({ colour5: 0, version: at(21, 1, 5) });
+  });
+
+  it('decides each resident of a batch on its own, across buckets', async () => {
+    await cache.setMany([
+      [6_000, hot({ colour5: 4, version: at(50, 1, 1) })],
+      [6_001, hot({ colour5: 4, version: at(50, 1, 1) })],
+      [9_000, hot({ colour5: 4, version: at(50, 1, 1) })],
+    ]);
+    await cache.setMany([
+      [6_000, hot({ colour5: 0, version: at(49, 1, 2) })], // older: refused
+      [6_001, hot({ colour5: 1, version: at(51, 1, 0) })], // newer
+      [6_002, hot({ colour5: 2, version: at(1, 1, 0) })], // first
+      [9_000, hot({ colour5: 0, version: at(50, 1, 0) })], // same facts, computed earlier: refused
+    ]);
+    expect((await cache.get(6_000))?.colour5).toBe(4);
+    expect((await cache.get(6_001))?.colour5).toBe(1);
+    expect((await cache.get(6_002))?.colour5).toBe(2);
+    expect((await cache.get(9_000))?.colour5).toBe(4);
+  });
+
+  it('replaces an entry written before statuses had versions', async () => {
+    const legacy = JSON.stringify(['s', 4, 0, -1, '张*', [], 0]);
+    if (cache instanceof RedisStatusCache)
+      await cache.redis.hset(`${prefix}st:${7_000 >> 7}`, '7000', legacy);
+    else (cache as unknown as { map: Map<number, string> }).map.set(7_000, legacy);
+    expect(await cache.get(7_000)).toMatchObject({ colour5: 4, version: at(0, 0, 0) });
+    await cache.setMany([[7_000, hot({ colour5: 0, version: at(1, 1, 1) })]]);
+    expect((await cache.get(7_000))?.colour5).toBe(0);
+  });
 });
 
 describe.runIf(USE_SERVICES)('Redis near cache (client-side caching with server invalidation)', () => {
@@ -86,6 +139,33 @@ describe.runIf(USE_SERVICES)('Redis near cache (client-side caching with server 
     await until(async () => (await reader.get(8)) === undefined);
     expect(await reader.get(8)).toBeUndefined();
     expect(reader.nearStats.invalidations).toBeGreaterThan(0);
+  });
+
+  it('never replaces a newer near-cache entry by an older one a racing read brought', () => {
+    const near = reader as unknown as {
+      remember(bucket: number, id: number, h: HotStatus): void;
+      near: Map<number, Map<number, HotStatus>>;
+    };
+    const bucket = 900_000 >> 7;
+    near.remember(bucket, 900_000, hot({ colour5: 3, version: at(30, 1, 1) }));
+    near.remember(bucket, 900_000, hot({ colour5: 0, version: at(29, 1, 1) }));
+    expect(near.near.get(bucket)?.get(900_000)?.colour5).toBe(3);
+    near.remember(bucket, 900_000, hot({ colour5: 4, version: at(31, 1, 1) }));
+    expect(near.near.get(bucket)?.get(900_000)?.colour5).toBe(4);
+  });
+
+  it('two writers: the older write arriving last is refused by Redis and the reader sees the newer', async () => {
+    await until(async () => (reader as unknown as { tracking: boolean }).tracking);
+    const other = new RedisStatusCache(REDIS_URL, prefix);
+    try {
+      await writer.setMany([[30, hot({ colour5: 4, version: at(41, 2, 1) })]]);
+      expect((await reader.get(30))?.colour5).toBe(4);
+      await other.setMany([[30, hot({ colour5: 0, version: at(40, 1, 2) })]]);
+      expect((await other.get(30))?.colour5).toBe(4);
+      expect((await reader.get(30))?.colour5).toBe(4);
+    } finally {
+      await other.close();
+    }
   });
 
   it('keeps at most its configured number of residents', async () => {

@@ -15,9 +15,15 @@ export class StatusRepository implements StatusStore {
    * each person's reasons as JSON text cast once): one JSON document per batch made the server's
    * generic JSON parser the largest part of this statement's time. Reasons are stored without the
    * rule's words (StoredReason), which would otherwise be most of every row's reasons.
+   *
+   * Compare-and-set (docs/DESIGN.md §3): a row is replaced only when the stored status's version
+   * (fact_version, fact_count, computed_at) is not newer than the one written; the others are
+   * returned as `refused` and keep the newer status another writer stored.
    */
-  async upsertMany(entries: ReadonlyArray<readonly [number, Status]>): Promise<{ changed: number }> {
-    if (entries.length === 0) return { changed: 0 };
+  async upsertMany(
+    entries: ReadonlyArray<readonly [number, Status]>,
+  ): Promise<{ changed: number; refused: number[] }> {
+    if (entries.length === 0) return { changed: 0, refused: [] };
     const n = entries.length;
     const ids = new Array<number>(n);
     const colours = new Array<number>(n);
@@ -27,6 +33,8 @@ export class StatusRepository implements StatusStore {
     const doses = new Array<number>(n);
     const negative = new Array<number | null>(n);
     const computed = new Array<number>(n);
+    const factVersion = new Array<number>(n);
+    const factCount = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const [id, s] = entries[i] as readonly [number, Status];
       ids[i] = id;
@@ -37,19 +45,27 @@ export class StatusRepository implements StatusStore {
       doses[i] = s.vaccineDoses;
       negative[i] = s.lastNegativeTestDay;
       computed[i] = s.computedAt;
+      factVersion[i] = s.factVersion;
+      factCount[i] = s.factCount;
     }
     // `old` reads the colours as they were before this statement (every part of a statement sees
-    // one snapshot), so the count of changed colours needs no read of its own.
-    const r = await this.db.query<{ changed: number }>(
+    // one snapshot), so the count of changed colours needs no read of its own. Rows the WHERE
+    // refused are not in `up`; they are usually none, so the answer stays one small row.
+    const r = await this.db.query<{ changed: number; refused: Array<number | string> | null }>(
       `WITH old AS (SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[])),
-       up AS (INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at)
-       SELECT p, c, r::jsonb, ${TS('n')}, v, d, l, ${TS('a')}
-         FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[]) AS t(p, c, r, n, v, d, l, a)
+       up AS (INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at, fact_version, fact_count)
+       SELECT p, c, r::jsonb, ${TS('n')}, v, d, l, ${TS('a')}, fv, fc
+         FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[], $9::bigint[], $10::int[])
+           AS t(p, c, r, n, v, d, l, a, fv, fc)
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
-         vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at
+         vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at,
+         fact_version = EXCLUDED.fact_version, fact_count = EXCLUDED.fact_count
+       WHERE (statuses.fact_version, statuses.fact_count, statuses.computed_at)
+          <= (EXCLUDED.fact_version, EXCLUDED.fact_count, EXCLUDED.computed_at)
        RETURNING person_id, colour5)
-       SELECT count(*)::int AS changed FROM up LEFT JOIN old USING (person_id) WHERE old.colour5 IS DISTINCT FROM up.colour5`,
+       SELECT (SELECT count(*)::int FROM up LEFT JOIN old USING (person_id) WHERE old.colour5 IS DISTINCT FROM up.colour5) AS changed,
+              (SELECT array_agg(t.p) FROM unnest($1::bigint[]) AS t(p) WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.person_id = t.p)) AS refused`,
       [
         intArray(ids),
         intArray(colours, 'int2'),
@@ -59,9 +75,12 @@ export class StatusRepository implements StatusStore {
         intArray(doses, 'int2'),
         numArray(negative, 'int4'),
         numArray(computed),
+        intArray(factVersion),
+        intArray(factCount, 'int4'),
       ],
     );
-    return { changed: r.rows[0]?.changed ?? 0 };
+    const row = r.rows[0];
+    return { changed: row?.changed ?? 0, refused: (row?.refused ?? []).map(Number) };
   }
 
   async get(personId: number): Promise<StoredStatus | undefined> {
@@ -75,6 +94,8 @@ export class StatusRepository implements StatusStore {
         vaccine_doses: number;
         last_negative_day: number | null;
         computed_at: Date;
+        fact_version: number;
+        fact_count: number;
       }>('SELECT * FROM statuses WHERE person_id = $1', [personId])
     ).rows[0];
     if (!r) return undefined;
@@ -87,6 +108,8 @@ export class StatusRepository implements StatusStore {
       vaccineDoses: r.vaccine_doses,
       lastNegativeTestDay: r.last_negative_day,
       computedAt: r.computed_at.getTime(),
+      factVersion: Number(r.fact_version),
+      factCount: r.fact_count,
     };
   }
 

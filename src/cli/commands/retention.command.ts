@@ -18,6 +18,7 @@ export function registerRetentionCommand(program: Command): void {
       withContext(async (ctx) => {
         const r = await runRetention(ctx.db, ctx.clock, ctx.config.retentionDays, {
           dryRun: o.dryRun === true,
+          cache: ctx.cache,
         });
         await ctx.audit.append({
           actor: 'cli',

@@ -267,6 +267,10 @@ describe('property (c): ids compare as numbers', () => {
           now,
         );
         for (const r of b.reasons) r.factIds = r.factIds.map(unshift);
+        // the status version is the numerically highest id (docs/DESIGN.md §3), shifted with the ids
+        expect(a.factVersion).toBe(facts.reduce((m, f) => Math.max(m, Number(f.id)), 0));
+        expect(a.factCount).toBe(facts.length);
+        if (b.factCount > 0) b.factVersion = Number(unshift(String(b.factVersion)));
         expect(b).toEqual(a);
       }),
       { numRuns: 2000 },

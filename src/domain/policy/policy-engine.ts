@@ -23,7 +23,7 @@
 import { Colour5, toColour3, type Colour5Name } from '../colour.ts';
 import { FACT_TYPES, type Fact } from '../fact.ts';
 import { compareIds } from '../id.ts';
-import type { Status, StatusReason } from '../status.ts';
+import { factVersionOf, type Status, type StatusReason } from '../status.ts';
 import {
   compilePolicy,
   DAY_MS,
@@ -225,6 +225,7 @@ export function evaluateCompiled(facts: readonly Fact[], policy: CompiledPolicy,
     computedAt: now,
     vaccineDoses: doses,
     lastNegativeTestDay: latestNegative === -Infinity ? null : Math.floor(latestNegative / DAY_MS),
+    ...factVersionOf(facts),
   };
 }
 

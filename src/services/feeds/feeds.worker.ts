@@ -50,7 +50,7 @@ export async function startFeedsWorker(ctx: AppContext): Promise<() => Promise<v
   const nats = ctx.config.natsUrl ? await NatsFeedStream.connect({ url: ctx.config.natsUrl }) : undefined;
   const subs = await consumeFeeds(nats ?? ctx.bus, ingest, ctx.log);
   const retention = () =>
-    runRetention(ctx.db, ctx.clock, ctx.config.retentionDays)
+    runRetention(ctx.db, ctx.clock, ctx.config.retentionDays, { cache: ctx.cache })
       .then((r) => ctx.log.info(r, 'retention run'))
       .catch((err: unknown) => ctx.log.error({ err }, 'retention failed'));
   const first = setTimeout(() => void retention(), 60_000);
