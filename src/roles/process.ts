@@ -15,7 +15,7 @@ import { buildHealthServer } from '../http/health-server.ts';
 import { startRoles } from './api.role.ts';
 import { startCompanionRole, type CompanionRunning } from './companion.role.ts';
 import type { AppContext } from './context.ts';
-import { startTestingRole, type TestingRunning } from './testing.role.ts';
+import { startTestingRole, type TestingRunning } from './nat-testing.role.ts';
 
 export interface ProcessRunning {
   /** what this process serves, for the start banner (Chinese first, then English) */

@@ -18,7 +18,7 @@ import { MigrationChangedError, SchemaOutOfDateError } from '../ports/schema-mig
 import { createTestDatabase, USE_SERVICES, type TestDatabase } from '../../test/context.ts';
 import { createContext } from './context.ts';
 import { EXIT_SCHEMA, requireCurrentSchema } from './schema.ts';
-import { startTestingRole } from './testing.role.ts';
+import { startTestingRole } from './nat-testing.role.ts';
 
 const silent = pino({ level: 'silent' });
 const configFor = (url: string | undefined, demo: boolean): Config => ({

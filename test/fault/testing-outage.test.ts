@@ -20,7 +20,7 @@ import { resultsRoutes } from '../../src/http/routes/results.routes.ts';
 import { createContext, type AppContext } from '../../src/roles/context.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
-import { eventually } from '../../src/testing/testing.fixture.ts';
+import { eventually } from '../nat/nat-world.ts';
 import {
   NATS_URL,
   PG_ADMIN_URL,

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
-import { openTestingDatabase, startTestingRole } from '../../src/roles/testing.role.ts';
+import { openTestingDatabase, startTestingRole } from '../../src/roles/nat-testing.role.ts';
 import { migrate, TESTING_MIGRATIONS } from '../../src/adapters/db/migrate.ts';
 
 const env = process.env;

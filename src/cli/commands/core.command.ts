@@ -7,7 +7,7 @@ import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../adapters/db/database.ts';
 import { Migrator, TESTING_MIGRATIONS } from '../../adapters/db/migrate.ts';
 import { EXIT_SCHEMA } from '../../roles/schema.ts';
-import { openTestingDatabase } from '../../roles/testing.role.ts';
+import { openTestingDatabase } from '../../roles/nat-testing.role.ts';
 import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
 import { colour5Name } from '../../domain/colour.ts';
 import { createVerifier } from '../../verifier/index.ts';

@@ -5,9 +5,12 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { createContext } from '../../roles/context.ts';
-import { startTestingRole, type TestingRunning } from '../../roles/testing.role.ts';
+import { startTestingRole, type TestingRunning } from '../../roles/nat-testing.role.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { fail, withContext } from '../context.ts';
+
+/** The operator at the command line acts for the whole province (audited as "cli"). */
+const CLI = { actor: 'cli', regionPrefix: '' };
 
 /** Opens the testing service without its HTTP listener or relay, for one command. */
 async function withTesting(fn: (t: TestingRunning, ctx: AppContext) => Promise<void>): Promise<void> {
@@ -58,7 +61,9 @@ export function registerTestingCommand(program: Command): void {
       withTesting(async (t) => {
         if (!/^\d{6}$/.test(o.region)) return fail('--region must be six digits');
         process.stdout.write(
-          JSON.stringify(await t.testing.bookings.addSite(name, o.region, o.address)) + '\n',
+          JSON.stringify(
+            await t.testing.sites.addSite(CLI, { name, regionCode: o.region, address: o.address }),
+          ) + '\n',
         );
       }),
     );
@@ -80,7 +85,7 @@ export function registerTestingCommand(program: Command): void {
           endsAt: from + (i + 1) * len,
           capacity: Number(o.capacity),
         }));
-        const made = await t.testing.bookings.addSlots(Number(siteId), slots);
+        const made = await t.testing.sites.addSlots(CLI, Number(siteId), slots);
         process.stdout.write(
           `${made.length} slots 个时段, ${made[0]?.startsAt} … ${made[made.length - 1]?.endsAt}\n`,
         );

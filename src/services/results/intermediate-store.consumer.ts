@@ -17,7 +17,7 @@ import {
   type HeartbeatEvent,
   type Relayed,
   type ResultEvent,
-} from '../../testing/testing.domain.ts';
+} from '../../domain/nat/nat.ts';
 import type { FactService } from '../fact.service.ts';
 
 /** Facts from the testing system carry this source. */

@@ -1,6 +1,6 @@
 /**
  * The testing feature on the code service's side: resident routes and the intermediate-store
- * consumer (worker role). The testing service itself runs as its own role (src/roles/testing.role.ts).
+ * consumer (worker role). The testing service itself runs as its own role (src/roles/nat-testing.role.ts).
  */
 import { resultsRoutes } from '../../http/routes/results.routes.ts';
 import type { Feature } from '../../roles/features.ts';

@@ -1,5 +1,7 @@
 /**
- * The `testing` process role (HC_ROLE=testing npm start): the nucleic-acid testing service with
+ * The `testing` process role (HC_ROLE=testing npm start; the role name is the operators' contract):
+ * the nucleic-acid testing service (NAT, 核酸检测: domain/nat, services/nat, adapters/nat,
+ * http/routes/nat) with
  * its own HTTP server, its own schema — in its own database when HC_TESTING_DATABASE_URL is set —
  * and its outbox relay. In the embedded `all` role it runs in the same process on its own port
  * (PORT + 1 unless HC_TESTING_PORT says otherwise), still with its own server and schema.
@@ -13,15 +15,15 @@ import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { ConfigError } from '../config.ts';
 import { docLookupInput } from '../domain/lookup-input.ts';
-import { ensureTestingDemo, type TestingDemo } from '../testing/testing.demo.ts';
-import { buildTestingServer } from '../testing/testing.server.ts';
 import { Migrator, TESTING_MIGRATIONS } from '../adapters/db/migrate.ts';
-import { createTestingService, type TestingService } from '../testing/testing.module.ts';
+import { buildNatServer } from '../http/nat-server.ts';
 import { schemaOnStart } from './schema.ts';
 import type { AppContext } from './context.ts';
+import { ensureTestingDemo, type TestingDemo } from './nat-demo.ts';
+import { createNatModule, type NatModule } from './nat.module.ts';
 
 export interface TestingRunning {
-  testing: TestingService;
+  testing: NatModule;
   app: FastifyInstance;
   url?: string;
   /** demo mode: device keys and a site to try the API with */
@@ -73,7 +75,7 @@ export async function startTestingRole(
   }
   if (applied.length) ctx.log.info({ applied }, 'testing migrations applied');
   const log = ctx.log.child({ service: 'testing' });
-  const testing = createTestingService(
+  const testing = createNatModule(
     {
       db,
       bus: ctx.bus,
@@ -92,7 +94,7 @@ export async function startTestingRole(
     },
   );
   if ((env.HC_TESTING_RELAY ?? 'on') !== 'off') testing.relay.start();
-  const app = await buildTestingServer(testing, ctx.auth, log);
+  const app = await buildNatServer(testing, ctx.auth, log);
   const running: TestingRunning = {
     testing,
     app,

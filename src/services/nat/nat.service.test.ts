@@ -4,13 +4,13 @@
  * orders, bookings, the outbox relay and testing migrations on a database of their own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../adapters/db/database.ts';
-import { createResident } from '../../test/factories.ts';
-import { migrateTesting } from './testing.module.ts';
-import { OutboxRelay } from './outbox.relay.ts';
-import { createTestingWorld, eventually, type TestingWorld } from './testing.fixture.ts';
-import { TestingSubjects } from './testing.domain.ts';
-import { USE_SERVICES } from '../../test/context.ts';
+import { openDatabase } from '../../adapters/db/database.ts';
+import { OutboxRelay } from '../../adapters/nat/outbox-relay.ts';
+import { TestingSubjects } from '../../domain/nat/nat.ts';
+import { migrateTesting } from '../../roles/nat.module.ts';
+import { USE_SERVICES } from '../../../test/context.ts';
+import { createResident } from '../../../test/factories.ts';
+import { createTestingWorld, eventually, type TestingWorld } from '../../../test/nat/nat-world.ts';
 
 let w: TestingWorld;
 beforeAll(async () => {
@@ -22,6 +22,7 @@ afterAll(async () => {
 });
 
 const svc = () => w.testing.testing;
+const GUIYANG = { actor: 'officer:1', regionPrefix: '5201' };
 const sub = (n: number) => `subjectsubject${String(n).padStart(6, '0')}`;
 const collect = (
   tubes: Array<{ barcode: string; kind: 'single' | 'pool10' | 'pool20' }>,
@@ -125,9 +126,13 @@ describe('labs', () => {
 
 describe('bookings', () => {
   it('holds a slot to its capacity; cancelling frees the place; booking twice returns the first booking', async () => {
-    const site = await svc().bookings.addSite('观山湖区采样点', '520115', '林城东路');
+    const site = await svc().sites.addSite(GUIYANG, {
+      name: '观山湖区采样点',
+      regionCode: '520115',
+      address: '林城东路',
+    });
     const t = Date.now() + 86400_000;
-    const [slot] = await svc().bookings.addSlots(site.id, [
+    const [slot] = await svc().sites.addSlots(GUIYANG, site.id, [
       { startsAt: t, endsAt: t + 3600_000, capacity: 1 },
     ]);
     const a = await svc().bookings.book('p:1', slot?.id as number);
@@ -135,7 +140,7 @@ describe('bookings', () => {
     await expect(svc().bookings.book('p:2', slot?.id as number)).rejects.toMatchObject({ code: 'SLOT_FULL' });
     await svc().bookings.cancel('p:1', a.id);
     expect((await svc().bookings.book('p:2', slot?.id as number)).status).toBe('booked');
-    expect((await svc().bookings.slots(site.id))[0]).toMatchObject({ capacity: 1, booked: 1, remaining: 0 });
+    expect((await svc().sites.slots(site.id))[0]).toMatchObject({ capacity: 1, booked: 1, remaining: 0 });
   });
 });
 
@@ -189,7 +194,7 @@ describe.skipIf(USE_SERVICES)('testing migrations', () => {
   it('create only the testing schema on a database of its own', async () => {
     const db = await openDatabase({});
     try {
-      expect(await migrateTesting(db)).toEqual(['0001_schema.sql']);
+      expect(await migrateTesting(db)).toEqual(['0001_schema.sql', '0002_audit_log.sql']);
       expect(await migrateTesting(db)).toEqual([]);
       const tables = await db.query<{ table_schema: string }>(
         "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('collections', 'persons')",

@@ -1,7 +1,10 @@
 /**
- * The testing service's vocabulary (docs/DESIGN.md §7), pure: tube kinds, results, person
- * references and the events it publishes through its outbox. Shared with the code service's
- * consumer only through the event shapes below (the wire contract), nothing else.
+ * The nucleic-acid testing service's vocabulary (核酸检测, "NAT"; docs/DESIGN.md §7), pure: tube
+ * kinds, results, person references, collection batches, region scope and the events it
+ * publishes through its outbox. Shared with the code service's consumer only through the event
+ * shapes below (the wire contract), nothing else. The bus subjects, the `/testing/v1` API, the
+ * `testing` schema and HC_ROLE=testing keep their names: they are contracts with devices and
+ * operators.
  */
 
 export const TUBE_KINDS = { single: 1, pool10: 10, pool20: 20 } as const;
@@ -87,4 +90,42 @@ export interface HeartbeatEvent {
 /** Whether a result needs every member back for a single tube. */
 export function needsRetest(result: TestResult, pooled: boolean): boolean {
   return (result === 'positive' && pooled) || result === 'invalid';
+}
+
+/** A tube a collector device opens in a batch (first declaration wins). */
+export interface TubeOpen {
+  barcode: string;
+  kind: TubeKind;
+}
+
+/** One resolved scan: a person's swab in a tube. */
+export interface Registration {
+  tube: string;
+  personRef: PersonRef;
+  /** epoch ms the swab was taken */
+  collectedAt: number;
+}
+
+/** One device request's registrations, committed together with other requests' (group commit). */
+export interface CollectionBatch {
+  deviceId: number;
+  siteId: number | null;
+  tubes: readonly TubeOpen[];
+  items: readonly Registration[];
+}
+
+export type ItemOutcome =
+  { status: 'accepted' } | { status: 'duplicate' } | { status: 'rejected'; code: string; message: string };
+
+/** Who changes the testing service's sites and slots: a staff member scoped to a region prefix. */
+export interface NatOfficer {
+  /** audit actor, e.g. "officer:12" */
+  actor: string;
+  /** admin-code prefix the officer may act in; '' is the whole province */
+  regionPrefix: string;
+}
+
+/** Whether a 6-digit region code lies inside an officer's region prefix. */
+export function inRegion(regionCode: string, regionPrefix: string): boolean {
+  return regionCode.startsWith(regionPrefix);
 }

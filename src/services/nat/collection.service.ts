@@ -5,12 +5,12 @@
  * after it was scanned is still accepted when the scan time falls inside its validity (devices
  * work offline and upload later). Writing is group-committed by the CollectionWriter.
  */
-import { validateDocument } from '../domain/document-number.ts';
-import type { Clock } from '../ports/clock.port.ts';
-import { AppError } from '../services/app-error.ts';
-import { createVerifier, type TrustList, type Verifier } from '../verifier/index.ts';
-import type { CollectionWriter, ItemOutcome, Registration, TubeOpen } from './collection.writer.ts';
-import { isSubject } from './testing.domain.ts';
+import { validateDocument } from '../../domain/document-number.ts';
+import { isSubject, type ItemOutcome, type Registration, type TubeOpen } from '../../domain/nat/nat.ts';
+import type { Clock } from '../../ports/clock.port.ts';
+import type { CollectionSink } from '../../ports/nat.port.ts';
+import { createVerifier, type TrustList, type Verifier } from '../../verifier/index.ts';
+import { AppError } from '../app-error.ts';
 
 export interface ScanInput {
   tube: string;
@@ -45,7 +45,7 @@ const MAX_AGE_MS = 7 * 86400_000;
 const MAX_AHEAD_MS = 5 * 60_000;
 
 export interface CollectionDeps {
-  writer: CollectionWriter;
+  writer: CollectionSink;
   clock: Clock;
   /** the platform's trust list (own issuer): codes of other issuers name no resident here */
   trustList: () => Promise<TrustList>;

@@ -1,12 +1,13 @@
 /**
- * Test fixture: the platform (createTestContext) plus the testing service on the same bus, the
+ * Test fixture: the platform (createTestContext) plus the nucleic-acid testing service on the same bus, the
  * code service's intermediate-store consumer and a recompute worker, and devices to call with.
  */
 import type { FastifyInstance } from 'fastify';
-import { createTestContext, type TestContext } from '../../test/context.ts';
-import { RecomputeWorker } from '../services/recompute.worker.ts';
-import { IntermediateStoreConsumer } from '../services/results/intermediate-store.consumer.ts';
-import { startTestingRole, type TestingRunning } from '../roles/testing.role.ts';
+import { expect } from 'vitest';
+import { startTestingRole, type TestingRunning } from '../../src/roles/nat-testing.role.ts';
+import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
+import { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
+import { createTestContext, type TestContext } from '../context.ts';
 
 export interface TestingWorld {
   ctx: TestContext;
@@ -50,18 +51,15 @@ export async function createTestingWorld(env: NodeJS.ProcessEnv = {}): Promise<T
   };
 }
 
-/** Polls until `check` returns true (bus work is asynchronous); throws with `what` after the timeout. */
+/** Waits until `check` returns true (bus work is asynchronous); fails with `what` after the timeout. */
 export async function eventually(
   check: () => Promise<boolean>,
   what: string,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await expect
+    .poll(check, { timeout: timeoutMs, interval: 50, message: `timed out waiting for ${what}` })
+    .toBe(true);
 }
 
 export const apiKey = (k: string) => ({ 'x-api-key': k });

@@ -5,11 +5,11 @@
  * the backlog drains when it is back. A heartbeat tells the code service how fresh its copy is.
  */
 import type { Logger } from 'pino';
-import type { Database } from '../adapters/db/database.ts';
-import type { Clock } from '../ports/clock.port.ts';
-import type { EventBus } from '../ports/event-bus.port.ts';
+import { TestingSubjects, type HeartbeatEvent } from '../../domain/nat/nat.ts';
+import type { Clock } from '../../ports/clock.port.ts';
+import type { EventBus } from '../../ports/event-bus.port.ts';
+import type { Database } from '../db/database.ts';
 import { claimPending, markPublished, pendingCount } from './outbox.repository.ts';
-import { TestingSubjects, type HeartbeatEvent } from './testing.domain.ts';
 
 export interface RelayOptions {
   intervalMs?: number;

@@ -3,31 +3,12 @@
  * gathered while the previous commit is in flight and written together in one transaction, with
  * multi-row INSERTs. A caller's promise resolves only after COMMIT, so an acknowledgement always
  * means "durably stored"; if the commit fails, every caller in it gets the error and may retry.
+ * Each device request leaves one audit row (device, site, counts) in the same transaction.
  */
-import type { Database, Queryable } from '../adapters/db/database.ts';
-import { TUBE_KINDS, type PersonRef, type TubeKind } from './testing.domain.ts';
-
-export interface TubeOpen {
-  barcode: string;
-  kind: TubeKind;
-}
-
-export interface Registration {
-  tube: string;
-  personRef: PersonRef;
-  /** epoch ms the swab was taken */
-  collectedAt: number;
-}
-
-export interface CollectionBatch {
-  deviceId: number;
-  siteId: number | null;
-  tubes: readonly TubeOpen[];
-  items: readonly Registration[];
-}
-
-export type ItemOutcome =
-  { status: 'accepted' } | { status: 'duplicate' } | { status: 'rejected'; code: string; message: string };
+import { TUBE_KINDS, type CollectionBatch, type ItemOutcome, type TubeKind } from '../../domain/nat/nat.ts';
+import type { CollectionSink } from '../../ports/nat.port.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { NatAuditRepository } from './audit.repository.ts';
 
 interface Pending {
   batch: CollectionBatch;
@@ -51,7 +32,7 @@ export interface WriterOptions {
 const ACCEPTED: ItemOutcome = { status: 'accepted' };
 const DUPLICATE: ItemOutcome = { status: 'duplicate' };
 
-export class CollectionWriter {
+export class CollectionWriter implements CollectionSink {
   private queue: Pending[] = [];
   private queued = 0;
   private flushing = false;
@@ -234,6 +215,25 @@ export class CollectionWriter {
         [singles.map((s) => s[0]), singles.map((s) => s[1])],
       );
     }
+    // 6. One audit row per device request, in the same transaction (who wrote what, when).
+    await new NatAuditRepository(tx).append(
+      batches.map((b, i) => {
+        const o = out[i] ?? [];
+        return {
+          at: new Date(),
+          actor: `device:${b.deviceId}`,
+          action: 'nat.collection',
+          regionCode: null,
+          detail: {
+            siteId: b.siteId,
+            tubesOpened: b.tubes.length,
+            accepted: o.filter((x) => x.status === 'accepted').length,
+            duplicates: o.filter((x) => x.status === 'duplicate').length,
+            rejected: o.filter((x) => x.status === 'rejected').length,
+          },
+        };
+      }),
+    );
     return out;
   }
 

@@ -1,5 +1,6 @@
-/** The testing service's transactional outbox: events are written in the transaction of the change. */
-import type { Queryable } from '../adapters/db/database.ts';
+/** The testing service's transactional outbox, `testing.outbox`: events are written in the transaction of the change. */
+import type { NatOutbox } from '../../ports/nat.port.ts';
+import type { Queryable } from '../db/database.ts';
 
 export interface OutboxRow {
   id: number;
@@ -7,13 +8,20 @@ export interface OutboxRow {
   payload: Record<string, unknown>;
 }
 
-/** Adds one event to the outbox inside the caller's transaction; returns its id (its order). */
-export async function addToOutbox(tx: Queryable, subject: string, payload: object): Promise<number> {
-  const r = await tx.query<{ id: number }>(
-    'INSERT INTO testing.outbox (subject, payload) VALUES ($1, $2) RETURNING id',
-    [subject, JSON.stringify(payload)],
-  );
-  return (r.rows[0] as { id: number }).id;
+export class NatOutboxRepository implements NatOutbox {
+  constructor(private readonly q: Queryable) {}
+
+  async add(subject: string, payload: object): Promise<number> {
+    const r = await this.q.query<{ id: number }>(
+      'INSERT INTO testing.outbox (subject, payload) VALUES ($1, $2) RETURNING id',
+      [subject, JSON.stringify(payload)],
+    );
+    return (r.rows[0] as { id: number }).id;
+  }
+
+  async pending(): Promise<number> {
+    return pendingCount(this.q);
+  }
 }
 
 /** Locks the oldest unpublished events (other relays skip them). */

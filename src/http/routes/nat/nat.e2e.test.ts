@@ -4,12 +4,12 @@
  * single-tube retest; a single positive turns its person purple (red on the 3-colour scale).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Colour5 } from '../domain/colour.ts';
-import { parseJkm1 } from '../domain/token/jkm1.ts';
-import { createResident, residentToken } from '../../test/factories.ts';
-import { testServer, bearer } from '../../test/e2e/http.ts';
-import { resultsRoutes } from '../http/routes/results.routes.ts';
-import { apiKey, createTestingWorld, eventually, type TestingWorld } from './testing.fixture.ts';
+import { Colour5 } from '../../../domain/colour.ts';
+import { parseJkm1 } from '../../../domain/token/jkm1.ts';
+import { testServer, bearer } from '../../../../test/e2e/http.ts';
+import { createResident, residentToken } from '../../../../test/factories.ts';
+import { apiKey, createTestingWorld, eventually, type TestingWorld } from '../../../../test/nat/nat-world.ts';
+import { resultsRoutes } from '../results.routes.ts';
 
 let w: TestingWorld;
 beforeAll(async () => {
