@@ -29,6 +29,9 @@ import { StatusRepository } from '../adapters/repositories/status.repository.ts'
 import { SmsOutboxRepository } from '../adapters/repositories/auth/sms-outbox.repository.ts';
 import { WebhookSmsGateway } from '../adapters/sms/webhook-sms-gateway.ts';
 import { AuditLogRepository } from '../adapters/repositories/audit-log.repository.ts';
+import type { TokenSigner } from '../domain/token/jkm1.ts';
+import { AuditCheckpointRepository } from '../adapters/repositories/audit-checkpoint.repository.ts';
+import { createCheckpointSigning } from '../adapters/crypto/checkpoint-signing.ts';
 import { PolicyRepository } from '../adapters/repositories/policy.repository.ts';
 import { DbUnitOfWork } from '../adapters/db/unit-of-work.ts';
 import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
@@ -147,7 +150,11 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     statuses: new StatusRepository(db),
   };
   const uow = new DbUnitOfWork(db);
-  const audit = new AuditService(db, new AuditLogRepository(db), clock);
+  // Checkpoints are signed with the code-signing key (`keys`, made below; used only after start-up).
+  const audit: AuditService = new AuditService(new AuditLogRepository(db), clock, {
+    checkpoints: new AuditCheckpointRepository(db),
+    signing: createCheckpointSigning(db, (): Promise<TokenSigner> => keys.currentSigner()),
+  });
   const policies = new PolicyService(new PolicyRepository(db), uow, audit, clock);
   const residents = new ResidentService(repos.persons, secrets, clock);
   const facts = new FactService(repos.facts, bus, clock);

@@ -11,6 +11,7 @@ import { webRoutes } from '../http/routes/web.routes.ts';
 import { placesRoutes } from '../http/routes/places.routes.ts';
 import { startPlacesWorker } from '../services/places/places.worker.ts';
 import { securityFeature } from './security.feature.ts';
+import { auditFeature } from './audit.feature.ts';
 
 export interface Feature {
   name: string;
@@ -35,6 +36,8 @@ export const FEATURES: Feature[] = [
   },
   // security: SMS outbox relay (§11)
   securityFeature,
+  // audit: signed checkpoints of the audit log (§11)
+  auditFeature,
   // web: the resident, scanner and officer apps
   { name: 'web', routes: webRoutes },
 ];

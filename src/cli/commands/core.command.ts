@@ -14,6 +14,7 @@ import { createVerifier } from '../../verifier/index.ts';
 import type { TrustList } from '../../verifier/trust-list.ts';
 import { AppError } from '../../services/app-error.ts';
 import { seedDemoCity } from '../../services/demo-seed.service.ts';
+import type { PublishedCheckpoint } from '../../services/audit.service.ts';
 import { fail, withContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
@@ -321,16 +322,65 @@ export function registerCoreCommands(program: Command): void {
       return withContext(async (ctx) => check(await ctx.keys.trustList()));
     });
 
-  program
-    .command('audit')
-    .description('审计日志 Audit log')
+  const audit = program.command('audit').description('审计日志 Audit log');
+  audit
     .command('verify')
-    .description('校验哈希链 Check the audit log’s hash chain')
-    .action(() =>
+    .description('校验哈希链与签名检查点 Check the hash chain and compare it with the signed checkpoints')
+    .option(
+      '--checkpoints <file>',
+      'checkpoints kept elsewhere: JSON printed by `hc audit checkpoint` or from GET /v1/audit/checkpoints',
+    )
+    .action((o: { checkpoints?: string }) =>
       withContext(async (ctx) => {
-        const r = await ctx.audit.verify();
-        if (r.ok) process.stdout.write(`audit chain intact: ${r.rows} entries\n`);
-        else fail(`audit chain broken at entry ${r.brokenAt} (after ${r.rows} good entries)`, 3);
+        const published = o.checkpoints ? readCheckpoints(o.checkpoints) : [];
+        const r = await ctx.audit.verify(undefined, published);
+        if (r.ok) {
+          process.stdout.write(
+            `audit chain intact: ${r.rows} entries, ${r.checkpoints} signed checkpoints agree` +
+              (r.revokedCheckpoints ? ` (${r.revokedCheckpoints} signed with a revoked key ignored)` : '') +
+              '\n',
+          );
+          return;
+        }
+        const why: Record<NonNullable<typeof r.reason>, string> = {
+          CHAIN_BROKEN: `audit chain broken at entry ${r.brokenAt}`,
+          TRUNCATED: `audit log truncated: entries from ${r.brokenAt} on are missing, a signed checkpoint names them`,
+          CHECKPOINT_MISMATCH: `audit entry ${r.brokenAt} or one before it was changed: its hash differs from the signed checkpoint`,
+          CHECKPOINT_FORGED: `a checkpoint of entry ${r.brokenAt} has no valid platform signature`,
+        };
+        fail(`${why[r.reason ?? 'CHAIN_BROKEN']} (after ${r.rows} good entries)`, 3);
       }),
     );
+  audit
+    .command('checkpoint')
+    .description(
+      '签名检查点 Sign a checkpoint of the audit log head and print it as JSON (keep a copy elsewhere)',
+    )
+    .action(() =>
+      withContext(async (ctx) => {
+        await ctx.keys.ensureKey();
+        const cp = (await ctx.audit.checkpoint()) ?? (await ctx.audit.checkpoints(1))[0];
+        if (!cp) {
+          fail('the audit log is empty: nothing to anchor', 1);
+          return;
+        }
+        process.stdout.write(`${JSON.stringify(cp)}\n`);
+      }),
+    );
+}
+
+/** Published checkpoints from a file: one object, an array, or `{ checkpoints: [...] }`, or one JSON object a line. */
+function readCheckpoints(file: string): PublishedCheckpoint[] {
+  const text = fs.readFileSync(file, 'utf8').trim();
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = text
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as unknown);
+  }
+  if (v && typeof v === 'object' && 'checkpoints' in v) v = (v as { checkpoints: unknown }).checkpoints;
+  return (Array.isArray(v) ? v : [v]) as PublishedCheckpoint[];
 }
