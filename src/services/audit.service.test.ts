@@ -95,7 +95,7 @@ describe('signed checkpoints anchor the chain', () => {
 
     const { app } = await buildServer(ctx, { logger: false, extraRoutes: [auditRoutes] });
     try {
-      await ctx.auth.addStaff('auditor', 'pass-word-123', '管理员', 'admin');
+      await ctx.auth.addStaff('auditor', 'pass-word-123', '管理员', 'admin', '');
       await ctx.auth.addStaff('clerk', 'pass-word-123', '官员', 'officer', '5201');
       const get = async (user: string) =>
         app.inject({

@@ -183,5 +183,5 @@ describe('migration 0460 rewrites stored rows', () => {
     } finally {
       await tdb.drop();
     }
-  });
+  }, 300_000); // every migration from an empty database, on a shared machine
 });
