@@ -21,6 +21,7 @@ import type { FactService } from '../services/fact.service.ts';
 import type { KeyService } from '../services/key.service.ts';
 import type { PolicyService } from '../services/policy.service.ts';
 import { sourceRules } from '../domain/policy/sources.policy.ts';
+import { CodeCompanionService } from '../services/places/code-companion.service.ts';
 import { TripExposureService, type PlacesRules } from '../services/places/trip-exposure.service.ts';
 import type { ResidentService } from '../services/resident.service.ts';
 import type { VerifyService } from '../services/verify.service.ts';
@@ -77,6 +78,21 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
     ...(await areas.index()).rows.values(),
   ]);
   areas.matcher = matcher;
+  const checkins = new CheckinService(
+    stores.venues,
+    stores.stays,
+    subjects,
+    cases,
+    c.facts,
+    c.keys,
+    c.verify,
+    matcher,
+    c.clock,
+    c.issuer,
+    opts,
+  );
+  const codeCompanions = new CodeCompanionService(stores.stays, cases, c.facts, c.clock, rules);
+  checkins.codeCompanions = codeCompanions;
   areas.trips = trips;
   const cities = new CitiesWithCasesService(
     new CityWithCasesRepository(c.db),
@@ -104,19 +120,8 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
       c.issuer,
     ),
     venues: new VenueService(stores.venues, c.auth, c.keys, c.audit, c.clock, c.issuer),
-    checkins: new CheckinService(
-      stores.venues,
-      stores.stays,
-      subjects,
-      cases,
-      c.facts,
-      c.keys,
-      c.verify,
-      matcher,
-      c.clock,
-      c.issuer,
-      opts,
-    ),
+    checkins,
+    codeCompanions,
     stores,
   };
 }

@@ -25,6 +25,7 @@ import type { KeyService } from '../key.service.ts';
 import type { VerifyResponse, VerifyService } from '../verify.service.ts';
 import type { AreaMatcherService, MatchReport } from './area-matcher.service.ts';
 import { checkPlacesSignature } from './places-token.verify.ts';
+import type { CodeCompanionService } from './code-companion.service.ts';
 
 export const VENUE_EXPOSURE_SOURCE = 'places.venue-exposure';
 const MIN = 60_000;
@@ -49,6 +50,9 @@ export interface CheckinResult {
 }
 
 export class CheckinService {
+  /** code-display positions are also checked against cases' positions (set by the wiring) */
+  codeCompanions: CodeCompanionService | undefined;
+
   constructor(
     private readonly venues: VenueStore,
     private readonly stays: StayStore,
@@ -127,7 +131,9 @@ export class CheckinService {
       source_record_id: `code:${personId}:${now}`,
     };
     await this.stays.insert(stay);
-    return this.matcher.matchStays([stay]);
+    const report = await this.matcher.matchStays([stay]);
+    if (this.codeCompanions) report.facts += await this.codeCompanions.check(personId);
+    return report;
   }
 
   /** Flags everyone who overlapped a case's check-ins of the lookback window; returns facts added. */

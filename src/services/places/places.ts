@@ -6,6 +6,7 @@
  */
 import type { AreaMatcherService } from './area-matcher.service.ts';
 import type { CheckinService, CheckinOptions } from './checkin.service.ts';
+import type { CodeCompanionService } from './code-companion.service.ts';
 import type { ItineraryService } from './itinerary.service.ts';
 import type { RiskAreaService, PlacesAreaOptions } from './risk-area.service.ts';
 import type { VenueService } from './venue.service.ts';
@@ -57,6 +58,8 @@ export interface Places {
   itinerary: ItineraryService;
   venues: VenueService;
   checkins: CheckinService;
+  /** code-display positions against cases' recent positions (the companion rule) */
+  codeCompanions: CodeCompanionService;
   /** the stores behind them (tests, benchmarks and tools read and seed through these) */
   stores: { areas: RiskAreaStore; stays: StayStore; trips: TripStore; venues: VenueStore };
 }
