@@ -59,9 +59,18 @@ export const CodeResponseSchema = Type.Object({
 
 export const VerifyResponseSchema = Type.Object({
   valid: Type.Boolean(),
+  /** valid and green (the colour answered): what a gate lets through */
+  pass: Type.Boolean(),
   reason: Type.Optional(Type.String()),
   colour3: Type.Optional(Type.Integer()),
   colour5: Type.Optional(Type.Integer()),
+  /** current: the holder's colour now (this issuer's long-lived codes); code: the code's own */
+  colourSource: Type.Optional(Type.Union([Type.Literal('current'), Type.Literal('code')])),
+  codeColour3: Type.Optional(Type.Integer()),
+  codeColour5: Type.Optional(Type.Integer()),
+  codeColourAsOf: Type.Optional(Type.String()),
+  codeColourAgeSeconds: Type.Optional(Type.Integer()),
+  maxColourAgeSeconds: Type.Optional(Type.Integer()),
   kind: Type.Optional(Type.String()),
   issuer: Type.Optional(Type.String()),
   maskedName: Type.Optional(Type.String()),
@@ -80,5 +89,9 @@ export const TrustListSchema = Type.Object({
     }),
   ),
   revokedKids: Type.Array(Type.String()),
+  /** base64url of the first 16 bytes of SHA-256(cti) of single revoked, unexpired codes */
+  revokedCodes: Type.Optional(Type.Array(Type.String())),
+  /** the oldest colour a code other than a screen code may vouch for offline, seconds */
+  maxColourAgeSeconds: Type.Optional(Type.Integer()),
   issuedAt: Type.String(),
 });

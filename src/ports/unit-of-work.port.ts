@@ -6,6 +6,7 @@
  */
 import type { AuditLogStore } from './audit-log-store.port.ts';
 import type { FactStore } from './fact-store.port.ts';
+import type { IssuedCodeStore } from './issued-code-store.port.ts';
 import type { PolicyStore } from './policy-store.port.ts';
 
 /** The stores a unit of work offers, all bound to its transaction. */
@@ -13,6 +14,8 @@ export interface Stores {
   facts: FactStore;
   audit: AuditLogStore;
   policies: PolicyStore;
+  /** long-lived codes as issued, and their revocations */
+  codes: IssuedCodeStore;
 }
 
 export interface UnitOfWork {

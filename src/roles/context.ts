@@ -24,6 +24,7 @@ import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
 import { RedisStatusCache } from '../adapters/cache/redis-status-cache.ts';
 import { SigningThread } from '../adapters/crypto/signing-thread.ts';
 import { FactRepository } from '../adapters/repositories/fact.repository.ts';
+import { IssuedCodeRepository } from '../adapters/repositories/issued-code.repository.ts';
 import { PersonRepository } from '../adapters/repositories/person.repository.ts';
 import { StatusRepository } from '../adapters/repositories/status.repository.ts';
 import { SmsOutboxRepository } from '../adapters/repositories/auth/sms-outbox.repository.ts';
@@ -51,6 +52,8 @@ import type { StatusCache } from '../ports/status-cache.port.ts';
 import { AuditService } from '../services/audit.service.ts';
 import { AuthService } from '../services/auth.service.ts';
 import { CodeService } from '../services/code.service.ts';
+import { CodeRevocationService } from '../services/code-revocation.service.ts';
+import { TrustListService } from '../services/trust-list.service.ts';
 import { FactService } from '../services/fact.service.ts';
 import { KeyService } from '../services/key.service.ts';
 import { PolicyService } from '../services/policy.service.ts';
@@ -88,6 +91,10 @@ export interface AppContext {
   uow: UnitOfWork;
   keys: KeyService;
   codes: CodeService;
+  /** revoking single long-lived codes */
+  codeRevocations: CodeRevocationService;
+  /** the published trust list: keys, revoked codes, maximum colour age */
+  trustList: TrustListService;
   verify: VerifyService;
   auth: AuthService;
   /** risk areas, matching, itinerary card, venues, check-ins (roles/places.feature.ts) */
@@ -170,12 +177,26 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     config.paperCodeTtlSeconds,
     signingThread,
   );
-  const codes = new CodeService(statuses, keys, policies, clock, {
-    issuer: config.issuer,
-    screenTtlSeconds: config.codeTtlSeconds,
-    paperTtlSeconds: config.paperCodeTtlSeconds,
-  });
-  const verify = new VerifyService(keys, repos.persons, clock);
+  const issuedCodes = new IssuedCodeRepository(db);
+  const trustList = new TrustListService(keys, issuedCodes, policies, clock);
+  const codes = new CodeService(
+    statuses,
+    keys,
+    policies,
+    clock,
+    {
+      issuer: config.issuer,
+      screenTtlSeconds: config.codeTtlSeconds,
+      paperTtlSeconds: config.paperCodeTtlSeconds,
+    },
+    { uow, audit, persons: repos.persons, trustList },
+  );
+  const codeRevocations = new CodeRevocationService(issuedCodes, repos.persons, uow, audit, trustList, clock);
+  const subjects = {
+    subjectOf: async (id: number) => (await repos.persons.byId(id))?.code_subject,
+    personOf: async (subject: string) => (await repos.persons.bySubject(subject))?.id,
+  };
+  const verify = new VerifyService(trustList, subjects, repos.persons, codes, issuedCodes, clock);
   const hasher = new ScryptPasswordHasher();
   const staffStore = new StaffRepository(db);
   const staff = new StaffService(staffStore, hasher, audit, clock);
@@ -235,6 +256,8 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     uow,
     keys,
     codes,
+    codeRevocations,
+    trustList,
     verify,
     auth,
     places,

@@ -85,14 +85,22 @@ export class KeyService {
     return kid;
   }
 
-  /** Revokes a key at once: scanners reject everything it signed. */
+  /**
+   * Revokes a key at once: scanners reject everything it signed. When it was the key signing now,
+   * a new one takes over (so codes keep being issued). False when there is no such key.
+   */
   async revoke(kid: string, actor: string): Promise<boolean> {
-    const r = await this.db.query('UPDATE signing_keys SET revoked = true WHERE kid = $1', [
+    await this.load(true);
+    const wasActive = this.activeRow();
+    const r = await this.db.query('UPDATE signing_keys SET revoked = true WHERE kid = $1 AND NOT revoked', [
       Buffer.from(kid, 'base64url'),
     ]);
+    if ((r.rowCount ?? 0) === 0) return false;
     await this.audit.append({ actor, action: 'keys.revoke', detail: { kid } });
+    if (wasActive !== undefined && base64urlEncode(new Uint8Array(wasActive.kid)) === kid)
+      await this.rotate(actor, wasActive.alg as CoseAlg);
     await this.load(true);
-    return (r.rowCount ?? 0) > 0;
+    return true;
   }
 
   /** The trust list of docs/DESIGN.md §4. */

@@ -2,6 +2,7 @@
 import type { Stores, UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import { AuditLogRepository } from '../repositories/audit-log.repository.ts';
 import { FactRepository } from '../repositories/fact.repository.ts';
+import { IssuedCodeRepository } from '../repositories/issued-code.repository.ts';
 import { PolicyRepository } from '../repositories/policy.repository.ts';
 import type { Database } from './database.ts';
 
@@ -15,6 +16,7 @@ export class DbUnitOfWork implements UnitOfWork {
         facts: new FactRepository(tx),
         audit: new AuditLogRepository(tx),
         policies: new PolicyRepository(tx),
+        codes: new IssuedCodeRepository(tx),
       }),
     );
   }

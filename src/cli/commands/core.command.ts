@@ -1,4 +1,4 @@
-/** Core `hc` commands: migrate, seed, recompute, keys, devices, staff, code issue, verify, audit. */
+/** Core `hc` commands: migrate, seed, recompute, keys, devices, staff, code issue/revoke, verify, audit. */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Command } from 'commander';
@@ -10,6 +10,9 @@ import { EXIT_SCHEMA } from '../../roles/schema.ts';
 import { openTestingDatabase } from '../../roles/nat-testing.role.ts';
 import type { DeviceRole } from '../../adapters/crypto/access-token.ts';
 import { colour5Name } from '../../domain/colour.ts';
+import type { CodeKind } from '../../domain/token/claims.ts';
+import { REVOCATION_REASONS, type RevocationReason } from '../../ports/issued-code-store.port.ts';
+import { isCodeId, type RevocationTarget } from '../../services/code-revocation.service.ts';
 import { createVerifier } from '../../verifier/index.ts';
 import type { TrustList } from '../../verifier/trust-list.ts';
 import { AppError } from '../../services/app-error.ts';
@@ -142,11 +145,25 @@ export function registerCoreCommands(program: Command): void {
       }),
     );
   keys
+    .command('revoke <kid>')
+    .description(
+      '吊销签名密钥 Revoke a signing key at once: every code it signed is refused; a new key starts if it was the current one (audited)',
+    )
+    .action((kid: string) =>
+      withContext(async (ctx) => {
+        if (!/^[A-Za-z0-9_-]{11}$/.test(kid))
+          return fail('kid must be 11 base64url characters (hc keys list)');
+        if (!(await ctx.keys.revoke(kid, 'cli'))) return fail('no such signing key');
+        process.stdout.write(`revoked signing key 已吊销 kid=${kid}\n`);
+      }),
+    );
+  keys
     .command('list')
     .description('列出信任列表 Print the trust list')
     .action(() =>
       withContext(
-        async (ctx) => void process.stdout.write(JSON.stringify(await ctx.keys.trustList(), null, 2) + '\n'),
+        async (ctx) =>
+          void process.stdout.write(JSON.stringify(await ctx.trustList.current(), null, 2) + '\n'),
       ),
     );
 
@@ -277,31 +294,69 @@ export function registerCoreCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('code')
-    .description('健康码 Codes')
+  const code = program.command('code').description('健康码 Codes');
+  code
     .command('issue')
-    .description('签发健康码(如纸质码) Issue a code token for a resident, e.g. a paper code')
+    .description(
+      '签发健康码(如纸质码) Issue a code token for a resident, e.g. a paper code; a new paper (offline, vehicle) code revokes the previous one',
+    )
     .requiredOption('--doc <number>', 'document number 证件号码')
     .option('--doc-type <type>', 'document type code (10 resident ID)', '10')
-    .option('--kind <k>', 's screen | p paper | o offline | d dependent', 'p')
+    .option('--kind <k>', 's screen | p paper | o offline | d dependent | v vehicle', 'p')
     .action((o: { doc: string; docType: string; kind: string }) =>
       withContext(async (ctx) => {
-        if (!['s', 'p', 'o', 'd'].includes(o.kind)) return fail('--kind must be s, p, o or d');
+        if (!['s', 'p', 'o', 'd', 'v'].includes(o.kind)) return fail('--kind must be s, p, o, d or v');
+        const kind = o.kind as CodeKind;
         const id = await ctx.residents.findByDocument(Number(o.docType), o.doc);
         if (id === undefined) return fail('no resident with that document');
         await ctx.keys.ensureKey();
-        const code = await ctx.codes.issue(id, o.kind as 's' | 'p' | 'o' | 'd');
-        await ctx.audit.append({
-          actor: 'cli',
-          action: 'code.issue',
-          personId: id,
-          detail: { kind: o.kind },
-        });
+        // Long-lived codes are recorded and audited by the service; short ones here.
+        const issued = await ctx.codes.issue(id, kind, { actor: 'cli', regionPrefix: '' });
+        if (issued.codeId === undefined)
+          await ctx.audit.append({ actor: 'cli', action: 'code.issue', personId: id, detail: { kind } });
         process.stderr.write(
-          `${code.display.maskedName} ${code.display.colour.zh} ${code.display.colour.en}, expires ${code.expiresAt}\n`,
+          `${issued.display.maskedName} ${issued.display.colour.zh} ${issued.display.colour.en}, expires ${issued.expiresAt}\n`,
         );
-        process.stdout.write(code.token + '\n');
+        if (issued.codeId !== undefined) process.stderr.write(`code id 码标识 ${issued.codeId}\n`);
+        for (const r of issued.revokedCodeIds ?? [])
+          process.stderr.write(`revoked previous code 已作废旧码 ${r}\n`);
+        process.stdout.write(issued.token + '\n');
+      }),
+    );
+  code
+    .command('revoke')
+    .description(
+      '作废长效码 Revoke long-lived codes: one by --token or --code-id, or all of a resident’s by --doc (audited); scanners refuse them after their next trust-list refresh',
+    )
+    .option('--token <text>', 'the code’s text (JKM1:…) 码内容')
+    .option('--code-id <id>', 'the code id printed when it was issued 码标识')
+    .option('--doc <number>', 'document number: every live long-lived code of that resident 证件号码')
+    .option('--doc-type <type>', 'document type code (10 resident ID)', '10')
+    .option('--reason <r>', `why: ${REVOCATION_REASONS.join(' | ')}`, 'other')
+    .action((o: { token?: string; codeId?: string; doc?: string; docType: string; reason: string }) =>
+      withContext(async (ctx) => {
+        if ([o.token, o.codeId, o.doc].filter((v) => v !== undefined).length !== 1)
+          return fail('give exactly one of --token, --code-id, --doc');
+        if (!(REVOCATION_REASONS as readonly string[]).includes(o.reason))
+          return fail(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+        let target: RevocationTarget;
+        if (o.token !== undefined) target = { token: o.token };
+        else if (o.codeId !== undefined) {
+          if (!isCodeId(o.codeId)) return fail('--code-id must be 22 base64url characters');
+          target = { codeId: o.codeId };
+        } else {
+          const id = await ctx.residents.findByDocument(Number(o.docType), o.doc ?? '');
+          if (id === undefined) return fail('no resident with that document');
+          target = { personId: id };
+        }
+        const revoked = await ctx.codeRevocations.revoke(
+          target,
+          { actor: 'cli', regionPrefix: '' },
+          o.reason as RevocationReason,
+        );
+        if (!revoked.length)
+          process.stdout.write('nothing to revoke 无可作废的码 (already revoked or expired)\n');
+        for (const r of revoked) process.stdout.write(`revoked 已作废 ${r}\n`);
       }),
     );
 
@@ -314,12 +369,17 @@ export function registerCoreCommands(program: Command): void {
         const r = await createVerifier(list).verify(token, Math.floor(Date.now() / 1000));
         if (r.valid)
           process.stdout.write(
-            `valid ✓ ${r.issuer} colour ${colour5Name(r.colour5)} kind ${r.kind} expires ${new Date(r.claims.exp * 1000).toISOString()}\n`,
+            `valid ✓ ${r.issuer} colour ${colour5Name(r.colour5)} kind ${r.kind} expires ${new Date(r.claims.exp * 1000).toISOString()}; colour as of ${new Date(r.colourAsOf * 1000).toISOString()} (${Math.floor(r.colourAgeSeconds / 60)} min old)\n`,
+          );
+        else if (r.reason === 'TOKEN_COLOUR_TOO_OLD')
+          fail(
+            `invalid: ${r.reason} 颜色过旧 colour ${Math.floor((r.colourAgeSeconds ?? 0) / 3600)} h old, at most ${Math.floor((r.maxColourAgeSeconds ?? 0) / 3600)} h`,
+            2,
           );
         else fail(`invalid: ${r.reason}`, 2);
       };
       if (o.trustList) return check(JSON.parse(fs.readFileSync(o.trustList, 'utf8')) as TrustList);
-      return withContext(async (ctx) => check(await ctx.keys.trustList()));
+      return withContext(async (ctx) => check(await ctx.trustList.current()));
     });
 
   const audit = program.command('audit').description('审计日志 Audit log');
