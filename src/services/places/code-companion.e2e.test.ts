@@ -17,6 +17,7 @@ import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
 import { bearer, httpLogin, testServer } from '../../../test/e2e/http.ts';
 import { CODE_COMPANION_SOURCE } from './code-companion.service.ts';
+import { startPlacesWorker } from './places.worker.ts';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 10, 20, 6);
@@ -29,6 +30,7 @@ describe('code-display positions meet cases’ positions', () => {
   let clock: ManualClock;
   let app: App;
   let worker: RecomputeWorker;
+  let stopPlaces: () => Promise<void>;
 
   beforeAll(async () => {
     ctx = await createTestContext({ at: T1 });
@@ -38,10 +40,17 @@ describe('code-display positions meet cases’ positions', () => {
       reviewIntervalMs: 60_000,
     });
     await worker.start();
+    stopPlaces = await startPlacesWorker({
+      places: ctx.places,
+      bus: ctx.bus,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
     app = await testServer(ctx, [placesRoutes]);
   });
   afterAll(async () => {
     await app?.close();
+    await stopPlaces?.();
     await worker?.stop();
     await ctx?.destroy();
   });
@@ -79,7 +88,10 @@ describe('code-display positions meet cases’ positions', () => {
     const near = await createResident(ctx);
     const late = await createResident(ctx);
     const far = await createResident(ctx);
+    // quiet shows the code beside the case-to-be once and never again.
+    const quiet = await createResident(ctx);
     const token = {
+      quiet: await httpLogin(app, ctx, quiet.phone),
       near: await httpLogin(app, ctx, near.phone),
       late: await httpLogin(app, ctx, late.phone),
       far: await httpLogin(app, ctx, far.phone),
@@ -87,6 +99,7 @@ describe('code-display positions meet cases’ positions', () => {
     // T1: near shows the code 50 m from P (covers 30 min: 20 of them with the case);
     const r1 = await show(token.near, { lat: P.lat + 50 / M_PER_DEG, lon: P.lon });
     expect(r1.statusCode).toBe(200);
+    expect((await show(token.quiet, { lat: P.lat, lon: P.lon + 30 / M_PER_DEG })).statusCode).toBe(200);
     // far 2 km away at the same moment;
     expect((await show(token.far, { lat: P.lat + 2000 / M_PER_DEG, lon: P.lon })).statusCode).toBe(200);
     // late at P, 15 minutes later: 5 minutes with the case, under the 600 s threshold.
@@ -96,7 +109,8 @@ describe('code-display positions meet cases’ positions', () => {
     expect(await companionFacts()).toEqual([]);
     expect(await colour(token.near)).toBe(Colour5.green);
 
-    // The patient is confirmed; at their next code display each is checked again.
+    // The patient is confirmed: the places worker checks at once whoever showed a code near them
+    // (quiet, who shows no code again), and each display with a position checks again.
     clock.set(NOW);
     await ctx.facts.record({
       personId: patient.id,
@@ -106,16 +120,20 @@ describe('code-display positions meet cases’ positions', () => {
       eventTime: NOW - 5 * MIN,
       data: { kind: 'confirmed' },
     });
+    await expect.poll(() => colour(token.quiet), { timeout: 30_000 }).toBe(Colour5.orange);
     const elsewhere = { lat: 26.647, lon: 106.63 };
     for (const t of [token.near, token.late, token.far])
       expect((await show(t, elsewhere)).statusCode).toBe(200);
-    expect(await companionFacts()).toEqual([[near.id, 20 * 60]]);
-    await expect.poll(() => colour(token.near), { timeout: 20_000 }).toBe(Colour5.orange);
+    expect(await companionFacts()).toEqual([
+      [near.id, 20 * 60],
+      [quiet.id, 20 * 60],
+    ]);
+    await expect.poll(() => colour(token.near), { timeout: 30_000 }).toBe(Colour5.orange);
     expect(await colour(token.late)).toBe(Colour5.green);
     expect(await colour(token.far)).toBe(Colour5.green);
     // Showing the code again records nothing new.
     await show(token.near, elsewhere);
-    expect(await companionFacts()).toEqual([[near.id, 20 * 60]]);
+    expect(await companionFacts()).toHaveLength(2);
   });
 });
 

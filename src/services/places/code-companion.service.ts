@@ -3,7 +3,8 @@
  * resident sends with code display are checked, at each display, against the recent positions of
  * active cases with the companion rule of docs/DESIGN.md §6 and the policy's numbers
  * (`sources.codePositions`); a match records the policy's fact (default `companion`), once per
- * (resident, case).
+ * (resident, case). When a case arrives, everyone whose code positions came near the case's
+ * positions of the window is checked at once (places worker), without waiting for their next display.
  */
 import { codeCompanion, type TimedPosition } from '../../geo/code-companions.ts';
 import { degreesAround } from '../../geo/areas/area-geometry.ts';
@@ -85,5 +86,35 @@ export class CodeCompanionService {
     }
     if (facts.length === 0) return 0;
     return (await this.facts.recordMany(facts)).inserted;
+  }
+
+  /** New facts' persons: for those who are active cases, checks the residents whose code positions came near theirs. */
+  async casesArrived(personIds: readonly number[]): Promise<number> {
+    const { sources, lookbackDays } = await this.rules();
+    const rule = sources.codePositions;
+    if (rule.factType === null || personIds.length === 0) return 0;
+    const now = this.clock.now();
+    const gapMs = rule.presenceGapSeconds * 1000;
+    const active = await this.cases.activeCases(new Date(now - lookbackDays * DAY), personIds);
+    const residents = new Set<number>();
+    for (const c of active) {
+      const since = c.eventTime - rule.windowDays * DAY;
+      for (const s of await this.stays.ofPerson(c.personId, new Date(since))) {
+        if (s.lat === null || s.lon === null) continue;
+        const { dLat, dLon } = degreesAround(s.lat, rule.radiusM);
+        const start = new Date(s.started_at).getTime();
+        const end = Math.max(new Date(s.ended_at).getTime(), start + gapMs);
+        const near = await this.stays.inBox(
+          [s.lon - dLon, s.lat - dLat, s.lon + dLon, s.lat + dLat],
+          new Date(start - gapMs),
+          new Date(end + 1),
+        );
+        for (const n of near)
+          if (n.source === 'code' && n.person_id !== c.personId) residents.add(n.person_id);
+      }
+    }
+    let added = 0;
+    for (const p of residents) added += await this.check(p);
+    return added;
   }
 }

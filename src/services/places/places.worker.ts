@@ -3,6 +3,7 @@
  * - on `hc.facts.added`, persons who now have a `case` fact get their check-ins' venue exposures
  *   (everyone who overlapped them becomes a companion); idempotent, so redelivery is harmless;
  * - on `hc.facts.added`, new cases get their co-travellers (same flight, same train or carriage);
+ * - on `hc.facts.added`, new cases' positions are met with residents' code-display positions;
  * - on `hc.trips.added`, new trips are matched: risk areas at either end, cases on the same service;
  * - every `sweepSeconds`, stays started in the last `sweepHours` are matched against all areas,
  *   which covers carrier stays written by the ingestion feeds (late data within the window), and
@@ -33,6 +34,14 @@ export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Prom
     const ids = (payload as FactAddedEvent).personIds ?? [];
     if (ids.length) await places.trips.casesArrived(ids);
   });
+  const codeCompanions = await d.bus.subscribe(
+    Subjects.factAdded,
+    'places-code-companions',
+    async (payload) => {
+      const ids = (payload as FactAddedEvent).personIds ?? [];
+      if (ids.length) await places.codeCompanions.casesArrived(ids);
+    },
+  );
   const trips = await d.bus.subscribe(Subjects.tripsAdded, 'places-trips', async (payload) => {
     const ids = (payload as { personIds?: number[] }).personIds ?? [];
     if (ids.length) {
@@ -62,6 +71,7 @@ export async function startPlacesWorker(d: PlacesWorkerDeps): Promise<() => Prom
     clearInterval(timer);
     await sub.stop();
     await cases.stop();
+    await codeCompanions.stop();
     await trips.stop();
   };
 }
