@@ -23,6 +23,8 @@ import { NatsBus } from '../adapters/bus/nats-bus.ts';
 import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
 import { RedisStatusCache } from '../adapters/cache/redis-status-cache.ts';
 import { SigningThread } from '../adapters/crypto/signing-thread.ts';
+import { NodeSigner } from '../adapters/crypto/node-signer.ts';
+import { SigningKeyRepository } from '../adapters/repositories/signing-key.repository.ts';
 import { FactRepository } from '../adapters/repositories/fact.repository.ts';
 import { IssuedCodeRepository } from '../adapters/repositories/issued-code.repository.ts';
 import { PersonRepository } from '../adapters/repositories/person.repository.ts';
@@ -169,13 +171,13 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const corrections = new CorrectionService(uow, repos.persons, policies, facts, audit, clock);
   const signingThread = config.signingThread ? new SigningThread() : undefined;
   const keys = new KeyService(
-    db,
+    new SigningKeyRepository(db),
+    new NodeSigner(signingThread),
     secrets,
     audit,
     clock,
     config.issuer,
     config.paperCodeTtlSeconds,
-    signingThread,
   );
   const issuedCodes = new IssuedCodeRepository(db);
   const trustList = new TrustListService(keys, issuedCodes, policies, clock);
