@@ -68,6 +68,7 @@ import { VerifyService } from '../services/verify.service.ts';
 import type { Places } from '../services/places/places.ts';
 import { createPlaces } from './places.feature.ts';
 import { schemaOnStart, type SchemaOnStart } from './schema.ts';
+import { followActivePolicy, type PolicyFollower } from './policy-follower.ts';
 
 export interface AppContext {
   config: Config;
@@ -102,6 +103,8 @@ export interface AppContext {
   /** risk areas, matching, itinerary card, venues, check-ins (roles/places.feature.ts) */
   places: Places;
   staff: StaffService;
+  /** follows a policy version another process publishes */
+  policyFollower: PolicyFollower;
   close(): Promise<void>;
 }
 
@@ -164,7 +167,10 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     checkpoints: new AuditCheckpointRepository(db),
     signing: createCheckpointSigning(db, (): Promise<TokenSigner> => keys.currentSigner()),
   });
-  const policies = new PolicyService(new PolicyRepository(db), uow, audit, clock);
+  const policyStore = new PolicyRepository(db);
+  const policies = new PolicyService(policyStore, uow, audit, clock);
+  // another process may publish a version: follow it (roles/policy-follower.ts)
+  const policyFollower = followActivePolicy(policyStore, policies, log);
   const residents = new ResidentService(repos.persons, secrets, clock);
   const facts = new FactService(repos.facts, bus, clock);
   const statuses = new StatusService(repos.persons, repos.facts, repos.statuses, cache, policies, clock);
@@ -264,9 +270,11 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     auth,
     places,
     staff,
+    policyFollower,
     async close() {
       await signingThread?.close();
       fileClock?.close();
+      policyFollower.stop();
       await bus.close().catch(() => undefined);
       await cache.close().catch(() => undefined);
       await limiter.close().catch(() => undefined);
