@@ -10,6 +10,7 @@ import { registerTestingCommand } from './commands/testing.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerRetentionCommand } from './commands/retention.command.ts';
 import { registerPlacesCommand } from './commands/places.command.ts';
+import { registerSimulateCommand } from './commands/simulate.command.ts';
 import { MigrationChangedError, SchemaOutOfDateError } from '../ports/schema-migrations.port.ts';
 import { EXIT_SCHEMA } from '../roles/schema.ts';
 
@@ -28,6 +29,7 @@ registerPlacesCommand(program);
 registerTestingCommand(program);
 registerImportCommand(program);
 registerRetentionCommand(program);
+registerSimulateCommand(program);
 
 // Exit when the command is done: an embedded PGlite (and some client libraries) keep handles
 // open after close, and a finished CLI command must not hang. Long-running commands never settle.
