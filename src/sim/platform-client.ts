@@ -16,6 +16,8 @@ export class HttpError extends Error {
 export interface Auth {
   bearer?: string;
   apiKey?: string;
+  /** the resident's own network address, as the trusted proxy in front of the platform passes it on */
+  clientIp?: string;
 }
 
 /** JSON over HTTP with retries on overload (429, 503) and lost connections. */
@@ -30,6 +32,7 @@ export async function call<T>(
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (auth.bearer) headers.authorization = `Bearer ${auth.bearer}`;
   if (auth.apiKey) headers['x-api-key'] = auth.apiKey;
+  if (auth.clientIp) headers['x-forwarded-for'] = auth.clientIp;
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
@@ -102,11 +105,12 @@ export class PlatformClient {
   }
 
   /** Resident sign-in by phone and one-time code. */
-  async residentLogin(phone: string, otp: OtpSource): Promise<string> {
+  async residentLogin(phone: string, otp: OtpSource, clientIp: string): Promise<string> {
     const base = this.api();
-    const r = await call<{ demoCode?: string }>(base, 'POST', '/v1/auth/otp', { phone });
+    const from = { clientIp };
+    const r = await call<{ demoCode?: string }>(base, 'POST', '/v1/auth/otp', { phone }, from);
     const code = r.demoCode ?? (await otp(phone));
-    const t = await call<{ accessToken: string }>(base, 'POST', '/v1/auth/login', { phone, code });
+    const t = await call<{ accessToken: string }>(base, 'POST', '/v1/auth/login', { phone, code }, from);
     return t.accessToken;
   }
 

@@ -22,6 +22,7 @@ describe.skipIf(!USE_SERVICES)('scripts/topology', () => {
     ...process.env,
     HC_TOPOLOGY_DB: `hc_topo_t_${suffix}`,
     HC_TOPOLOGY_TESTING_DB: `hc_topo_tt_${suffix}`,
+    REDIS_URL: 'redis://127.0.0.1:6379/5', // --fresh empties it: not the default topology's
     LOG_LEVEL: 'warn',
   };
   const topo = (...args: string[]) =>

@@ -118,6 +118,8 @@ async function startEmbedded(
       HC_DATA_DIR: dir,
       HC_TEST_CLOCK: clockFile,
       HC_ACCESS_TTL: String(30 * 86400),
+      // residents' own addresses come in X-Forwarded-For (sign-in limits count per client)
+      HC_TRUST_PROXY: '127.0.0.1',
       HC_TESTING_DATABASE_URL: '',
       HC_TESTING_PORT: '',
       PORT: String(port),
