@@ -3,7 +3,7 @@
  * Redis and NATS after `hc migrate`, each answers what it serves, and `scripts/topology stop`
  * stops every one of them.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,11 +25,19 @@ describe.skipIf(!USE_SERVICES)('scripts/topology', () => {
     REDIS_URL: 'redis://127.0.0.1:6379/5', // --fresh empties it: not the default topology's
     LOG_LEVEL: 'warn',
   };
+  // asynchronous: a test worker blocked for minutes misses vitest's own calls
   const topo = (...args: string[]) =>
-    spawnSync(script, [...args, '--dir', dir], { env, encoding: 'utf8', timeout: 900_000 });
+    new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        script,
+        [...args, '--dir', dir],
+        { env, encoding: 'utf8', timeout: 900_000 },
+        (_err, stdout, stderr) => resolve({ stdout, stderr }),
+      );
+    });
 
-  afterAll(() => {
-    topo('stop');
+  afterAll(async () => {
+    await topo('stop');
     for (const db of [env.HC_TOPOLOGY_DB, env.HC_TOPOLOGY_TESTING_DB])
       execFileSync('psql', [
         '-q',
@@ -47,7 +55,7 @@ describe.skipIf(!USE_SERVICES)('scripts/topology', () => {
   });
 
   it('starts two api, worker, testing and companion after hc migrate; each serves its role; stop ends them', async () => {
-    const r = topo('start', '--detach', '--fresh', '--base-port', String(base));
+    const r = await topo('start', '--detach', '--fresh', '--base-port', String(base));
     expect(r.stderr + r.stdout).toContain('topology ready');
     expect(r.stdout).toMatch(/platform applied: 0001_core.sql/);
     const pids = ['api-1', 'api-2', 'worker', 'testing', 'companion'].map((n) =>
@@ -80,7 +88,7 @@ describe.skipIf(!USE_SERVICES)('scripts/topology', () => {
       body: JSON.stringify(staff.admin),
     });
     expect(login.status).toBe(200);
-    const s = topo('stop');
+    const s = await topo('stop');
     expect(s.stdout).toContain('topology stopped');
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   }, 900_000);
