@@ -1,7 +1,9 @@
 // Streaming CSV readers for the companion engine: pings (person_id,ts,lat,lon in any row order) and
-// cases (person_id). Bad rows are reported with their line number and skipped, never fatal.
+// cases (person_id). Bad rows are reported with their line number and skipped, never fatal. Fields
+// are split by the feeds' one CSV record parser (feeds/record-reader.ts: RFC 4180, as csv-parse).
 import { createReadStream } from 'node:fs';
 import { ArrayIds } from '../../geo/ping-format.ts';
+import { splitCsv } from '../feeds/record-reader.ts';
 
 export interface RowError {
   line: number;
@@ -41,7 +43,7 @@ class Columns {
   }
 }
 
-/** Calls `onLine(text, lineNumber)` for each line of a file (UTF-8, LF or CRLF). */
+/** Calls `onLine(text, lineNumber)` for each line of a file (UTF-8; LF, CRLF or CR alone). */
 export async function forEachLine(
   path: string,
   onLine: (line: string, no: number) => void,
@@ -54,26 +56,22 @@ export async function forEachLine(
     onBytes?.(Buffer.byteLength(chunk));
     const text = rest + chunk;
     let s = 0;
-    for (let e = text.indexOf('\n'); e >= 0; e = text.indexOf('\n', s)) {
-      no++;
-      onLine(text.charCodeAt(e - 1) === 13 ? text.slice(s, e - 1) : text.slice(s, e), no);
-      s = e + 1;
+    const ends = /\r\n|\r(?!$)|\n/g;
+    for (let m = ends.exec(text); m; m = ends.exec(text)) {
+      onLine(text.slice(s, m.index), ++no);
+      s = m.index + m[0].length;
     }
     rest = text.slice(s);
   }
   if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++no);
 }
 
-const unquote = (s: string): string => {
-  const t = s.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
-};
-
 /** Parse one pings row; a reason string when invalid. */
 export function parsePingRow(line: string): [string, number, number, number] | string {
-  const f = line.split(',');
+  const f = splitCsv(line);
+  if (!f) return 'a quote out of place (RFC 4180)';
   if (f.length !== 4) return `expected 4 fields, got ${f.length}`;
-  const id = unquote(f[0]!);
+  const id = f[0]!.trim();
   if (id === '') return 'empty person_id';
   const tsText = f[1]!.trim();
   if (!/^\d+$/.test(tsText)) return `ts is not a non-negative integer: ${JSON.stringify(tsText)}`;
@@ -138,8 +136,9 @@ export async function readCasesCsv(path: string, onError: (e: RowError) => void)
       return;
     }
     if (line.trim() === '') return;
-    if (line.includes(',')) return onError({ line: no, reason: 'expected 1 field' });
-    out.add(unquote(line));
+    const f = splitCsv(line);
+    if (!f || f.length !== 1) return onError({ line: no, reason: 'expected 1 field' });
+    out.add(f[0]!.trim());
   });
   return [...out];
 }

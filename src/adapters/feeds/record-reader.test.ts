@@ -1,10 +1,12 @@
 /** The streaming reader: quoting, multi-line fields, line numbers, stable block keys. */
 import fs from 'node:fs';
+import { parse as csvParse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReadItem } from '../../domain/feeds/record.ts';
-import { readBlocks, splitCsv } from './record-reader.ts';
+import { parseCsvRecord, readBlocks, splitCsv } from './record-reader.ts';
 
 const write = (name: string, text: string) => {
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hc-rr-')), name);
@@ -25,6 +27,31 @@ describe('record reader', () => {
   it('splits RFC 4180 fields', () => {
     expect(splitCsv('a,"b,c","d ""e""",')).toEqual(['a', 'b,c', 'd "e"', '']);
     expect(splitCsv('a,"open')).toBeUndefined();
+    expect(splitCsv('a,b"c')).toBeUndefined();
+    expect(splitCsv('"a"b,c')).toBeUndefined();
+  });
+
+  it('agrees with csv-parse on every line of quotes, commas and text', () => {
+    // what the kept library makes of one line: its fields, or an error (an open quote included)
+    const reference = (line: string): string[] | 'error' => {
+      try {
+        const rows = csvParse(line, { relax_column_count: true }) as string[][];
+        return rows.length === 1 ? (rows[0] as string[]) : 'error';
+      } catch {
+        return 'error';
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', '张', ',', '"', ' ', '""', '\t'), { minLength: 1, maxLength: 14 }),
+        (parts) => {
+          const line = parts.join('');
+          const ours = parseCsvRecord(line);
+          expect(typeof ours === 'string' ? 'error' : ours).toEqual(reference(line));
+        },
+      ),
+      { seed: 15, numRuns: 3000 },
+    );
   });
 
   it('reads CSV with BOM, CRLF, quoted newlines and bad rows, keeping line numbers', async () => {
@@ -38,6 +65,38 @@ describe('record reader', () => {
       { line: 3, record: { source_id: '2', name: '李四', address: '两行\n地址' } },
       { line: 5, problem: expect.objectContaining({ code: 'ROW_BAD_CSV' }) },
       { line: 7, record: { source_id: '4', name: '王五', address: '' } },
+    ]);
+  });
+
+  it('a stray quote is one bad row: the lines after it are read, not swallowed', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `${i + 3},name${i}`);
+    const f = write('stray.csv', ['source_id,name', '1,ab"c', '2,"open', ...rows].join('\n') + '\n');
+    const { items } = await all(f, 'csv', 1000);
+    expect(items.slice(0, 3)).toEqual([
+      { line: 2, problem: expect.objectContaining({ code: 'ROW_BAD_CSV' }) },
+      { line: 3, problem: expect.objectContaining({ code: 'ROW_BAD_CSV' }) },
+      { line: 4, record: { source_id: '3', name: 'name0' } },
+    ]);
+    expect(items).toHaveLength(62);
+    expect(items.filter((i) => 'record' in i)).toHaveLength(60);
+  });
+
+  it('reads files with CR-only line endings', async () => {
+    const f = write('cr.csv', 'source_id,name\r1,张三\r2,李四\r\r3,"王\r五"\r');
+    const { items } = await all(f, 'csv', 1000);
+    expect(items).toEqual([
+      { line: 2, record: { source_id: '1', name: '张三' } },
+      { line: 3, record: { source_id: '2', name: '李四' } },
+      { line: 5, record: { source_id: '3', name: '王\n五' } },
+    ]);
+  });
+
+  it('keeps a NUL byte in its row for the row check (the reader never throws)', async () => {
+    const f = write('nul.csv', 'source_id,name\n1,a\u0000b\n2,ok\n');
+    const { items } = await all(f, 'csv', 1000);
+    expect(items).toEqual([
+      { line: 2, record: { source_id: '1', name: 'a\u0000b' } },
+      { line: 3, record: { source_id: '2', name: 'ok' } },
     ]);
   });
 

@@ -26,56 +26,72 @@ export function formatOf(path: string, explicit?: string): FileFormat {
   return /\.(ndjson|jsonl|json)$/i.test(path) ? 'ndjson' : 'csv';
 }
 
-/** Splits one CSV record (RFC 4180 quoting). Returns undefined when a quote is left open. */
-export function splitCsv(line: string): string[] | undefined {
-  if (line.indexOf('"') < 0) return line.split(',');
+/**
+ * One CSV record by RFC 4180, as strict as csv-parse's defaults (record-reader.test.ts checks the
+ * two agree): a field is quoted whole or not at all, `""` is a quote inside a quoted field, and a
+ * quote anywhere else is an error. 'open' when a quoted field is still open at the end of the text
+ * (it may continue on the next line), 'invalid' for a quote out of place.
+ */
+export function parseCsvRecord(text: string): string[] | 'open' | 'invalid' {
+  if (text.indexOf('"') < 0) return text.split(',');
   const out: string[] = [];
-  let field = '';
   let i = 0;
-  let quoted = false;
-  while (i < line.length) {
-    const c = line[i] as string;
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
+  for (;;) {
+    if (text.charCodeAt(i) === 34) {
+      // a quoted field: up to the quote that is not doubled, then a comma or the end
+      let field = '';
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) return 'open';
+        field += text.slice(j, q);
+        if (text.charCodeAt(q + 1) === 34) {
           field += '"';
-          i += 2;
+          j = q + 2;
           continue;
         }
-        quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
+        j = q + 1;
+        break;
+      }
       out.push(field);
-      field = '';
-    } else field += c;
-    i++;
+      if (j === text.length) return out;
+      if (text.charCodeAt(j) !== 44) return 'invalid';
+      i = j + 1;
+    } else {
+      const comma = text.indexOf(',', i);
+      const field = comma < 0 ? text.slice(i) : text.slice(i, comma);
+      if (field.indexOf('"') >= 0) return 'invalid';
+      out.push(field);
+      if (comma < 0) return out;
+      i = comma + 1;
+    }
   }
-  if (quoted) return undefined;
-  out.push(field);
-  return out;
 }
 
-/**
- * A function building one record from its cells with the header's keys as a literal, so every
- * record of a file shares one object shape (several times faster than keyed assignment).
- */
+/** Splits one CSV record (RFC 4180 quoting). Returns undefined when a quote is out of place or open. */
+export function splitCsv(line: string): string[] | undefined {
+  const r = parseCsvRecord(line);
+  return typeof r === 'string' ? undefined : r;
+}
+
+/** A record keyed by the header (the first of repeated or empty header names only). */
 function recordMaker(header: readonly string[]): (cells: string[]) => RawRecord {
+  const keys: Array<[string, number]> = [];
   const seen = new Set<string>();
-  const fields: string[] = [];
   header.forEach((h, i) => {
     if (h === '' || seen.has(h)) return;
     seen.add(h);
-    fields.push(`${JSON.stringify(h)}: c[${i}] ?? ''`);
+    keys.push([h, i]);
   });
-  return new Function('c', `return { ${fields.join(', ')} };`) as (cells: string[]) => RawRecord;
+  return (cells) => {
+    const r: RawRecord = {};
+    for (const [k, i] of keys) r[k] = cells[i] ?? '';
+    return r;
+  };
 }
 
-function quoteBalanceOpen(s: string): boolean {
-  let n = 0;
-  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-  return n % 2 === 1;
-}
+/** Most physical lines one CSV record may span (a quoted field with line breaks, e.g. an address). */
+const MAX_RECORD_LINES = 10;
 
 /** Yields the file in blocks of `blockLines` physical lines (the header is not counted). */
 export async function* readBlocks(
@@ -123,7 +139,8 @@ export async function* scanBlocks<B>(
   let n = 0; // rows of this block
   let lines = 0;
   let hash = crypto.createHash('sha256');
-  let pending: { start: number; text: string } | undefined; // a CSV record whose quoted field spans lines
+  // a CSV record whose quoted field is open at the end of its first line: its lines so far
+  let pending: { start: number; lines: string[] } | undefined;
 
   const onLine = (text: string): void => {
     lineNo++;
@@ -148,30 +165,56 @@ export async function* scanBlocks<B>(
       else sink.record(lineNo, v as RawRecord);
       return;
     }
-    let start = lineNo;
-    if (pending) {
-      start = pending.start;
-      text = `${pending.text}\n${text}`;
-      pending = undefined;
-    }
-    if (text.trim() === '') return;
-    if (quoteBalanceOpen(text)) {
-      if (lineNo - start < 50) {
-        pending = { start, text };
-        return;
-      }
-    }
-    const cells = splitCsv(text);
-    const h = header as string[];
+    csvLine(lineNo, text);
+  };
+
+  const csvRecord = (line: number, cells: string[]): void => {
     n++;
-    if (!cells) sink.problem(start, { field: '', code: 'ROW_BAD_CSV', message: 'unbalanced quotes' });
-    else if (cells.length > h.length)
-      sink.problem(start, {
+    const h = header as string[];
+    if (cells.length > h.length)
+      sink.problem(line, {
         field: '',
         code: 'ROW_BAD_CSV',
         message: `row has ${cells.length} fields, header has ${h.length}`,
       });
-    else sink.record(start, (make as (c: string[]) => RawRecord)(cells));
+    else sink.record(line, (make as (c: string[]) => RawRecord)(cells));
+  };
+  const badQuote = (line: number): void => {
+    n++;
+    sink.problem(line, {
+      field: '',
+      code: 'ROW_BAD_CSV',
+      message: 'a quote out of place: quote whole fields and double a quote inside one (RFC 4180)',
+    });
+  };
+
+  // One physical line of CSV. A line whose quoted field is left open may go on over the next lines
+  // (an address with a line break) — but only into a whole record with the header's number of
+  // fields; otherwise the first line alone is the bad row and the lines after it are read on their
+  // own, so a stray quote never swallows the rows that follow it.
+  const csvLine = (no: number, text: string): void => {
+    if (pending) {
+      pending.lines.push(text);
+      const r = parseCsvRecord(pending.lines.join('\n'));
+      if (r === 'open' && pending.lines.length < MAX_RECORD_LINES) return;
+      if (typeof r !== 'string' && r.length === (header as string[]).length) {
+        const start = pending.start;
+        pending = undefined;
+        return csvRecord(start, r);
+      }
+      return abandon();
+    }
+    if (text.trim() === '') return;
+    const r = parseCsvRecord(text);
+    if (r === 'open') pending = { start: no, lines: [text] };
+    else if (r === 'invalid') badQuote(no);
+    else csvRecord(no, r);
+  };
+  const abandon = (): void => {
+    const p = pending as { start: number; lines: string[] };
+    pending = undefined;
+    badQuote(p.start);
+    p.lines.slice(1).forEach((l, i) => csvLine(p.start + 1 + i, l));
   };
 
   const flush = (): { rows: B; key: string; bytesRead: number } | undefined => {
@@ -188,9 +231,26 @@ export async function* scanBlocks<B>(
     const text = rest + chunk;
     let s = 0;
     let hashed = 0; // the block hash takes whole regions of text, not line by line
-    for (let e = text.indexOf('\n'); e >= 0; e = text.indexOf('\n', s)) {
-      onLine(text.charCodeAt(e - 1) === 13 ? text.slice(s, e - 1) : text.slice(s, e));
-      s = e + 1;
+    // Lines end in LF, CRLF or a CR alone (old Mac exports); a CR at the end of the chunk waits for
+    // the next one, which may start with its LF.
+    let lf = text.indexOf('\n');
+    let cr = text.indexOf('\r');
+    for (;;) {
+      if (lf >= 0 && lf < s) lf = text.indexOf('\n', s);
+      if (cr >= 0 && cr < s) cr = text.indexOf('\r', s);
+      let e: number;
+      let next: number;
+      if (cr < 0 || (lf >= 0 && lf < cr)) {
+        if (lf < 0) break;
+        e = lf;
+        next = lf + 1;
+      } else {
+        if (cr === text.length - 1) break;
+        e = cr;
+        next = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+      }
+      onLine(text.slice(s, e));
+      s = next;
       if (lines >= blockLines && !pending) {
         hash.update(text.slice(hashed, s));
         hashed = s;
@@ -203,14 +263,7 @@ export async function* scanBlocks<B>(
   }
   if (rest !== '') hash.update(rest);
   if (rest !== '') onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-  if (pending) {
-    sink.problem(pending.start, {
-      field: '',
-      code: 'ROW_BAD_CSV',
-      message: 'unbalanced quotes at end of file',
-    });
-    n++;
-  }
+  while (pending) abandon();
   const b = flush();
   if (b) yield b;
 }

@@ -1,14 +1,16 @@
 /**
  * `hc import` as operators run it: a child process on a real database (an embedded data folder,
- * or a fresh PostgreSQL database with HC_TEST_SERVICES=1). Killed with SIGKILL midway and run
- * again, it leaves exactly one copy of each row.
+ * or a fresh PostgreSQL database with HC_TEST_SERVICES=1), migrated once and shared by the tests
+ * (each with rows of its own). Killed with SIGKILL midway — at a known point: the importer stops
+ * itself after a block is written (HC_TEST_FREEZE_AFTER_BLOCKS) and, with services, once the
+ * database shows that block — and run again, it leaves exactly one copy of each row.
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../adapters/db/database.ts';
 import { makeResidentId } from '../../domain/document-number.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/context.ts';
@@ -28,17 +30,14 @@ describe('hc import (child process)', () => {
   let tdb: TestDatabase | undefined;
   let env: NodeJS.ProcessEnv;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-import-'));
-    // progress lines every 100 ms: the SIGKILL tests kill an import once one shows committed rows,
-    // which must happen before a fast machine has finished the file
     env = {
       ...process.env,
       HC_DEMO: 'false',
       HC_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
       HC_DATA_DIR: dir,
       LOG_LEVEL: 'error',
-      HC_PROGRESS_MS: '100',
     };
     delete env.NATS_URL;
     delete env.REDIS_URL;
@@ -46,21 +45,28 @@ describe('hc import (child process)', () => {
     if (process.env.HC_TEST_SERVICES === '1') {
       tdb = await createTestDatabase();
       env.DATABASE_URL = tdb.url;
+    } else {
+      const m = await hc(['migrate']);
+      expect(m.code, m.stderr).toBe(0);
     }
-  });
-  afterEach(async () => {
+  }, 600_000);
+  afterAll(async () => {
     await tdb?.drop();
     tdb = undefined;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** Runs `hc …`; `killWhen` sends SIGKILL once it returns true for the output so far. */
-  function hc(args: string[], killWhen?: (stderr: string) => boolean | Promise<boolean>): Promise<Run> {
+  function hc(
+    args: string[],
+    killWhen?: (stderr: string) => boolean | Promise<boolean>,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<Run> {
     return new Promise((resolve, reject) => {
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
-        { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stdout = '';
       let stderr = '';
@@ -118,10 +124,10 @@ describe('hc import (child process)', () => {
   }, 600_000);
 
   it('a file of many bad rows: every one written to --errors, in line order, and no listener pile-up on the stream', async () => {
-    const n = 30_000;
+    const n = 3000;
     const file = path.join(dir, 'bad-pings.csv');
     let s = 'phone,ts,lat,lon\n';
-    for (let i = 0; i < n; i++) s += `1390000${String(i % 10_000).padStart(4, '0')},not-a-time,26.5,106.7\n`;
+    for (let i = 0; i < n; i++) s += `1390000${String(i).padStart(4, '0')},not-a-time,26.5,106.7\n`;
     fs.writeFileSync(file, s);
     const errors = path.join(dir, 'bad-pings.ndjson');
     const r = await hc(['import', 'pings', file, '--json', '--errors', errors]);
@@ -137,42 +143,51 @@ describe('hc import (child process)', () => {
     expect(r.stderr).not.toContain('MaxListenersExceededWarning');
   }, 600_000);
 
+  /**
+   * Runs an import that stops itself after its first written block and kills it there (with
+   * services, once `committed` sees that block in the database).
+   */
+  async function killedImport(args: string[], committed: string): Promise<Run> {
+    return hc(
+      args,
+      async (stderr) => {
+        if (!stderr.includes('HC_TEST_FROZEN')) return false;
+        if (!tdb) return true;
+        return ((await tdb.db.query<{ n: number }>(committed)).rows[0]?.n ?? 0) > 0;
+      },
+      { HC_TEST_FREEZE_AFTER_BLOCKS: '1' },
+    );
+  }
+
   it('SIGKILL midway, then a re-run: exactly one copy of each row', async () => {
-    // Large enough that the import is still running when the first progress line (every 100 ms) shows.
-    const n = 60_000;
+    // three blocks of 2 000 registry rows; killed after the first is written
+    const n = 6000;
     const lines = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
     for (let i = 0; i < n; i++) {
-      const doc = makeResidentId('520102', `${1940 + Math.floor(i / 1000)}0101`, i % 1000, i % 2 === 0);
-      lines.push(`k-${i},10,${doc},居民${i},,,${13600000000 + i},520102,`);
+      const doc = makeResidentId('520103', `${1940 + Math.floor(i / 1000)}0101`, i % 1000, i % 2 === 0);
+      lines.push(`k-${i},10,${doc},居民${i},,,${13600000000 + i},520103,`);
     }
     const file = path.join(dir, 'persons-big.csv');
     fs.writeFileSync(file, lines.join('\n') + '\n');
-    // Kill once some blocks are committed (seen in the database, or in the progress line).
-    const killed = await hc(['import', 'persons', file], async (stderr) => {
-      if (tdb)
-        return (
-          ((
-            await tdb.db.query<{ n: number }>(
-              "SELECT count(*)::int AS n FROM feed_records WHERE feed = 'persons'",
-            )
-          ).rows[0]?.n ?? 0) > 0
-        );
-      return /✓ [1-9]/.test(stderr);
-    });
-    expect(killed.signal).toBe('SIGKILL');
-    const rerun = await hc(['import', 'persons', file, '--json']);
+    const killed = await killedImport(
+      ['import', 'persons', file, '--no-progress'],
+      "SELECT count(*)::int AS n FROM feed_records WHERE feed = 'persons' AND source_id LIKE 'k-%'",
+    );
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const rerun = await hc(['import', 'persons', file, '--json', '--no-progress']);
     expect(rerun.code, rerun.stderr).toBe(0);
     const s = lastJson(rerun);
     expect(s.rejected).toBe(0);
     expect(s.accepted + s.duplicates).toBe(n);
-    expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
+    expect(s.duplicates).toBeGreaterThanOrEqual(2000); // the first run's block was committed
     const counts = await withDb(
       async (db) =>
         (
           await db.query<{ persons: number; docs: number; records: number; unlinked: number }>(
-            `SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(DISTINCT doc_hash)::int FROM persons) AS docs,
-                  (SELECT count(*)::int FROM feed_records WHERE feed = 'persons') AS records,
-                  (SELECT count(*)::int FROM feed_records WHERE feed = 'persons' AND person_id IS NULL) AS unlinked`,
+            `SELECT count(DISTINCT p.id)::int AS persons, count(DISTINCT p.doc_hash)::int AS docs,
+                    count(*)::int AS records, count(*) FILTER (WHERE r.person_id IS NULL)::int AS unlinked
+               FROM feed_records r LEFT JOIN persons p ON p.id = r.person_id
+              WHERE r.feed = 'persons' AND r.source_id LIKE 'k-%'`,
           )
         ).rows[0],
     );
@@ -193,9 +208,8 @@ describe('hc import (child process)', () => {
       duplicates: 0,
       rejected: 0,
     });
-    // Blocks of 50 000 rows, enough of them that the import is still running when the first
-    // progress line (every 100 ms) shows; every row a distinct (person, time) of yesterday.
-    const n = 800_000;
+    // three blocks of 50 000 rows, every row a distinct (person, time) of yesterday
+    const n = 150_000;
     const start = Date.parse(new Date(Date.now() - 86400_000).toISOString().slice(0, 10));
     const parts = ['phone,ts,lat,lon,accuracy_m\n'];
     for (let k = 0; k < n; k++)
@@ -204,21 +218,17 @@ describe('hc import (child process)', () => {
       );
     const file = path.join(dir, 'pings.csv');
     fs.writeFileSync(file, parts.join(''));
-    const killed = await hc(['import', 'pings', file, '--no-stays'], async (stderr) => {
-      if (tdb)
-        return (
-          ((await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ping_blocks')).rows[0]?.n ??
-            0) > 0
-        );
-      return /✓ [1-9]/.test(stderr);
-    });
-    expect(killed.signal).toBe('SIGKILL');
-    const rerun = await hc(['import', 'pings', file, '--no-stays', '--json']);
+    const killed = await killedImport(
+      ['import', 'pings', file, '--no-stays', '--no-progress'],
+      'SELECT count(*)::int AS n FROM ping_blocks',
+    );
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const rerun = await hc(['import', 'pings', file, '--no-stays', '--json', '--no-progress']);
     expect(rerun.code, rerun.stderr).toBe(0);
     const s = lastJson(rerun);
     expect(s.rejected).toBe(0);
     expect(s.accepted + s.duplicates).toBe(n);
-    expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
+    expect(s.duplicates).toBeGreaterThanOrEqual(50_000); // the first run's block was committed
     const counts = await withDb(
       async (db) =>
         (
@@ -231,19 +241,18 @@ describe('hc import (child process)', () => {
   }, 600_000);
 
   it('key-population list (read on the file thread): SIGKILL midway, then a re-run: one fact, membership and task per row', async () => {
-    const people = 20_000;
+    const people = 3000;
     const doc = (i: number) =>
-      makeResidentId('520102', `${1950 + Math.floor(i / 1000)}0101`, i % 1000, i % 2 === 0);
+      makeResidentId('520111', `${1950 + Math.floor(i / 1000)}0101`, i % 1000, i % 2 === 0);
     const registry = ['source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address'];
-    for (let i = 0; i < people; i++) registry.push(`kr-${i},10,${doc(i)},居民${i},,,,520102,`);
+    for (let i = 0; i < people; i++) registry.push(`kr-${i},10,${doc(i)},居民${i},,,,520111,`);
     const pf = path.join(dir, 'registry.csv');
     fs.writeFileSync(pf, registry.join('\n') + '\n');
     expect(lastJson(await hc(['import', 'persons', pf, '--json', '--no-progress']))).toMatchObject({
       accepted: people,
       rejected: 0,
     });
-    // Everyone on four lists: 80 000 rows in blocks of 5 000, enough that the import is still
-    // running when a progress line shows committed rows; killed then.
+    // everyone on four lists: 12 000 rows, three blocks of 5 000 (the last one short)
     const lists = 4;
     const list = ['source_id,doc_type,doc_number,category,list,event_time'];
     const at = new Date(Date.now() - 3600_000).toISOString();
@@ -255,33 +264,27 @@ describe('hc import (child process)', () => {
     }
     const file = path.join(dir, 'list.csv');
     fs.writeFileSync(file, list.join('\n') + '\n');
-    const killed = await hc(['import', 'key-population', file], async (stderr) => {
-      if (tdb)
-        return (
-          ((
-            await tdb.db.query<{ n: number }>(
-              "SELECT count(*)::int AS n FROM facts WHERE source = 'key-population'",
-            )
-          ).rows[0]?.n ?? 0) > 0
-        );
-      return /✓ [1-9]/.test(stderr);
-    });
+    const killed = await killedImport(
+      ['import', 'key-population', file, '--no-progress'],
+      "SELECT count(*)::int AS n FROM facts WHERE source = 'key-population'",
+    );
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
-    const rerun = await hc(['import', 'key-population', file, '--json']);
+    const rerun = await hc(['import', 'key-population', file, '--json', '--no-progress']);
     expect(rerun.code, rerun.stderr).toBe(0);
     const s = lastJson(rerun);
     expect(s.rejected).toBe(0);
     expect(s.accepted + s.duplicates).toBe(lists * people);
-    expect(s.duplicates).toBeGreaterThan(0); // the first run had committed blocks before the kill
+    expect(s.duplicates).toBeGreaterThanOrEqual(5000); // the first run's block was committed
     const counts = await withDb(
       async (db) =>
         (
           await db.query<{ facts: number; members: number; tasks: number; red: number; statuses: number }>(
-            `SELECT (SELECT count(*)::int FROM facts WHERE source = 'key-population') AS facts,
-                  (SELECT count(*)::int FROM key_population) AS members,
-                  (SELECT count(*)::int FROM response_tasks) AS tasks,
-                  (SELECT count(*)::int FROM statuses WHERE colour5 = 3) AS red,
-                  (SELECT count(*)::int FROM statuses) AS statuses`,
+            `WITH listed AS (SELECT person_id FROM feed_records WHERE feed = 'persons' AND source_id LIKE 'kr-%')
+             SELECT (SELECT count(*)::int FROM facts WHERE source = 'key-population' AND person_id IN (SELECT person_id FROM listed)) AS facts,
+                    (SELECT count(*)::int FROM key_population WHERE person_id IN (SELECT person_id FROM listed)) AS members,
+                    (SELECT count(*)::int FROM response_tasks WHERE person_id IN (SELECT person_id FROM listed)) AS tasks,
+                    (SELECT count(*)::int FROM statuses WHERE colour5 = 3 AND person_id IN (SELECT person_id FROM listed)) AS red,
+                    (SELECT count(*)::int FROM statuses WHERE person_id IN (SELECT person_id FROM listed)) AS statuses`,
           )
         ).rows[0],
     );
@@ -293,6 +296,68 @@ describe('hc import (child process)', () => {
       red: Math.ceil(people / 3),
       statuses: people,
     });
+  }, 600_000);
+
+  it('NUL bytes, invalid UTF-8, a stray quote and CR-only line endings: row errors with their lines, good rows written, no stack trace', async () => {
+    const doc = (i: number) => makeResidentId('520102', '19900101', 700 + i, i % 2 === 0);
+    const row = (i: number, name: string) => `n-${i},10,${doc(i)},${name},,,,520102,`;
+    const csv = Buffer.concat([
+      Buffer.from(
+        [
+          'source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address',
+          row(1, '张三'),
+          row(2, '李\u0000四'),
+          row(3, '"王五'),
+          row(4, '赵六'),
+          row(5, ''),
+        ].join('\r'),
+      ),
+      Buffer.from([0xff, 0xfe]), // the address of row 5: not UTF-8
+      Buffer.from(`\r${row(6, '钱七')}\r`),
+    ]);
+    const file = path.join(dir, 'persons-nul.csv');
+    fs.writeFileSync(file, csv);
+    const errors = path.join(dir, 'persons-nul.errors.ndjson');
+    const r = await hc(['import', 'persons', file, '--json', '--no-progress', '--errors', errors]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(lastJson(r)).toEqual({ accepted: 3, duplicates: 0, rejected: 3 });
+    const rejected = fs
+      .readFileSync(errors, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; code: string });
+    expect(rejected.map((e) => [e.line, e.code])).toEqual([
+      [3, 'INPUT_NUL'],
+      [4, 'ROW_BAD_CSV'],
+      [6, 'INPUT_BAD_UNICODE'],
+    ]);
+    // NDJSON of a key-population list: the NUL row is refused, the good one is written
+    const list = path.join(dir, 'list-nul.ndjson');
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    const entry = (id: string, i: number, listName: string) =>
+      JSON.stringify({
+        source_id: id,
+        doc_type: 10,
+        doc_number: doc(i),
+        category: 'close_contact',
+        list: listName,
+        event_time: at,
+      });
+    fs.writeFileSync(list, `${entry('l-1', 1, '密接')}\n${entry('l-2', 4, '密\u0000接')}\n`);
+    const k = await hc(['import', 'key-population', list, '--json', '--no-progress']);
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stderr).not.toMatch(/\n\s+at /);
+    expect(lastJson(k)).toEqual({ accepted: 1, duplicates: 0, rejected: 1 });
+    const facts = await withDb(
+      async (db) =>
+        (
+          await db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM facts WHERE source = 'key-population' AND source_record_id IN ('l-1', 'l-2')",
+          )
+        ).rows[0]?.n,
+    );
+    expect(facts).toBe(1);
   }, 600_000);
 
   it('an unreadable pings file fails the command with the reason, and the command exits', async () => {

@@ -59,6 +59,8 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
       )
     : undefined;
   const t0 = Date.now();
+  let blocks = 0;
+  const freezeAfter = Number(process.env.HC_TEST_FREEZE_AFTER_BLOCKS ?? 0);
   await withContext(async (ctx) => {
     const ingest = new IngestService(ctx, { followUp: 'recompute' });
     bar?.start(size, 0, { rows: 0, accepted: 0, duplicates: 0, rejected: 0 });
@@ -70,13 +72,15 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
         // disk has not taken yet. A drain listener per write made a file of 100 000 bad rows
         // take minutes (every drain walked every listener).
         onError: (e) => void errOut?.write(JSON.stringify(e) + '\n'),
-        onProgress: (s, bytes) =>
+        onProgress: (s, bytes) => {
           bar?.update(bytes, {
             rows: s.rows,
             accepted: s.accepted,
             duplicates: s.duplicates,
             rejected: s.rejected,
-          }),
+          });
+          if (++blocks === freezeAfter) freeze();
+        },
         onStaysProgress: (n, total) => bar?.update(size, { rows: `stays ${n}/${total}` }),
       });
     } finally {
@@ -101,6 +105,16 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
     } else process.stdout.write(line + '\n');
   });
   exitWhenDone();
+}
+
+/**
+ * For the kill tests only (HC_TEST_FREEZE_AFTER_BLOCKS=n): once n blocks are written, say so on
+ * stderr and stop this thread where it is, the next block's write possibly half done, until the
+ * test sends SIGKILL — a kill at a known point instead of a race with the import.
+ */
+function freeze(): never {
+  process.stderr.write('HC_TEST_FROZEN\n'); // synchronous on pipes and files
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
 /**
