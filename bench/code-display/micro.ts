@@ -6,8 +6,6 @@
  */
 import crypto from 'node:crypto';
 import pino from 'pino';
-import { AccessTokens } from '../../src/adapters/crypto/access-token.ts';
-import { createSecrets } from '../../src/adapters/crypto/secrets.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createContext } from '../../src/roles/context.ts';
@@ -60,9 +58,8 @@ const ctx = await createContext(loadConfig({ ...env, HC_ROLE: 'api' }), {
 });
 await seedDemoCity(ctx, RESIDENTS);
 const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id')).rows.map((r) => r.id);
-const tokens = new AccessTokens(createSecrets(Buffer.from(masterKey, 'hex')).tokenKey);
-const now = Math.floor(Date.now() / 1000);
-const bearers = ids.map((id) => tokens.issue({ kind: 'resident', personId: id }, 3600, now));
+const bearers: string[] = [];
+for (const id of ids) bearers.push((await ctx.auth.residentSession(id)).accessToken);
 const { app } = await buildServer(ctx, {
   logger: false,
   extraRoutes: [

@@ -12,8 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pino from 'pino';
-import { AccessTokens } from '../../src/adapters/crypto/access-token.ts';
-import { createSecrets } from '../../src/adapters/crypto/secrets.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
@@ -143,11 +141,10 @@ async function main(): Promise<void> {
   const ids = (await ctx.db.query<{ id: number }>('SELECT id FROM persons ORDER BY id LIMIT 5000')).rows.map(
     (r) => r.id,
   );
+  // each resident signed in: a session of their own, as after sign-in by code
+  const bearers: string[] = [];
+  for (const id of ids) bearers.push(`Bearer ${(await ctx.auth.residentSession(id)).accessToken}`);
   await ctx.close();
-
-  const tokens = new AccessTokens(createSecrets(Buffer.from(masterKey, 'hex')).tokenKey);
-  const now = Math.floor(Date.now() / 1000);
-  const bearers = ids.map((id) => `Bearer ${tokens.issue({ kind: 'resident', personId: id }, 3600, now)}`);
 
   const hello = await startChild('bench/code-display/hello.ts', { PORT: '18101' });
   const api = await startChild('bench/code-display/server.ts', { ...env, PORT: '18102', HC_ROLE: 'api' }, [

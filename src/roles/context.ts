@@ -46,6 +46,8 @@ import { MemoryAttemptLimiter } from '../adapters/limits/memory-attempt-limiter.
 import { RedisAttemptLimiter } from '../adapters/limits/redis-attempt-limiter.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.port.ts';
 import { SignInGuard } from '../services/sign-in-guard.ts';
+import { SessionService } from '../services/session.service.ts';
+import { SessionRepository } from '../adapters/repositories/auth/session.repository.ts';
 import { systemClock, type Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { SchemaMigrations } from '../ports/schema-migrations.port.ts';
@@ -105,6 +107,8 @@ export interface AppContext {
   staff: StaffService;
   /** follows a policy version another process publishes */
   policyFollower: PolicyFollower;
+  /** sign-in sessions (logout, revocation, purge) */
+  sessions: SessionService;
   close(): Promise<void>;
 }
 
@@ -211,8 +215,12 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const limiter =
     o.limiter ??
     (config.redisUrl ? new RedisAttemptLimiter(config.redisUrl, 'hc:auth:') : new MemoryAttemptLimiter());
+  const sessions = new SessionService(new SessionRepository(db), audit, clock);
+  staff.useSessions(sessions);
   const auth = new AuthService(
     {
+      sessions,
+      audit,
       persons: repos.persons,
       otps: new OtpRepository(db),
       devices: new DeviceRepository(db),
@@ -271,6 +279,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     places,
     staff,
     policyFollower,
+    sessions,
     async close() {
       await signingThread?.close();
       fileClock?.close();

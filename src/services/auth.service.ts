@@ -10,7 +10,7 @@ import { normalisePhone } from '../domain/mask.ts';
 import { phoneLookupInput } from '../domain/lookup-input.ts';
 import type { AccessTokenCodec } from '../ports/access-token.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
-import type { DeviceStore } from '../ports/device-store.port.ts';
+import type { DeviceRecord, DeviceStore } from '../ports/device-store.port.ts';
 import type { OtpStore } from '../ports/otp-store.port.ts';
 import type { PasswordHasher } from '../ports/password-hasher.port.ts';
 import type { Secrets } from '../ports/secrets.port.ts';
@@ -18,6 +18,8 @@ import type { SignInPersons } from '../ports/sign-in-person.port.ts';
 import type { SmsSender } from '../ports/sms.port.ts';
 import type { StaffStore } from '../ports/staff.port.ts';
 import { AppError } from './app-error.ts';
+import type { AuditService } from './audit.service.ts';
+import type { SessionService } from './session.service.ts';
 import type { SignInGuard } from './sign-in-guard.ts';
 import type { StaffService } from './staff.service.ts';
 
@@ -45,6 +47,19 @@ export interface AuthDeps {
   staffAccounts: StaffService;
   hasher: PasswordHasher;
   guard: SignInGuard;
+  sessions: SessionService;
+  audit: AuditService;
+}
+
+/** A device as listed to administrators (never its key). */
+export interface DeviceView {
+  id: number;
+  name: string;
+  role: DeviceRole;
+  regionCode: string | null;
+  venueId: number | null;
+  createdAt: string;
+  revokedAt: string | null;
 }
 
 export class AuthService {
@@ -163,12 +178,24 @@ export class AuthService {
     // The guardian registers first; dependents sharing the phone are reached through the guardian.
     const person = (await this.d.persons.byPhoneHash(phoneHash)).find((p) => p.guardian_id === null);
     if (!person) throw fail;
+    return this.residentSession(person.id);
+  }
+
+  /**
+   * Starts a resident's session and returns its token. Sign-in by code ends here; in-process
+   * callers (benchmarks, simulations) use it for residents they created.
+   */
+  async residentSession(
+    personId: number,
+  ): Promise<{ accessToken: string; expiresIn: number; personId: number }> {
+    const ttl = this.opts.accessTtlSeconds;
+    const sessionId = await this.d.sessions.start({ personId }, ttl);
     const accessToken = this.d.tokens.issue(
-      { kind: 'resident', personId: person.id },
-      this.opts.accessTtlSeconds,
-      Math.floor(now / 1000),
+      { kind: 'resident', personId, sessionId },
+      ttl,
+      Math.floor(this.d.clock.now() / 1000),
     );
-    return { accessToken, expiresIn: this.opts.accessTtlSeconds, personId: person.id };
+    return { accessToken, expiresIn: ttl, personId };
   }
 
   /**
@@ -192,8 +219,9 @@ export class AuthService {
     }
     await this.d.guard.staffSucceeded(username);
     const ttl = Math.min(this.opts.accessTtlSeconds, 12 * 3600);
+    const sessionId = await this.d.sessions.start({ staffId: row.id }, ttl);
     const accessToken = this.d.tokens.issue(
-      { kind: 'staff', staffId: row.id, role: row.role, regionPrefix: row.regionPrefix },
+      { kind: 'staff', staffId: row.id, role: row.role, regionPrefix: row.regionPrefix, sessionId },
       ttl,
       Math.floor(now / 1000),
     );
@@ -263,14 +291,64 @@ export class AuthService {
     return principal;
   }
 
-  /** Bearer token → principal, or undefined. */
-  bearer(token: string): Principal | undefined {
-    return this.d.tokens.verify(token, Math.floor(this.d.clock.now() / 1000));
+  /**
+   * Revokes a device's API key (audited): refused from the next request in this process and
+   * within DEVICE_CACHE_MS on every other.
+   */
+  async revokeDevice(id: number, actor: string): Promise<DeviceView> {
+    const row = await this.d.devices.revoke(id, new Date(this.d.clock.now()));
+    if (!row) throw new AppError('DEVICE_NOT_FOUND', 404, '没有该设备 no such device');
+    for (const [key, hit] of this.deviceCache)
+      if (hit.principal?.kind === 'device' && hit.principal.deviceId === id) this.deviceCache.delete(key);
+    await this.d.audit.append({
+      actor,
+      action: 'device.revoke',
+      detail: { id, role: row.role, name: row.name },
+    });
+    return deviceView(row);
+  }
+
+  /** Every registered device (never a key). */
+  async listDevices(): Promise<DeviceView[]> {
+    return (await this.d.devices.list()).map(deviceView);
+  }
+
+  /**
+   * Bearer token → principal, or undefined: the signature and expiry (AccessTokenCodec), then the
+   * session — live, and for staff the account's current role and region (SessionService).
+   */
+  async bearer(token: string): Promise<Principal | undefined> {
+    const p = this.d.tokens.verify(token, Math.floor(this.d.clock.now() / 1000));
+    if (!p || p.kind === 'device') return undefined;
+    return this.d.sessions.resolve(p);
+  }
+
+  /** Ends the caller's session: its token is refused from now on. */
+  async logout(p: Principal, actor: string): Promise<void> {
+    if (p.kind === 'device')
+      throw new AppError(
+        'AUTH_NO_SESSION',
+        400,
+        '设备密钥没有会话，请由管理员吊销 device keys are revoked by an administrator',
+      );
+    await this.d.sessions.end(p, actor);
   }
 
   private codeHash(phone: string, code: string): Buffer {
     return crypto.createHmac('sha256', this.d.secrets.tokenKey).update(`otp:${phone}:${code}`).digest();
   }
+}
+
+function deviceView(d: DeviceRecord): DeviceView {
+  return {
+    id: d.id,
+    name: d.name,
+    role: d.role,
+    regionCode: d.regionCode,
+    venueId: d.venueId,
+    createdAt: d.createdAt.toISOString(),
+    revokedAt: d.revokedAt?.toISOString() ?? null,
+  };
 }
 
 /** The limiter's key of a phone: its keyed hash, so the limiter never holds a phone number. */

@@ -107,6 +107,8 @@ describe('staff accounts', () => {
         otps: new OtpRepository(ctx.db),
         devices: new DeviceRepository(ctx.db),
         guard: new SignInGuard(new MemoryAttemptLimiter()),
+        sessions: ctx.sessions,
+        audit: ctx.audit,
         secrets: ctx.secrets,
         tokens: new AccessTokens(ctx.secrets.tokenKey),
         sms: ctx.sms,

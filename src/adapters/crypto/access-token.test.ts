@@ -20,6 +20,19 @@ describe('access tokens', () => {
     expect(tokens.verify(tokens.issue(staff, 60, NOW), NOW)).toEqual(staff);
   });
 
+  it('carries the session id', () => {
+    const withSid = {
+      kind: 'staff',
+      staffId: 7,
+      role: 'admin',
+      regionPrefix: '',
+      sessionId: 'AbCdEfGhIjKlMnOpQrStUv',
+    } as const;
+    expect(tokens.verify(tokens.issue(withSid, 60, NOW), NOW)).toEqual(withSid);
+    const r = { ...resident, sessionId: 'AbCdEfGhIjKlMnOpQrStUv' };
+    expect(tokens.verify(tokens.issue(r, 60, NOW), NOW)).toEqual(r);
+  });
+
   it('refuses an expired token and a token under another key', () => {
     const t = tokens.issue(resident, 60, NOW);
     expect(tokens.verify(t, NOW + 60)).toBeUndefined();

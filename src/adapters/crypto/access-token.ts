@@ -9,9 +9,12 @@ import type { AccessTokenCodec } from '../../ports/access-token.port.ts';
 
 export type { DeviceRole, Principal } from '../../domain/principal.ts';
 
+/** `sid`: the session the token was issued for (sessions are checked by SessionService). */
 type TokenPayload =
-  | { t: 'r'; id: number; exp: number }
-  | { t: 's'; id: number; role: 'officer' | 'admin'; rp: string; exp: number };
+  | { t: 'r'; id: number; exp: number; sid?: string }
+  | { t: 's'; id: number; role: 'officer' | 'admin'; rp: string; exp: number; sid?: string };
+
+const SID = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Verified tokens remembered (token text → principal): code display checks the same bearer every refresh. */
 const VERIFIED_MAX = 50_000;
@@ -27,10 +30,11 @@ export class AccessTokens implements AccessTokenCodec {
     nowSeconds: number,
   ): string {
     const exp = nowSeconds + ttlSeconds;
+    const sid = p.sessionId !== undefined ? { sid: p.sessionId } : {};
     const payload: TokenPayload =
       p.kind === 'resident'
-        ? { t: 'r', id: p.personId, exp }
-        : { t: 's', id: p.staffId, role: p.role, rp: p.regionPrefix, exp };
+        ? { t: 'r', id: p.personId, exp, ...sid }
+        : { t: 's', id: p.staffId, role: p.role, rp: p.regionPrefix, exp, ...sid };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return `v1.${body}.${this.mac(body)}`;
   }
@@ -70,7 +74,10 @@ export class AccessTokens implements AccessTokenCodec {
       return undefined;
     }
     if (typeof p.exp !== 'number' || p.exp <= nowSeconds || typeof p.id !== 'number') return undefined;
-    if (p.t === 'r') return { principal: Object.freeze({ kind: 'resident', personId: p.id }), exp: p.exp };
+    if (p.sid !== undefined && (typeof p.sid !== 'string' || !SID.test(p.sid))) return undefined;
+    const sid = p.sid !== undefined ? { sessionId: p.sid } : {};
+    if (p.t === 'r')
+      return { principal: Object.freeze({ kind: 'resident', personId: p.id, ...sid }), exp: p.exp };
     if (p.t === 's' && (p.role === 'officer' || p.role === 'admin')) {
       return {
         principal: Object.freeze({
@@ -78,6 +85,7 @@ export class AccessTokens implements AccessTokenCodec {
           staffId: p.id,
           role: p.role,
           regionPrefix: String(p.rp ?? ''),
+          ...sid,
         }),
         exp: p.exp,
       };

@@ -167,9 +167,30 @@ export function registerCoreCommands(program: Command): void {
       ),
     );
 
-  program
-    .command('devices')
-    .description('设备 Scanner and feed devices')
+  const devices = program.command('devices').description('设备 Scanner and feed devices');
+  devices
+    .command('revoke <id>')
+    .description("吊销设备密钥 Revoke a device's API key (audited; refused from the next request)")
+    .action((id: string) =>
+      withContext(async (ctx) => {
+        if (!/^[1-9][0-9]{0,14}$/.test(id)) return fail('the device id is a positive whole number');
+        const d = await ctx.auth.revokeDevice(Number(id), 'cli').catch((e: unknown) => fail(appErrorText(e)));
+        if (!d) return;
+        process.stdout.write(`device ${d.id} (${d.role}, ${d.name}) revoked at ${d.revokedAt ?? ''}\n`);
+      }),
+    );
+  devices
+    .command('list')
+    .description('列出设备 List devices (never their keys)')
+    .action(() =>
+      withContext(async (ctx) => {
+        for (const d of await ctx.auth.listDevices())
+          process.stdout.write(
+            `${d.id}\t${d.role}\t${d.regionCode ?? '-'}\t${d.revokedAt ? `revoked ${d.revokedAt}` : 'active'}\t${d.name}\n`,
+          );
+      }),
+    );
+  devices
     .command('add')
     .description('登记设备并打印 API 密钥 Register a device and print its API key (shown once)')
     .requiredOption('--name <name>', 'device name 名称')

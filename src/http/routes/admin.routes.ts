@@ -7,6 +7,16 @@ import { errors, json } from '../schemas.ts';
 
 const DEVICE_ROLES = ['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'] as const;
 
+const DEVICE_VIEW = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: Type.String(),
+  regionCode: Type.Union([Type.String(), Type.Null()]),
+  venueId: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
 export function adminRoutes(app: App, ctx: AppContext): void {
   app.get(
     '/v1/policies',
@@ -83,6 +93,33 @@ export function adminRoutes(app: App, ctx: AppContext): void {
       });
       return reply.status(201).send(d);
     },
+  );
+
+  app.get(
+    '/v1/devices',
+    {
+      config: { auth: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: '设备列表 Registered devices (never their keys)',
+        response: { 200: Type.Object({ devices: Type.Array(DEVICE_VIEW) }), ...errors(401, 403) },
+      },
+    },
+    async () => ({ devices: await ctx.auth.listDevices() }),
+  );
+
+  app.post(
+    '/v1/devices/:id/revoke',
+    {
+      config: { auth: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: "吊销设备密钥 Revoke a device's API key (audited; refused from the next request)",
+        params: Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }) }),
+        response: { 200: DEVICE_VIEW, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => ctx.auth.revokeDevice(Number(req.params.id), actorOf(req)),
   );
 
   app.post(

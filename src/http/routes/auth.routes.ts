@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
+import { actorOf } from '../auth.ts';
 import { errors } from '../schemas.ts';
 
 export function authRoutes(app: App, ctx: AppContext): void {
@@ -84,6 +85,22 @@ export function authRoutes(app: App, ctx: AppContext): void {
     async (req) => {
       const b = req.body;
       return ctx.auth.staffLogin(b.username, b.password, req.ip);
+    },
+  );
+
+  app.post(
+    '/v1/auth/logout',
+    {
+      config: { auth: ['resident', 'officer', 'admin'] },
+      schema: {
+        tags: ['auth'],
+        summary: '退出登录 Sign out: this access token is refused from now on',
+        response: { 204: Type.Null(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      await ctx.auth.logout(req.principal!, actorOf(req));
+      return reply.status(204).send(null);
     },
   );
 }

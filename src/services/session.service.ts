@@ -1,0 +1,97 @@
+/**
+ * Sessions (docs/SECURITY.md "Sessions"): each sign-in of a resident or staff member is a session
+ * the access token names. A request counts only while its session is live; for staff the
+ * principal is rebuilt from the account as it is now, so a new role or region applies to the next
+ * request, and disabling the account or changing its password ends its sessions. Residents'
+ * live sessions are remembered briefly (code display asks every few seconds); a logout forgets it
+ * here at once and on other api nodes within RESIDENT_SESSION_CACHE_MS.
+ */
+import crypto from 'node:crypto';
+import type { Principal } from '../domain/principal.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { SessionStore } from '../ports/session-store.port.ts';
+import type { AuditService } from './audit.service.ts';
+import type { StaffSessionEnder } from './staff.service.ts';
+
+export const RESIDENT_SESSION_CACHE_MS = 5_000;
+/** Ended sessions are kept this long (investigations), then deleted by the worker. */
+const KEEP_ENDED_MS = 7 * 86400_000;
+const CACHE_MAX = 100_000;
+
+type SessionPrincipal = Extract<Principal, { kind: 'resident' | 'staff' }>;
+
+export class SessionService implements StaffSessionEnder {
+  private readonly residents = new Map<string, { personId: number; expiresAt: number; at: number }>();
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts a session for a resident or a staff account; its id, for the access token. */
+  async start(subject: { personId: number } | { staffId: number }, ttlSeconds: number): Promise<string> {
+    const id = crypto.randomBytes(16).toString('base64url');
+    const now = this.clock.now();
+    await this.store.create({
+      id,
+      ...subject,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + ttlSeconds * 1000),
+    });
+    return id;
+  }
+
+  /**
+   * The principal a verified token stands for now: undefined when its session is unknown, ended,
+   * of someone else, or the staff account is disabled; staff get their account's current role
+   * and region.
+   */
+  async resolve(p: SessionPrincipal): Promise<SessionPrincipal | undefined> {
+    const sid = p.sessionId;
+    if (sid === undefined) return undefined;
+    const now = this.clock.now();
+    if (p.kind === 'resident') {
+      const hit = this.residents.get(sid);
+      if (hit && now - hit.at < RESIDENT_SESSION_CACHE_MS && now >= hit.at)
+        return hit.personId === p.personId && hit.expiresAt > now ? p : undefined;
+    }
+    const s = await this.store.get(sid);
+    if (!s || s.revokedAt !== null || s.expiresAt.getTime() <= now) return undefined;
+    if (p.kind === 'resident') {
+      if (s.personId !== p.personId) return undefined;
+      if (this.residents.size >= CACHE_MAX) this.residents.clear();
+      this.residents.set(sid, { personId: s.personId, expiresAt: s.expiresAt.getTime(), at: now });
+      return p;
+    }
+    if (s.staffId !== p.staffId || !s.staff || s.staff.disabledAt !== null) return undefined;
+    return Object.freeze({
+      kind: 'staff',
+      staffId: p.staffId,
+      role: s.staff.role,
+      regionPrefix: s.staff.regionPrefix,
+      sessionId: sid,
+    });
+  }
+
+  /** Ends the caller's own session (logout); staff logouts are audited. */
+  async end(p: SessionPrincipal, actor: string): Promise<void> {
+    if (p.sessionId === undefined) return;
+    this.residents.delete(p.sessionId);
+    const ended = await this.store.revoke(p.sessionId, new Date(this.clock.now()));
+    if (ended && p.kind === 'staff')
+      await this.audit.append({ actor, action: 'auth.logout', detail: { staffId: p.staffId } });
+  }
+
+  /** Revokes every session of one staff account (disabled, new password); audited. */
+  async revokeStaffSessions(staffId: number, actor: string): Promise<number> {
+    const n = await this.store.revokeStaff(staffId, new Date(this.clock.now()));
+    await this.audit.append({ actor, action: 'session.revoke', detail: { staffId, sessions: n } });
+    return n;
+  }
+
+  /** Deletes sessions that ended more than a week ago (worker). */
+  async purge(): Promise<number> {
+    return this.store.purge(new Date(this.clock.now() - KEEP_ENDED_MS));
+  }
+}
