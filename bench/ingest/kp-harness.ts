@@ -19,10 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { IngestService } from '../../src/services/feeds/ingest.service.ts';
+import type { IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importFile } from '../../src/services/feeds/import.service.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';
 import { admin, docOf, openBenchContext } from './common.ts';
+import { createIngestService } from '../../src/roles/feeds.feature.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -104,7 +105,7 @@ if (process.argv.includes('--setup')) {
   let s = 'source_id,doc_type,doc_number,name,sex,birth_date,phone,region_code,address\n';
   for (let i = 0; i < persons; i++) s += `p-${i},10,${docOf(i)},居民${i},,,${13000000000 + i},520102,\n`;
   fs.writeFileSync(pf, s);
-  const r = await importCsv(new IngestService(ctx, { followUp: 'recompute' }), 'persons', pf);
+  const r = await importCsv(createIngestService(ctx, { followUp: 'recompute' }), 'persons', pf);
   await ctx.close();
   process.stdout.write(`setup: ${r.accepted} persons\n`);
 } else {
@@ -134,7 +135,7 @@ if (process.argv.includes('--setup')) {
     for (let i = 0; i < kp; i++)
       s += `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${et}\n`;
     fs.writeFileSync(lf, s);
-    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    const ingest = createIngestService(ctx, { followUp: 'recompute' });
     // --alloc-prof FILE: sampled allocations of the import (collected objects included) as a .heapprofile.
     const allocFile = process.argv.includes('--alloc-prof')
       ? process.argv[process.argv.indexOf('--alloc-prof') + 1]

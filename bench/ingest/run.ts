@@ -21,12 +21,13 @@ import { Colour5 } from '../../src/domain/colour.ts';
 import type { HotStatus } from '../../src/domain/hot-status.ts';
 import type { EventBus } from '../../src/ports/event-bus.port.ts';
 import type { AppContext } from '../../src/roles/context.ts';
-import { IngestService } from '../../src/services/feeds/ingest.service.ts';
+import type { IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importFile as importFeedFile } from '../../src/services/feeds/import.service.ts';
 import type { FeedName } from '../../src/services/feeds/feed-types.ts';
 import { FactService } from '../../src/services/fact.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { admin, docOf, openBenchContext } from './common.ts';
+import { createIngestService } from '../../src/roles/feeds.feature.ts';
 import { finishProvenance, startProvenance } from '../lib/provenance.ts';
 
 const PROVENANCE = startProvenance();
@@ -77,7 +78,7 @@ async function factToColour(
   const worker = new RecomputeWorker(bus, ctx.statuses, ctx.log, { reviewIntervalMs: 60_000 });
   await worker.start();
   // Facts announced on the bus under test, so the worker on that bus picks them up.
-  const api = new IngestService(
+  const api = createIngestService(
     { ...ctx, facts: new FactService(ctx.repos.facts, bus, ctx.clock) },
     { followUp: 'announce' },
   );
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
     params: { persons: PERSONS, pings: PINGS, keyPopulation: KP, facts: FACTS },
   };
   try {
-    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    const ingest = createIngestService(ctx, { followUp: 'recompute' });
     // 1. Registry: persons with phones (what pings and lists refer to).
     const pf = path.join(tmp, 'persons.csv');
     const w = fs.createWriteStream(pf);

@@ -8,7 +8,7 @@ import type { App } from './app.ts';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { createResident } from '../../test/factories.ts';
 import { buildServer } from './server.ts';
-import { feedRoutes } from './routes/feeds.routes.ts';
+import { feedRouteModule as feedRoutes } from '../roles/feeds.feature.ts';
 import { placesRoutes } from './routes/places.routes.ts';
 
 describe('input guard', () => {

@@ -7,6 +7,7 @@
 import type { AuditLogStore } from './audit-log-store.port.ts';
 import type { FactStore } from './fact-store.port.ts';
 import type { IssuedCodeStore } from './issued-code-store.port.ts';
+import type { FeedStore, PersonBatchStore } from './feed-store.port.ts';
 import type { PolicyStore } from './policy-store.port.ts';
 
 /** The stores a unit of work offers, all bound to its transaction. */
@@ -16,6 +17,10 @@ export interface Stores {
   policies: PolicyStore;
   /** long-lived codes as issued, and their revocations */
   codes: IssuedCodeStore;
+  /** the feeds' writes: source ids, trips, key-population membership and tasks */
+  feeds: FeedStore;
+  /** persons registered in bulk (the identity feed) */
+  registrations: PersonBatchStore;
 }
 
 export interface UnitOfWork {

@@ -13,11 +13,11 @@ import { deleteCompanionStreams, topology } from '../adapters/companion/companio
 import { Colour5 } from '../domain/colour.ts';
 import type { EventBus, Subscription } from '../ports/event-bus.port.ts';
 import { consumeFeeds } from '../services/feeds/feeds.worker.ts';
-import { IngestService } from '../services/feeds/ingest.service.ts';
 import { dayStart } from '../services/companion/companion-days.ts';
 import { createTestContext, NATS_URL, USE_SERVICES, type TestContext } from '../../test/context.ts';
 import { createResident } from '../../test/factories.ts';
 import { startCompanionRole, type CompanionRunning } from './companion.role.ts';
+import { createIngestService } from './feeds.feature.ts';
 
 const YESTERDAY = '2026-11-19';
 const NOW = dayStart('2026-11-20') + 12 * 3_600_000; // 12:00 UTC+8 the next day
@@ -41,7 +41,7 @@ describe('companion role', () => {
       feed = nats;
     } else feed = ctx.bus;
     // the worker role's consumer of the key-population feed
-    subs = await consumeFeeds(feed, new IngestService(ctx, { followUp: 'recompute' }), ctx.log, [
+    subs = await consumeFeeds(feed, createIngestService(ctx, { followUp: 'recompute' }), ctx.log, [
       'key-population',
     ]);
   });
@@ -61,7 +61,7 @@ describe('companion role', () => {
 
   /** Sends pings through the carrier feed: every 5 minutes from..to (inclusive) at one place. */
   async function pings(phone: string, from: number, to: number, place: { lat: number; lon: number }) {
-    const ingest = new IngestService(ctx, { followUp: 'announce' });
+    const ingest = createIngestService(ctx, { followUp: 'announce' });
     const rows = [];
     for (let ts = from; ts <= to; ts += 5 * 60_000)
       rows.push({ phone, ts: new Date(ts).toISOString(), lat: place.lat, lon: place.lon });
@@ -70,7 +70,7 @@ describe('companion role', () => {
   }
 
   async function caseArrives(phone: string, eventTime: number, id: string) {
-    const ingest = new IngestService(ctx, { followUp: 'announce' });
+    const ingest = createIngestService(ctx, { followUp: 'announce' });
     const r = await ingest.ingestRecord('key-population', {
       source_id: id,
       phone,

@@ -4,9 +4,8 @@
  */
 import type { RouteModule } from '../http/app.ts';
 import type { AppContext } from './context.ts';
-import { feedRoutes } from '../http/routes/feeds.routes.ts';
-import { startFeedsWorker } from '../services/feeds/feeds.worker.ts';
-import { resultsFeature } from '../services/results/results.feature.ts';
+import { feedRouteModule, startFeedsWorker } from './feeds.feature.ts';
+import { resultsFeature } from './results.feature.ts';
 import { webRoutes } from '../http/routes/web.routes.ts';
 import { placesRoutes } from '../http/routes/places.routes.ts';
 import { startPlacesWorker } from '../services/places/places.worker.ts';
@@ -24,7 +23,7 @@ export interface Feature {
 // Each feature area adds its import and one entry below (see docs/ARCHITECTURE.md).
 export const FEATURES: Feature[] = [
   // feeds: the four data sources (§5)
-  { name: 'feeds', routes: feedRoutes, startWorker: startFeedsWorker },
+  { name: 'feeds', routes: feedRouteModule, startWorker: startFeedsWorker },
   // test results through the intermediate store, vaccinations (§7)
   resultsFeature,
   // places: risk areas, itinerary card, venues (§8)

@@ -14,6 +14,7 @@ import type { Fact } from '../domain/fact.ts';
 import type { FactStore } from '../ports/fact-store.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
 import { runRetention } from './feeds/retention.service.ts';
+import { RetentionRepository } from '../adapters/feeds/retention.repository.ts';
 import { StatusService } from './status.service.ts';
 import { createTestContext, REDIS_URL, USE_SERVICES, type TestContext } from '../../test/context.ts';
 import { createResident } from '../../test/factories.ts';
@@ -173,7 +174,7 @@ describe(`monotonic statuses (${USE_SERVICES ? 'PostgreSQL + Redis' : 'PGlite'})
     );
     await ctx.statuses.recompute([p.id]);
     expect(await ctx.repos.statuses.get(p.id)).toMatchObject({ colour5: 3, factCount: 2 });
-    const r = await runRetention(ctx.db, ctx.clock, 21, { cache: ctx.cache });
+    const r = await runRetention(new RetentionRepository(ctx.db), ctx.clock, 21, { cache: ctx.cache });
     expect(r.deletedFacts).toBeGreaterThanOrEqual(1);
     expect(await ctx.repos.statuses.get(p.id)).toMatchObject({ colour5: 3, factVersion: 0, factCount: 0 });
     expect(await ctx.cache.get(p.id)).toBeUndefined();

@@ -10,14 +10,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsFeedStream } from '../../src/adapters/feeds/nats-feed-stream.ts';
 import type { App } from '../../src/http/app.ts';
-import { feedRoutes } from '../../src/http/routes/feeds.routes.ts';
 import type { EventBus, Subscription } from '../../src/ports/event-bus.port.ts';
 import { consumeFeeds } from '../../src/services/feeds/feeds.worker.ts';
-import { IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { createTestContext, NATS_URL, USE_SERVICES, type TestContext } from '../context.ts';
 import { createResident } from '../factories.ts';
 import { bearer, httpLogin, testServer } from './http.ts';
+import { createIngestService, feedRouteModule as feedRoutes } from '../../src/roles/feeds.feature.ts';
 
 const DAY = 86_400_000;
 
@@ -43,7 +42,7 @@ describe(`a case after a green correction shows purple (${USE_SERVICES ? 'Postgr
       nats = await NatsFeedStream.connect({ url: NATS_URL, stream: `FEEDS_T_${s}`, prefix: `t${s}.` });
       stream = nats;
     } else stream = ctx.bus;
-    subs = await consumeFeeds(stream, new IngestService(ctx, { followUp: 'announce' }), ctx.log, [
+    subs = await consumeFeeds(stream, createIngestService(ctx, { followUp: 'announce' }), ctx.log, [
       'key-population',
     ]);
     app = await testServer(ctx, [feedRoutes]);

@@ -16,7 +16,7 @@ import { MemorySmsGateway } from '../../src/adapters/sms/memory-sms-gateway.ts';
 import { RedisStatusCache } from '../../src/adapters/cache/redis-status-cache.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { resultsRoutes } from '../../src/http/routes/results.routes.ts';
+import { resultsRouteModule as resultsRoutes } from '../../src/roles/results.feature.ts';
 import { createContext, type AppContext } from '../../src/roles/context.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';

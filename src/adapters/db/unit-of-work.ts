@@ -1,8 +1,10 @@
 /** The unit of work over the database: one transaction, the stores bound to it. */
 import type { Stores, UnitOfWork } from '../../ports/unit-of-work.port.ts';
+import { FeedRepository } from '../feeds/feed.repository.ts';
 import { AuditLogRepository } from '../repositories/audit-log.repository.ts';
 import { FactRepository } from '../repositories/fact.repository.ts';
 import { IssuedCodeRepository } from '../repositories/issued-code.repository.ts';
+import { PersonRepository } from '../repositories/person.repository.ts';
 import { PolicyRepository } from '../repositories/policy.repository.ts';
 import type { Database } from './database.ts';
 
@@ -17,6 +19,8 @@ export class DbUnitOfWork implements UnitOfWork {
         audit: new AuditLogRepository(tx),
         policies: new PolicyRepository(tx),
         codes: new IssuedCodeRepository(tx),
+        feeds: new FeedRepository(tx),
+        registrations: new PersonRepository(tx),
       }),
     );
   }

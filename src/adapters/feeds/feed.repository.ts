@@ -3,62 +3,21 @@
  * and community response tasks. Array parameters are `SqlArray`s (pg-params.ts), which each
  * database adapter sends its own way; document hashes go as bytea, phone hashes as hex text.
  */
-import type { Database, Queryable } from '../db/database.ts';
+import { TASK_STATES, type ResponseTask, type TaskState } from '../../domain/feeds/response-task.ts';
+import type {
+  FeedStore,
+  KeyPopulationBlockWrite,
+  KeyPopulationRow,
+  ResolvedPerson,
+  ResponseTaskStore,
+  TripRow,
+} from '../../ports/feed-store.port.ts';
+import type { Queryable } from '../db/database.ts';
 import { boolArray, byteaArray, hexArray, intArray, numArray, textArray, TS } from '../db/pg-params.ts';
 import { FACT_INSERT_COLUMNS, factBulk, type NewFact } from '../repositories/fact.repository.ts';
-import type { PersonDisplay } from '../repositories/person.repository.ts';
 
-export interface ResolvedPerson extends PersonDisplay {
-  id: number;
-  regionCode: string | null;
-}
-
-export interface TripRow {
-  personId: number;
-  mode: string;
-  fromRegion: string;
-  toRegion: string;
-  departedAt: number;
-  arrivedAt: number;
-  carriage: string | null;
-  seat: string | null;
-  /** train or flight number */
-  service: string | null;
-  source: string;
-  sourceRecordId: string;
-}
-
-export interface KeyPopulationRow {
-  personId: number;
-  list: string;
-  category: string;
-  tier: string;
-  action: 'enter' | 'change' | 'release';
-  eventTime: number;
-  sourceId: string;
-}
-
-/**
- * What a key-population block statement did: wrote every row (facts with these ids in row order,
- * membership and tasks), or only the facts of the `fresh` source ids (nothing else).
- */
-export type KeyPopulationBlockWrite = { every: true; ids: string[] } | { every: false; fresh: Set<string> };
-
-export interface ResponseTask {
-  id: number;
-  personId: number;
-  regionCode: string;
-  list: string;
-  category: string;
-  tier: string;
-  state: TaskState;
-  note: string | null;
-  createdAt: string;
-  updatedAt: string;
-  updatedBy: string | null;
-}
-export const TASK_STATES = ['open', 'contacted', 'tested', 'closed'] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+export type { KeyPopulationBlockWrite, KeyPopulationRow, ResolvedPerson, TripRow };
+export { TASK_STATES, type ResponseTask, type TaskState };
 
 interface TaskRow {
   id: number;
@@ -88,8 +47,9 @@ const toTask = (r: TaskRow): ResponseTask => ({
   updatedBy: r.updated_by,
 });
 
-export class FeedRepository {
-  constructor(private readonly db: Database) {}
+/** On the pool, or bound to a transaction (a unit of work's): every method then runs in it. */
+export class FeedRepository implements FeedStore, ResponseTaskStore {
+  constructor(private readonly db: Queryable) {}
 
   /**
    * Persons by keyed document hash, in one query: the i-th result is the i-th key's person, or
@@ -266,7 +226,7 @@ export class FeedRepository {
   async writeKeyPopulationBlock(
     rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>,
     arrival: number,
-    q: Queryable,
+    q: Queryable = this.db,
   ): Promise<KeyPopulationBlockWrite> {
     if (rows.length === 0) return { every: true, ids: [] };
     const kps = rows.map((r) => r.kp);
@@ -386,6 +346,22 @@ export class FeedRepository {
       ],
     );
     return r.rowCount ?? 0;
+  }
+
+  /** The newest fact id (0 when there is none): where a watch of new facts starts. */
+  async latestFactId(): Promise<number> {
+    return (await this.db.query<{ m: number | null }>('SELECT max(id) AS m FROM facts')).rows[0]?.m ?? 0;
+  }
+
+  /** The distinct persons of the facts after `afterId` (at most `limit` facts, by id) and the last id read. */
+  async factPersonsAfter(afterId: number, limit: number): Promise<{ lastId?: number; personIds: number[] }> {
+    const r = await this.db.query<{ id: number; person_id: number }>(
+      'SELECT id, person_id FROM facts WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
+    );
+    const last = r.rows[r.rows.length - 1];
+    if (!last) return { personIds: [] };
+    return { lastId: last.id, personIds: [...new Set(r.rows.map((x) => x.person_id))] };
   }
 
   /** Tasks whose region starts with the prefix, newest first, optionally by state. */

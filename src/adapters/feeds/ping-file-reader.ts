@@ -5,23 +5,13 @@
  * thread runs at most `ahead` blocks ahead of the consumer (it reads a block only when asked), so
  * memory stays bounded; it is terminated when the blocks end, fail or are abandoned.
  */
-import type { PingBounds, PingColumns } from '../../domain/feeds/ping-rows.ts';
-import type { RowError } from '../../domain/feeds/record.ts';
+import type { PingBounds } from '../../domain/feeds/ping-rows.ts';
 import { threadBlocks } from '../threads/file-thread.ts';
 import { startThread } from '../threads/start-thread.ts';
-import type { PingFileJob } from './ping-file-thread.ts';
+import type { CheckedPingBlock, PingFileJob } from './ping-file-job.ts';
 import type { FileFormat } from './record-reader.ts';
 
-export interface CheckedPingBlock {
-  /** the block's content hash, as `readBlocks` gives it */
-  key: string;
-  bytesRead: number;
-  /** rows of the block (good, bad and unreadable) */
-  rows: number;
-  cols: PingColumns;
-  /** bad and unreadable rows, in line order */
-  errors: RowError[];
-}
+export type { CheckedPingBlock } from './ping-file-job.ts';
 
 /**
  * Yields the checked blocks of a pings file in file order; each block is checked against the

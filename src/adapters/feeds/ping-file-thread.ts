@@ -13,14 +13,8 @@ import {
 } from '../../domain/feeds/ping-rows.ts';
 import { rowError, type RowError } from '../../domain/feeds/record.ts';
 import { runFileThread } from '../threads/file-thread.ts';
-import type { CheckedPingBlock } from './ping-file-reader.ts';
-import { scanBlocks, type FileFormat, type RowSink } from './record-reader.ts';
-
-export interface PingFileJob {
-  path: string;
-  format: FileFormat;
-  blockLines: number;
-}
+import type { CheckedPingBlock, PingFileJob } from './ping-file-job.ts';
+import { scanBlocks, type RowSink } from './record-reader.ts';
 
 runFileThread<PingFileJob, PingBounds, CheckedPingBlock>(async (job, request, post) => {
   // Rows are checked as the reader reads them (no object kept per row), against the window of

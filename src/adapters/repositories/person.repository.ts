@@ -6,7 +6,7 @@ import type {
   PersonRow,
   PersonStore,
 } from '../../ports/person-store.port.ts';
-import type { Database, Queryable } from '../db/database.ts';
+import type { Queryable } from '../db/database.ts';
 import { intArray } from '../db/pg-params.ts';
 
 const COLUMNS = `id, doc_type, doc_enc, doc_masked, name_enc, name_masked, sex, birth_year, birth_enc, phone_enc, region_code, address_enc, code_subject, guardian_id`;
@@ -14,7 +14,7 @@ const COLUMNS = `id, doc_type, doc_enc, doc_masked, name_enc, name_masked, sex, 
 export type { NewPersonRow, PersonDisplay, PersonRow };
 
 export class PersonRepository implements PersonStore, PersonRegistry {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Queryable) {}
 
   /** Inserts unless the same document exists; returns the id and whether it was new. */
   async insert(p: NewPersonRow, q: Queryable = this.db): Promise<{ id: number; created: boolean }> {

@@ -14,8 +14,8 @@ import type { EventBus } from '../../ports/event-bus.port.ts';
 import { companionService } from '../../roles/companion.role.ts';
 import { dayOf } from '../../services/companion/companion-days.ts';
 import { consumeFeeds } from '../../services/feeds/feeds.worker.ts';
-import { IngestService } from '../../services/feeds/ingest.service.ts';
 import { withContext } from '../context.ts';
+import { createIngestService } from '../../roles/feeds.feature.ts';
 
 export interface CompanionsCliOptions {
   pings: string;
@@ -190,7 +190,7 @@ export function registerCompanionsCommand(program: Command): void {
           feed = nats;
         } else {
           // no shared bus: this process is the feed's consumer (like hc import)
-          await consumeFeeds(ctx.bus, new IngestService(ctx, { followUp: 'recompute' }), ctx.log, [
+          await consumeFeeds(ctx.bus, createIngestService(ctx, { followUp: 'recompute' }), ctx.log, [
             'key-population',
           ]);
           feed = ctx.bus;

@@ -9,9 +9,9 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatOf } from '../../adapters/feeds/record-reader.ts';
 import { FEED_NAMES, isFeedName } from '../../services/feeds/feed-types.ts';
-import { IngestService } from '../../services/feeds/ingest.service.ts';
 import { importFile, type ImportSummary } from '../../services/feeds/import.service.ts';
 import { fail, withContext } from '../context.ts';
+import { createIngestService } from '../../roles/feeds.feature.ts';
 
 interface ImportOptions {
   format?: string;
@@ -62,7 +62,7 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
   let blocks = 0;
   const freezeAfter = Number(process.env.HC_TEST_FREEZE_AFTER_BLOCKS ?? 0);
   await withContext(async (ctx) => {
-    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    const ingest = createIngestService(ctx, { followUp: 'recompute' });
     bar?.start(size, 0, { rows: 0, accepted: 0, duplicates: 0, rejected: 0 });
     let summary: ImportSummary;
     try {

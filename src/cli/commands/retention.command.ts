@@ -1,6 +1,6 @@
 /** `hc retention run`: drops location partitions past the retention window and expired facts. */
 import type { Command } from 'commander';
-import { runRetention } from '../../services/feeds/retention.service.ts';
+import { retention } from '../../roles/feeds.feature.ts';
 import { withContext } from '../context.ts';
 import { exitWhenDone } from './import.command.ts';
 
@@ -16,10 +16,7 @@ export function registerRetentionCommand(program: Command): void {
     .option('--json', 'JSON 输出 print the report as JSON')
     .action((o: { dryRun?: boolean; json?: boolean }) =>
       withContext(async (ctx) => {
-        const r = await runRetention(ctx.db, ctx.clock, ctx.config.retentionDays, {
-          dryRun: o.dryRun === true,
-          cache: ctx.cache,
-        });
+        const r = await retention(ctx, { dryRun: o.dryRun === true });
         await ctx.audit.append({
           actor: 'cli',
           action: 'retention.run',

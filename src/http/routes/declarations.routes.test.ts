@@ -5,7 +5,7 @@ import { Colour5 } from '../../domain/colour.ts';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident, residentToken } from '../../../test/factories.ts';
 import { buildServer } from '../server.ts';
-import { feedRoutes } from './feeds.routes.ts';
+import { feedRouteModule as feedRoutes } from '../../roles/feeds.feature.ts';
 
 describe('POST /v1/me/declarations', () => {
   let ctx: TestContext;

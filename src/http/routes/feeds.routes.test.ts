@@ -7,7 +7,7 @@ import { RecomputeWorker } from '../../services/recompute.worker.ts';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident, residentToken } from '../../../test/factories.ts';
 import { buildServer } from '../server.ts';
-import { feedRoutes } from './feeds.routes.ts';
+import { feedRouteModule as feedRoutes } from '../../roles/feeds.feature.ts';
 
 describe('feeds API and response tasks', () => {
   let ctx: TestContext;

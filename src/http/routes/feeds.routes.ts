@@ -6,12 +6,11 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.ts';
-import { TASK_STATES } from '../../adapters/feeds/feed.repository.ts';
-import { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
+import { TASK_STATES } from '../../domain/feeds/response-task.ts';
 import type { AppContext } from '../../roles/context.ts';
 import type { FeedName } from '../../services/feeds/feed-types.ts';
-import { IngestService } from '../../services/feeds/ingest.service.ts';
-import { ResponseTaskService } from '../../services/feeds/response-task.service.ts';
+import type { IngestService } from '../../services/feeds/ingest.service.ts';
+import type { ResponseTaskService } from '../../services/feeds/response-task.service.ts';
 import { actorOf, staffOf, type RouteRole } from '../auth.ts';
 import { errors } from '../schemas.ts';
 import { declarationRoutes } from './declarations.routes.ts';
@@ -58,10 +57,12 @@ const TaskSchema = Type.Object({
   updatedBy: Type.Union([Type.String(), Type.Null()]),
 });
 
-export function feedRoutes(app: App, ctx: AppContext): void {
-  const ingest = new IngestService(ctx, { followUp: 'announce', staysPerBatch: true });
-  const tasks = new ResponseTaskService(new FeedRepository(ctx.db), ctx.audit, ctx.clock);
-
+/** The feeds' routes over the services roles/feeds.feature.ts builds. */
+export function feedRoutes(
+  app: App,
+  ctx: AppContext,
+  { ingest, tasks }: { ingest: IngestService; tasks: ResponseTaskService },
+): void {
   for (const feed of Object.keys(FEED_ROLES) as FeedName[]) {
     app.post(
       `/v1/feeds/${feed}`,

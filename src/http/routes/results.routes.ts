@@ -4,8 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.ts';
-import type { AppContext } from '../../roles/context.ts';
-import { ResultsService } from '../../services/results/results.service.ts';
+import type { ResultsService } from '../../services/results/results.service.ts';
 import { actorOf, residentId } from '../auth.ts';
 import { errors } from '../schemas.ts';
 
@@ -20,9 +19,8 @@ const ResultSchema = Type.Object({
   version: Type.Integer(),
 });
 
-/** The results routes (a feature RouteModule). */
-export function resultsRoutes(app: App, ctx: AppContext): void {
-  const svc = new ResultsService(ctx.db, ctx.repos.persons, ctx.residents, ctx.facts, ctx.clock);
+/** The results routes over the service roles/results.feature.ts builds. */
+export function resultsRoutes(app: App, svc: ResultsService): void {
   const tags = ['resident'];
 
   app.get(

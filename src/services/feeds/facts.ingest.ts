@@ -3,9 +3,7 @@
  * transaction: facts, trips, list membership and response tasks commit together or not at all.
  * Persons are announced (or recomputed) by the caller after the commit.
  */
-import type { ResolvedPerson, TripRow } from '../../adapters/feeds/feed.repository.ts';
 import { storedFact, type NewFact } from '../../domain/fact.ts';
-import type { PersonDisplay } from '../../adapters/repositories/person.repository.ts';
 import {
   checkDeclarationRecord,
   declarationData,
@@ -30,6 +28,9 @@ import {
   type RowCheck,
 } from '../../domain/feeds/person-feeds.ts';
 import { personRefKey, rowError } from '../../domain/feeds/record.ts';
+import type { ResolvedPerson, TripRow } from '../../ports/feed-store.port.ts';
+import type { PersonDisplay } from '../../ports/person-store.port.ts';
+import type { Stores } from '../../ports/unit-of-work.port.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 /**
@@ -159,12 +160,12 @@ export async function ingestKeyPopulation(
       rows.map((r) => r.rec.sourceId),
     ),
   );
-  await d.db.transaction(async (tx) => {
+  await d.uow.run(async (s) => {
     // Facts, membership and tasks in one statement; the insert itself tells which rows are new
     // (ON CONFLICT DO NOTHING … RETURNING). When only some are, membership and tasks are applied
     // here for those alone; duplicates change nothing.
     const now = d.clock.now();
-    const w = await d.repo.writeKeyPopulationBlock(rowsOut, now, tx);
+    const w = await s.feeds.writeKeyPopulationBlock(rowsOut, now);
     const fresh = w.every ? rowsOut : rowsOut.filter((x) => w.fresh.has(x.fact.sourceRecordId));
     out.duplicates += rowsOut.length - fresh.length;
     if (fresh.length === 0) return;
@@ -175,12 +176,11 @@ export async function ingestKeyPopulation(
       out.written = rowsOut.map((x, i) => storedFact(x.fact, ids[i] as string, now));
     } else {
       const kp = fresh.map((x) => x.kp);
-      const entered = await d.repo.applyKeyPopulation(kp, tx);
+      const entered = await s.feeds.applyKeyPopulation(kp);
       const region = new Map(kp.map((k) => [k.sourceId, k.regionCode]));
-      await d.repo.openTasks(
+      await s.feeds.openTasks(
         entered.map((e) => ({ ...e, regionCode: region.get(e.sourceId) ?? null })),
         now,
-        tx,
       );
     }
     out.accepted += fresh.length;
@@ -212,7 +212,7 @@ async function storeFacts(
   facts: NewFact[],
   out: BatchResult,
   before?: BeforeWrite,
-  extra?: (fresh: Set<string>, tx: import('../../adapters/db/database.ts').Queryable) => Promise<void>,
+  extra?: (fresh: Set<string>, stores: Stores) => Promise<void>,
 ): Promise<BatchResult> {
   if (facts.length === 0) return out;
   await before?.(
@@ -221,11 +221,12 @@ async function storeFacts(
       facts.map((f) => f.sourceRecordId),
     ),
   );
-  await d.db.transaction(async (tx) => {
-    const isNew = await d.facts.recordManyNew(facts, tx);
+  d.facts.assertTypes(facts);
+  await d.uow.run(async (s) => {
+    const isNew = await s.facts.insertManyNew(facts, d.clock.now());
     const fresh = facts.filter((f) => isNew.has(f.sourceRecordId));
     out.duplicates += facts.length - fresh.length;
-    await extra?.(new Set(fresh.map((f) => f.sourceRecordId)), tx);
+    await extra?.(new Set(fresh.map((f) => f.sourceRecordId)), s);
     out.accepted += fresh.length;
     out.personIds.push(...fresh.map((f) => f.personId));
   });
@@ -269,11 +270,11 @@ export async function ingestDeclarations(
     eventTime: r.rec.declaredAt,
     data: declarationData(r.rec),
   }));
-  return storeFacts(d, facts, out, before, async (fresh, tx) => {
+  return storeFacts(d, facts, out, before, async (fresh, s) => {
     const trips = rows
       .filter((r) => fresh.has(r.rec.sourceId))
       .flatMap((r) => r.rec.trips.map((t, i) => tripRow(r.person.id, t, source, `${r.rec.sourceId}#${i}`)));
-    await d.repo.insertTrips(trips, d.clock.now(), tx);
+    await s.feeds.insertTrips(trips, d.clock.now());
     for (const t of trips) out.tripPersonIds.push(t.personId);
   });
 }
@@ -295,11 +296,10 @@ export async function ingestTrips(
       rows.map((r) => r.rec.sourceId),
     ),
   );
-  await d.db.transaction(async (tx) => {
-    const fresh = await d.repo.insertTrips(
+  await d.uow.run(async (s) => {
+    const fresh = await s.feeds.insertTrips(
       rows.map((r) => tripRow(r.person.id, r.rec, `${TRIP_SOURCE}.${r.rec.mode}`, r.rec.sourceId)),
       d.clock.now(),
-      tx,
     );
     out.accepted += fresh.size;
     out.duplicates += rows.length - fresh.size;

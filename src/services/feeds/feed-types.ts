@@ -1,10 +1,11 @@
 /** The feeds (docs/DESIGN.md §5) and what one batch of records comes back as. */
-import type { Database } from '../../adapters/db/database.ts';
-import type { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
-import type { PersonDisplay, PersonRepository } from '../../adapters/repositories/person.repository.ts';
 import type { Fact } from '../../domain/fact.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
 import type { Clock } from '../../ports/clock.port.ts';
+import type { PersonLookup } from '../../ports/feed-store.port.ts';
+import type { PersonDisplay } from '../../ports/person-store.port.ts';
+import type { PingStore } from '../../ports/ping-store.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import type { FactService } from '../fact.service.ts';
 import type { ResidentService } from '../resident.service.ts';
 import type { PersonResolver } from './person-resolver.ts';
@@ -47,9 +48,11 @@ export interface BatchResult {
 
 /** What every feed handler works with. */
 export interface FeedDeps {
-  db: Database;
-  repo: FeedRepository;
-  persons: PersonRepository;
+  /** a batch's writes, in one transaction (stores: facts, feeds, registrations) */
+  uow: UnitOfWork;
+  /** person lookups outside a transaction */
+  lookup: PersonLookup;
+  pings: PingStore;
   residents: ResidentService;
   facts: FactService;
   resolver: PersonResolver;

@@ -10,8 +10,8 @@ import { Colour5 } from '../../domain/colour.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
 import { createTestContext, NATS_URL, USE_SERVICES, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
-import { consumeFeeds, watchFacts } from './feeds.worker.ts';
-import { IngestService } from './ingest.service.ts';
+import { consumeFeeds } from './feeds.worker.ts';
+import { createIngestService, watchFacts } from '../../roles/feeds.feature.ts';
 
 describe('feed stream consumers', () => {
   let ctx: TestContext;
@@ -40,7 +40,7 @@ describe('feed stream consumers', () => {
   }
 
   it('turns companion messages into facts once and sets bad ones aside', async () => {
-    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    const ingest = createIngestService(ctx, { followUp: 'recompute' });
     subs = await consumeFeeds(stream, ingest, ctx.log, ['key-population']);
     const rejected: unknown[] = [];
     subs.push(

@@ -12,6 +12,7 @@ import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
 import { BLOCK_LINES, IngestService } from './ingest.service.ts';
 import { importBlocks, importFile, type ImportSummary } from './import.service.ts';
+import { createIngestService } from '../../roles/feeds.feature.ts';
 
 const NOW = Date.parse('2026-11-20T04:00:00Z');
 
@@ -33,7 +34,7 @@ describe('pings file import on the file thread', () => {
   let q: string;
   beforeEach(async () => {
     ctx = await createTestContext({ at: NOW });
-    ingest = new IngestService(ctx, { followUp: 'recompute' });
+    ingest = createIngestService(ctx, { followUp: 'recompute' });
     p = (await createResident(ctx)).phone;
     q = (await createResident(ctx)).phone;
   });

@@ -14,6 +14,7 @@ import { importBlocks } from './import.service.ts';
 import { blockId } from './pings.ingest.ts';
 import type { ManualClock } from '../../ports/clock.port.ts';
 import type { RowError } from '../../domain/feeds/record.ts';
+import { createIngestService } from '../../roles/feeds.feature.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../../test/fixtures/feeds/persons.csv');
 const NOW = Date.parse('2026-11-20T04:00:00Z');
@@ -30,7 +31,7 @@ describe('feeds ingestion', () => {
   let ingest: IngestService;
   beforeEach(async () => {
     ctx = await createTestContext({ at: NOW });
-    ingest = new IngestService(ctx, { followUp: 'recompute' });
+    ingest = createIngestService(ctx, { followUp: 'recompute' });
   });
   afterEach(async () => ctx.destroy());
 
@@ -353,7 +354,7 @@ describe('feeds ingestion', () => {
       (await ctx.db.query("SELECT to_regclass('pings_20261119_person_idx')::text AS i")).rows[0],
     ).toEqual({ i: 'pings_20261119_person_idx' });
     // Another process (no memory of this one) recognises the blocks too: they are claimed in ping_blocks.
-    const other = new IngestService(ctx, { followUp: 'recompute' });
+    const other = createIngestService(ctx, { followUp: 'recompute' });
     const third = await importBlocks(other, 'pings', readBlocks(file, 'csv', BLOCK_LINES.pings), {
       stays: false,
     });
@@ -401,7 +402,7 @@ describe('feeds ingestion', () => {
     const [a, b] = await Promise.all([
       importFile('pings', file),
       importBlocks(
-        new IngestService(ctx, { followUp: 'recompute' }),
+        createIngestService(ctx, { followUp: 'recompute' }),
         'pings',
         readBlocks(file, 'csv', BLOCK_LINES.pings),
         { stays: false },
@@ -454,7 +455,7 @@ describe('feeds ingestion', () => {
     const ward = await createResident(ctx, { guardianId: parent.id, phone: '13712345678' });
     const holder = await createResident(ctx, { phone: '13712345678' });
     await createResident(ctx, { phone: '13712345678' });
-    const found = await ingest.deps.repo.personsByPhoneHash([
+    const found = await ingest.deps.lookup.personsByPhoneHash([
       ctx.residents.phoneHash('13712345678').toString('hex'),
     ]);
     expect([...found.values()].map((p) => p.id)).toEqual([holder.id]);
@@ -511,7 +512,8 @@ describe('feeds ingestion', () => {
       data: { colour5: 'yellow', reason: 'x' },
     });
     const { runRetention } = await import('./retention.service.ts');
-    const r = await runRetention(ctx.db, ctx.clock, 21);
+    const { RetentionRepository } = await import('../../adapters/feeds/retention.repository.ts');
+    const r = await runRetention(new RetentionRepository(ctx.db), ctx.clock, 21);
     expect(r.droppedPartitions).toEqual(['pings_20261001', 'stays_20261030']);
     expect(r.deletedFacts).toBe(1);
     const left = await ctx.db.query<{ source_record_id: string }>(
@@ -529,7 +531,7 @@ describe('feeds ingestion', () => {
     });
     await worker.start();
     try {
-      const api = new IngestService(ctx, { followUp: 'announce' });
+      const api = createIngestService(ctx, { followUp: 'announce' });
       const p = await createResident(ctx);
       await api.one('key-population', {
         sourceId: 'c-1',

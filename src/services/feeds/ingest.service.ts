@@ -5,13 +5,18 @@
  * recomputes them) and, where no worker shares this process's bus (the CLI), recomputed here.
  */
 import type { Logger } from 'pino';
-import { FeedRepository } from '../../adapters/feeds/feed.repository.ts';
 import { checkDeclarationBody, declarationData } from '../../domain/feeds/declaration.feed.ts';
 import type { HashedRows, PersonRow } from '../../domain/feeds/person-feeds.ts';
 import type { PingColumns } from '../../domain/feeds/ping-rows.ts';
 import type { RawRecord, RowError } from '../../domain/feeds/record.ts';
-import type { AppContext } from '../../roles/context.ts';
-import { Subjects } from '../../ports/event-bus.port.ts';
+import type { Clock } from '../../ports/clock.port.ts';
+import { Subjects, type EventBus } from '../../ports/event-bus.port.ts';
+import type { PersonLookup } from '../../ports/feed-store.port.ts';
+import type { CarrierStayStore, PingStore } from '../../ports/ping-store.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
+import type { FactService } from '../fact.service.ts';
+import type { ResidentService } from '../resident.service.ts';
+import type { StatusService } from '../status.service.ts';
 import { AppError } from '../app-error.ts';
 import {
   emptyResult,
@@ -35,6 +40,25 @@ import { ingestPersons } from './persons.ingest.ts';
 import { PersonResolver } from './person-resolver.ts';
 import { blockId, PingLoader } from './pings.ingest.ts';
 import { StayService } from './stays.service.ts';
+
+/** What ingestion works with (roles/feeds.feature.ts builds it from the context). */
+export interface IngestPorts {
+  /** a batch's writes in one transaction */
+  uow: UnitOfWork;
+  /** person lookups by document and phone hash */
+  lookup: PersonLookup;
+  pings: PingStore;
+  carrierStays: CarrierStayStore;
+  residents: ResidentService;
+  facts: FactService;
+  statuses: Pick<StatusService, 'recompute'>;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** the key a person-feed file's reader thread hashes the rows' persons with (never leaves the process) */
+  lookupHashKey: Uint8Array;
+  retentionDays: number;
+}
 
 export interface IngestOptions {
   /**
@@ -78,25 +102,21 @@ export class IngestService {
   private readonly inflight = new Set<BulkSlot>();
 
   constructor(
-    private readonly ctx: Pick<
-      AppContext,
-      'db' | 'repos' | 'residents' | 'facts' | 'statuses' | 'clock' | 'config' | 'log' | 'secrets' | 'bus'
-    >,
+    private readonly ctx: IngestPorts,
     private readonly opts: IngestOptions,
   ) {
-    const repo = new FeedRepository(ctx.db);
     this.deps = {
-      db: ctx.db,
-      repo,
-      persons: ctx.repos.persons,
+      uow: ctx.uow,
+      lookup: ctx.lookup,
+      pings: ctx.pings,
       residents: ctx.residents,
       facts: ctx.facts,
-      resolver: new PersonResolver(repo, ctx.residents),
+      resolver: new PersonResolver(ctx.lookup, ctx.residents),
       clock: ctx.clock,
-      retentionDays: ctx.config.retentionDays,
+      retentionDays: ctx.retentionDays,
     };
     this.pings = new PingLoader(this.deps);
-    this.stays = new StayService(ctx.db);
+    this.stays = new StayService(ctx.pings, ctx.carrierStays);
     this.log = ctx.log;
   }
 
@@ -172,7 +192,7 @@ export class IngestService {
 
   /** The key a person-feed file's reader thread hashes the rows' persons with (never leaves the process). */
   get lookupHashKey(): Uint8Array {
-    return this.ctx.secrets.lookupHashKey;
+    return this.ctx.lookupHashKey;
   }
 
   /** Ends a file import: builds what its blocks deferred (the person_id index of new ping days). */
@@ -287,24 +307,23 @@ export class IngestService {
     if (!c.ok) throw rejected([{ line: 1, ...c.problem, group: 'ROW_INVALID' }]);
     const sourceRecordId = `${personId}:${clientId}`;
     let duplicate = false;
-    await this.ctx.db.transaction(async (tx) => {
-      const known = await this.deps.repo.existingFactIds(SELF_DECLARATION_SOURCE, [sourceRecordId], tx);
+    const fact = {
+      personId,
+      type: 'declaration' as const,
+      source: SELF_DECLARATION_SOURCE,
+      sourceRecordId,
+      eventTime: c.value.declaredAt,
+      data: declarationData(c.value),
+    };
+    this.ctx.facts.assertTypes([fact]);
+    await this.ctx.uow.run(async (s) => {
+      const known = await s.feeds.existingFactIds(SELF_DECLARATION_SOURCE, [sourceRecordId]);
       if (known.size) {
         duplicate = true;
         return;
       }
-      await this.ctx.facts.record(
-        {
-          personId,
-          type: 'declaration',
-          source: SELF_DECLARATION_SOURCE,
-          sourceRecordId,
-          eventTime: c.value.declaredAt,
-          data: declarationData(c.value),
-        },
-        tx,
-      );
-      await this.deps.repo.insertTrips(
+      await s.facts.insert(fact, this.ctx.clock.now());
+      await s.feeds.insertTrips(
         c.value.trips.map((t, i) => ({
           personId,
           mode: t.mode,
@@ -319,7 +338,6 @@ export class IngestService {
           sourceRecordId: `${sourceRecordId}#${i}`,
         })),
         this.ctx.clock.now(),
-        tx,
       );
     });
     if (!duplicate)

@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
 import { Colour5 } from '../../domain/colour.ts';
-import { IngestService } from './ingest.service.ts';
+import type { IngestService } from './ingest.service.ts';
 import { importBlocks } from './import.service.ts';
+import { createIngestService } from '../../roles/feeds.feature.ts';
 
 const NOW = Date.parse('2026-11-20T04:00:00Z');
 const LIST = '密接名单';
@@ -18,7 +19,7 @@ describe('key-population blocks', () => {
   let ingest: IngestService;
   beforeEach(async () => {
     ctx = await createTestContext({ at: NOW });
-    ingest = new IngestService(ctx, { followUp: 'recompute' });
+    ingest = createIngestService(ctx, { followUp: 'recompute' });
   });
   afterEach(async () => ctx.destroy());
 
@@ -176,7 +177,7 @@ describe('statuses, key_population and response_tasks without a foreign key to p
 
   it('only persons that exist are written: unknown documents are row errors, unknown ids get no status', async () => {
     const a = await createResident(ctx);
-    const ingest = new IngestService(ctx, { followUp: 'recompute' });
+    const ingest = createIngestService(ctx, { followUp: 'recompute' });
     async function* one() {
       yield {
         items: [

@@ -5,13 +5,13 @@
  * cache held every row's person for nothing (memory, and garbage collection of it), and the pings
  * loader, whose files name the same phones a million times, keeps its own phone → person map.
  */
-import type { FeedRepository, ResolvedPerson } from '../../adapters/feeds/feed.repository.ts';
 import { personRefKey, type PersonRef } from '../../domain/feeds/record.ts';
+import type { PersonLookup, ResolvedPerson } from '../../ports/feed-store.port.ts';
 import type { ResidentService } from '../resident.service.ts';
 
 export class PersonResolver {
   constructor(
-    private readonly repo: FeedRepository,
+    private readonly repo: PersonLookup,
     private readonly residents: ResidentService,
   ) {}
 

@@ -4,7 +4,7 @@
  * killed import leaves whole batches and a re-run counts them as duplicates.
  */
 import crypto from 'node:crypto';
-import type { NewPersonRow } from '../../adapters/repositories/person.repository.ts';
+import type { NewPersonRow } from '../../ports/person-store.port.ts';
 import { checkPersonRecord } from '../../domain/feeds/identity.feed.ts';
 import { normaliseKeys, recordProblem, rowError } from '../../domain/feeds/record.ts';
 import { newCodeSubject } from '../../domain/token/subject.ts';
@@ -58,18 +58,14 @@ export async function ingestPersons(d: FeedDeps, items: readonly IngestItem[]): 
     });
   }
   if (good.length === 0) return out;
-  await d.db.transaction(async (tx) => {
-    const fresh = await d.repo.claimSourceIds(
+  await d.uow.run(async (s) => {
+    const fresh = await s.feeds.claimSourceIds(
       PERSONS_FEED,
       good.map((g) => ({ sourceId: g.sourceId, personId: null })),
-      tx,
     );
     const toInsert = good.filter((g) => fresh.has(g.sourceId));
     out.duplicates += good.length - toInsert.length;
-    const ids = await d.persons.insertMany(
-      toInsert.map((g) => g.row),
-      tx,
-    );
+    const ids = await s.registrations.insertMany(toInsert.map((g) => g.row));
     const pairs: Array<{ sourceId: string; personId: number }> = [];
     toInsert.forEach((g, i) => {
       const id = ids[i];
@@ -80,7 +76,7 @@ export async function ingestPersons(d: FeedDeps, items: readonly IngestItem[]): 
         pairs.push({ sourceId: g.sourceId, personId: id });
       }
     });
-    await d.repo.setSourcePersons(PERSONS_FEED, pairs, tx);
+    await s.feeds.setSourcePersons(PERSONS_FEED, pairs);
   });
   return out;
 }

@@ -14,7 +14,6 @@
  */
 import crypto from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { BinaryCopyWriter, int8Bytes } from '../../adapters/db/binary-copy.ts';
 import {
   checkPingRows,
   pingBounds,
@@ -26,19 +25,12 @@ import { rowError, type RowError } from '../../domain/feeds/record.ts';
 import { emptyResult, type BatchResult, type FeedDeps, type IngestItem } from './feed-types.ts';
 
 const DAY_MS = 86400_000;
-/** `source` takes its default, 'carrier'. */
-const COLUMNS = ['person_id', 'ts', 'lat', 'lon', 'accuracy_m', 'batch_id'] as const;
-/** Rows per COPY chunk (~70 bytes a row): pg-copy-streams sends one while the next is encoded. */
-const CHUNK_ROWS = 8192;
 const YIELD_ROWS = 4096;
 
 /** A signed 64-bit id from a block key (file block content hash, or message source id). */
 export function blockId(key: string): string {
   return crypto.createHash('sha256').update(key).digest().readBigInt64BE(0).toString();
 }
-
-const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
-const partition = (day: number) => `pings_${isoDay(day).replace(/-/g, '')}`;
 
 export class PingLoader {
   /** day partitions of pings made ready by this process */
@@ -69,32 +61,13 @@ export class PingLoader {
   }
 
   private async createDay(day: number, bulk: boolean): Promise<void> {
-    if (!bulk) {
-      await this.d.db.query('SELECT hc_ensure_day_partition($1, $2::date)', ['pings', isoDay(day)]);
-      return;
-    }
-    const r = await this.d.db.query<{ existed: boolean }>(
-      'SELECT to_regclass($1) IS NOT NULL AS existed, hc_ensure_day_partition($2, $3::date, false)',
-      [partition(day), 'pings', isoDay(day)],
-    );
-    if (r.rows[0]?.existed)
-      await this.d.db.query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)]);
-    else this.deferred.add(day);
+    if (await this.d.pings.ensureDay(day, bulk)) this.deferred.add(day);
   }
 
   /** Builds the indexes a bulk load left out (call once the load is over, also after a failure). */
   async finishBulk(): Promise<void> {
     for (const day of [...this.deferred]) {
-      await this.d.db
-        .query('SELECT hc_ensure_day_index($1, $2::date)', ['pings', isoDay(day)])
-        .catch(async (err: unknown) => {
-          // a concurrent load may have built it at the same moment
-          const r = await this.d.db.query<{ i: string | null }>('SELECT to_regclass($1) AS i', [
-            `${partition(day)}_person_idx`,
-          ]);
-          if (!r.rows[0]?.i) throw err;
-        });
-      await this.d.db.query(`ANALYZE ${partition(day)}`);
+      await this.d.pings.finishDay(day);
       this.deferred.delete(day);
     }
   }
@@ -176,33 +149,20 @@ export class PingLoader {
     const id = blockId(blockKey);
     await this.ensureDays(pingDays.keys(), bulk);
     const days = [...pingDays.keys()].sort((a, b) => a - b);
-    const batch = int8Bytes(id);
     const mine = rowBitmap(cols, persons, first);
-    const loaded = await this.d.db.transaction(
-      async (tx): Promise<{ n: number; pingDays: Map<number, Set<number>> } | null> => {
-        const claim = await tx.query(
-          'INSERT INTO ping_blocks (batch_id, rows, last_day, written) VALUES ($1, $2, $3::date, $4) ON CONFLICT DO NOTHING RETURNING 1',
-          [id, accepted, isoDay(days[days.length - 1] as number), mine],
-        );
-        if (claim.rows.length === 1)
-          return { n: await tx.copyBinary(copyTable(days), COLUMNS, encode(cols, persons, batch)), pingDays };
+    const loaded = await this.d.pings.inTransaction(
+      async (block): Promise<{ n: number; pingDays: Map<number, Set<number>> } | null> => {
+        if (await block.claim(id, accepted, days[days.length - 1] as number, mine))
+          return { n: await block.copy(days, { cols, persons }, id), pingDays };
         // Claimed before: write the rows no earlier load of the block wrote (rows not good then).
-        // The lock orders racing loaders of the block; the later one sees what the earlier wrote.
-        const prev = await tx.query<{ written: Uint8Array | null }>(
-          'SELECT written FROM ping_blocks WHERE batch_id = $1 FOR UPDATE',
-          [id],
-        );
-        const before = prev.rows[0]?.written;
+        const before = await block.writtenBefore(id);
         if (!before) return null; // a claim older than the bitmap: which rows it wrote is unknown
         const rest = unwritten(cols, persons, first, before);
         if (rest.accepted === 0) return null;
         const restPingDays = pingDaysOf(cols, rest.persons);
         const restDays = [...restPingDays.keys()].sort((a, b) => a - b);
-        const n = await tx.copyBinary(copyTable(restDays), COLUMNS, encode(cols, rest.persons, batch));
-        await tx.query(
-          'UPDATE ping_blocks SET rows = rows + $2, last_day = greatest(last_day, $3::date), written = $4 WHERE batch_id = $1',
-          [id, n, isoDay(restDays[restDays.length - 1] as number), orBitmaps(before, mine)],
-        );
+        const n = await block.copy(restDays, { cols, persons: rest.persons }, id);
+        await block.extendClaim(id, n, restDays[restDays.length - 1] as number, orBitmaps(before, mine));
         return { n, pingDays: restPingDays };
       },
     );
@@ -212,12 +172,6 @@ export class PingLoader {
     return out;
   }
 }
-
-/**
- * A one-day block goes straight into its partition (no routing); a block spanning days goes
- * through the parent so it is still one statement, all or nothing.
- */
-const copyTable = (days: readonly number[]) => (days.length === 1 ? partition(days[0] as number) : 'pings');
 
 /** The bitmap of the rows with a person (the ones a COPY writes), by position in the block. */
 function rowBitmap(cols: PingColumns, persons: Float64Array, first: number): Buffer {
@@ -330,34 +284,4 @@ function pingDaysOf(cols: PingColumns, persons: Float64Array): Map<number, Set<n
     (lastSet as Set<number>).add(person);
   }
   return pingDays;
-}
-
-/** The rows in binary COPY format, a chunk at a time (encoded while the previous one is sent). */
-function* encode(cols: PingColumns, persons: Float64Array, batch: Uint8Array): Generator<Uint8Array> {
-  for (let i = 0; i < cols.good; i += CHUNK_ROWS)
-    yield encodeRows(cols, persons, i, Math.min(cols.good, i + CHUNK_ROWS), batch);
-}
-
-function encodeRows(
-  cols: PingColumns,
-  persons: Float64Array,
-  from: number,
-  to: number,
-  batch: Uint8Array,
-): Uint8Array {
-  const w = new BinaryCopyWriter((to - from) * 70 + 16);
-  for (let i = from; i < to; i++) {
-    const person = persons[i] as number;
-    if (person !== person) continue; // NaN: unknown phone
-    w.row(6)
-      .int8(person)
-      .timestamptz(cols.ts[i] as number)
-      .float8(cols.lat[i] as number)
-      .float8(cols.lon[i] as number);
-    const a = cols.acc[i] as number;
-    if (a !== a) w.null();
-    else w.float4(a);
-    w.int8Bytes(batch);
-  }
-  return w.take();
 }

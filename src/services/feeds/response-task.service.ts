@@ -3,19 +3,15 @@
  * officers of the person's home region: open → contacted → tested → closed. An officer sees and
  * moves only tasks whose region lies under their admin-code prefix; every move is audited.
  */
-import {
-  TASK_STATES,
-  type FeedRepository,
-  type ResponseTask,
-  type TaskState,
-} from '../../adapters/feeds/feed.repository.ts';
+import { TASK_STATES, type ResponseTask, type TaskState } from '../../domain/feeds/response-task.ts';
 import type { Clock } from '../../ports/clock.port.ts';
+import type { ResponseTaskStore } from '../../ports/feed-store.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
 
 export class ResponseTaskService {
   constructor(
-    private readonly repo: FeedRepository,
+    private readonly repo: ResponseTaskStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}

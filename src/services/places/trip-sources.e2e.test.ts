@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { App } from '../../http/app.ts';
-import { feedRoutes } from '../../http/routes/feeds.routes.ts';
 import { placesRoutes } from '../../http/routes/places.routes.ts';
 import { Colour5 } from '../../domain/colour.ts';
 import { RecomputeWorker } from '../recompute.worker.ts';
@@ -14,6 +13,7 @@ import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
 import { bearer, httpLogin, testServer } from '../../../test/e2e/http.ts';
 import { startPlacesWorker } from './places.worker.ts';
+import { feedRouteModule as feedRoutes } from '../../roles/feeds.feature.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;

@@ -3,9 +3,9 @@
  * the code service's own tables (intermediate store, facts); and vaccination records from the
  * health authority, ingested as `vaccination` facts like any other feed.
  */
-import type { Database } from '../../adapters/db/database.ts';
-import type { PersonRepository } from '../../adapters/repositories/person.repository.ts';
 import type { Clock } from '../../ports/clock.port.ts';
+import type { IntermediateStoreReader } from '../../ports/intermediate-store.port.ts';
+import type { PersonStore } from '../../ports/person-store.port.ts';
 import type { FactService } from '../fact.service.ts';
 import type { ResidentService } from '../resident.service.ts';
 
@@ -48,8 +48,8 @@ export const VACCINATION_SOURCE = 'health.vaccinations';
 
 export class ResultsService {
   constructor(
-    private readonly db: Database,
-    private readonly persons: PersonRepository,
+    private readonly store: IntermediateStoreReader,
+    private readonly persons: Pick<PersonStore, 'regionOf'>,
     private readonly residents: ResidentService,
     private readonly facts: FactService,
     private readonly clock: Clock,
@@ -57,92 +57,45 @@ export class ResultsService {
 
   /** The resident's results (latest version of each tube), newest sample first, with "as of". */
   async results(personId: number, limit = 20): Promise<MyResults> {
-    const r = await this.db.query<{
-      lab: string;
-      tube: string;
-      version: number;
-      result: string;
-      pooled: boolean;
-      collected_at: Date;
-      reported_at: Date;
-      retest: boolean;
-    }>(
-      `SELECT * FROM (
-         SELECT DISTINCT ON (lab, tube) lab, tube, version, result, pooled, collected_at, reported_at, retest
-           FROM intermediate_result_members WHERE person_id = $1 ORDER BY lab, tube, version DESC) x
-        ORDER BY collected_at DESC LIMIT $2`,
-      [personId, limit],
-    );
-    const results = r.rows.map((x) => ({
+    const results = (await this.store.resultsOf(personId, limit)).map((x) => ({
       result: x.result,
       pooled: x.pooled,
-      collectedAt: x.collected_at.toISOString(),
-      reportedAt: x.reported_at.toISOString(),
+      collectedAt: x.collectedAt.toISOString(),
+      reportedAt: x.reportedAt.toISOString(),
       retestOrdered: x.retest,
       lab: x.lab,
       tube: x.tube,
       version: x.version,
     }));
-    const w = (
-      await this.db.query<{ heard_at: Date }>(
-        "SELECT heard_at FROM intermediate_watermark WHERE source = 'testing'",
-      )
-    ).rows[0];
-    return { latest: results[0] ?? null, results, asOf: w ? w.heard_at.toISOString() : null };
+    const heard = await this.store.heardAt();
+    return { latest: results[0] ?? null, results, asOf: heard ? heard.toISOString() : null };
   }
 
   /** How fresh and complete the intermediate store is (operators watch this during a testing outage). */
   async storeStatus() {
-    const r = await this.db.query<{
-      heard_at: Date | null;
-      upstream_at: Date | null;
-      results: number;
-      positives: number;
-      members: number;
-      unmatched: number;
-    }>(
-      `SELECT w.heard_at, w.upstream_at,
-              (SELECT count(*)::int FROM intermediate_results) AS results,
-              (SELECT count(*)::int FROM intermediate_results WHERE result = 'positive') AS positives,
-              (SELECT count(*)::int FROM intermediate_result_members) AS members,
-              (SELECT count(*)::int FROM intermediate_result_members WHERE person_id IS NULL) AS unmatched
-         FROM (SELECT 1) one LEFT JOIN intermediate_watermark w ON w.source = 'testing'`,
-    );
-    const x = r.rows[0];
-    const heard = x?.heard_at ?? null;
+    const x = await this.store.counts();
+    const heard = x.heardAt;
     return {
       asOf: heard ? heard.toISOString() : null,
-      upstreamAt: x?.upstream_at ? x.upstream_at.toISOString() : null,
+      upstreamAt: x.upstreamAt ? x.upstreamAt.toISOString() : null,
       silentSeconds: heard ? Math.max(0, Math.round((this.clock.now() - heard.getTime()) / 1000)) : null,
-      results: x?.results ?? 0,
-      positives: x?.positives ?? 0,
-      members: x?.members ?? 0,
-      unmatchedMembers: x?.unmatched ?? 0,
+      results: x.results,
+      positives: x.positives,
+      members: x.members,
+      unmatchedMembers: x.unmatched,
     };
   }
 
   /** The resident's bookings as last published by the testing service. */
   async bookings(personId: number) {
-    const r = await this.db.query<{
-      booking_id: number;
-      site_name: string;
-      site_address: string;
-      starts_at: Date;
-      ends_at: Date;
-      status: string;
-      stored_at: Date;
-    }>(
-      'SELECT booking_id, site_name, site_address, starts_at, ends_at, status, stored_at FROM intermediate_bookings WHERE person_id = $1 ORDER BY starts_at DESC LIMIT 50',
-      [personId],
-    );
-    return r.rows.map((b) => ({
-      id: b.booking_id,
-      siteName: b.site_name,
-      siteAddress: b.site_address,
-      startsAt: b.starts_at.toISOString(),
-      endsAt: b.ends_at.toISOString(),
+    return (await this.store.bookingsOf(personId)).map((b) => ({
+      id: b.id,
+      siteName: b.siteName,
+      siteAddress: b.siteAddress,
+      startsAt: b.startsAt.toISOString(),
+      endsAt: b.endsAt.toISOString(),
       status: b.status,
-      updatedAt: b.stored_at.toISOString(),
+      updatedAt: b.storedAt.toISOString(),
     }));
   }
 
@@ -183,8 +136,8 @@ export class ResultsService {
         continue;
       }
       const personId = await this.residents.findByDocument(v.docType, v.docNumber);
-      const person = personId === undefined ? undefined : await this.persons.byId(personId);
-      if (!person || !(person.region_code ?? '').startsWith(regionPrefix)) {
+      const region = personId === undefined ? undefined : await this.persons.regionOf(personId);
+      if (personId === undefined || region === undefined || !region.startsWith(regionPrefix)) {
         out.push({
           index,
           status: 'rejected',
@@ -196,10 +149,10 @@ export class ResultsService {
       facts.push({
         index,
         fact: {
-          personId: person.id,
+          personId,
           type: 'vaccination',
           source: VACCINATION_SOURCE,
-          sourceRecordId: v.recordId ?? `p${person.id}/dose${v.dose}`,
+          sourceRecordId: v.recordId ?? `p${personId}/dose${v.dose}`,
           eventTime: at,
           data: { dose: v.dose, product: v.product, site: v.site },
           author,

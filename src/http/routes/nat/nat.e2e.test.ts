@@ -9,7 +9,7 @@ import { parseJkm1 } from '../../../domain/token/jkm1.ts';
 import { testServer, bearer } from '../../../../test/e2e/http.ts';
 import { createResident, residentToken } from '../../../../test/factories.ts';
 import { apiKey, createTestingWorld, eventually, type TestingWorld } from '../../../../test/nat/nat-world.ts';
-import { resultsRoutes } from '../results.routes.ts';
+import { resultsRouteModule as resultsRoutes } from '../../../roles/results.feature.ts';
 
 let w: TestingWorld;
 beforeAll(async () => {
