@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.ts';
-import { feedRoutes } from '../../src/http/routes/feeds.routes.ts';
+import { feedRouteModule as feedRoutes } from '../../src/roles/feeds.feature.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 import { parseJkm1 } from '../../src/domain/token/jkm1.ts';
 import { createVerifier, type TrustList } from '../../src/verifier/index.ts';
