@@ -20,7 +20,24 @@ const REASONS: Record<string, Text> = {
   TOKEN_EXPIRED: { zh: '码已过期（可能是截图）', en: 'Expired code (screenshot?)' },
   TOKEN_NOT_YET_VALID: { zh: '码尚未生效，请检查时间', en: 'Not yet valid: check the clock' },
   TOKEN_ISSUER_MISMATCH: { zh: '签发地不符', en: 'Issuer mismatch' },
+  TOKEN_REVOKED: { zh: '此码已作废（已补打或吊销）', en: 'Code withdrawn (reprinted or revoked)' },
+  TOKEN_COLOUR_TOO_OLD: {
+    zh: '码色过旧，不能作为通行依据，请出示最新健康码',
+    en: 'Colour too old to pass: show a current code',
+  },
+  TOKEN_COLOUR_MISMATCH: { zh: '码内颜色不一致（伪造或篡改）', en: 'Colour fields disagree (altered code)' },
+  TOKEN_LIFETIME_TOO_LONG: { zh: '有效期超出规定', en: 'Code lives longer than allowed' },
 };
+
+/** A colour's age in words: minutes under two hours, else hours, else days. */
+function ageText(seconds: number): Text {
+  const m = Math.floor(seconds / 60);
+  if (m < 120) return { zh: `${m} 分钟前`, en: `${m} min ago` };
+  const h = Math.floor(m / 60);
+  if (h < 48) return { zh: `${h} 小时前`, en: `${h} h ago` };
+  const d = Math.floor(h / 24);
+  return { zh: `${d} 天前`, en: `${d} days ago` };
+}
 
 export function ResultScreen(props: { result: ScanResult; onClose: () => void }) {
   const { t, tx } = useLang();
@@ -62,6 +79,11 @@ export function ResultScreen(props: { result: ScanResult; onClose: () => void })
           <div class="result-meta">
             {tx(KIND_LABELS[r.kind ?? 's'])} · {r.issuer}
           </div>
+          {r.kind !== 's' && r.colourAgeSeconds !== undefined && (
+            <div class="result-meta" data-testid="result-colour-age">
+              {t('码色评定于', 'Colour as of')} {tx(ageText(r.colourAgeSeconds))}
+            </div>
+          )}
         </>
       ) : (
         <>
@@ -69,8 +91,13 @@ export function ResultScreen(props: { result: ScanResult; onClose: () => void })
             {t('无效', 'Invalid')}
           </div>
           <div class="result-action">
-            {tx(REASONS[r.reason ?? ''] ?? { zh: r.reason ?? '', en: r.reason ?? '' })}
+            {tx(REASONS[r.reason ?? ''] ?? { zh: '无法核验此码', en: 'This code cannot be verified' })}
           </div>
+          {r.reason === 'TOKEN_COLOUR_TOO_OLD' && r.colourAgeSeconds !== undefined && (
+            <div class="result-meta" data-testid="result-colour-age">
+              {t('码色评定于', 'Colour as of')} {tx(ageText(r.colourAgeSeconds))}
+            </div>
+          )}
         </>
       )}
       <div class="result-meta small">

@@ -17,6 +17,10 @@ export interface ScanResult {
   issuer?: string;
   maskedName?: string;
   expiresAt?: string;
+  /** how old the code's colour was when scanned, seconds (offline verdicts) */
+  colourAgeSeconds?: number;
+  /** the oldest colour the issuer lets a long-lived code vouch for, seconds */
+  maxColourAgeSeconds?: number;
   /** offline: checked on this device only; online: confirmed by the platform */
   checkedBy: 'offline' | 'online';
 }
@@ -103,7 +107,15 @@ export async function verifyOffline(text: string): Promise<ScanResult> {
   if (!verifier)
     return { at, valid: false, reason: trust ? 'NO_WEBCRYPTO' : 'NO_TRUST_LIST', checkedBy: 'offline' };
   const r = await verifier.verify(text, Math.floor(at / 1000));
-  if (!r.valid) return { at, valid: false, reason: r.reason, checkedBy: 'offline' };
+  if (!r.valid)
+    return {
+      at,
+      valid: false,
+      reason: r.reason,
+      colourAgeSeconds: r.colourAgeSeconds,
+      maxColourAgeSeconds: r.maxColourAgeSeconds,
+      checkedBy: 'offline',
+    };
   return {
     at,
     valid: true,
@@ -112,6 +124,8 @@ export async function verifyOffline(text: string): Promise<ScanResult> {
     kind: r.kind,
     issuer: r.issuer,
     expiresAt: new Date(r.claims.exp * 1000).toISOString(),
+    colourAgeSeconds: r.colourAgeSeconds,
+    maxColourAgeSeconds: r.maxColourAgeSeconds,
     checkedBy: 'offline',
   };
 }
