@@ -5,19 +5,17 @@
  * orange). The recompute worker runs as in the worker role. Both adapters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import type { App } from '../../http/app.ts';
 import { placesRoutes } from '../../http/routes/places.routes.ts';
 import { Colour5 } from '../../domain/colour.ts';
 import { M_PER_DEG } from '../../geo/areas/area-geometry.ts';
 import { codeCompanion } from '../../geo/code-companions.ts';
 import type { ManualClock } from '../../ports/clock.port.ts';
-import { RecomputeWorker } from '../recompute.worker.ts';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
-import { bearer, httpLogin, testServer } from '../../../test/e2e/http.ts';
+import { bearer, httpLogin } from '../../../test/e2e/http.ts';
+import { startPlacesPipeline } from '../../../test/e2e/places-pipeline.ts';
 import { CODE_COMPANION_SOURCE } from './code-companion.service.ts';
-import { startPlacesWorker } from './places.worker.ts';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 10, 20, 6);
@@ -29,29 +27,15 @@ describe('code-display positions meet cases’ positions', () => {
   let ctx: TestContext;
   let clock: ManualClock;
   let app: App;
-  let worker: RecomputeWorker;
-  let stopPlaces: () => Promise<void>;
+  let stopPipeline: () => Promise<void>;
 
   beforeAll(async () => {
     ctx = await createTestContext({ at: T1 });
     clock = ctx.clock as ManualClock;
-    await ctx.keys.ensureKey();
-    worker = new RecomputeWorker(ctx.bus, ctx.statuses, pino({ level: 'silent' }), {
-      reviewIntervalMs: 60_000,
-    });
-    await worker.start();
-    stopPlaces = await startPlacesWorker({
-      places: ctx.places,
-      bus: ctx.bus,
-      clock: ctx.clock,
-      log: ctx.log,
-    });
-    app = await testServer(ctx, [placesRoutes]);
+    ({ app, stop: stopPipeline } = await startPlacesPipeline(ctx, [placesRoutes]));
   });
   afterAll(async () => {
-    await app?.close();
-    await stopPlaces?.();
-    await worker?.stop();
+    await stopPipeline?.();
     await ctx?.destroy();
   });
 

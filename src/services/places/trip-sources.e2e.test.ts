@@ -4,15 +4,13 @@
  * with the recompute and places workers running as in the worker role. Both adapters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import type { App } from '../../http/app.ts';
 import { placesRoutes } from '../../http/routes/places.routes.ts';
 import { Colour5 } from '../../domain/colour.ts';
-import { RecomputeWorker } from '../recompute.worker.ts';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
 import { createResident } from '../../../test/factories.ts';
-import { bearer, httpLogin, testServer } from '../../../test/e2e/http.ts';
-import { startPlacesWorker } from './places.worker.ts';
+import { bearer, httpLogin } from '../../../test/e2e/http.ts';
+import { startPlacesPipeline } from '../../../test/e2e/places-pipeline.ts';
 import { feedRouteModule as feedRoutes } from '../../roles/feeds.feature.ts';
 
 const H = 3_600_000;
@@ -22,8 +20,7 @@ const iso = (t: number) => new Date(t).toISOString();
 describe('trips and co-travellers reach the colour', () => {
   let ctx: TestContext;
   let app: App;
-  let worker: RecomputeWorker;
-  let stopPlaces: () => Promise<void>;
+  let stopPipeline: () => Promise<void>;
   let carrier: string;
   let peer: string;
   let officer: string;
@@ -31,27 +28,14 @@ describe('trips and co-travellers reach the colour', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext();
-    await ctx.keys.ensureKey();
-    worker = new RecomputeWorker(ctx.bus, ctx.statuses, pino({ level: 'silent' }), {
-      reviewIntervalMs: 60_000,
-    });
-    await worker.start();
-    stopPlaces = await startPlacesWorker({
-      places: ctx.places,
-      bus: ctx.bus,
-      clock: ctx.clock,
-      log: ctx.log,
-    });
-    app = await testServer(ctx, [feedRoutes, placesRoutes]);
+    ({ app, stop: stopPipeline } = await startPlacesPipeline(ctx, [feedRoutes, placesRoutes]));
     carrier = (await ctx.auth.addDevice('12306 rail', 'carrier')).apiKey;
     peer = (await ctx.auth.addDevice('卫健委 health commission', 'peer')).apiKey;
     await ctx.auth.addStaff('gy', 'pass-word-123', 'Guiyang officer', 'officer', '5201');
     officer = (await ctx.auth.staffLogin('gy', 'pass-word-123')).accessToken;
   });
   afterAll(async () => {
-    await app?.close();
-    await stopPlaces?.();
-    await worker?.stop();
+    await stopPipeline?.();
     await ctx?.destroy();
   });
 
