@@ -130,6 +130,35 @@ describe('key-population rows', () => {
       ),
     ).toMatchObject({ ok: false, problem: { field: 'event_time', code: 'ROW_BAD_TIME' } });
   });
+  it('refuses impossible and implausibly old event times (0001, 1900, epoch zero, 2022-02-30)', () => {
+    for (const event_time of [
+      '0001-01-01T00:00:00Z',
+      '1900-01-01',
+      '0',
+      '1970-01-01T00:00:00Z',
+      '2022-02-30',
+      '2019-11-30T23:59:59Z',
+    ])
+      expect(
+        checkKeyPopulationRecord(
+          { source_id: 'x', phone: '13800000000', category: 'case', list: 'L', event_time },
+          NOW,
+        ),
+        event_time,
+      ).toMatchObject({ ok: false, problem: { field: 'event_time', code: 'ROW_BAD_TIME' } });
+    expect(
+      checkKeyPopulationRecord(
+        {
+          source_id: 'x',
+          phone: '13800000000',
+          category: 'case',
+          list: 'L',
+          event_time: '2019-12-01T00:00:00Z',
+        },
+        NOW,
+      ).ok,
+    ).toBe(true);
+  });
 });
 
 describe('pings', () => {

@@ -177,6 +177,12 @@ export function parseTime(v: unknown): number | undefined {
   return t;
 }
 
+/**
+ * The earliest event time a feed may carry (2019-12-01 UTC): nothing the platform records happened
+ * before the epidemic, so an earlier year (0001, 1900, an epoch-zero default) is a data error.
+ */
+export const EARLIEST_EVENT_MS = Date.UTC(2019, 11, 1);
+
 export function timeField(
   r: RawRecord,
   key: string,
@@ -188,6 +194,7 @@ export function timeField(
   }
   const t = parseTime(raw);
   if (t === undefined) return bad(key, 'ROW_BAD_TIME', `${key} must be ISO 8601 or epoch seconds`);
+  if (t < EARLIEST_EVENT_MS) return bad(key, 'ROW_BAD_TIME', `${key} is before 2019-12-01`);
   if (opts.now !== undefined && t > opts.now + (opts.maxFutureMs ?? 10 * 60_000)) {
     return bad(key, 'ROW_BAD_TIME', `${key} is in the future`);
   }
