@@ -187,9 +187,59 @@ export type GeoJsonPolygonal =
 
 export const MAX_VERTICES = 20_000;
 
+/** Sign of the turn a → b → c: 1 left, -1 right, 0 collinear. */
+function orient(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
+  const v = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+  return v > 0 ? 1 : v < 0 ? -1 : 0;
+}
+
+/** Whether c lies on segment a–b, given the three are collinear. */
+function onSegment(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): boolean {
+  return Math.min(ax, bx) <= cx && cx <= Math.max(ax, bx) && Math.min(ay, by) <= cy && cy <= Math.max(ay, by);
+}
+
+/**
+ * Whether a closed ring (flat [x0, y0, …, x0, y0]) crosses or touches itself: two edges that are not
+ * neighbours meet. Edges are swept in order of their smallest x, so only edges whose x-ranges
+ * overlap are compared: near-linear for the shapes officers draw, quadratic only for pathological
+ * ones (and rings are capped at MAX_VERTICES). Written here rather than taken from a library: it is
+ * twenty lines over the ring format this module already uses.
+ */
+export function ringSelfIntersects(pts: ArrayLike<number>): boolean {
+  const m = pts.length / 2 - 1; // edges
+  if (m < 4) return false; // a triangle cannot cross itself
+  const order = Array.from({ length: m }, (_, i) => i);
+  const minX = (i: number) => Math.min(pts[2 * i] as number, pts[2 * i + 2] as number);
+  const maxX = (i: number) => Math.max(pts[2 * i] as number, pts[2 * i + 2] as number);
+  order.sort((a, b) => minX(a) - minX(b));
+  for (let a = 0; a < m; a++) {
+    const i = order[a] as number;
+    const iMax = maxX(i);
+    for (let b = a + 1; b < m; b++) {
+      const j = order[b] as number;
+      if (minX(j) > iMax) break;
+      const d = Math.abs(i - j);
+      if (d === 1 || d === m - 1) continue; // neighbours share a vertex
+      const [ax, ay, bx, by] = [pts[2 * i], pts[2 * i + 1], pts[2 * i + 2], pts[2 * i + 3]] as number[];
+      const [cx, cy, dx, dy] = [pts[2 * j], pts[2 * j + 1], pts[2 * j + 2], pts[2 * j + 3]] as number[];
+      const o1 = orient(ax!, ay!, bx!, by!, cx!, cy!);
+      const o2 = orient(ax!, ay!, bx!, by!, dx!, dy!);
+      const o3 = orient(cx!, cy!, dx!, dy!, ax!, ay!);
+      const o4 = orient(cx!, cy!, dx!, dy!, bx!, by!);
+      if (o1 !== o2 && o3 !== o4) return true;
+      if (o1 === 0 && onSegment(ax!, ay!, bx!, by!, cx!, cy!)) return true;
+      if (o2 === 0 && onSegment(ax!, ay!, bx!, by!, dx!, dy!)) return true;
+      if (o3 === 0 && onSegment(cx!, cy!, dx!, dy!, ax!, ay!)) return true;
+      if (o4 === 0 && onSegment(cx!, cy!, dx!, dy!, bx!, by!)) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Validates a GeoJSON Polygon or MultiPolygon (RFC 7946, [lon, lat]) into rings. Unclosed rings
- * are closed; fewer than 3 distinct positions, bad numbers or too many vertices are refused.
+ * are closed; fewer than 3 distinct positions, bad numbers, too many vertices or a ring that crosses
+ * itself are refused.
  */
 export function parsePolygonal(
   g: unknown,
@@ -230,6 +280,7 @@ export function parsePolygonal(
       if (pts.length < 8) return { ok: false, reason: 'a ring needs at least 3 distinct positions' };
       vertices += pts.length / 2;
       if (vertices > MAX_VERTICES) return { ok: false, reason: `at most ${MAX_VERTICES} vertices` };
+      if (ringSelfIntersects(pts)) return { ok: false, reason: 'a ring must not cross or touch itself' };
       rings.push(Float64Array.from(pts));
     }
     polygons.push(rings);

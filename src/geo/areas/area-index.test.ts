@@ -7,6 +7,7 @@ import {
   haversineM,
   parsePolygonal,
   pointInPolygon,
+  ringSelfIntersects,
   toGeoJson,
   type AreaGeometry,
 } from './area-geometry.ts';
@@ -135,6 +136,83 @@ describe('area geometry', () => {
       [1, 1],
       [0, 0],
     ]);
+  });
+
+  it('refuses rings that cross or touch themselves; simple ones, concave included, pass', () => {
+    const poly = (ring: number[][]) => parsePolygonal({ type: 'Polygon', coordinates: [ring] });
+    const bowTie = [
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ];
+    expect(poly(bowTie)).toEqual({ ok: false, reason: 'a ring must not cross or touch itself' });
+    // a pinch: the ring passes through one of its own vertices
+    expect(
+      poly([
+        [0, 0],
+        [2, 0],
+        [2, 2],
+        [1, 0],
+        [0, 2],
+        [0, 0],
+      ]).ok,
+    ).toBe(false);
+    // a spike back along an edge
+    expect(
+      poly([
+        [0, 0],
+        [2, 0],
+        [2, 2],
+        [2, 1],
+        [2, 3],
+        [0, 2],
+        [0, 0],
+      ]).ok,
+    ).toBe(false);
+    expect(
+      poly([
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ]).ok,
+    ).toBe(true);
+    expect(
+      poly([
+        [0, 0],
+        [4, 0],
+        [4, 4],
+        [2, 1],
+        [0, 4],
+        [0, 0],
+      ]).ok,
+    ).toBe(true); // concave
+    expect(ringSelfIntersects([0, 0, 1, 1, 1, 0, 0, 1, 0, 0])).toBe(true);
+    // any ring whose vertices go round a centre inside it (angle order, every gap under 180°) is
+    // simple: each edge keeps to its own sector, so edges that are not neighbours never meet
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 359 }), { minLength: 3, maxLength: 60 }),
+        fc.array(fc.double({ min: 0.1, max: 1, noNaN: true }), { minLength: 60, maxLength: 60 }),
+        (angles, radii) => {
+          const sorted = [...angles].sort((a, b) => a - b);
+          const gaps = sorted.map((a, k) => (sorted[k + 1] ?? (sorted[0] as number) + 360) - a);
+          fc.pre(Math.max(...gaps) < 180);
+          const ring = sorted.map((deg, k) => {
+            const r = radii[k] as number;
+            return [
+              106.7 + r * 0.01 * Math.cos((deg * Math.PI) / 180),
+              26.6 + r * 0.01 * Math.sin((deg * Math.PI) / 180),
+            ];
+          });
+          return poly(ring).ok;
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
   });
 });
 
