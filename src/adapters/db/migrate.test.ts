@@ -194,14 +194,23 @@ SELECT 1`,
       const names = [...migrationFiles(PLATFORM_MIGRATIONS).map((f) => f.name), '0200_testing_schema.sql'];
       await old.db.transaction(async (tx) => {
         await tx.exec(
-          `DROP TABLE hc_migrations;
+          // testing/0002_audit_log.sql came after the earlier runner: its table was not there
+          `DROP TABLE testing.audit_log;
+           DROP TABLE hc_migrations;
            CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`,
         );
         for (const name of names) await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
       });
       for (const set of [PLATFORM_MIGRATIONS, TESTING_MIGRATIONS]) {
-        expect(await new Migrator(old.db, set).pending()).toEqual([]);
-        expect(await migrate(old.db, set)).toEqual([]); // would fail if it ran a file again
+        // the earlier runner knew only the testing set's first file; later ones are still to run
+        const later =
+          set === TESTING_MIGRATIONS
+            ? migrationFiles(set)
+                .map((f) => f.name)
+                .filter((n) => n !== '0001_schema.sql')
+            : [];
+        expect(await new Migrator(old.db, set).pending()).toEqual(later);
+        expect(await migrate(old.db, set)).toEqual(later); // would fail if it ran a file again
         const s = await new Migrator(old.db, set).status();
         expect(s.applied.length).toBe(migrationFiles(set).length);
       }
