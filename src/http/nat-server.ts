@@ -10,10 +10,20 @@ import type { AuthService } from '../services/auth.service.ts';
 import type { App } from './app.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorMapper } from './errors.ts';
+import { registerOverloadGuard } from './overload.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { natRoutes, type NatApi } from './routes/nat/nat.routes.ts';
 
-/** Builds (does not start) the testing HTTP server. */
-export async function buildNatServer(nat: NatApi, auth: AuthService, log?: Logger): Promise<App> {
+/**
+ * Builds (does not start) the testing HTTP server: the platform's edge (security headers, load
+ * shedding past `maxInFlight`, input guard, error mapper, auth) in front of the testing routes.
+ */
+export async function buildNatServer(
+  nat: NatApi,
+  auth: AuthService,
+  log?: Logger,
+  opts: { maxInFlight?: number } = {},
+): Promise<App> {
   const app = Fastify({
     ...(log ? { loggerInstance: log as FastifyBaseLogger } : {}),
     logController: new LogController({ disableRequestLogging: true }),
@@ -21,6 +31,8 @@ export async function buildNatServer(nat: NatApi, auth: AuthService, log?: Logge
     bodyLimit: 8 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  await registerSecurityHeaders(app);
+  if (opts.maxInFlight !== undefined) registerOverloadGuard(app, opts.maxInFlight);
   registerErrorMapper(app);
   registerInputGuard(app);
   registerAuth(app, auth);

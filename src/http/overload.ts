@@ -5,7 +5,7 @@
  */
 import type { App } from './app.ts';
 
-const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
+const EXEMPT = new Set(['/healthz', '/readyz', '/metrics', '/testing/v1/healthz']);
 
 export function registerOverloadGuard(app: App, maxInFlight: number, onShed?: () => void): void {
   let inFlight = 0;

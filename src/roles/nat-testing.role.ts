@@ -94,7 +94,7 @@ export async function startTestingRole(
     },
   );
   if ((env.HC_TESTING_RELAY ?? 'on') !== 'off') testing.relay.start();
-  const app = await buildNatServer(testing, ctx.auth, log);
+  const app = await buildNatServer(testing, ctx.auth, log, { maxInFlight: ctx.config.maxInFlight });
   const running: TestingRunning = {
     testing,
     app,

@@ -179,6 +179,13 @@ describe('testing → intermediate store → colours', () => {
       payload: { name: '南明区人民广场采样点', regionCode: '520102', address: '人民广场' },
     });
     expect(site.statusCode, site.body).toBe(201);
+    // the testing service's edge is the platform's: security headers on its answers too
+    expect(site.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    });
+    expect(site.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     const start = Date.now() + 3600_000;
     const slots = await w.app.inject({
       method: 'POST',
