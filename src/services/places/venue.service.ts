@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import QRCode from 'qrcode';
-import type { Principal } from '../../adapters/crypto/access-token.ts';
+import type { Principal } from '../../domain/principal.ts';
 import type { VenueRow, VenueStore } from '../../ports/venue-store.port.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
 import { signPlacesToken, VENUE_PREFIX, venueClaimMap } from '../../domain/places/places-token.ts';
