@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import pino from 'pino';
-import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
+import { connectFaultBus } from './fault-bus.ts';
 import { RedisStatusCache } from '../../src/adapters/cache/redis-status-cache.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
@@ -14,11 +14,7 @@ import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
 
 const env = process.env;
 const config = loadConfig({ ...env, HC_ROLE: 'worker', HC_DEMO: 'false' });
-const bus = await NatsBus.connect({
-  url: env.NATS_URL as string,
-  stream: env.FAULT_STREAM as string,
-  prefix: env.FAULT_PREFIX as string,
-});
+const bus = await connectFaultBus(env);
 const ctx = await createContext(config, {
   bus,
   cache: new RedisStatusCache(env.REDIS_URL as string, env.FAULT_REDIS_PREFIX as string),

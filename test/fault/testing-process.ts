@@ -4,7 +4,7 @@
  * subject prefix are the test's own (FAULT_STREAM, FAULT_PREFIX) so tests never share a stream.
  */
 import pino from 'pino';
-import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
+import { connectFaultBus } from './fault-bus.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
 import { openTestingDatabase, startTestingRole } from '../../src/roles/nat-testing.role.ts';
@@ -12,11 +12,7 @@ import { migrate, TESTING_MIGRATIONS } from '../../src/adapters/db/migrate.ts';
 
 const env = process.env;
 const config = loadConfig({ ...env, HC_ROLE: 'testing', HC_DEMO: 'false' });
-const bus = await NatsBus.connect({
-  url: env.NATS_URL as string,
-  stream: env.FAULT_STREAM as string,
-  prefix: env.FAULT_PREFIX as string,
-});
+const bus = await connectFaultBus(env);
 const ctx = await createContext(config, {
   bus,
   masterKey: Buffer.from(env.FAULT_MASTER_KEY as string, 'hex'),
