@@ -32,6 +32,7 @@ export async function startRoles(ctx: AppContext, opts: { listen?: boolean } = {
   if (role === 'all' || role === 'worker') {
     let metricsHook: ((s: number) => void) | undefined;
     running.worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log, {
+      clock: ctx.clock,
       onLatency: (s) => metricsHook?.(s),
     });
     await running.worker.start();

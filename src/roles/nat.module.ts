@@ -46,6 +46,7 @@ export function createNatModule(
   const kick = () => relay.kick();
   const writer = new CollectionWriter(
     deps.db,
+    deps.clock,
     opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {},
   );
   const uow = new DbNatUnitOfWork(deps.db);

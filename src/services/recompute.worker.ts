@@ -3,6 +3,7 @@
  * recomputes each affected person once; a timer re-evaluates statuses whose nextReviewAt passed.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../ports/clock.port.ts';
 import { Subjects, type EventBus, type Subscription } from '../ports/event-bus.port.ts';
 import type { FactAddedEvent } from './fact.service.ts';
 import type { StatusService } from './status.service.ts';
@@ -12,6 +13,8 @@ export interface RecomputeWorkerOptions {
   reviewIntervalMs?: number;
   /** observed fact → status latency in seconds (metrics) */
   onLatency?: (seconds: number) => void;
+  /** the clock facts are accepted by (HC_TEST_CLOCK in simulations); default the system clock */
+  clock?: Clock;
 }
 
 export class RecomputeWorker {
@@ -75,7 +78,7 @@ export class RecomputeWorker {
       try {
         const ids = [...batch.keys()];
         for (let i = 0; i < ids.length; i += 2000) await this.statuses.recompute(ids.slice(i, i + 2000));
-        const now = Date.now();
+        const now = (this.opts.clock ?? systemClock).now();
         for (const at of batch.values()) this.opts.onLatency?.((now - at) / 1000);
         for (const w of waiters) w.resolve();
       } catch (err) {

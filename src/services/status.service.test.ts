@@ -16,10 +16,13 @@ const POLL = { timeout: 60_000, interval: 20 };
 describe('status recompute pipeline', () => {
   let ctx: TestContext;
   let worker: RecomputeWorker;
+  const latencies: number[] = [];
   beforeAll(async () => {
     ctx = await createTestContext({ at: T0 });
     worker = new RecomputeWorker(ctx.bus, ctx.statuses, pino({ level: 'silent' }), {
       reviewIntervalMs: 60_000,
+      clock: ctx.clock,
+      onLatency: (s) => latencies.push(s),
     });
     await worker.start();
   });
@@ -44,6 +47,9 @@ describe('status recompute pipeline', () => {
     const stored = await ctx.repos.statuses.get(p.id);
     expect(stored).toMatchObject({ colour5: 2, policyVersion: expect.any(String) });
     expect(stored?.reasons[0]?.rule).toBe('orange.secondary_contact');
+    // Latency is measured on the injected clock that accepted the fact (held still here), not the wall.
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(latencies.every((s) => s === 0)).toBe(true);
   });
 
   it('counts the persons whose colour changed: a first status, a new colour; not a repeat', async () => {

@@ -6,6 +6,7 @@
  * Each device request leaves one audit row (device, site, counts) in the same transaction.
  */
 import { TUBE_KINDS, type CollectionBatch, type ItemOutcome, type TubeKind } from '../../domain/nat/nat.ts';
+import type { Clock } from '../../ports/clock.port.ts';
 import type { CollectionSink } from '../../ports/nat.port.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { NatAuditRepository } from './audit.repository.ts';
@@ -42,6 +43,8 @@ export class CollectionWriter implements CollectionSink {
 
   constructor(
     private readonly db: Database,
+    /** stamps tubes opened, retest orders fulfilled and audit rows (the injected clock, never the wall) */
+    private readonly clock: Clock,
     opts: WriterOptions = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 8000;
@@ -90,6 +93,7 @@ export class CollectionWriter implements CollectionSink {
   }
 
   private async write(tx: Queryable, batches: readonly CollectionBatch[]): Promise<ItemOutcome[][]> {
+    const now = new Date(this.clock.now());
     // 1. Open the tubes the devices declared (first declaration wins; an existing tube keeps its kind).
     const opens = new Map<string, { kind: TubeKind; site: number | null; device: number }>();
     for (const b of batches)
@@ -100,7 +104,7 @@ export class CollectionWriter implements CollectionSink {
       const v = [...opens.values()];
       await tx.query(
         `INSERT INTO testing.tubes (barcode, kind, capacity, site_id, opened_by, opened_at)
-         SELECT u.b, u.k, u.c, u.s, u.d, now() FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(b, k, c, s, d)
+         SELECT u.b, u.k, u.c, u.s, u.d, $6::timestamptz FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS u(b, k, c, s, d)
          ON CONFLICT (barcode) DO NOTHING`,
         [
           bc,
@@ -108,6 +112,7 @@ export class CollectionWriter implements CollectionSink {
           v.map((x) => TUBE_KINDS[x.kind]),
           v.map((x) => x.site),
           v.map((x) => x.device),
+          now,
         ],
       );
     }
@@ -210,9 +215,9 @@ export class CollectionWriter implements CollectionSink {
     // 5. A single-tube swab fulfils the person's open retest orders.
     if (singles.length > 0) {
       await tx.query(
-        `UPDATE testing.retest_orders r SET fulfilled_tube = u.t, fulfilled_at = now()
+        `UPDATE testing.retest_orders r SET fulfilled_tube = u.t, fulfilled_at = $3
            FROM unnest($1::text[], $2::text[]) AS u(p, t) WHERE r.person_ref = u.p AND r.fulfilled_at IS NULL`,
-        [singles.map((s) => s[0]), singles.map((s) => s[1])],
+        [singles.map((s) => s[0]), singles.map((s) => s[1]), now],
       );
     }
     // 6. One audit row per device request, in the same transaction (who wrote what, when).
@@ -220,7 +225,7 @@ export class CollectionWriter implements CollectionSink {
       batches.map((b, i) => {
         const o = out[i] ?? [];
         return {
-          at: new Date(),
+          at: now,
           actor: `device:${b.deviceId}`,
           action: 'nat.collection',
           regionCode: null,

@@ -116,6 +116,7 @@ export class OutboxRelay {
       await markPublished(
         tx,
         rows.map((r) => r.id),
+        new Date(this.clock.now()),
       );
       this.published += rows.length;
       return rows.length;

@@ -33,10 +33,10 @@ export async function claimPending(tx: Queryable, limit: number): Promise<Outbox
   return r.rows;
 }
 
-/** Marks events published. */
-export async function markPublished(tx: Queryable, ids: readonly number[]): Promise<void> {
+/** Marks events published at `at` (the injected clock's time: replay and clean-up compare with it). */
+export async function markPublished(tx: Queryable, ids: readonly number[], at: Date): Promise<void> {
   if (ids.length)
-    await tx.query('UPDATE testing.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+    await tx.query('UPDATE testing.outbox SET published_at = $2 WHERE id = ANY($1::bigint[])', [ids, at]);
 }
 
 /** How many events wait to be published. */

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../adapters/db/database.ts';
+import { CollectionWriter } from '../../adapters/nat/collection.writer.ts';
 import { OutboxRelay } from '../../adapters/nat/outbox-relay.ts';
+import { ManualClock } from '../../ports/clock.port.ts';
 import { TestingSubjects } from '../../domain/nat/nat.ts';
 import { migrateTesting } from '../../roles/nat.module.ts';
 import { USE_SERVICES } from '../../../test/context.ts';
@@ -87,6 +89,37 @@ describe('collection', () => {
       )
     ).rows[0]?.person_ref;
     expect(ref).toBe(`s:${(await w.ctx.repos.persons.byId(p.id))?.code_subject}`);
+  });
+});
+
+describe('collection writer clock', () => {
+  it('stamps the tube, the fulfilled retest order and the audit row with the injected clock, not the wall', async () => {
+    const at = Date.UTC(2022, 4, 1, 9, 30, 0);
+    const writer = new CollectionWriter(svc().db, new ManualClock(at));
+    const ref = `s:${sub(9001)}`;
+    await svc().db.query(
+      `INSERT INTO testing.retest_orders (person_ref, lab, tube, version, reason, ordered_at)
+       VALUES ($1, 'clock-lab', 'CLK-ORIGIN', 1, 'invalid', $2)`,
+      [ref, new Date(at - 86400_000)],
+    );
+    const out = await writer.submit({
+      deviceId: w.tester.id,
+      siteId: null,
+      tubes: [{ barcode: 'CLK-0001', kind: 'single' }],
+      items: [{ tube: 'CLK-0001', personRef: ref, collectedAt: at - 60_000 }],
+    });
+    expect(out).toEqual([{ status: 'accepted' }]);
+    const q = async (sql: string) =>
+      (await svc().db.query<{ at: Date }>(sql, [])).rows.map((r) => r.at.getTime());
+    expect(await q("SELECT opened_at AS at FROM testing.tubes WHERE barcode = 'CLK-0001'")).toEqual([at]);
+    expect(
+      await q("SELECT fulfilled_at AS at FROM testing.retest_orders WHERE fulfilled_tube = 'CLK-0001'"),
+    ).toEqual([at]);
+    expect(
+      await q(
+        `SELECT at FROM testing.audit_log WHERE action = 'nat.collection' AND actor = 'device:${w.tester.id}' AND detail->>'tubesOpened' = '1' AND at < '2023-01-01'`,
+      ),
+    ).toEqual([at]);
   });
 });
 
