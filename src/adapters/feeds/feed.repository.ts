@@ -222,6 +222,11 @@ export class FeedRepository implements FeedStore, ResponseTaskStore {
    * the source ids of the new ones, and membership and tasks are left to the caller, who applies
    * them for those rows only (applyKeyPopulation, openTasks). One parse of the rows on the server
    * instead of three, and one statement instead of four.
+   *
+   * The facts are inserted in row order (ORDER BY the row's position), so their identity values
+   * are drawn in row order and the ids sorted ascending are the rows' ids in order: no join of the
+   * inserted rows back to the block's source ids (two sorts of 5 000 texts and a merge join per
+   * block, next to the four foreign-key checks per row that migration 0500 brought back).
    */
   async writeKeyPopulationBlock(
     rows: ReadonlyArray<{ fact: NewFact; kp: KeyPopulationRow & { regionCode: string | null } }>,
@@ -283,8 +288,8 @@ export class FeedRepository implements FeedStore, ResponseTaskStore {
     );
     const arrivalP = `$${b.next}::float8`;
     const r = await q.query<{ every: boolean; fresh: string[] | null; ids: string | null }>(
-      `WITH t AS MATERIALIZED (SELECT * FROM ${b.from}),
-       f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${b.values(arrivalP)} FROM t
+      `WITH t AS MATERIALIZED (SELECT * FROM ${b.fromOrdered}),
+       f AS (INSERT INTO facts ${FACT_INSERT_COLUMNS} SELECT ${b.values(arrivalP)} FROM t ORDER BY t.i
              ON CONFLICT (source, source_record_id) DO NOTHING RETURNING id, source_record_id),
        every AS (SELECT count(*) = $${b.next + 1} AS yes FROM f),
        k AS (INSERT INTO key_population ${KP_COLUMNS}
@@ -295,8 +300,7 @@ export class FeedRepository implements FeedStore, ResponseTaskStore {
               WHERE t.tk AND (SELECT yes FROM every)
              ON CONFLICT (source_id) DO NOTHING)
        SELECT yes AS every, CASE WHEN NOT yes THEN (SELECT array_agg(source_record_id) FROM f) END AS fresh,
-              CASE WHEN yes THEN (SELECT string_agg(f.id::text, ',' ORDER BY x.i) FROM unnest(${b.sourceIds}) WITH ORDINALITY AS x(sid, i)
-                                    JOIN f ON f.source_record_id = x.sid) END AS ids
+              CASE WHEN yes THEN (SELECT string_agg(f.id::text, ',' ORDER BY f.id) FROM f) END AS ids
          FROM every`,
       [...b.params, arrival, n],
     );

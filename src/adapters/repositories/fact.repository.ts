@@ -55,12 +55,12 @@ export interface FactBulk {
   params: SqlArray[];
   /** `unnest(…) AS t(p, ty, s, sid, et, vf, vu, di, a, …more)` */
   from: string;
+  /** the same with the row's position (1, 2, …) as a last column `i`: `unnest(…) WITH ORDINALITY AS t(…, i)` */
+  fromOrdered: string;
   /** the SELECT list for FACT_INSERT_COLUMNS over alias t, given the arrival time's SQL (epoch ms) */
   values: (arrivalMs: string) => string;
   /** the next free parameter number */
   next: number;
-  /** the source record ids' parameter, cast (`$4::text[]`) */
-  sourceIds: string;
 }
 
 /**
@@ -116,13 +116,15 @@ export function factBulk(
   const dictParam = first + cols.length;
   // the distinct data documents, cast once (an uncorrelated subquery: evaluated once per statement)
   const docs = `(SELECT array_agg(x::jsonb ORDER BY i) FROM unnest($${dictParam}::text[]) WITH ORDINALITY AS u(x, i))`;
+  const unnested = cols.map(([, type], i) => `$${first + i}::${type}[]`).join(', ');
+  const names = cols.map(([name]) => name).join(', ');
   return {
     params: [...cols.map(([, , v]) => v), textArray([...dict.keys()])],
-    from: `unnest(${cols.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')}) AS t(${cols.map(([name]) => name).join(', ')})`,
+    from: `unnest(${unnested}) AS t(${names})`,
+    fromOrdered: `unnest(${unnested}) WITH ORDINALITY AS t(${names}, i)`,
     values: (arrivalMs) =>
       `t.p, t.ty, t.s, t.sid, ${TS('t.et')}, ${TS(arrivalMs)}, ${TS('coalesce(t.vf, t.et)')}, ${TS('t.vu')}, coalesce(${docs}[t.di], '{}'), t.a`,
     next: dictParam + 1,
-    sourceIds: `$${first + cols.findIndex(([name]) => name === 'sid')}::text[]`,
   };
 }
 
