@@ -4,7 +4,11 @@
  * --cpu-prof of it) covers the key-population import alone. Not a benchmark of record.
  *
  *   node --import tsx bench/ingest/kp-harness.ts --setup [--persons 60000]
- *   node --import tsx bench/ingest/kp-harness.ts [--kp 40000] [--twice]
+ *   node --import tsx bench/ingest/kp-harness.ts [--kp 40000] [--twice] [--realistic]
+ *
+ * --realistic times bench/ingest/run.ts's part 3b instead of the best case: the persons of the list
+ * first get two older lists (not timed), then a day's list of releases, second and third lists,
+ * tier changes and new persons is imported.
  *
  * What it can show: --stmts (client wall time per statement kind), --log (server time per
  * statement in the server log), --explain (auto_explain plans with actual rows, times and trigger
@@ -29,7 +33,8 @@ const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const TEMPLATE = 'hc_kp_harness_template';
+/** HC_KP_TEMPLATE names the template, so two trees (a baseline and the head) can keep one each. */
+const TEMPLATE = process.env.HC_KP_TEMPLATE ?? 'hc_kp_harness_template';
 const KEY = Buffer.alloc(32, 7);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-kp-harness-'));
 
@@ -90,6 +95,35 @@ if (process.argv.includes('--stmts')) {
   };
 }
 
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+
+/** bench/ingest/run.ts part 3b's history: two older lists for the persons of the best-case list. */
+function history(kp: number): string {
+  let s = 'source_id,doc_type,doc_number,category,list,event_time\n';
+  for (let i = 0; i < kp; i++) {
+    s += `hist-a-${i},10,${docOf(i)},secondary_contact,older list A ${i % 7},${hoursAgo(9 * 24)}\n`;
+    if (i % 2 === 0)
+      s += `hist-b-${i},10,${docOf(i)},close_contact,older list B ${i % 5},${hoursAgo(5 * 24)}\n`;
+  }
+  return s;
+}
+
+/** bench/ingest/run.ts part 3b's timed day: releases, second and third lists, tier changes, new persons. */
+function realisticDay(kp: number, persons: number): string {
+  let s = 'source_id,doc_type,doc_number,category,list,event_time,action,tier\n';
+  let fresh = kp;
+  const at = hoursAgo(2);
+  for (let i = 0; i < kp; i++) {
+    const j = (i * 7919) % kp;
+    const k = i % 5;
+    if (k === 0) s += `real-${i},10,${docOf(j)},secondary_contact,release ${i % 10},${at},release,\n`;
+    else if (k === 1 || k === 2) s += `real-${i},10,${docOf(j)},close_contact,day list ${k},${at},enter,\n`;
+    else if (k === 3) s += `real-${i},10,${docOf(j)},secondary_contact,day list 3,${at},change,high\n`;
+    else s += `real-${i},10,${docOf(fresh < persons ? fresh++ : j)},close_contact,day list 4,${at},enter,\n`;
+  }
+  return s;
+}
+
 async function importCsv(ingest: IngestService, feed: 'persons' | 'key-population', file: string) {
   const t0 = performance.now();
   const s = await importFile(ingest, feed, file, 'csv');
@@ -136,6 +170,16 @@ if (process.argv.includes('--setup')) {
       s += `kp-${i},10,${docOf(i)},${i % 3 ? 'secondary_contact' : 'close_contact'},bench list ${i % 10},${et}\n`;
     fs.writeFileSync(lf, s);
     const ingest = createIngestService(ctx, { followUp: 'recompute' });
+    // --realistic: the best-case list and two older lists first (not timed), then part 3b's day.
+    let timed = lf;
+    if (process.argv.includes('--realistic')) {
+      timed = path.join(tmp, 'kp-realistic.csv');
+      fs.writeFileSync(timed, realisticDay(kp, arg('persons', 60_000)));
+      await importCsv(ingest, 'key-population', lf);
+      const hf = path.join(tmp, 'kp-history.csv');
+      fs.writeFileSync(hf, history(kp));
+      await importCsv(ingest, 'key-population', hf);
+    }
     // --alloc-prof FILE: sampled allocations of the import (collected objects included) as a .heapprofile.
     const allocFile = process.argv.includes('--alloc-prof')
       ? process.argv[process.argv.indexOf('--alloc-prof') + 1]
@@ -167,7 +211,7 @@ if (process.argv.includes('--setup')) {
     const elu0 = performance.eventLoopUtilization();
     spans.length = 0;
     spanBase = performance.now();
-    const r = await importCsv(ingest, 'key-population', lf);
+    const r = await importCsv(ingest, 'key-population', timed);
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);
     if (process.argv.includes('--stmts'))
@@ -208,7 +252,7 @@ if (process.argv.includes('--setup')) {
     for (const [k, v] of [...stmtTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14))
       process.stdout.write(`${v.ms.toFixed(0).padStart(6)} ms ${String(v.n).padStart(4)}x ${k}\n`);
     if (process.argv.includes('--twice')) {
-      const again = await importCsv(ingest, 'key-population', lf);
+      const again = await importCsv(ingest, 'key-population', timed);
       process.stdout.write(
         `kp again: ${JSON.stringify({ accepted: again.accepted, duplicates: again.duplicates, seconds: +again.seconds.toFixed(2) })}\n`,
       );
