@@ -5,10 +5,14 @@
  * adapters/db/unit-of-work.ts. Feature areas add the stores they need to `Stores`.
  */
 import type { AuditLogStore } from './audit-log-store.port.ts';
+import type { DeviceStore } from './device-store.port.ts';
 import type { FactStore } from './fact-store.port.ts';
 import type { IssuedCodeStore } from './issued-code-store.port.ts';
+import type { KeyStore } from './key-store.port.ts';
 import type { FeedStore, PersonBatchStore } from './feed-store.port.ts';
 import type { PolicyStore } from './policy-store.port.ts';
+import type { SessionStore } from './session-store.port.ts';
+import type { StaffStore } from './staff.port.ts';
 
 /** The stores a unit of work offers, all bound to its transaction. */
 export interface Stores {
@@ -21,6 +25,14 @@ export interface Stores {
   feeds: FeedStore;
   /** persons registered in bulk (the identity feed) */
   registrations: PersonBatchStore;
+  /** code-signing keys: a rotation or revocation commits with its audit entry */
+  keys: KeyStore;
+  /** device API keys: added or revoked with the audit entry */
+  devices: DeviceStore;
+  /** sign-in sessions: ended with the audit entry */
+  sessions: SessionStore;
+  /** staff accounts: added or changed with the audit entry and the sessions it ends */
+  staff: StaffStore;
 }
 
 export interface UnitOfWork {

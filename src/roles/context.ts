@@ -188,6 +188,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     clock,
     config.issuer,
     config.paperCodeTtlSeconds,
+    uow,
   );
   const issuedCodes = new IssuedCodeRepository(db);
   const trustList = new TrustListService(keys, issuedCodes, policies, clock);
@@ -211,16 +212,17 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
   const verify = new VerifyService(trustList, subjects, repos.persons, codes, issuedCodes, clock);
   const hasher = new ScryptPasswordHasher();
   const staffStore = new StaffRepository(db);
-  const staff = new StaffService(staffStore, hasher, audit, clock);
+  const staff = new StaffService(staffStore, hasher, audit, clock, uow);
   const limiter =
     o.limiter ??
     (config.redisUrl ? new RedisAttemptLimiter(config.redisUrl, 'hc:auth:') : new MemoryAttemptLimiter());
-  const sessions = new SessionService(new SessionRepository(db), audit, clock);
+  const sessions = new SessionService(new SessionRepository(db), audit, clock, uow);
   staff.useSessions(sessions);
   const auth = new AuthService(
     {
       sessions,
       audit,
+      uow,
       persons: repos.persons,
       otps: new OtpRepository(db),
       devices: new DeviceRepository(db),

@@ -19,6 +19,7 @@ import type { SmsSender } from '../ports/sms.port.ts';
 import type { StaffStore } from '../ports/staff.port.ts';
 import { AppError } from './app-error.ts';
 import type { AuditService } from './audit.service.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
 import type { SessionService } from './session.service.ts';
 import type { SignInGuard } from './sign-in-guard.ts';
 import type { StaffService } from './staff.service.ts';
@@ -49,6 +50,8 @@ export interface AuthDeps {
   guard: SignInGuard;
   sessions: SessionService;
   audit: AuditService;
+  /** a device added or revoked commits with its audit entry or not at all */
+  uow: UnitOfWork;
 }
 
 /** A device as listed to administrators (never its key). */
@@ -247,15 +250,29 @@ export class AuthService {
     role: DeviceRole,
     regionCode: string | null = null,
     venueId: number | null = null,
+    /** who adds it: the device and its audit entry (device.add) commit together */
+    actor?: string,
   ): Promise<{ id: number; apiKey: string }> {
     const secret = crypto.randomBytes(24).toString('base64url');
-    const id = await this.d.devices.add({
+    const device = {
       name,
       role,
       keyHash: crypto.createHash('sha256').update(secret).digest(),
       regionCode,
       venueId,
-    });
+    };
+    const id =
+      actor === undefined
+        ? await this.d.devices.add(device)
+        : await this.d.uow.run(async (s) => {
+            const added = await s.devices.add(device);
+            await this.d.audit.appendTo(s.audit, {
+              actor,
+              action: 'device.add',
+              detail: { id: added, role, name },
+            });
+            return added;
+          });
     return { id, apiKey: `hcd_${id}_${secret}` };
   }
 
@@ -296,15 +313,18 @@ export class AuthService {
    * within DEVICE_CACHE_MS on every other.
    */
   async revokeDevice(id: number, actor: string): Promise<DeviceView> {
-    const row = await this.d.devices.revoke(id, new Date(this.d.clock.now()));
-    if (!row) throw new AppError('DEVICE_NOT_FOUND', 404, '没有该设备 no such device');
+    const row = await this.d.uow.run(async (s) => {
+      const r = await s.devices.revoke(id, new Date(this.d.clock.now()));
+      if (!r) throw new AppError('DEVICE_NOT_FOUND', 404, '没有该设备 no such device');
+      await this.d.audit.appendTo(s.audit, {
+        actor,
+        action: 'device.revoke',
+        detail: { id, role: r.role, name: r.name },
+      });
+      return r;
+    });
     for (const [key, hit] of this.deviceCache)
       if (hit.principal?.kind === 'device' && hit.principal.deviceId === id) this.deviceCache.delete(key);
-    await this.d.audit.append({
-      actor,
-      action: 'device.revoke',
-      detail: { id, role: row.role, name: row.name },
-    });
     return deviceView(row);
   }
 

@@ -12,6 +12,7 @@ import type { Clock } from '../ports/clock.port.ts';
 import type { KeyStore, StoredSigningKey } from '../ports/key-store.port.ts';
 import type { Secrets } from '../ports/secrets.port.ts';
 import type { Signer, SigningKeyPair } from '../ports/signer.port.ts';
+import type { Stores, UnitOfWork } from '../ports/unit-of-work.port.ts';
 import type { AuditService } from './audit.service.ts';
 
 const KEY_VALIDITY_MS = 2 * 365 * 86400_000;
@@ -34,6 +35,8 @@ export class KeyService {
     private readonly issuer: string,
     /** longest token lifetime (paper codes): how long a retired key stays listed */
     private readonly maxTokenTtlSeconds: number,
+    /** a rotation or revocation and its audit entry commit together or not at all */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Makes sure a signing key exists (first start). */
@@ -53,12 +56,18 @@ export class KeyService {
 
   /** Retires the current key and starts a new one; returns the new kid. */
   async rotate(actor: string, alg: CoseAlg = -7): Promise<string> {
+    const kid = await this.uow.run((s) => this.rotateIn(s, actor, alg));
+    await this.load(true);
+    return kid;
+  }
+
+  /** Retires the current key, adds a new one and audits it, inside the unit of work `s`. */
+  private async rotateIn(s: Stores, actor: string, alg: CoseAlg): Promise<string> {
     const now = this.clock.now();
     const key = this.crypto.generate(alg);
-    await this.store.rotate(now, now + ROTATION_GRACE_MS, this.sealed(key));
+    await s.keys.rotate(now, now + ROTATION_GRACE_MS, this.sealed(key));
     const kid = base64urlEncode(key.kid);
-    await this.audit.append({ actor, action: 'keys.rotate', detail: { kid } });
-    await this.load(true);
+    await this.audit.appendTo(s.audit, { actor, action: 'keys.rotate', detail: { kid } });
     return kid;
   }
 
@@ -70,12 +79,17 @@ export class KeyService {
     await this.load(true);
     const wasActive = this.activeRow();
     const kidBytes = base64urlDecode(kid);
-    if (kidBytes === undefined || !(await this.store.revoke(kidBytes))) return false;
-    await this.audit.append({ actor, action: 'keys.revoke', detail: { kid } });
-    if (wasActive !== undefined && base64urlEncode(wasActive.kid) === kid)
-      await this.rotate(actor, wasActive.alg);
+    if (kidBytes === undefined) return false;
+    // The revocation, its audit entry and the successor key (when it was the signing one) commit together.
+    const revoked = await this.uow.run(async (s) => {
+      if (!(await s.keys.revoke(kidBytes))) return false;
+      await this.audit.appendTo(s.audit, { actor, action: 'keys.revoke', detail: { kid } });
+      if (wasActive !== undefined && base64urlEncode(wasActive.kid) === kid)
+        await this.rotateIn(s, actor, wasActive.alg);
+      return true;
+    });
     await this.load(true);
-    return true;
+    return revoked;
   }
 
   /** The keys part of the trust list of docs/DESIGN.md §4 (TrustListService adds the rest). */

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import type { Principal } from '../domain/principal.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { SessionStore } from '../ports/session-store.port.ts';
+import type { Stores, UnitOfWork } from '../ports/unit-of-work.port.ts';
 import type { AuditService } from './audit.service.ts';
 import type { StaffSessionEnder } from './staff.service.ts';
 
@@ -27,6 +28,8 @@ export class SessionService implements StaffSessionEnder {
     private readonly store: SessionStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** an audited end of sessions commits with its audit entry or not at all */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Starts a session for a resident or a staff account; its id, for the access token. */
@@ -78,15 +81,26 @@ export class SessionService implements StaffSessionEnder {
   async end(p: SessionPrincipal, actor: string): Promise<void> {
     if (p.sessionId === undefined) return;
     this.residents.delete(p.sessionId);
-    const ended = await this.store.revoke(p.sessionId, new Date(this.clock.now()));
-    if (ended && p.kind === 'staff')
-      await this.audit.append({ actor, action: 'auth.logout', detail: { staffId: p.staffId } });
+    const sid = p.sessionId;
+    const at = new Date(this.clock.now());
+    if (p.kind === 'resident') {
+      await this.store.revoke(sid, at);
+      return;
+    }
+    await this.uow.run(async (s) => {
+      if (await s.sessions.revoke(sid, at))
+        await this.audit.appendTo(s.audit, { actor, action: 'auth.logout', detail: { staffId: p.staffId } });
+    });
   }
 
-  /** Revokes every session of one staff account (disabled, new password); audited. */
-  async revokeStaffSessions(staffId: number, actor: string): Promise<number> {
-    const n = await this.store.revokeStaff(staffId, new Date(this.clock.now()));
-    await this.audit.append({ actor, action: 'session.revoke', detail: { staffId, sessions: n } });
+  /**
+   * Revokes every session of one staff account (disabled, new password), audited: in the unit of
+   * work `s` when given (the account change that ends them), else in one of its own.
+   */
+  async revokeStaffSessions(staffId: number, actor: string, s?: Stores): Promise<number> {
+    if (!s) return this.uow.run((own) => this.revokeStaffSessions(staffId, actor, own));
+    const n = await s.sessions.revokeStaff(staffId, new Date(this.clock.now()));
+    await this.audit.appendTo(s.audit, { actor, action: 'session.revoke', detail: { staffId, sessions: n } });
     return n;
   }
 

@@ -108,6 +108,7 @@ describe('staff accounts', () => {
         devices: new DeviceRepository(ctx.db),
         guard: new SignInGuard(new MemoryAttemptLimiter()),
         sessions: ctx.sessions,
+        uow: ctx.uow,
         audit: ctx.audit,
         secrets: ctx.secrets,
         tokens: new AccessTokens(ctx.secrets.tokenKey),

@@ -11,6 +11,7 @@ import { cityName, countyName, provinceName } from '../domain/regions.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { PasswordHasher } from '../ports/password-hasher.port.ts';
 import type { StaffChanges, StaffRecord, StaffStore } from '../ports/staff.port.ts';
+import type { Stores, UnitOfWork } from '../ports/unit-of-work.port.ts';
 import { AppError } from './app-error.ts';
 import type { AuditService } from './audit.service.ts';
 
@@ -44,8 +45,8 @@ export interface StaffView {
 
 /** Ends sessions when an account is disabled or its password changes (SessionService). */
 export interface StaffSessionEnder {
-  /** Revokes every session of one staff account; returns how many. */
-  revokeStaffSessions(staffId: number, actor: string): Promise<number>;
+  /** Revokes every session of one staff account (in the unit of work `s` when given); returns how many. */
+  revokeStaffSessions(staffId: number, actor: string, s?: Stores): Promise<number>;
 }
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/;
@@ -78,6 +79,8 @@ export class StaffService {
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** an account change, its audit entry and the sessions it ends commit together or not at all */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Wires the session service (built after this one). */
@@ -96,21 +99,24 @@ export class StaffService {
       );
     this.checkPassword(input.password, username);
     const region = this.checkRegion(input.role, input.regionPrefix ?? '');
-    const { id, created } = await this.staff.upsert({
-      username,
-      passwordHash: await this.hasher.hash(input.password),
-      displayName: (input.displayName ?? '').trim() || username,
-      role: input.role,
-      regionPrefix: region,
+    const passwordHash = await this.hasher.hash(input.password);
+    const rec = await this.uow.run(async (s) => {
+      const { id, created } = await s.staff.upsert({
+        username,
+        passwordHash,
+        displayName: (input.displayName ?? '').trim() || username,
+        role: input.role,
+        regionPrefix: region,
+      });
+      await this.audit.appendTo(s.audit, {
+        actor,
+        action: created ? 'staff.add' : 'staff.reset',
+        detail: { id, username, role: input.role, region },
+      });
+      // A reset password ends the sessions signed in with the old one.
+      if (!created) await this.sessions?.revokeStaffSessions(id, actor, s);
+      return s.staff.byId(id);
     });
-    await this.audit.append({
-      actor,
-      action: created ? 'staff.add' : 'staff.reset',
-      detail: { id, username, role: input.role, region },
-    });
-    // A reset password ends the sessions signed in with the old one.
-    if (!created) await this.sessions?.revokeStaffSessions(id, actor);
-    const rec = await this.staff.byId(id);
     return staffView(rec!);
   }
 
@@ -129,21 +135,25 @@ export class StaffService {
       changes.passwordHash = await this.hasher.hash(u.password);
     }
     if (u.disabled !== undefined) changes.disabled = u.disabled;
-    const updated = await this.staff.update(id, changes, new Date(this.clock.now()));
-    if (!updated) throw new AppError('STAFF_NOT_FOUND', 404, '没有该工作人员 no such staff account');
-    await this.audit.append({
-      actor,
-      action: 'staff.update',
-      detail: {
-        id,
-        username: current.username,
-        ...(changes.role !== undefined ? { role: changes.role } : {}),
-        ...(changes.regionPrefix !== undefined ? { region: changes.regionPrefix } : {}),
-        ...(u.disabled !== undefined ? { disabled: u.disabled } : {}),
-        ...(u.password !== undefined ? { password: 'changed' } : {}),
-      },
+    const updated = await this.uow.run(async (s) => {
+      const row = await s.staff.update(id, changes, new Date(this.clock.now()));
+      if (!row) throw new AppError('STAFF_NOT_FOUND', 404, '没有该工作人员 no such staff account');
+      await this.audit.appendTo(s.audit, {
+        actor,
+        action: 'staff.update',
+        detail: {
+          id,
+          username: current.username,
+          ...(changes.role !== undefined ? { role: changes.role } : {}),
+          ...(changes.regionPrefix !== undefined ? { region: changes.regionPrefix } : {}),
+          ...(u.disabled !== undefined ? { disabled: u.disabled } : {}),
+          ...(u.password !== undefined ? { password: 'changed' } : {}),
+        },
+      });
+      if (u.disabled === true || u.password !== undefined)
+        await this.sessions?.revokeStaffSessions(id, actor, s);
+      return row;
     });
-    if (u.disabled === true || u.password !== undefined) await this.sessions?.revokeStaffSessions(id, actor);
     return staffView(updated);
   }
 

@@ -6,6 +6,10 @@ import { FactRepository } from '../repositories/fact.repository.ts';
 import { IssuedCodeRepository } from '../repositories/issued-code.repository.ts';
 import { PersonRepository } from '../repositories/person.repository.ts';
 import { PolicyRepository } from '../repositories/policy.repository.ts';
+import { SigningKeyRepository } from '../repositories/signing-key.repository.ts';
+import { DeviceRepository } from '../repositories/auth/device.repository.ts';
+import { SessionRepository } from '../repositories/auth/session.repository.ts';
+import { StaffRepository } from '../repositories/auth/staff.repository.ts';
 import type { Database } from './database.ts';
 
 export class DbUnitOfWork implements UnitOfWork {
@@ -21,6 +25,10 @@ export class DbUnitOfWork implements UnitOfWork {
         codes: new IssuedCodeRepository(tx),
         feeds: new FeedRepository(tx),
         registrations: new PersonRepository(tx),
+        keys: new SigningKeyRepository(tx),
+        devices: new DeviceRepository(tx),
+        sessions: new SessionRepository(tx),
+        staff: new StaffRepository(tx),
       }),
     );
   }

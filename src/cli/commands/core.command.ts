@@ -200,12 +200,7 @@ export function registerCoreCommands(program: Command): void {
       withContext(async (ctx) => {
         if (!['scanner', 'venue', 'tester', 'lab', 'carrier', 'peer'].includes(o.role))
           return fail(`unknown role ${o.role}`);
-        const d = await ctx.auth.addDevice(o.name, o.role as DeviceRole, o.region ?? null);
-        await ctx.audit.append({
-          actor: 'cli',
-          action: 'device.add',
-          detail: { id: d.id, role: o.role, name: o.name },
-        });
+        const d = await ctx.auth.addDevice(o.name, o.role as DeviceRole, o.region ?? null, null, 'cli');
         process.stdout.write(`device ${d.id} (${o.role})\nX-Api-Key: ${d.apiKey}\n`);
       }),
     );

@@ -85,12 +85,7 @@ export function adminRoutes(app: App, ctx: AppContext): void {
     },
     async (req, reply) => {
       const b = req.body;
-      const d = await ctx.auth.addDevice(b.name, b.role, b.regionCode ?? null);
-      await ctx.audit.append({
-        actor: actorOf(req),
-        action: 'device.add',
-        detail: { id: d.id, role: b.role, name: b.name },
-      });
+      const d = await ctx.auth.addDevice(b.name, b.role, b.regionCode ?? null, null, actorOf(req));
       return reply.status(201).send(d);
     },
   );
