@@ -8,7 +8,7 @@ import { createContext } from './roles/context.ts';
 import { startProcess } from './roles/process.ts';
 import { EXIT_SCHEMA } from './roles/schema.ts';
 import { MigrationChangedError, SchemaOutOfDateError } from './ports/schema-migrations.port.ts';
-import { seedDemoCity } from './services/demo-seed.service.ts';
+import { seedDemoCity } from './roles/demo-seed.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createContext } from '../../src/roles/context.ts';
-import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
+import { seedDemoCity } from '../../src/roles/demo-seed.ts';
 import { freshDatabase } from '../lib/bench-db.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';
 

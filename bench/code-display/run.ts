@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/roles/context.ts';
-import { seedDemoCity } from '../../src/services/demo-seed.service.ts';
+import { seedDemoCity } from '../../src/roles/demo-seed.ts';
 import { freshDatabase } from '../lib/bench-db.ts';
 import type { PacedLoadResult } from '../lib/paced-load.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';

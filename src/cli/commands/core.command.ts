@@ -16,7 +16,7 @@ import { isCodeId, type RevocationTarget } from '../../services/code-revocation.
 import { createVerifier } from '../../verifier/index.ts';
 import type { TrustList } from '../../verifier/trust-list.ts';
 import { AppError } from '../../services/app-error.ts';
-import { seedDemoCity } from '../../services/demo-seed.service.ts';
+import { seedDemoCity } from '../../roles/demo-seed.ts';
 import type { PublishedCheckpoint } from '../../services/audit.service.ts';
 import { fail, withContext } from '../context.ts';
 import { progressBar } from '../progress.ts';

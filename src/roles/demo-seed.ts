@@ -5,12 +5,12 @@
  */
 import crypto from 'node:crypto';
 import type { NewFact } from '../domain/fact.ts';
-import type { NewPersonRow } from '../adapters/repositories/person.repository.ts';
+import type { NewPersonRow } from '../ports/person-store.port.ts';
 import { COLOUR5_NAMES, type Colour5Name } from '../domain/colour.ts';
 import { makeResidentId } from '../domain/document-number.ts';
 import { countiesOf } from '../domain/regions.ts';
 import { newCodeSubject } from '../domain/token/subject.ts';
-import type { AppContext } from '../roles/context.ts';
+import type { AppContext } from './context.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
