@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { localFeedFiles } from '../../src/adapters/feeds/feed-files.ts';
 import type { IngestService } from '../../src/services/feeds/ingest.service.ts';
 import { importFile } from '../../src/services/feeds/import.service.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';
@@ -126,7 +127,7 @@ function realisticDay(kp: number, persons: number): string {
 
 async function importCsv(ingest: IngestService, feed: 'persons' | 'key-population', file: string) {
   const t0 = performance.now();
-  const s = await importFile(ingest, feed, file, 'csv');
+  const s = await importFile(ingest, localFeedFiles, feed, file, 'csv');
   return { ...s, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
+import { localFeedFiles } from '../../src/adapters/feeds/feed-files.ts';
 import { Colour5 } from '../../src/domain/colour.ts';
 import type { HotStatus } from '../../src/domain/hot-status.ts';
 import type { EventBus } from '../../src/ports/event-bus.port.ts';
@@ -60,7 +61,7 @@ const phoneOf = (i: number) => String(13000000000 + i);
 
 async function importFile(ingest: IngestService, feed: FeedName, file: string, stays = false) {
   const t0 = performance.now();
-  const s = await importFeedFile(ingest, feed, file, 'csv', { stays });
+  const s = await importFeedFile(ingest, localFeedFiles, feed, file, 'csv', { stays });
   const secs = (performance.now() - t0) / 1000;
   return { ...s, seconds: secs };
 }

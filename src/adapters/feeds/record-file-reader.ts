@@ -7,22 +7,14 @@
  * for); the thread reads the rest, at most `ahead` blocks ahead of the consumer, and is terminated
  * when the blocks end, fail or are abandoned.
  */
-import type { HashedRows, PersonFeed, PersonRow } from '../../domain/feeds/person-feeds.ts';
+import type { PersonFeed } from '../../domain/feeds/person-feeds.ts';
+import type { CheckedRecordBlock, FileFormat } from '../../ports/feed-file.port.ts';
 import { fileReadError, threadBlocks } from '../threads/file-thread.ts';
 import { startThread } from '../threads/start-thread.ts';
 import { scanRecordBlocks, type RecordFileBlock } from './record-file-blocks.ts';
 import type { RecordFileJob } from './record-file-thread.ts';
-import type { FileFormat } from './record-reader.ts';
 
-export interface CheckedRecordBlock {
-  /** the block's content hash, as `readBlocks` gives it */
-  key: string;
-  bytesRead: number;
-  /** rows of the block (good, bad and unreadable) */
-  rowCount: number;
-  /** good rows with their persons' lookup hashes; bad and unreadable rows in line order */
-  checked: HashedRows<PersonRow>;
-}
+export type { CheckedRecordBlock };
 
 /**
  * Yields the checked blocks of a person-feed file in file order, each checked against the `now()`

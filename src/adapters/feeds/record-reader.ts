@@ -7,17 +7,9 @@
 import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { RawRecord, ReadItem, RowProblem } from '../../domain/feeds/record.ts';
+import type { FileFormat, ReadBlock } from '../../ports/feed-file.port.ts';
 
-export type FileFormat = 'csv' | 'ndjson';
-
-export interface ReadBlock {
-  /** the items of this block, in file order */
-  items: ReadItem[];
-  /** SHA-256 of the block's text (base64): a content-derived id, stable across re-runs */
-  key: string;
-  /** bytes read so far (progress) */
-  bytesRead: number;
-}
+export type { FileFormat, ReadBlock };
 
 /** csv for .csv / .txt, ndjson for .ndjson / .jsonl / .json. */
 export function formatOf(path: string, explicit?: string): FileFormat {

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { localFeedFiles } from '../../adapters/feeds/feed-files.ts';
 import { formatOf } from '../../adapters/feeds/record-reader.ts';
 import { FEED_NAMES, isFeedName } from '../../services/feeds/feed-types.ts';
 import { importFile, type ImportSummary } from '../../services/feeds/import.service.ts';
@@ -66,7 +67,7 @@ async function runImportCommand(feed: string, file: string, o: ImportOptions): P
     bar?.start(size, 0, { rows: 0, accepted: 0, duplicates: 0, rejected: 0 });
     let summary: ImportSummary;
     try {
-      summary = await importFile(ingest, feed, file, format, {
+      summary = await importFile(ingest, localFeedFiles, feed, file, format, {
         stays: o.stays,
         // Written without waiting for 'drain' (the hook cannot wait): the stream buffers what the
         // disk has not taken yet. A drain listener per write made a file of 100 000 bad rows

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localFeedFiles } from '../../adapters/feeds/feed-files.ts';
 import { readBlocks, type FileFormat } from '../../adapters/feeds/record-reader.ts';
 import type { RowError } from '../../domain/feeds/record.ts';
 import { createTestContext, type TestContext } from '../../../test/context.ts';
@@ -50,7 +51,7 @@ describe('pings file import on the file thread', () => {
     };
     const s =
       how === 'thread'
-        ? await importFile(ingest, 'pings', file, format, hooks)
+        ? await importFile(ingest, localFeedFiles, 'pings', file, format, hooks)
         : await importBlocks(ingest, 'pings', readBlocks(file, format, BLOCK_LINES.pings), hooks);
     return { ...s, errors, progress };
   }
@@ -136,12 +137,12 @@ describe('pings file import on the file thread', () => {
       'persons.csv',
       'source_id,doc_type,doc_number,name,phone\nx-1,10,520102199001011071,张三,13700000001\n',
     );
-    const r = await importFile(ingest, 'persons', persons, 'csv');
+    const r = await importFile(ingest, localFeedFiles, 'persons', persons, 'csv');
     expect([r.accepted, r.rejected]).toEqual([0, 1]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-import-'));
-    await expect(importFile(ingest, 'pings', path.join(dir, 'none.csv'), 'csv')).rejects.toThrow(
-      /cannot read pings file .*none\.csv/,
-    );
-    await expect(importFile(ingest, 'pings', dir, 'csv')).rejects.toThrow(/EISDIR/);
+    await expect(
+      importFile(ingest, localFeedFiles, 'pings', path.join(dir, 'none.csv'), 'csv'),
+    ).rejects.toThrow(/cannot read pings file .*none\.csv/);
+    await expect(importFile(ingest, localFeedFiles, 'pings', dir, 'csv')).rejects.toThrow(/EISDIR/);
   });
 });

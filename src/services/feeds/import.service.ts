@@ -2,15 +2,13 @@
  * Bulk import of a feed file (`hc import`): blocks of lines are validated and written one
  * transaction each while the next block is read, good rows kept and bad rows reported with their
  * line, field and code. Pings files and the person feeds' files are read and checked on a worker
- * thread (ping-file-reader.ts, record-file-reader.ts); registry files here.
+ * thread by the reader the caller passes in (ports/feed-file.port.ts); registry files are checked here.
  * A killed import leaves whole blocks only; running it again counts them as duplicates and writes
  * the rest.
  */
-import { readCheckedPings } from '../../adapters/feeds/ping-file-reader.ts';
-import { readCheckedRecords } from '../../adapters/feeds/record-file-reader.ts';
-import { readBlocks, type FileFormat, type ReadBlock } from '../../adapters/feeds/record-reader.ts';
 import { isPersonFeed } from '../../domain/feeds/person-feeds.ts';
 import { rowError, type RowError } from '../../domain/feeds/record.ts';
+import type { FeedFileReader, FileFormat, ReadBlock } from '../../ports/feed-file.port.ts';
 import type { BatchResult, FeedName, IngestItem } from './feed-types.ts';
 import { BLOCK_LINES, type IngestService } from './ingest.service.ts';
 
@@ -36,13 +34,14 @@ export interface ImportHooks {
  */
 export function importFile(
   ingest: IngestService,
+  files: FeedFileReader,
   feed: FeedName,
   path: string,
   format: FileFormat,
   hooks: ImportHooks = {},
 ): Promise<ImportSummary> {
   if (feed === 'pings') {
-    const blocks = readCheckedPings(path, format, BLOCK_LINES.pings, () => ingest.pings.bounds());
+    const blocks = files.checkedPings(path, format, BLOCK_LINES.pings, () => ingest.pings.bounds());
     return runBlocks(
       ingest,
       feed,
@@ -55,7 +54,7 @@ export function importFile(
     );
   }
   if (isPersonFeed(feed)) {
-    const blocks = readCheckedRecords(path, format, BLOCK_LINES[feed], feed, ingest.lookupHashKey, () =>
+    const blocks = files.checkedRecords(path, format, BLOCK_LINES[feed], feed, ingest.lookupHashKey, () =>
       ingest.deps.clock.now(),
     );
     return runBlocks(
@@ -69,7 +68,7 @@ export function importFile(
       hooks,
     );
   }
-  return importBlocks(ingest, feed, readBlocks(path, format, BLOCK_LINES[feed]), hooks);
+  return importBlocks(ingest, feed, files.blocks(path, format, BLOCK_LINES[feed]), hooks);
 }
 
 /** Imports blocks of a file, checked here; returns the counts. */
