@@ -1,8 +1,10 @@
 /**
- * The read side of the intermediate store (中间库, docs/DESIGN.md §7): what the testing service
- * published, as the code service keeps it, for the resident's pages and the operators' view of
- * its freshness. Implemented by adapters/repositories/results/intermediate-store.repository.ts.
+ * The intermediate store (中间库, docs/DESIGN.md §7): what the testing service published, as the
+ * code service keeps it. The read side serves the resident's pages and the operators' view of its
+ * freshness; the write side is filled by its consumer (services/results/intermediate-store.consumer.ts).
+ * Implemented by adapters/repositories/results/intermediate-store.repository.ts.
  */
+import type { BookingEvent, Relayed, ResultEvent } from '../domain/nat/nat.ts';
 
 /** One member's result of one tube version. */
 export interface StoredResult {
@@ -47,4 +49,21 @@ export interface IntermediateStoreReader {
   counts(): Promise<IntermediateStoreCounts>;
   /** A person's bookings as last published, newest first (at most 50). */
   bookingsOf(personId: number): Promise<StoredBooking[]>;
+}
+
+/**
+ * The write side, as the consumer fills it from the testing service's events (exactly once: a
+ * result version is stored once, a booking change only when newer than the stored one).
+ */
+export interface IntermediateStoreWriter {
+  /** Stores a result version and its members unless that (lab, tube, version) is stored; true when new. */
+  addResult(e: ResultEvent, personIds: ReadonlyMap<string, number>): Promise<boolean>;
+  /** Stores a booking change unless a later change of the same booking (higher outbox id) is stored. */
+  putBooking(e: BookingEvent & Relayed, personId: number): Promise<void>;
+  /** Moves the watermark: heard from the testing service at `heardAt`, its clock at `upstreamAt`; neither goes back. */
+  heard(heardAt: Date, upstreamAt: string): Promise<void>;
+  /** Residents of person references (resident id, code subject or document hash), by reference; references matching nobody are left out. */
+  residentsOf(refs: readonly string[]): Promise<Map<string, number>>;
+  /** Whether a resident with this id exists. */
+  residentExists(personId: number): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import type { FactStore } from './fact-store.port.ts';
 import type { IssuedCodeStore } from './issued-code-store.port.ts';
 import type { KeyStore } from './key-store.port.ts';
 import type { FeedStore, PersonBatchStore } from './feed-store.port.ts';
+import type { IntermediateStoreWriter } from './intermediate-store.port.ts';
 import type { PolicyStore } from './policy-store.port.ts';
 import type { SessionStore } from './session-store.port.ts';
 import type { StaffStore } from './staff.port.ts';
@@ -33,6 +34,8 @@ export interface Stores {
   sessions: SessionStore;
   /** staff accounts: added or changed with the audit entry and the sessions it ends */
   staff: StaffStore;
+  /** the intermediate store's writes (results from the testing service, with their facts) */
+  intermediate: IntermediateStoreWriter;
 }
 
 export interface UnitOfWork {

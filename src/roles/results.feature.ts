@@ -21,6 +21,21 @@ export function createResultsService(ctx: AppContext): ResultsService {
   );
 }
 
+/** The consumer that fills the intermediate store from the testing service's events (not started). */
+export function createIntermediateStoreConsumer(
+  ctx: AppContext,
+  log = ctx.log.child({ feature: 'intermediate-store' }),
+): IntermediateStoreConsumer {
+  return new IntermediateStoreConsumer(
+    new IntermediateStoreRepository(ctx.db),
+    ctx.uow,
+    ctx.bus,
+    ctx.facts,
+    ctx.clock,
+    log,
+  );
+}
+
 /** The resident routes over the intermediate store, as a route module (servers and tests add it). */
 export const resultsRouteModule: RouteModule = (app, ctx) => resultsRoutes(app, createResultsService(ctx));
 
@@ -28,13 +43,7 @@ export const resultsFeature = {
   name: 'testing',
   routes: resultsRouteModule,
   async startWorker(ctx: AppContext): Promise<() => Promise<void>> {
-    const consumer = new IntermediateStoreConsumer(
-      ctx.db,
-      ctx.bus,
-      ctx.facts,
-      ctx.clock,
-      ctx.log.child({ feature: 'intermediate-store' }),
-    );
+    const consumer = createIntermediateStoreConsumer(ctx);
     await consumer.start();
     return () => consumer.stop();
   },

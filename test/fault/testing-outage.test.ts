@@ -19,7 +19,8 @@ import { buildServer } from '../../src/http/server.ts';
 import { resultsRouteModule as resultsRoutes } from '../../src/roles/results.feature.ts';
 import { createContext, type AppContext } from '../../src/roles/context.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
-import { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
+import { createIntermediateStoreConsumer } from '../../src/roles/results.feature.ts';
+import type { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
 import { eventually } from '../nat/nat-world.ts';
 import {
   NATS_URL,
@@ -121,7 +122,7 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
       log: pino({ level: 'silent' }),
     });
     await ctx.keys.ensureKey();
-    consumer = new IntermediateStoreConsumer(ctx.db, ctx.bus, ctx.facts, ctx.clock, ctx.log);
+    consumer = createIntermediateStoreConsumer(ctx, ctx.log);
     await consumer.start();
     worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log);
     await worker.start();

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { startTestingRole, type TestingRunning } from '../../src/roles/nat-testing.role.ts';
 import { RecomputeWorker } from '../../src/services/recompute.worker.ts';
-import { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
+import { createIntermediateStoreConsumer } from '../../src/roles/results.feature.ts';
+import type { IntermediateStoreConsumer } from '../../src/services/results/intermediate-store.consumer.ts';
 import { createTestContext, type TestContext } from '../context.ts';
 
 export interface TestingWorld {
@@ -28,7 +29,7 @@ export async function createTestingWorld(env: NodeJS.ProcessEnv = {}): Promise<T
     listen: false,
     env: { HC_TESTING_RELAY_INTERVAL_MS: '50', ...env },
   });
-  const consumer = new IntermediateStoreConsumer(ctx.db, ctx.bus, ctx.facts, ctx.clock, ctx.log);
+  const consumer = createIntermediateStoreConsumer(ctx, ctx.log);
   await consumer.start();
   const worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log);
   await worker.start();

@@ -10,6 +10,7 @@ import { SigningKeyRepository } from '../repositories/signing-key.repository.ts'
 import { DeviceRepository } from '../repositories/auth/device.repository.ts';
 import { SessionRepository } from '../repositories/auth/session.repository.ts';
 import { StaffRepository } from '../repositories/auth/staff.repository.ts';
+import { IntermediateStoreRepository } from '../repositories/results/intermediate-store.repository.ts';
 import type { Database } from './database.ts';
 
 export class DbUnitOfWork implements UnitOfWork {
@@ -29,6 +30,7 @@ export class DbUnitOfWork implements UnitOfWork {
         devices: new DeviceRepository(tx),
         sessions: new SessionRepository(tx),
         staff: new StaffRepository(tx),
+        intermediate: new IntermediateStoreRepository(tx),
       }),
     );
   }

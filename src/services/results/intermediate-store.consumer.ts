@@ -6,10 +6,11 @@
  * member, so replays and redeliveries change nothing.
  */
 import type { Logger } from 'pino';
-import type { Database, Queryable } from '../../adapters/db/database.ts';
 import type { NewFact } from '../../domain/fact.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
+import type { IntermediateStoreWriter } from '../../ports/intermediate-store.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import {
   TestingSubjects,
   parsePersonRef,
@@ -34,7 +35,8 @@ export class IntermediateStoreConsumer {
   readonly stats = { results: 0, duplicates: 0, bookings: 0, heartbeats: 0 };
 
   constructor(
-    private readonly db: Database,
+    private readonly store: IntermediateStoreWriter,
+    private readonly uow: UnitOfWork,
     private readonly bus: EventBus,
     private readonly facts: FactService,
     private readonly clock: Clock,
@@ -58,7 +60,7 @@ export class IntermediateStoreConsumer {
     if (subject === TestingSubjects.booking) return this.applyBooking(payload as BookingEvent & Relayed);
     if (subject === TestingSubjects.heartbeat) {
       this.stats.heartbeats++;
-      await this.heard(this.db, (payload as HeartbeatEvent).at);
+      await this.store.heard(new Date(this.clock.now()), (payload as HeartbeatEvent).at);
       return;
     }
     this.log.warn({ subject }, 'intermediate store: unknown testing event ignored');
@@ -66,32 +68,11 @@ export class IntermediateStoreConsumer {
 
   /** Stores one result and its members' facts in one transaction, then announces the persons. */
   async applyResult(e: ResultEvent): Promise<void> {
-    const ids = await this.resolve(e.members.map((m) => m.personRef));
-    const fresh = await this.db.transaction(async (tx) => {
-      const ins = await tx.query(
-        `INSERT INTO intermediate_results (lab, tube, version, result, pooled, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (lab, tube, version) DO NOTHING RETURNING version`,
-        [e.lab, e.tube, e.version, e.result, e.pooled, e.reportedAt],
-      );
-      await this.heard(tx, e.reportedAt);
-      if (ins.rows.length === 0) return false;
-      await tx.query(
-        `INSERT INTO intermediate_result_members (lab, tube, version, person_ref, person_id, collected_at, result, pooled, reported_at, retest)
-         SELECT $1, $2, $3, u.r, u.p, u.c, $4, $5, $6, $7 FROM unnest($8::text[], $9::bigint[], $10::timestamptz[]) AS u(r, p, c)
-         ON CONFLICT DO NOTHING`,
-        [
-          e.lab,
-          e.tube,
-          e.version,
-          e.result,
-          e.pooled,
-          e.reportedAt,
-          e.retestOrdered,
-          e.members.map((m) => m.personRef),
-          e.members.map((m) => ids.get(m.personRef) ?? null),
-          e.members.map((m) => m.collectedAt),
-        ],
-      );
+    const ids = await this.store.residentsOf(e.members.map((m) => m.personRef));
+    const fresh = await this.uow.run(async (stores) => {
+      const isNew = await stores.intermediate.addResult(e, ids);
+      await stores.intermediate.heard(new Date(this.clock.now()), e.reportedAt);
+      if (!isNew) return false;
       const facts: NewFact[] = [];
       for (const m of e.members) {
         const personId = ids.get(m.personRef);
@@ -105,7 +86,10 @@ export class IntermediateStoreConsumer {
           data: { result: e.result, pooled: e.pooled, lab: e.lab, tube: e.tube, version: e.version },
         });
       }
-      if (facts.length) await this.facts.recordMany(facts, tx);
+      if (facts.length) {
+        this.facts.assertTypes(facts);
+        await stores.facts.insertMany(facts, this.clock.now());
+      }
       return true;
     });
     if (fresh) this.stats.results++;
@@ -124,64 +108,10 @@ export class IntermediateStoreConsumer {
     const ref = parsePersonRef(e.personRef);
     const personId = ref?.kind === 'resident' ? ref.personId : undefined;
     this.stats.bookings++;
-    if (
-      personId === undefined ||
-      (await this.db.query('SELECT 1 FROM persons WHERE id = $1', [personId])).rows.length === 0
-    ) {
+    if (personId === undefined || !(await this.store.residentExists(personId))) {
       this.log.warn({ bookingId: e.bookingId }, 'intermediate store: booking of an unknown resident ignored');
       return;
     }
-    await this.db.query(
-      `INSERT INTO intermediate_bookings (booking_id, person_id, site_name, site_address, starts_at, ends_at, status, seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
-         site_name = EXCLUDED.site_name, site_address = EXCLUDED.site_address, seq = EXCLUDED.seq, stored_at = now()
-       WHERE intermediate_bookings.seq < EXCLUDED.seq`,
-      [e.bookingId, personId, e.siteName, e.siteAddress, e.startsAt, e.endsAt, e.status, e.outboxId],
-    );
-  }
-
-  private async heard(q: Queryable, upstreamAt: string): Promise<void> {
-    await q.query(
-      `INSERT INTO intermediate_watermark (source, heard_at, upstream_at) VALUES ('testing', $1, $2)
-       ON CONFLICT (source) DO UPDATE SET heard_at = greatest(intermediate_watermark.heard_at, EXCLUDED.heard_at),
-         upstream_at = greatest(intermediate_watermark.upstream_at, EXCLUDED.upstream_at)`,
-      [new Date(this.clock.now()), upstreamAt],
-    );
-  }
-
-  /** Person references → resident ids (references matching nobody are left out). */
-  private async resolve(refs: readonly string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const byId: number[] = [];
-    const bySub: string[] = [];
-    const byDoc: Buffer[] = [];
-    for (const r of refs) {
-      const p = parsePersonRef(r);
-      if (p?.kind === 'resident') byId.push(p.personId);
-      else if (p?.kind === 'subject') bySub.push(p.subject);
-      else if (p?.kind === 'document') byDoc.push(Buffer.from(p.hashHex, 'hex'));
-    }
-    if (byId.length) {
-      for (const r of (
-        await this.db.query<{ id: number }>('SELECT id FROM persons WHERE id = ANY($1::bigint[])', [byId])
-      ).rows)
-        out.set(`p:${r.id}`, r.id);
-    }
-    if (bySub.length) {
-      const rows = await this.db.query<{ id: number; code_subject: string }>(
-        'SELECT id, code_subject FROM persons WHERE code_subject = ANY($1::text[])',
-        [bySub],
-      );
-      for (const r of rows.rows) out.set(`s:${r.code_subject}`, r.id);
-    }
-    if (byDoc.length) {
-      const rows = await this.db.query<{ id: number; doc_type: number; doc_hash: Uint8Array }>(
-        'SELECT id, doc_type, doc_hash FROM persons WHERE doc_hash = ANY($1::bytea[])',
-        [byDoc],
-      );
-      for (const r of rows.rows) out.set(`d:${r.doc_type}:${Buffer.from(r.doc_hash).toString('hex')}`, r.id);
-    }
-    return out;
+    await this.store.putBooking(e, personId);
   }
 }

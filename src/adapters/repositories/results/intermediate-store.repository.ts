@@ -1,14 +1,106 @@
-/** SQL of the intermediate store's read side (ports/intermediate-store.port.ts). */
+/** SQL of the intermediate store, both sides (ports/intermediate-store.port.ts). */
 import type { Queryable } from '../../db/database.ts';
+import {
+  parsePersonRef,
+  type BookingEvent,
+  type Relayed,
+  type ResultEvent,
+} from '../../../domain/nat/nat.ts';
 import type {
   IntermediateStoreCounts,
   IntermediateStoreReader,
+  IntermediateStoreWriter,
   StoredBooking,
   StoredResult,
 } from '../../../ports/intermediate-store.port.ts';
 
-export class IntermediateStoreRepository implements IntermediateStoreReader {
+export class IntermediateStoreRepository implements IntermediateStoreReader, IntermediateStoreWriter {
   constructor(private readonly db: Queryable) {}
+
+  async addResult(e: ResultEvent, personIds: ReadonlyMap<string, number>): Promise<boolean> {
+    const ins = await this.db.query(
+      `INSERT INTO intermediate_results (lab, tube, version, result, pooled, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (lab, tube, version) DO NOTHING RETURNING version`,
+      [e.lab, e.tube, e.version, e.result, e.pooled, e.reportedAt],
+    );
+    if (ins.rows.length === 0) return false;
+    await this.db.query(
+      `INSERT INTO intermediate_result_members (lab, tube, version, person_ref, person_id, collected_at, result, pooled, reported_at, retest)
+       SELECT $1, $2, $3, u.r, u.p, u.c, $4, $5, $6, $7 FROM unnest($8::text[], $9::bigint[], $10::timestamptz[]) AS u(r, p, c)
+       ON CONFLICT DO NOTHING`,
+      [
+        e.lab,
+        e.tube,
+        e.version,
+        e.result,
+        e.pooled,
+        e.reportedAt,
+        e.retestOrdered,
+        e.members.map((m) => m.personRef),
+        e.members.map((m) => personIds.get(m.personRef) ?? null),
+        e.members.map((m) => m.collectedAt),
+      ],
+    );
+    return true;
+  }
+
+  async putBooking(e: BookingEvent & Relayed, personId: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO intermediate_bookings (booking_id, person_id, site_name, site_address, starts_at, ends_at, status, seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+         site_name = EXCLUDED.site_name, site_address = EXCLUDED.site_address, seq = EXCLUDED.seq, stored_at = now()
+       WHERE intermediate_bookings.seq < EXCLUDED.seq`,
+      [e.bookingId, personId, e.siteName, e.siteAddress, e.startsAt, e.endsAt, e.status, e.outboxId],
+    );
+  }
+
+  async heard(heardAt: Date, upstreamAt: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO intermediate_watermark (source, heard_at, upstream_at) VALUES ('testing', $1, $2)
+       ON CONFLICT (source) DO UPDATE SET heard_at = greatest(intermediate_watermark.heard_at, EXCLUDED.heard_at),
+         upstream_at = greatest(intermediate_watermark.upstream_at, EXCLUDED.upstream_at)`,
+      [heardAt, upstreamAt],
+    );
+  }
+
+  async residentExists(personId: number): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM persons WHERE id = $1', [personId])).rows.length > 0;
+  }
+
+  async residentsOf(refs: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const byId: number[] = [];
+    const bySub: string[] = [];
+    const byDoc: Buffer[] = [];
+    for (const r of refs) {
+      const p = parsePersonRef(r);
+      if (p?.kind === 'resident') byId.push(p.personId);
+      else if (p?.kind === 'subject') bySub.push(p.subject);
+      else if (p?.kind === 'document') byDoc.push(Buffer.from(p.hashHex, 'hex'));
+    }
+    if (byId.length) {
+      for (const r of (
+        await this.db.query<{ id: number }>('SELECT id FROM persons WHERE id = ANY($1::bigint[])', [byId])
+      ).rows)
+        out.set(`p:${r.id}`, r.id);
+    }
+    if (bySub.length) {
+      const rows = await this.db.query<{ id: number; code_subject: string }>(
+        'SELECT id, code_subject FROM persons WHERE code_subject = ANY($1::text[])',
+        [bySub],
+      );
+      for (const r of rows.rows) out.set(`s:${r.code_subject}`, r.id);
+    }
+    if (byDoc.length) {
+      const rows = await this.db.query<{ id: number; doc_type: number; doc_hash: Uint8Array }>(
+        'SELECT id, doc_type, doc_hash FROM persons WHERE doc_hash = ANY($1::bytea[])',
+        [byDoc],
+      );
+      for (const r of rows.rows) out.set(`d:${r.doc_type}:${Buffer.from(r.doc_hash).toString('hex')}`, r.id);
+    }
+    return out;
+  }
 
   async resultsOf(personId: number, limit: number): Promise<StoredResult[]> {
     const r = await this.db.query<{
