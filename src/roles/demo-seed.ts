@@ -4,7 +4,7 @@
  * an empty database.
  */
 import crypto from 'node:crypto';
-import type { NewFact } from '../domain/fact.ts';
+import type { FactData, FactType, NewFact } from '../domain/fact.ts';
 import type { NewPersonRow } from '../ports/person-store.port.ts';
 import { COLOUR5_NAMES, type Colour5Name } from '../domain/colour.ts';
 import { makeResidentId } from '../domain/document-number.ts';
@@ -35,72 +35,46 @@ function scenarioOf(i: number): Colour5Name {
 }
 
 function factsFor(personId: number, scenario: Colour5Name, i: number, now: number): NewFact[] {
-  const src = (s: string) => ({ source: `demo.${s}`, sourceRecordId: `${s}:${i}` });
+  /** A fact of this person from the demo source `tag`, `daysAgo` days before now. */
+  const fact = (type: FactType, tag: string, daysAgo: number, data: FactData): NewFact => ({
+    personId,
+    type,
+    source: `demo.${tag}`,
+    sourceRecordId: `${tag}:${i}`,
+    eventTime: now - daysAgo * D,
+    data,
+  });
   const out: NewFact[] = [];
   const doses = i % 10 === 9 ? 0 : 1 + (i % 3);
-  for (let d = 1; d <= doses; d++) {
-    out.push({
-      personId,
-      type: 'vaccination',
-      ...src(`vaccination-${d}`),
-      eventTime: now - (400 - d * 40) * D,
-      data: { dose: d, product: 'Sinovac-CoronaVac' },
-    });
-  }
-  if (i % 3 === 0)
-    out.push({
-      personId,
-      type: 'test_result',
-      ...src('test'),
-      eventTime: now - (1 + (i % 2)) * D,
-      data: { result: 'negative' },
-    });
+  for (let d = 1; d <= doses; d++)
+    out.push(
+      fact('vaccination', `vaccination-${d}`, 400 - d * 40, { dose: d, product: 'Sinovac-CoronaVac' }),
+    );
+  if (i % 3 === 0) out.push(fact('test_result', 'test', 1 + (i % 2), { result: 'negative' }));
   switch (scenario) {
     case 'purple':
-      out.push({
-        personId,
-        type: 'case',
-        ...src('case'),
-        eventTime: now - 2 * D,
-        data: { kind: i % 2 ? 'asymptomatic' : 'confirmed', list: '卫健委确诊病例' },
-      });
+      out.push(
+        fact('case', 'case', 2, { kind: i % 2 ? 'asymptomatic' : 'confirmed', list: '卫健委确诊病例' }),
+      );
       break;
     case 'red':
-      out.push({
-        personId,
-        type: 'close_contact',
-        ...src('close'),
-        eventTime: now - 3 * D,
-        data: { lastExposureAt: now - 3 * D, list: '卫健委密接名单', tier: 'high' },
-      });
+      out.push(
+        fact('close_contact', 'close', 3, {
+          lastExposureAt: now - 3 * D,
+          list: '卫健委密接名单',
+          tier: 'high',
+        }),
+      );
       break;
     case 'orange':
       out.push(
         i % 2
-          ? {
-              personId,
-              type: 'companion',
-              ...src('companion'),
-              eventTime: now - 1 * D,
-              data: { list: '电信时空伴随名单', tier: 'medium' },
-            }
-          : {
-              personId,
-              type: 'secondary_contact',
-              ...src('secondary'),
-              eventTime: now - 2 * D,
-              data: { list: '卫健委次密接名单', tier: 'medium' },
-            },
+          ? fact('companion', 'companion', 1, { list: '电信时空伴随名单', tier: 'medium' })
+          : fact('secondary_contact', 'secondary', 2, { list: '卫健委次密接名单', tier: 'medium' }),
       );
       break;
     case 'yellow':
-      out.push({
-        personId,
-        type: 'city_with_cases_stay',
-        ...src('stay'),
-        eventTime: now - 4 * D,
-        data: { regionCode: '440100', list: '行程数据' },
-      });
+      out.push(fact('city_with_cases_stay', 'stay', 4, { regionCode: '440100', list: '行程数据' }));
       break;
     case 'green':
       break;
