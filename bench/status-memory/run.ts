@@ -34,7 +34,12 @@ function hotFor(id: number): HotStatus {
     reasons: colour5 === 0 ? [] : [['red.close_contact', 1_795_000_000, 0]],
     nextReviewAt: colour5 === 0 ? 0 : 1_796_000_000,
     // a realistic version: a fact id in the tens of millions, a few facts, a recent time
-    version: { factVersion: 40_000_000 + id, factCount: 1 + (id % 5), computedAt: 1_795_000_000_000 + id },
+    version: {
+      factVersion: 40_000_000 + id,
+      factCount: 1 + (id % 5),
+      policySeq: 2,
+      computedAt: 1_795_000_000_000 + id,
+    },
   };
 }
 

@@ -36,12 +36,22 @@ export function hotStatusOf(status: Status, sub: string, maskedName: string): Ho
       return r.lists?.length ? [...t, r.lists] : t;
     }),
     nextReviewAt: status.nextReviewAt === null ? 0 : Math.floor(status.nextReviewAt / 1000),
-    version: { factVersion: status.factVersion, factCount: status.factCount, computedAt: status.computedAt },
+    version: {
+      factVersion: status.factVersion,
+      factCount: status.factCount,
+      policySeq: status.policySeq,
+      computedAt: status.computedAt,
+    },
   };
 }
 
 /** A version older than any computed status: what an entry written before versions existed has. */
-const NO_VERSION: StatusVersion = Object.freeze({ factVersion: 0, factCount: 0, computedAt: 0 });
+const NO_VERSION: StatusVersion = Object.freeze({
+  factVersion: 0,
+  factCount: 0,
+  policySeq: 0,
+  computedAt: 0,
+});
 
 export function encodeHotStatus(h: HotStatus): string {
   return JSON.stringify([
@@ -52,9 +62,9 @@ export function encodeHotStatus(h: HotStatus): string {
     h.maskedName,
     h.reasons,
     h.nextReviewAt,
-    // The version last, as [highest fact id, fact count, computed at (ms)]: the Redis cache's
-    // compare-and-set script reads element 8 (adapters/cache/redis-status-cache.ts).
-    [h.version.factVersion, h.version.factCount, h.version.computedAt],
+    // The version last, as [highest fact id, fact count, computed at (ms), policy number]: the Redis
+    // cache's compare-and-set script reads element 8 (adapters/cache/redis-status-cache.ts).
+    [h.version.factVersion, h.version.factCount, h.version.computedAt, h.version.policySeq],
   ]);
 }
 
@@ -71,7 +81,7 @@ export function decodeHotStatus(s: string): HotStatus | undefined {
       string,
       HotStatus['reasons'],
       number,
-      [number, number, number] | undefined,
+      [number, number, number, number?] | undefined,
     ];
     if (typeof sub !== 'string' || !isColour5(c5)) return undefined;
     return {
@@ -83,7 +93,7 @@ export function decodeHotStatus(s: string): HotStatus | undefined {
       reasons,
       nextReviewAt: nr,
       version: Array.isArray(ver)
-        ? { factVersion: ver[0], factCount: ver[1], computedAt: ver[2] }
+        ? { factVersion: ver[0], factCount: ver[1], policySeq: ver[3] ?? 0, computedAt: ver[2] }
         : { ...NO_VERSION },
     };
   } catch {

@@ -39,6 +39,8 @@ export interface Status {
   factVersion: number;
   /** how many facts it was computed from */
   factCount: number;
+  /** the publication number of the policy it was computed under (0: unknown); see StatusVersion */
+  policySeq: number;
 }
 
 /**
@@ -53,13 +55,24 @@ export interface Status {
 export interface StatusVersion {
   factVersion: number;
   factCount: number;
-  /** epoch ms; among statuses of the same facts the later evaluation wins (a review, a new policy) */
+  /**
+   * the publication number of the policy applied: of statuses of the same facts, the one under the
+   * later policy is newer — a process that has not reloaded a just-published policy yet computes at
+   * the same moment (a test clock, the same millisecond) or later, and must not win
+   */
+  policySeq: number;
+  /** epoch ms; among statuses of the same facts and policy the later evaluation wins (a review) */
   computedAt: number;
 }
 
 /** Negative, zero or positive as version `a` is older than, equal to or newer than `b`. */
 export function compareStatusVersions(a: StatusVersion, b: StatusVersion): number {
-  return a.factVersion - b.factVersion || a.factCount - b.factCount || a.computedAt - b.computedAt;
+  return (
+    a.factVersion - b.factVersion ||
+    a.factCount - b.factCount ||
+    a.policySeq - b.policySeq ||
+    a.computedAt - b.computedAt
+  );
 }
 
 /** The version part a set of facts gives a status: their highest id (as a number) and their count. */

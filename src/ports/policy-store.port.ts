@@ -13,6 +13,8 @@ export interface PolicyVersionInfo {
 export interface PolicyStore {
   /** The active policy document as stored (validated by the caller), or undefined when none is. */
   activeDocument(): Promise<unknown>;
+  /** The active document with its publication number (statuses record it), or undefined. */
+  active(): Promise<{ document: unknown; seq: number } | undefined>;
   /** Stores `document` as the active version `version` if no policy is active yet (first start). */
   installIfNone(version: string, document: unknown, at: number): Promise<void>;
   /** Stores and activates a new version; false (and nothing changed) when that version exists. */

@@ -18,17 +18,20 @@ export interface StoredStatus {
   /** the status's version (domain/status.ts StatusVersion) with computedAt */
   factVersion: number;
   factCount: number;
+  policySeq: number;
 }
 
 export interface StatusStore {
   /**
    * Writes many statuses in one statement, each only if the stored one's version is not newer
-   * (compare-and-set, docs/DESIGN.md §3). `changed`: how many persons got a new colour (or a first
-   * status); `refused`: the persons whose stored status was newer and stays.
+   * (compare-and-set, docs/DESIGN.md §3), and only if computed under the active policy.
+   * `changed`: how many persons got a new colour (or a first status); `refused`: the persons whose
+   * stored status was newer and stays, or whose status applied a policy no longer active
+   * (`stalePolicy`: the caller reloads the policy and recomputes them).
    */
   upsertMany(
     entries: ReadonlyArray<readonly [personId: number, status: Status]>,
-  ): Promise<{ changed: number; refused: number[] }>;
+  ): Promise<{ changed: number; refused: number[]; stalePolicy: boolean }>;
   /** One person's stored status. */
   get(personId: number): Promise<StoredStatus | undefined>;
   /** Current colours of many persons (to count transitions). */

@@ -39,12 +39,12 @@ export function labelReasons(
   });
 }
 
-function activeOf(policy: Policy): ActivePolicy {
+function activeOf(policy: Policy, seq = 0): ActivePolicy {
   const texts = new Map<string, RuleText>(
     policy.rules.map((r) => [r.id, { label: r.label, release: r.release }]),
   );
   texts.set('correction', policy.correction);
-  return { policy, compiled: compilePolicy(policy), texts };
+  return { policy, compiled: compilePolicy(policy, seq), texts };
 }
 
 export class PolicyService {
@@ -65,17 +65,17 @@ export class PolicyService {
 
   /** Re-reads the active version (after another process published one). */
   async reload(): Promise<ActivePolicy> {
-    let document = await this.store.activeDocument();
-    if (document === undefined) {
+    let active = await this.store.active();
+    if (active === undefined) {
       await this.store.installIfNone(DEFAULT_POLICY.version, DEFAULT_POLICY, this.clock.now());
-      document = (await this.store.activeDocument()) ?? DEFAULT_POLICY;
+      active = (await this.store.active()) ?? { document: DEFAULT_POLICY, seq: 0 };
     }
-    const v = validatePolicy(document);
+    const v = validatePolicy(active.document);
     if (!v.ok)
       throw new Error(
         `active policy in the database is invalid: ${v.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
       );
-    this.current = activeOf(v.policy);
+    this.current = activeOf(v.policy, active.seq);
     return this.current;
   }
 
@@ -98,7 +98,8 @@ export class PolicyService {
         detail: { version: policy.version },
       });
     });
-    this.current = activeOf(policy);
+    // the stored row's publication number: statuses computed under it carry it
+    await this.reload();
     return policy;
   }
 

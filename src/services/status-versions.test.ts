@@ -1,8 +1,10 @@
 /**
  * Monotonic statuses (docs/DESIGN.md §3) through StatusService, on PGlite and (HC_TEST_SERVICES=1)
  * PostgreSQL + Redis: a recompute that read fewer facts and finishes last is refused by the status
- * table and the cache, the workers being two services on separate connections; retention resets
- * the versions of persons who lose facts so their next recompute lands.
+ * table and the cache, the workers being two services on separate connections; a worker that still
+ * applies the previous policy after another process published a new one writes nothing under it
+ * (it reloads and recomputes); retention resets the versions of persons who lose facts so their
+ * next recompute lands.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStatusCache } from '../adapters/cache/redis-status-cache.ts';
@@ -13,7 +15,9 @@ import { StatusRepository } from '../adapters/repositories/status.repository.ts'
 import type { Fact } from '../domain/fact.ts';
 import type { FactStore } from '../ports/fact-store.port.ts';
 import type { StatusCache } from '../ports/status-cache.port.ts';
+import { PolicyRepository } from '../adapters/repositories/policy.repository.ts';
 import { runRetention } from './feeds/retention.service.ts';
+import { PolicyService } from './policy.service.ts';
 import { RetentionRepository } from '../adapters/feeds/retention.repository.ts';
 import { StatusService } from './status.service.ts';
 import { createTestContext, REDIS_URL, USE_SERVICES, type TestContext } from '../../test/context.ts';
@@ -182,5 +186,48 @@ describe(`monotonic statuses (${USE_SERVICES ? 'PostgreSQL + Redis' : 'PGlite'})
     expect(again.refused).toBe(0);
     expect(await ctx.repos.statuses.get(p.id)).toMatchObject({ colour5: 3, factCount: 1 });
     expect((await ctx.cache.get(p.id))?.version.factCount).toBe(1);
+  });
+
+  it('a process still on the previous policy after a publication does not overwrite the new colour', async () => {
+    // Found by hc simulate on the scripted topology: the api that publishes recomputes everyone,
+    // while the worker (which reloads within a second) still evaluates under the old version at the
+    // same simulated moment — its status had the same version and landed last.
+    const p = await createResident(ctx);
+    await ctx.repos.facts.insert(
+      {
+        personId: p.id,
+        type: 'declaration',
+        source: 'resident',
+        sourceRecordId: `pol-${p.id}`,
+        eventTime: T0 - H,
+        data: { temperature: 37.5, symptoms: [] },
+      },
+      T0,
+    );
+    expect((await ctx.statuses.recompute([p.id])).statuses.get(p.id)?.colour5).toBe(2); // fever ≥ 37.3
+    // the other process has the current version loaded
+    const otherPolicies = new PolicyService(new PolicyRepository(db2), ctx.uow, ctx.audit, ctx.clock);
+    const before = await otherPolicies.active();
+    const other = new StatusService(
+      new PersonRepository(db2),
+      new FactRepository(db2),
+      new StatusRepository(db2),
+      cache2,
+      otherPolicies,
+      ctx.clock,
+    );
+    // this process publishes 37.6 °C and recomputes everyone: 37.5 °C is no fever any more
+    const doc = { ...before.policy, version: `fever-37.6-${p.id}`, feverThreshold: 37.6 };
+    await ctx.policies.publish(doc, 'test');
+    await ctx.statuses.recomputeAll();
+    expect((await ctx.repos.statuses.get(p.id))?.colour5).toBe(0);
+    // the other process recomputes the resident (a review moment, a fact) before it reloaded
+    const late = await other.recompute([p.id]);
+    expect(late.statuses.get(p.id)?.colour5).toBe(0);
+    expect((await otherPolicies.active()).policy.version).toBe(doc.version);
+    expect(await ctx.repos.statuses.get(p.id)).toMatchObject({ colour5: 0, policyVersion: doc.version });
+    expect((await ctx.cache.get(p.id))?.colour5).toBe(0);
+    expect((await cache2.get(p.id))?.colour5).toBe(0);
+    expect((await ctx.statuses.hot(p.id))?.colour5).toBe(0);
   });
 });

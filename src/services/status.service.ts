@@ -52,7 +52,21 @@ export class StatusService {
     personIds: readonly number[],
     input: RecomputeInput = {},
   ): Promise<{ statuses: Map<number, Status>; changed: number; refused: number }> {
-    const active = input.policy ?? (await this.policies.active());
+    let policy = input.policy ?? (await this.policies.active());
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.recomputeUnder(policy, personIds, input);
+      // Another process published a policy version this one has not reloaded yet (they follow
+      // within a second): nothing was written; reload it and compute again under it.
+      if (!r.stalePolicy || attempt === 3) return r;
+      policy = await this.policies.reload();
+    }
+  }
+
+  private async recomputeUnder(
+    active: ActivePolicy,
+    personIds: readonly number[],
+    input: RecomputeInput,
+  ): Promise<{ statuses: Map<number, Status>; changed: number; refused: number; stalePolicy: boolean }> {
     const now = this.clock.now();
     const written = input.written?.length ? input.written : undefined;
     const [factsById, display] = await Promise.all([
@@ -76,13 +90,13 @@ export class StatusService {
     }
     // The database decides the order (compare-and-set on the status version, docs/DESIGN.md §3);
     // a status it refused (another worker stored a newer one) goes neither to the cache nor back.
-    const { changed, refused } = await this.statuses.upsertMany([...out.entries()]);
+    const { changed, refused, stalePolicy } = await this.statuses.upsertMany([...out.entries()]);
     if (refused.length) {
       const stale = new Set(refused);
       for (const id of stale) out.delete(id);
       await this.cache.setMany(hot.filter(([id]) => !stale.has(id)));
     } else await this.cache.setMany(hot);
-    return { statuses: out, changed, refused: refused.length };
+    return { statuses: out, changed, refused: refused.length, stalePolicy };
   }
 
   private async displayOf(

@@ -23,22 +23,25 @@ import type { StatusCache } from '../../ports/status-cache.port.ts';
 const BUCKET_SHIFT = 7;
 
 /**
- * KEYS[1]: a bucket; ARGV: per resident five values — field, encoded status, highest fact id, fact
- * count, computed at (ms). Sets each field unless the stored entry's version ([id, count, ms], the
- * 8th element of its array) is newer; an entry without one (written before versions) is replaced.
+ * KEYS[1]: a bucket; ARGV: per resident six values — field, encoded status, highest fact id, fact
+ * count, policy number, computed at (ms). Sets each field unless the stored entry's version ([id,
+ * count, ms, policy], the 8th element of its array; no policy number: 0) is newer, compared as
+ * domain/status.ts compareStatusVersions does; an entry without one (written before versions) is
+ * replaced.
  * Returns how many were set.
  */
 const SET_IF_NOT_OLDER = `
 local set = 0
-for i = 1, #ARGV, 5 do
+for i = 1, #ARGV, 6 do
   local newer = false
   local old = redis.call('HGET', KEYS[1], ARGV[i])
   if old then
     local ok, a = pcall(cjson.decode, old)
     local v = ok and type(a) == 'table' and a[8] or nil
     if type(v) == 'table' then
-      local id, n, t = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
-      newer = v[1] > id or (v[1] == id and (v[2] > n or (v[2] == n and v[3] > t)))
+      local id, n, ps, t = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+      local vps = tonumber(v[4]) or 0
+      newer = v[1] > id or (v[1] == id and (v[2] > n or (v[2] == n and (vps > ps or (vps == ps and v[3] > t)))))
     end
   end
   if not newer then
@@ -115,7 +118,7 @@ export class RedisStatusCache implements StatusCache {
       let args = byBucket.get(bucket);
       if (args === undefined) byBucket.set(bucket, (args = []));
       const v = h.version;
-      args.push(String(id), encodeHotStatus(h), v.factVersion, v.factCount, v.computedAt);
+      args.push(String(id), encodeHotStatus(h), v.factVersion, v.factCount, v.policySeq, v.computedAt);
     }
     const p = this.redis.pipeline() as ChainableCommander & CasCommands;
     for (const [bucket, args] of byBucket) void p.hcSetIfNotOlder(`${this.prefix}st:${bucket}`, ...args);

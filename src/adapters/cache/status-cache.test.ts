@@ -15,12 +15,13 @@ const hot = (o: Partial<HotStatus> = {}): HotStatus => ({
   maskedName: '张*三',
   reasons: [['red.close_contact', 1_790_000_000, 0]],
   nextReviewAt: 1_791_000_000,
-  version: { factVersion: 10, factCount: 2, computedAt: 1_790_000_000_000 },
+  version: { factVersion: 10, factCount: 2, policySeq: 1, computedAt: 1_790_000_000_000 },
   ...o,
 });
-const at = (factVersion: number, factCount: number, computedAt: number) => ({
+const at = (factVersion: number, factCount: number, computedAt: number, policySeq = 1) => ({
   factVersion,
   factCount,
+  policySeq,
   computedAt,
 });
 
@@ -101,9 +102,22 @@ describe(`status cache (${USE_SERVICES ? 'Redis' : 'in-process'})`, () => {
     if (cache instanceof RedisStatusCache)
       await cache.redis.hset(`${prefix}st:${7_000 >> 7}`, '7000', legacy);
     else (cache as unknown as { map: Map<number, string> }).map.set(7_000, legacy);
-    expect(await cache.get(7_000)).toMatchObject({ colour5: 4, version: at(0, 0, 0) });
+    expect(await cache.get(7_000)).toMatchObject({ colour5: 4, version: at(0, 0, 0, 0) });
     await cache.setMany([[7_000, hot({ colour5: 0, version: at(1, 1, 1) })]]);
     expect((await cache.get(7_000))?.colour5).toBe(0);
+  });
+
+  it('of the same facts computed at the same moment, keeps the status under the later policy', async () => {
+    // a process that had not reloaded a just-published policy writes last (test clock: same moment)
+    const newer = hot({ colour5: 0, version: at(30, 3, 1_000, 5) });
+    const older = hot({ colour5: 2, version: at(30, 3, 1_000, 4) });
+    await cache.setMany([[8_000, newer]]);
+    await cache.setMany([[8_000, older]]);
+    expect((await cache.get(8_000))?.colour5).toBe(0);
+    // an entry without a policy number counts as policy 0
+    await cache.setMany([[8_001, hot({ colour5: 3, version: at(30, 3, 1_000, 0) })]]);
+    await cache.setMany([[8_001, hot({ colour5: 1, version: at(30, 3, 1_000, 1) })]]);
+    expect((await cache.get(8_001))?.colour5).toBe(1);
   });
 });
 

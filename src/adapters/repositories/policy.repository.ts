@@ -10,6 +10,15 @@ export class PolicyRepository implements PolicyStore {
       ?.document;
   }
 
+  async active(): Promise<{ document: unknown; seq: number } | undefined> {
+    const row = (
+      await this.db.query<{ document: unknown; seq: number | string }>(
+        'SELECT document, seq FROM policies WHERE active',
+      )
+    ).rows[0];
+    return row && { document: row.document, seq: Number(row.seq) };
+  }
+
   async installIfNone(version: string, document: unknown, at: number): Promise<void> {
     // Two processes starting on an empty database: the one-active index lets one of them in.
     await this.db.query(

@@ -11,13 +11,24 @@ import { createResident } from '../../../test/factories.ts';
 
 const T = Date.UTC(2026, 10, 1);
 
-function status(colour5: Colour5, factVersion: number, factCount: number, computedAt = T): Status {
+/** the active policy's version and number (read in beforeAll): the table takes only its statuses */
+let policyVersion = '';
+let policySeq = 0;
+
+function status(
+  colour5: Colour5,
+  factVersion: number,
+  factCount: number,
+  computedAt = T,
+  seq = policySeq,
+): Status {
   return {
     colour5,
     colour3: toColour3(colour5),
     reasons: [],
     nextReviewAt: null,
-    policyVersion: 'p1',
+    policyVersion,
+    policySeq: seq,
     computedAt,
     vaccineDoses: 0,
     lastNegativeTestDay: null,
@@ -30,6 +41,9 @@ describe(`status table compare-and-set (${USE_SERVICES ? 'PostgreSQL' : 'PGlite'
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext({ at: T });
+    const active = await ctx.policies.active();
+    policyVersion = active.policy.version;
+    policySeq = active.compiled.seq;
   });
   afterAll(async () => {
     await ctx?.destroy();
@@ -39,7 +53,7 @@ describe(`status table compare-and-set (${USE_SERVICES ? 'PostgreSQL' : 'PGlite'
   it('stores a first status with its version', async () => {
     const p = await createResident(ctx);
     const r = await ctx.repos.statuses.upsertMany([[p.id, status(Colour5.red, 12, 3)]]);
-    expect(r).toEqual({ changed: 1, refused: [] });
+    expect(r).toEqual({ changed: 1, refused: [], stalePolicy: false });
     expect(await stored(p.id)).toMatchObject({
       colour5: Colour5.red,
       factVersion: 12,
@@ -58,7 +72,7 @@ describe(`status table compare-and-set (${USE_SERVICES ? 'PostgreSQL' : 'PGlite'
     ];
     for (const s of older) {
       const r = await ctx.repos.statuses.upsertMany([[p.id, s]]);
-      expect(r).toEqual({ changed: 0, refused: [p.id] });
+      expect(r).toEqual({ changed: 0, refused: [p.id], stalePolicy: false });
       expect(await stored(p.id)).toMatchObject({ colour5: Colour5.purple, factVersion: 100, factCount: 4 });
     }
   });
@@ -67,10 +81,26 @@ describe(`status table compare-and-set (${USE_SERVICES ? 'PostgreSQL' : 'PGlite'
     const p = await createResident(ctx);
     const write = async (s: Status) => ctx.repos.statuses.upsertMany([[p.id, s]]);
     await write(status(Colour5.red, 100, 4, T));
-    expect(await write(status(Colour5.orange, 100, 4, T))).toEqual({ changed: 1, refused: [] });
-    expect(await write(status(Colour5.yellow, 100, 4, T + 1))).toEqual({ changed: 1, refused: [] });
-    expect(await write(status(Colour5.red, 100, 5, T))).toEqual({ changed: 1, refused: [] });
-    expect(await write(status(Colour5.purple, 101, 1, T - 1000))).toEqual({ changed: 1, refused: [] });
+    expect(await write(status(Colour5.orange, 100, 4, T))).toEqual({
+      changed: 1,
+      refused: [],
+      stalePolicy: false,
+    });
+    expect(await write(status(Colour5.yellow, 100, 4, T + 1))).toEqual({
+      changed: 1,
+      refused: [],
+      stalePolicy: false,
+    });
+    expect(await write(status(Colour5.red, 100, 5, T))).toEqual({
+      changed: 1,
+      refused: [],
+      stalePolicy: false,
+    });
+    expect(await write(status(Colour5.purple, 101, 1, T - 1000))).toEqual({
+      changed: 1,
+      refused: [],
+      stalePolicy: false,
+    });
     expect(await stored(p.id)).toMatchObject({ colour5: Colour5.purple, factVersion: 101, factCount: 1 });
   });
 
@@ -85,9 +115,31 @@ describe(`status table compare-and-set (${USE_SERVICES ? 'PostgreSQL' : 'PGlite'
       [b.id, status(Colour5.green, 51, 3)], // newer
       [c.id, status(Colour5.yellow, 7, 1)], // first status
     ]);
-    expect(r).toEqual({ changed: 2, refused: [a.id] });
+    expect(r).toEqual({ changed: 2, refused: [a.id], stalePolicy: false });
     expect((await stored(a.id))?.colour5).toBe(Colour5.red);
     expect((await stored(b.id))?.colour5).toBe(Colour5.green);
     expect((await stored(c.id))?.colour5).toBe(Colour5.yellow);
+  });
+
+  it('of the same facts, takes the status under the later policy, also when computed at the same moment', async () => {
+    const p = await createResident(ctx);
+    await ctx.repos.statuses.upsertMany([[p.id, status(Colour5.orange, 100, 4, T, policySeq + 1)]]);
+    const r = await ctx.repos.statuses.upsertMany([[p.id, status(Colour5.green, 100, 4, T + 5, policySeq)]]);
+    expect(r).toEqual({ changed: 0, refused: [p.id], stalePolicy: false });
+    expect(await stored(p.id)).toMatchObject({ colour5: Colour5.orange, policySeq: policySeq + 1 });
+  });
+
+  it('writes nothing computed under a policy that is not the active one, and says so', async () => {
+    const [a, b] = [await createResident(ctx), await createResident(ctx)];
+    await ctx.repos.statuses.upsertMany([[a.id, status(Colour5.red, 10, 1)]]);
+    const old = { ...status(Colour5.orange, 11, 2), policyVersion: 'an-older-version' };
+    const first = { ...status(Colour5.orange, 3, 1), policyVersion: 'an-older-version' };
+    const r = await ctx.repos.statuses.upsertMany([
+      [a.id, old],
+      [b.id, first],
+    ]);
+    expect(r).toEqual({ changed: 0, refused: [a.id, b.id], stalePolicy: true });
+    expect((await stored(a.id))?.colour5).toBe(Colour5.red);
+    expect(await stored(b.id)).toBeUndefined();
   });
 });

@@ -17,13 +17,15 @@ export class StatusRepository implements StatusStore {
    * rule's words (StoredReason), which would otherwise be most of every row's reasons.
    *
    * Compare-and-set (docs/DESIGN.md §3): a row is replaced only when the stored status's version
-   * (fact_version, fact_count, computed_at) is not newer than the one written; the others are
-   * returned as `refused` and keep the newer status another writer stored.
+   * (fact_version, fact_count, policy_seq, computed_at) is not newer than the one written; the
+   * others are returned as `refused` and keep the newer status another writer stored. A status
+   * computed under a policy that is no longer the active one is not written at all (`stalePolicy`:
+   * another process published a version this one has not reloaded yet; it reloads and recomputes).
    */
   async upsertMany(
     entries: ReadonlyArray<readonly [number, Status]>,
-  ): Promise<{ changed: number; refused: number[] }> {
-    if (entries.length === 0) return { changed: 0, refused: [] };
+  ): Promise<{ changed: number; refused: number[]; stalePolicy: boolean }> {
+    if (entries.length === 0) return { changed: 0, refused: [], stalePolicy: false };
     const n = entries.length;
     const ids = new Array<number>(n);
     const colours = new Array<number>(n);
@@ -35,6 +37,7 @@ export class StatusRepository implements StatusStore {
     const computed = new Array<number>(n);
     const factVersion = new Array<number>(n);
     const factCount = new Array<number>(n);
+    const policySeq = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const [id, s] = entries[i] as readonly [number, Status];
       ids[i] = id;
@@ -47,25 +50,36 @@ export class StatusRepository implements StatusStore {
       computed[i] = s.computedAt;
       factVersion[i] = s.factVersion;
       factCount[i] = s.factCount;
+      policySeq[i] = s.policySeq;
     }
     // `old` reads the colours as they were before this statement (every part of a statement sees
     // one snapshot), so the count of changed colours needs no read of its own. Rows the WHERE
     // refused are not in `up`; they are usually none, so the answer stays one small row.
-    const r = await this.db.query<{ changed: number; refused: Array<number | string> | null }>(
-      `WITH old AS (SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[])),
-       up AS (INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at, fact_version, fact_count)
-       SELECT p, c, r::jsonb, ${TS('n')}, v, d, l, ${TS('a')}, fv, fc
-         FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[], $9::bigint[], $10::int[])
-           AS t(p, c, r, n, v, d, l, a, fv, fc)
+    // `active` is the policy version active when this statement runs: a status computed under
+    // another one (an older version this process has not reloaded yet) is neither inserted nor
+    // updated. With no active policy (a bare store) every version is accepted.
+    const r = await this.db.query<{
+      changed: number;
+      refused: Array<number | string> | null;
+      stale: boolean;
+    }>(
+      `WITH active AS (SELECT (SELECT version FROM policies WHERE active) AS version),
+       old AS (SELECT person_id, colour5 FROM statuses WHERE person_id = ANY($1::bigint[])),
+       up AS (INSERT INTO statuses (person_id, colour5, reasons, next_review_at, policy_version, vaccine_doses, last_negative_day, computed_at, fact_version, fact_count, policy_seq)
+       SELECT p, c, r::jsonb, ${TS('n')}, v, d, l, ${TS('a')}, fv, fc, ps
+         FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::float8[], $5::text[], $6::smallint[], $7::int[], $8::float8[], $9::bigint[], $10::int[], $11::bigint[])
+           AS t(p, c, r, n, v, d, l, a, fv, fc, ps), active
+        WHERE t.v = coalesce(active.version, t.v)
        ON CONFLICT (person_id) DO UPDATE SET colour5 = EXCLUDED.colour5, reasons = EXCLUDED.reasons,
          next_review_at = EXCLUDED.next_review_at, policy_version = EXCLUDED.policy_version,
          vaccine_doses = EXCLUDED.vaccine_doses, last_negative_day = EXCLUDED.last_negative_day, computed_at = EXCLUDED.computed_at,
-         fact_version = EXCLUDED.fact_version, fact_count = EXCLUDED.fact_count
-       WHERE (statuses.fact_version, statuses.fact_count, statuses.computed_at)
-          <= (EXCLUDED.fact_version, EXCLUDED.fact_count, EXCLUDED.computed_at)
+         fact_version = EXCLUDED.fact_version, fact_count = EXCLUDED.fact_count, policy_seq = EXCLUDED.policy_seq
+       WHERE (statuses.fact_version, statuses.fact_count, statuses.policy_seq, statuses.computed_at)
+          <= (EXCLUDED.fact_version, EXCLUDED.fact_count, EXCLUDED.policy_seq, EXCLUDED.computed_at)
        RETURNING person_id, colour5)
        SELECT (SELECT count(*)::int FROM up LEFT JOIN old USING (person_id) WHERE old.colour5 IS DISTINCT FROM up.colour5) AS changed,
-              (SELECT array_agg(t.p) FROM unnest($1::bigint[]) AS t(p) WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.person_id = t.p)) AS refused`,
+              (SELECT array_agg(t.p) FROM unnest($1::bigint[]) AS t(p) WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.person_id = t.p)) AS refused,
+              EXISTS (SELECT 1 FROM unnest($5::text[]) AS t(v), active WHERE t.v <> coalesce(active.version, t.v)) AS stale`,
       [
         intArray(ids),
         intArray(colours, 'int2'),
@@ -77,10 +91,15 @@ export class StatusRepository implements StatusStore {
         numArray(computed),
         intArray(factVersion),
         intArray(factCount, 'int4'),
+        intArray(policySeq),
       ],
     );
     const row = r.rows[0];
-    return { changed: row?.changed ?? 0, refused: (row?.refused ?? []).map(Number) };
+    return {
+      changed: row?.changed ?? 0,
+      refused: (row?.refused ?? []).map(Number),
+      stalePolicy: row?.stale === true,
+    };
   }
 
   async get(personId: number): Promise<StoredStatus | undefined> {
@@ -96,6 +115,7 @@ export class StatusRepository implements StatusStore {
         computed_at: Date;
         fact_version: number;
         fact_count: number;
+        policy_seq: number | string;
       }>('SELECT * FROM statuses WHERE person_id = $1', [personId])
     ).rows[0];
     if (!r) return undefined;
@@ -110,6 +130,7 @@ export class StatusRepository implements StatusStore {
       computedAt: r.computed_at.getTime(),
       factVersion: Number(r.fact_version),
       factCount: r.fact_count,
+      policySeq: Number(r.policy_seq),
     };
   }
 

@@ -43,6 +43,8 @@ export interface CompiledRule {
 
 export interface CompiledPolicy {
   readonly version: string;
+  /** the version's publication number (policies.seq; 0 for a draft): statuses record it */
+  readonly seq: number;
   readonly rules: readonly CompiledRule[];
   /** rules by fact type index (FACT_TYPES order) */
   readonly rulesByType: readonly (readonly CompiledRule[])[];
@@ -56,7 +58,7 @@ export interface CompiledPolicy {
 }
 
 /** Turn a validated policy into the indexed form `evaluateCompiled` runs on. */
-export function compilePolicy(policy: Policy): CompiledPolicy {
+export function compilePolicy(policy: Policy, seq = 0): CompiledPolicy {
   const rulesByType: CompiledRule[][] = FACT_TYPES.map(() => []);
   const rules = policy.rules.map((r, index): CompiledRule => {
     const rule: CompiledRule = {
@@ -80,6 +82,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   });
   return {
     version: policy.version,
+    seq,
     rules,
     rulesByType,
     feverThreshold: policy.feverThreshold,
