@@ -236,7 +236,8 @@ async function storeFacts(
 export const DECLARATION_SOURCE = 'declarations';
 export const SELF_DECLARATION_SOURCE = 'self-declaration';
 
-function tripRow(personId: number, t: TripFields, source: string, sourceRecordId: string): TripRow {
+/** A trip of a person as stored, from its checked fields. */
+export function tripRow(personId: number, t: TripFields, source: string, sourceRecordId: string): TripRow {
   return {
     personId,
     mode: t.mode,

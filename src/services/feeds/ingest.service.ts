@@ -32,6 +32,7 @@ import {
   ingestVaccinations,
   overlaps,
   SELF_DECLARATION_SOURCE,
+  tripRow,
   type BeforeWrite,
   type BlockKeys,
   type FeedInput,
@@ -324,19 +325,7 @@ export class IngestService {
       }
       await s.facts.insert(fact, this.ctx.clock.now());
       await s.feeds.insertTrips(
-        c.value.trips.map((t, i) => ({
-          personId,
-          mode: t.mode,
-          fromRegion: t.fromRegion,
-          toRegion: t.toRegion,
-          departedAt: t.departedAt,
-          arrivedAt: t.arrivedAt,
-          carriage: t.carriage ?? null,
-          seat: t.seat ?? null,
-          service: t.service ?? null,
-          source: SELF_DECLARATION_SOURCE,
-          sourceRecordId: `${sourceRecordId}#${i}`,
-        })),
+        c.value.trips.map((t, i) => tripRow(personId, t, SELF_DECLARATION_SOURCE, `${sourceRecordId}#${i}`)),
         this.ctx.clock.now(),
       );
     });
