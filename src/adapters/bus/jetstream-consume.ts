@@ -1,9 +1,17 @@
 /**
  * One durable JetStream consumption loop for every bus on NATS (platform events, feed streams):
  * creates the durable pull consumer if missing, hands each message to the handler, acks on
- * success and naks with a growing delay on failure, with at most `concurrency` in flight.
+ * success and naks with a growing delay on failure, with at most `concurrency` in flight; and the
+ * connection with its stream that both open.
  */
-import { AckPolicy, DeliverPolicy, type JsMsg, type JetStreamClient, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  connect,
+  type JsMsg,
+  type JetStreamClient,
+  type NatsConnection,
+} from 'nats';
 import type { Subscription } from '../../ports/event-bus.port.ts';
 
 export interface DurableConsumeOptions {
@@ -21,6 +29,29 @@ export interface DurableConsumeOptions {
   concurrency?: number;
   /** turns a message into the handler's payload; a throw counts as a failed delivery */
   decode?: (m: JsMsg) => unknown;
+}
+
+export interface StreamOptions {
+  url: string;
+  /** the connection's name, as the NATS server lists it */
+  clientName: string;
+  stream: string;
+  subjects: string[];
+  /** an existing stream is set to `subjects` (otherwise it is left as it is) */
+  updateSubjects: boolean;
+}
+
+/** Connects and makes sure the stream exists (messages kept 7 days), so producers may publish first. */
+export async function connectStream(o: StreamOptions): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
+  const nc = await connect({ servers: o.url, name: o.clientName, maxReconnectAttempts: -1 });
+  const jsm = await nc.jetstreamManager();
+  try {
+    await jsm.streams.info(o.stream);
+    if (o.updateSubjects) await jsm.streams.update(o.stream, { subjects: o.subjects });
+  } catch {
+    await jsm.streams.add({ name: o.stream, subjects: o.subjects, max_age: 7 * 24 * 3600 * 1e9 });
+  }
+  return { nc, js: nc.jetstream() };
 }
 
 /** The durable consumer's name for a consumer group (NATS allows fewer characters than group names). */

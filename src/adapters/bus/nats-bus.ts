@@ -2,8 +2,8 @@
  * NATS JetStream event bus: one stream holds every subject under the prefix; each group is a
  * durable pull consumer, so events survive restarts and are shared among a group's workers.
  */
-import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import { consumeDurably, durableName } from './jetstream-consume.ts';
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { connectStream, consumeDurably, durableName } from './jetstream-consume.ts';
 import type { EventBus, SubscribeOptions, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface NatsBusOptions {
@@ -26,18 +26,16 @@ export class NatsBus implements EventBus {
   ) {}
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
-    const nc = await connect({ servers: opts.url, name: 'health-code', maxReconnectAttempts: -1 });
     const stream = opts.stream ?? 'HC';
     const prefix = opts.prefix ?? '';
-    const jsm = await nc.jetstreamManager();
-    const subjects = [`${prefix}hc.>`];
-    try {
-      await jsm.streams.info(stream);
-      await jsm.streams.update(stream, { subjects });
-    } catch {
-      await jsm.streams.add({ name: stream, subjects, max_age: 7 * 24 * 3600 * 1e9 });
-    }
-    return new NatsBus(nc, nc.jetstream(), stream, prefix);
+    const { nc, js } = await connectStream({
+      url: opts.url,
+      clientName: 'health-code',
+      stream,
+      subjects: [`${prefix}hc.>`],
+      updateSubjects: true,
+    });
+    return new NatsBus(nc, js, stream, prefix);
   }
 
   async publish(subject: string, payload: unknown): Promise<void> {

@@ -4,8 +4,8 @@
  * consumer per feed so every worker shares the load and nothing is lost across restarts.
  * Rejected records are republished to `feeds.rejected.<feed>` for the operators.
  */
-import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import { consumeDurably } from '../bus/jetstream-consume.ts';
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { connectStream, consumeDurably } from '../bus/jetstream-consume.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface FeedStreamOptions {
@@ -26,17 +26,16 @@ export class NatsFeedStream implements EventBus {
 
   /** Connects and makes sure the stream holding `feeds.>` exists (producers may publish first). */
   static async connect(o: FeedStreamOptions): Promise<NatsFeedStream> {
-    const nc = await connect({ servers: o.url, name: 'health-code-feeds', maxReconnectAttempts: -1 });
     const stream = o.stream ?? 'FEEDS';
     const prefix = o.prefix ?? '';
-    const jsm = await nc.jetstreamManager();
-    const subjects = [`${prefix}feeds.>`];
-    try {
-      await jsm.streams.info(stream);
-    } catch {
-      await jsm.streams.add({ name: stream, subjects, max_age: 7 * 24 * 3600 * 1e9 });
-    }
-    return new NatsFeedStream(nc, nc.jetstream(), stream, prefix);
+    const { nc, js } = await connectStream({
+      url: o.url,
+      clientName: 'health-code-feeds',
+      stream,
+      subjects: [`${prefix}feeds.>`],
+      updateSubjects: false,
+    });
+    return new NatsFeedStream(nc, js, stream, prefix);
   }
 
   async publish(subject: string, payload: unknown): Promise<void> {
