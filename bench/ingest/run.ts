@@ -44,7 +44,14 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+  if (i < 0) return dflt;
+  // A count is required: a bare `--kp-realistic` read as NaN and skipped the part it names.
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 0) {
+    process.stderr.write(`--${name} 需要一个非负整数 / needs a count (a whole number ≥ 0)\n`);
+    process.exit(2);
+  }
+  return v;
 };
 const PERSONS = arg('persons', 100_000);
 const PINGS = arg('pings', 3_000_000);
