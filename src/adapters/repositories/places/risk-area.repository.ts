@@ -40,22 +40,7 @@ export class RiskAreaRepository implements RiskAreaStore {
       `INSERT INTO risk_areas (name, level, kind, geometry, center_lat, center_lon, radius_m, admin_code, region_code, starts_at, lifted_at, note,
          created_by, created_at, updated_by, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$13,$14) RETURNING ${COLS}`,
-      [
-        f.name,
-        f.level,
-        f.kind,
-        f.geometry === null ? null : JSON.stringify(f.geometry),
-        f.center_lat,
-        f.center_lon,
-        f.radius_m,
-        f.admin_code,
-        f.region_code,
-        f.starts_at,
-        f.lifted_at,
-        f.note,
-        actor,
-        at,
-      ],
+      [...fieldParams(f), actor, at],
     );
     return r.rows[0] as RiskAreaRow;
   }
@@ -72,24 +57,7 @@ export class RiskAreaRepository implements RiskAreaStore {
       `UPDATE risk_areas SET name=$3, level=$4, kind=$5, geometry=$6, center_lat=$7, center_lon=$8, radius_m=$9, admin_code=$10,
          region_code=$11, starts_at=$12, lifted_at=$13, note=$14, updated_by=$15, updated_at=$16, version = version + 1
        WHERE id=$1 AND version=$2 RETURNING ${COLS}`,
-      [
-        id,
-        version,
-        f.name,
-        f.level,
-        f.kind,
-        f.geometry === null ? null : JSON.stringify(f.geometry),
-        f.center_lat,
-        f.center_lon,
-        f.radius_m,
-        f.admin_code,
-        f.region_code,
-        f.starts_at,
-        f.lifted_at,
-        f.note,
-        actor,
-        at,
-      ],
+      [id, version, ...fieldParams(f), actor, at],
     );
     return r.rows[0];
   }
@@ -148,4 +116,22 @@ export class RiskAreaRepository implements RiskAreaStore {
     const row = r.rows[0];
     return `${row?.n ?? 0}:${row?.v ?? 0}:${row?.t ? new Date(row.t).getTime() : 0}`;
   }
+}
+
+/** A risk area's fields as query parameters, in the column order both statements list them. */
+function fieldParams(f: RiskAreaFields): unknown[] {
+  return [
+    f.name,
+    f.level,
+    f.kind,
+    f.geometry === null ? null : JSON.stringify(f.geometry),
+    f.center_lat,
+    f.center_lon,
+    f.radius_m,
+    f.admin_code,
+    f.region_code,
+    f.starts_at,
+    f.lifted_at,
+    f.note,
+  ];
 }
