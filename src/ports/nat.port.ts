@@ -132,8 +132,32 @@ export interface NatAuditEntry {
 
 /** The testing service's own audit log (schema `testing`, which may live in a database of its own). */
 export interface NatAuditLog {
-  /** Appends entries in the caller's transaction. */
+  /** Appends entries in the caller's transaction, hash-chained (domain/audit-chain.ts). */
   append(entries: readonly NatAuditEntry[]): Promise<void>;
+}
+
+/** One stored row of the testing service's chained audit log. */
+export interface NatAuditRow {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  region_code: string | null;
+  detail: Record<string, unknown>;
+  prev_hash: Uint8Array;
+  hash: Uint8Array;
+}
+
+/** Reading the testing service's audit chain back (verification). */
+export interface NatAuditReader {
+  /** The newest chained row's number and hash, or undefined when none is chained. */
+  head(): Promise<{ seq: number; hash: Uint8Array } | undefined>;
+  /** Chained rows with seq ≥ `fromSeq` in order, at most `limit`. */
+  rowsFrom(fromSeq: number, limit: number): Promise<NatAuditRow[]>;
+  /** Number of chained rows. */
+  count(): Promise<number>;
+  /** Rows written before the log was chained (migrations/testing/0010): never verifiable. */
+  unchained(): Promise<number>;
 }
 
 export interface NatStores {

@@ -10,6 +10,8 @@
  * HC_TESTING_RELAY=off (serve the API but do not publish; the outbox keeps everything),
  * HC_TESTING_RELAY_INTERVAL_MS (default 250), HC_TESTING_MAX_BATCH (registrations per commit, 8000).
  */
+import { AUDIT_CHECKPOINT_MS } from './audit.feature.ts';
+import { createCheckpointSigning } from '../adapters/crypto/checkpoint-signing.ts';
 import type { FastifyInstance } from 'fastify';
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
@@ -83,6 +85,7 @@ export async function startTestingRole(
       log,
       trustList: () => ctx.keys.trustList(),
       docHash: (docType, number) => ctx.secrets.lookupHash(docLookupInput(docType, number)),
+      checkpointSigning: createCheckpointSigning(ctx.db, () => ctx.keys.currentSigner()),
     },
     {
       relay: {
@@ -93,12 +96,25 @@ export async function startTestingRole(
       maxBatch: intEnv(env, 'HC_TESTING_MAX_BATCH', 8000),
     },
   );
-  if ((env.HC_TESTING_RELAY ?? 'on') !== 'off') testing.relay.start();
+  const serving = (env.HC_TESTING_RELAY ?? 'on') !== 'off';
+  if (serving) testing.relay.start();
+  // Like the platform's worker: a signed checkpoint of the audit log's head every few minutes when it moved.
+  let checkpointing: Promise<unknown> = Promise.resolve();
+  const checkpointTimer = serving
+    ? setInterval(() => {
+        checkpointing = testing.audit
+          .checkpoint()
+          .catch((err: unknown) => log.error({ err }, 'testing audit checkpoint failed'));
+      }, AUDIT_CHECKPOINT_MS)
+    : undefined;
+  checkpointTimer?.unref();
   const app = await buildNatServer(testing, ctx.auth, log, { maxInFlight: ctx.config.maxInFlight });
   const running: TestingRunning = {
     testing,
     app,
     async stop() {
+      clearInterval(checkpointTimer);
+      await checkpointing;
       await app.close();
       await testing.relay.stop();
       await own?.close();

@@ -2,8 +2,8 @@
  * The nucleic-acid testing service assembled (docs/DESIGN.md §7): its database (schema `testing`,
  * possibly a database of its own), its stores and unit of work, the group-committing collection
  * writer, the services over them and the outbox relay. It takes only shared adapters (database,
- * bus, clock, logger) and two functions handed in by the role: the trust list to verify codes with,
- * and the registry's keyed document hash.
+ * bus, clock, logger) and what the role hands in: the trust list to verify codes with, the
+ * registry's keyed document hash, and the platform key's signatures for the audit log's checkpoints.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../adapters/db/database.ts';
@@ -11,12 +11,16 @@ import { migrate, TESTING_MIGRATIONS } from '../adapters/db/migrate.ts';
 import { CollectionWriter } from '../adapters/nat/collection.writer.ts';
 import { OutboxRelay, type RelayOptions } from '../adapters/nat/outbox-relay.ts';
 import { DbNatUnitOfWork, natStores } from '../adapters/nat/unit-of-work.ts';
+import { NatAuditRepository } from '../adapters/nat/audit.repository.ts';
+import { AuditCheckpointRepository } from '../adapters/repositories/audit-checkpoint.repository.ts';
+import type { CheckpointSigning } from '../ports/audit-log-store.port.ts';
 import type { NatApi } from '../http/routes/nat/nat.routes.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import { BookingService } from '../services/nat/booking.service.ts';
 import { CollectionService } from '../services/nat/collection.service.ts';
 import { LabService } from '../services/nat/lab.service.ts';
+import { NatAuditService } from '../services/nat/nat-audit.service.ts';
 import { NatStatusService } from '../services/nat/nat-status.service.ts';
 import { SiteService } from '../services/nat/site.service.ts';
 import type { TrustList } from '../verifier/index.ts';
@@ -28,6 +32,8 @@ export interface NatDeps {
   log: Logger;
   trustList: () => Promise<TrustList>;
   docHash: (docType: number, number: string) => Buffer;
+  /** signs and checks the audit log's checkpoints with the platform's code-signing key */
+  checkpointSigning?: CheckpointSigning;
 }
 
 /** The testing service's services (what its routes call) plus the parts operators and tests reach. */
@@ -35,6 +41,8 @@ export interface NatModule extends NatApi {
   db: Database;
   writer: CollectionWriter;
   relay: OutboxRelay;
+  /** the testing audit log's chain: verify, signed checkpoints */
+  audit: NatAuditService;
 }
 
 /** Wires the testing service; call `relay.start()` to begin publishing. */
@@ -65,6 +73,14 @@ export function createNatModule(
     }),
     lab: new LabService(uow, stores, deps.clock, kick),
     status: new NatStatusService(stores.outbox, writer),
+    audit: new NatAuditService(
+      new NatAuditRepository(deps.db),
+      deps.clock,
+      deps.checkpointSigning && {
+        checkpoints: new AuditCheckpointRepository(deps.db, 'testing.audit_checkpoints'),
+        signing: deps.checkpointSigning,
+      },
+    ),
   };
 }
 

@@ -194,8 +194,10 @@ SELECT 1`,
       const names = [...migrationFiles(PLATFORM_MIGRATIONS).map((f) => f.name), '0200_testing_schema.sql'];
       await old.db.transaction(async (tx) => {
         await tx.exec(
-          // testing/0002_audit_log.sql came after the earlier runner: its table was not there
+          // testing/0002_audit_log.sql and 0010_audit_log_chain.sql came after the earlier runner:
+          // their tables were not there
           `DROP TABLE testing.audit_log;
+           DROP TABLE testing.audit_checkpoints;
            DROP TABLE hc_migrations;
            CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`,
         );

@@ -17,7 +17,7 @@ import { createVerifier } from '../../verifier/index.ts';
 import type { TrustList } from '../../verifier/trust-list.ts';
 import { AppError } from '../../services/app-error.ts';
 import { seedDemoCity } from '../../roles/demo-seed.ts';
-import type { PublishedCheckpoint } from '../../services/audit.service.ts';
+import type { AuditVerifyResult, PublishedCheckpoint } from '../../services/audit.service.ts';
 import { fail, withContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
@@ -409,22 +409,7 @@ export function registerCoreCommands(program: Command): void {
     .action((o: { checkpoints?: string }) =>
       withContext(async (ctx) => {
         const published = o.checkpoints ? readCheckpoints(o.checkpoints) : [];
-        const r = await ctx.audit.verify(undefined, published);
-        if (r.ok) {
-          process.stdout.write(
-            `audit chain intact: ${r.rows} entries, ${r.checkpoints} signed checkpoints agree` +
-              (r.revokedCheckpoints ? ` (${r.revokedCheckpoints} signed with a revoked key ignored)` : '') +
-              '\n',
-          );
-          return;
-        }
-        const why: Record<NonNullable<typeof r.reason>, string> = {
-          CHAIN_BROKEN: `audit chain broken at entry ${r.brokenAt}`,
-          TRUNCATED: `audit log truncated: entries from ${r.brokenAt} on are missing, a signed checkpoint names them`,
-          CHECKPOINT_MISMATCH: `audit entry ${r.brokenAt} or one before it was changed: its hash differs from the signed checkpoint`,
-          CHECKPOINT_FORGED: `a checkpoint of entry ${r.brokenAt} has no valid platform signature`,
-        };
-        fail(`${why[r.reason ?? 'CHAIN_BROKEN']} (after ${r.rows} good entries)`, 3);
+        reportAuditVerify(await ctx.audit.verify(undefined, published));
       }),
     );
   audit
@@ -445,8 +430,39 @@ export function registerCoreCommands(program: Command): void {
     );
 }
 
+/** Exit code of `hc audit verify` (and `hc testing audit-verify`) when the log was tampered with. */
+export const EXIT_AUDIT_TAMPERED = 3;
+
+/** Prints a verification's outcome, Chinese first; a broken log sets exit code EXIT_AUDIT_TAMPERED. */
+export function reportAuditVerify(r: AuditVerifyResult & { unchained?: number }): void {
+  const before = r.unchained
+    ? `; ${r.unchained} 条早于哈希链的记录无法校验 entries written before the chain cannot be checked`
+    : '';
+  if (r.ok) {
+    process.stdout.write(
+      `审计链完整 audit chain intact: ${r.rows} 条 entries, ${r.checkpoints} 个签名检查点一致 signed checkpoints agree` +
+        (r.revokedCheckpoints
+          ? ` (${r.revokedCheckpoints} 个由已吊销密钥签名，已忽略 signed with a revoked key ignored)`
+          : '') +
+        before +
+        '\n',
+    );
+    return;
+  }
+  const why: Record<NonNullable<typeof r.reason>, string> = {
+    CHAIN_BROKEN: `审计链在第 ${r.brokenAt} 条断开 audit chain broken at entry ${r.brokenAt}`,
+    TRUNCATED: `审计日志被截断：第 ${r.brokenAt} 条起缺失 audit log truncated: entries from ${r.brokenAt} on are missing, a signed checkpoint names them`,
+    CHECKPOINT_MISMATCH: `第 ${r.brokenAt} 条或更早的条目被修改 audit entry ${r.brokenAt} or one before it was changed: its hash differs from the signed checkpoint`,
+    CHECKPOINT_FORGED: `第 ${r.brokenAt} 条的检查点签名无效 a checkpoint of entry ${r.brokenAt} has no valid platform signature`,
+  };
+  fail(
+    `${why[r.reason ?? 'CHAIN_BROKEN']} (${r.reason}; 之前 ${r.rows} 条完好 after ${r.rows} good entries)`,
+    EXIT_AUDIT_TAMPERED,
+  );
+}
+
 /** Published checkpoints from a file: one object, an array, or `{ checkpoints: [...] }`, or one JSON object a line. */
-function readCheckpoints(file: string): PublishedCheckpoint[] {
+export function readCheckpoints(file: string): PublishedCheckpoint[] {
   const text = fs.readFileSync(file, 'utf8').trim();
   let v: unknown;
   try {

@@ -8,6 +8,7 @@ import { createContext } from '../../roles/context.ts';
 import { startTestingRole, type TestingRunning } from '../../roles/nat-testing.role.ts';
 import type { AppContext } from '../../roles/context.ts';
 import { fail, withContext } from '../context.ts';
+import { readCheckpoints, reportAuditVerify } from './core.command.ts';
 
 /** The operator at the command line acts for the whole province (audited as "cli"). */
 const CLI = { actor: 'cli', regionPrefix: '' };
@@ -132,6 +133,36 @@ export function registerTestingCommand(program: Command): void {
             `${x.orderedAt}  ${x.reason.padEnd(15)}  ${x.lab}  ${x.tube}  ${x.personRef}\n`,
           );
         process.stdout.write(`${open.length} open 未完成\n`);
+      }),
+    );
+
+  testing
+    .command('audit-verify')
+    .description(
+      '校验检测服务审计链 Check the testing service audit log: its hash chain and the signed checkpoints',
+    )
+    .option(
+      '--checkpoints <file>',
+      'checkpoints kept elsewhere: JSON printed by `hc testing audit-checkpoint`',
+    )
+    .action((o: { checkpoints?: string }) =>
+      withTesting(async (t) => {
+        const published = o.checkpoints ? readCheckpoints(o.checkpoints) : [];
+        reportAuditVerify(await t.testing.audit.verify(published));
+      }),
+    );
+
+  testing
+    .command('audit-checkpoint')
+    .description(
+      '签名检测服务审计检查点 Sign a checkpoint of the testing audit log head and print it as JSON (keep a copy elsewhere)',
+    )
+    .action(() =>
+      withTesting(async (t, ctx) => {
+        await ctx.keys.ensureKey();
+        const cp = (await t.testing.audit.checkpoint()) ?? (await t.testing.audit.checkpoints(1))[0];
+        if (!cp) return fail('审计日志为空，无可签名 the audit log is empty: nothing to anchor');
+        process.stdout.write(`${JSON.stringify(cp)}\n`);
       }),
     );
 }

@@ -8,6 +8,8 @@ import { openDatabase } from '../../adapters/db/database.ts';
 import { CollectionWriter } from '../../adapters/nat/collection.writer.ts';
 import { OutboxRelay } from '../../adapters/nat/outbox-relay.ts';
 import { ManualClock } from '../../ports/clock.port.ts';
+import { chainHash, testingAuditFields } from '../../domain/audit-chain.ts';
+import { sha256 } from '../audit-chain.service.ts';
 import { TestingSubjects } from '../../domain/nat/nat.ts';
 import { migrateTesting } from '../../roles/nat.module.ts';
 import { USE_SERVICES } from '../../../test/context.ts';
@@ -223,11 +225,112 @@ describe('outbox relay', () => {
   });
 });
 
+describe('testing audit log chain', () => {
+  interface Row {
+    id: number;
+    seq: number;
+    at: Date;
+    actor: string;
+    action: string;
+    region_code: string | null;
+    detail: Record<string, unknown>;
+    prev_hash: Uint8Array;
+    hash: Uint8Array;
+  }
+  const db = () => svc().db;
+  const audit = () => svc().audit;
+  const rows = async () =>
+    (await db().query<Row>('SELECT * FROM testing.audit_log WHERE seq IS NOT NULL ORDER BY seq')).rows;
+  /** Puts saved rows back as they were (ids included). */
+  const restore = async (saved: Row[]) => {
+    for (const r of saved) {
+      await db().query('DELETE FROM testing.audit_log WHERE id = $1', [r.id]);
+      await db().query(
+        `INSERT INTO testing.audit_log (id, seq, at, actor, action, region_code, detail, prev_hash, hash)
+         OVERRIDING SYSTEM VALUE VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+        [r.id, r.seq, r.at, r.actor, r.action, r.region_code, JSON.stringify(r.detail), r.prev_hash, r.hash],
+      );
+    }
+  };
+
+  it('chains every write of the service; an edit, a deleted row, a rehashed edit and a cut-off end are found', async () => {
+    await svc().sites.addSite(GUIYANG, { name: '链测试点 chain site', regionCode: '520102', address: '' });
+    const all = await rows();
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect(all.map((r) => Number(r.seq))).toEqual(all.map((_, i) => i + 1));
+    expect(await audit().verify()).toMatchObject({ ok: true, rows: all.length, unchained: 0 });
+    const cp = await audit().checkpoint();
+    expect(cp).toMatchObject({ seq: all.length });
+    expect(await audit().verify()).toMatchObject({ ok: true, checkpoints: 1 });
+
+    // an edited row
+    await db().query(`UPDATE testing.audit_log SET actor = 'officer:99' WHERE seq = 2`);
+    expect(await audit().verify()).toMatchObject({ ok: false, brokenAt: 2, reason: 'CHAIN_BROKEN' });
+    await restore(all);
+    expect(await audit().verify()).toMatchObject({ ok: true });
+
+    // a row deleted from the middle
+    await db().query('DELETE FROM testing.audit_log WHERE seq = 2');
+    expect(await audit().verify()).toMatchObject({ ok: false, brokenAt: 3, reason: 'CHAIN_BROKEN' });
+    await restore(all);
+
+    // an edit with every later hash recomputed passes the walk, not the signed checkpoint
+    let prev: Uint8Array = all[0]!.hash;
+    for (const r of all.slice(1)) {
+      const actor = Number(r.seq) === 2 ? 'officer:99' : r.actor;
+      const h = chainHash(
+        sha256,
+        prev,
+        testingAuditFields(Number(r.seq), r.at.toISOString(), { ...r, actor, regionCode: r.region_code }),
+      );
+      await db().query('UPDATE testing.audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4', [
+        actor,
+        Buffer.from(prev),
+        Buffer.from(h),
+        r.seq,
+      ]);
+      prev = h;
+    }
+    expect(await audit().verify()).toMatchObject({
+      ok: false,
+      brokenAt: all.length,
+      reason: 'CHECKPOINT_MISMATCH',
+    });
+    await restore(all);
+
+    // the newest row deleted: the checkpoint names it
+    await db().query('DELETE FROM testing.audit_log WHERE seq = $1', [all.length]);
+    expect(await audit().verify()).toMatchObject({ ok: false, brokenAt: all.length, reason: 'TRUNCATED' });
+    // ... also with the stored checkpoints gone, against a copy kept elsewhere
+    await db().query('DELETE FROM testing.audit_checkpoints');
+    expect(await audit().verify()).toMatchObject({ ok: true });
+    expect(await audit().verify([cp!])).toMatchObject({ ok: false, reason: 'TRUNCATED' });
+    await restore(all);
+    expect(await audit().verify([cp!])).toMatchObject({ ok: true, checkpoints: 1 });
+
+    // the platform log's checkpoint does not pass for this log's (a label of its own)
+    await w.ctx.audit.append({ actor: 'test', action: 'test.entry' });
+    const platform = (await w.ctx.audit.checkpoint())!;
+    expect(await audit().verify([platform])).toMatchObject({ ok: false, reason: 'CHECKPOINT_FORGED' });
+  });
+
+  it('counts rows written before the chain apart', async () => {
+    await db().query(
+      `INSERT INTO testing.audit_log (at, actor, action, detail) VALUES (now(), 'legacy', 'nat.legacy', '{}')`,
+    );
+    expect(await audit().verify()).toMatchObject({ ok: true, unchained: 1 });
+  });
+});
+
 describe.skipIf(USE_SERVICES)('testing migrations', () => {
   it('create only the testing schema on a database of its own', async () => {
     const db = await openDatabase({});
     try {
-      expect(await migrateTesting(db)).toEqual(['0001_schema.sql', '0002_audit_log.sql']);
+      expect(await migrateTesting(db)).toEqual([
+        '0001_schema.sql',
+        '0002_audit_log.sql',
+        '0010_audit_log_chain.sql',
+      ]);
       expect(await migrateTesting(db)).toEqual([]);
       const tables = await db.query<{ table_schema: string }>(
         "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('collections', 'persons')",
