@@ -7,6 +7,16 @@ describe('config: where the platform listens and what it exposes', () => {
     expect([c.demo, c.host, c.docs, c.metrics]).toEqual([true, '127.0.0.1', true, { kind: 'public' }]);
   });
 
+  it('HC_NATS_PREFIX names this deployment on a shared NATS server (subjects and streams); plain names without it', async () => {
+    expect(loadConfig({}).natsPrefix).toBe('');
+    expect(loadConfig({ HC_NATS_PREFIX: 'hc_topology' }).natsPrefix).toBe('hc_topology');
+    expect(() => loadConfig({ HC_NATS_PREFIX: 'a.b' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HC_NATS_PREFIX: 'x>' })).toThrow(ConfigError);
+    const { natsNames } = await import('./adapters/bus/nats-names.ts');
+    expect(natsNames('')).toEqual({ subjectPrefix: '', streamPrefix: '' });
+    expect(natsNames('hc_ci')).toEqual({ subjectPrefix: 'hc_ci.', streamPrefix: 'hc_ci_' });
+  });
+
   it('HOST opens demo mode to the network only when said so', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ HOST: '' }).host).toBe('127.0.0.1');

@@ -29,6 +29,12 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   natsUrl: string | undefined;
+  /**
+   * HC_NATS_PREFIX: this deployment's names on a shared NATS server — subjects `<prefix>.hc.…`,
+   * streams `<prefix>_HC`, `<prefix>_FEEDS`, `<prefix>_COMPANION_…` ('' = the plain names). Two
+   * deployments on one server without it share the durable consumers and take each other's events.
+   */
+  natsPrefix: string;
   issuer: string;
   /** demo mode: seeds a city, exposes demo accounts and OTP codes; never in production */
   demo: boolean;
@@ -102,6 +108,13 @@ function bool(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
 function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
+}
+
+function natsPrefix(env: NodeJS.ProcessEnv): string {
+  const v = nonEmpty(env, 'HC_NATS_PREFIX') ?? '';
+  if (!/^[A-Za-z0-9_-]{0,32}$/.test(v))
+    throw new ConfigError(`HC_NATS_PREFIX must be up to 32 letters, digits, _ or -; got "${v}"`);
+  return v;
 }
 
 function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -182,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     redisUrl: nonEmpty(env, 'REDIS_URL'),
     natsUrl: nonEmpty(env, 'NATS_URL'),
+    natsPrefix: natsPrefix(env),
     issuer,
     demo,
     demoResidents: int(env, 'HC_DEMO_RESIDENTS', 10_000, 0, 50_000_000),

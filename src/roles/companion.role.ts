@@ -6,7 +6,7 @@
  * machines; the work queue hands each tile to exactly one of them. Records go to
  * `feeds.key-population`, where the worker role's feed consumer takes them like a carrier's.
  */
-import { NatsFeedStream } from '../adapters/feeds/nats-feed-stream.ts';
+import { feedStreamOptions, NatsFeedStream } from '../adapters/feeds/nats-feed-stream.ts';
 import { connectCompanionJetStream } from '../adapters/companion/jetstream-day-runner.ts';
 import type { CompanionTopology } from '../adapters/companion/companion-streams.ts';
 import type { CompanionDayRunner } from '../ports/companion.port.ts';
@@ -16,6 +16,7 @@ import { Subjects, type EventBus, type Subscription } from '../ports/event-bus.p
 import type { FactAddedEvent } from '../services/fact.service.ts';
 import { CompanionService, type RunResult } from '../services/companion/companion.service.ts';
 import type { AppContext } from './context.ts';
+import { natsNames } from '../adapters/bus/nats-names.ts';
 
 export interface CompanionRunning {
   service: CompanionService;
@@ -74,7 +75,7 @@ export async function startCompanionRole(
   const stops: Array<() => Promise<void>> = [];
   let feed = o.feed;
   if (!feed && natsUrl) {
-    const stream = await NatsFeedStream.connect({ url: natsUrl });
+    const stream = await NatsFeedStream.connect(feedStreamOptions(natsUrl, ctx.config.natsPrefix));
     stops.push(() => stream.close());
     feed = stream;
   }
@@ -82,7 +83,7 @@ export async function startCompanionRole(
   let runner: CompanionDayRunner | undefined;
   if (natsUrl) {
     // the feed stream exists by now (NatsFeedStream above or the caller's): not created twice
-    const js = await connectCompanionJetStream(natsUrl, o.topology, {
+    const js = await connectCompanionJetStream(natsUrl, o.topology ?? natsNames(ctx.config.natsPrefix), {
       onJob: (job, n) => log.info({ day: job.day, tile: job.tile, records: n }, 'companion tile done'),
       onError: (err) => log.warn({ err }, 'companion tile failed; it will be retried'),
     });

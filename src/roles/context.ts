@@ -71,6 +71,7 @@ import type { Places } from '../services/places/places.ts';
 import { createPlaces } from './places.feature.ts';
 import { schemaOnStart, type SchemaOnStart } from './schema.ts';
 import { followActivePolicy, type PolicyFollower } from './policy-follower.ts';
+import { natsNames } from '../adapters/bus/nats-names.ts';
 
 export interface AppContext {
   config: Config;
@@ -155,7 +156,16 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     (config.redisUrl
       ? new RedisStatusCache(config.redisUrl, 'hc:', { nearCacheEntries: config.nearCacheEntries })
       : new MemoryStatusCache());
-  const bus = o.bus ?? (config.natsUrl ? await NatsBus.connect({ url: config.natsUrl }) : new MemoryBus());
+  const nats = natsNames(config.natsPrefix);
+  const bus =
+    o.bus ??
+    (config.natsUrl
+      ? await NatsBus.connect({
+          url: config.natsUrl,
+          stream: `${nats.streamPrefix}HC`,
+          prefix: nats.subjectPrefix,
+        })
+      : new MemoryBus());
   const smsGateway =
     o.smsGateway ??
     (config.smsWebhookUrl ? new WebhookSmsGateway(config.smsWebhookUrl, config.smsWebhookToken) : undefined);

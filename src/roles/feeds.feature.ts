@@ -8,7 +8,7 @@
  */
 import { CarrierStayRepository } from '../adapters/feeds/carrier-stay.repository.ts';
 import { FeedRepository } from '../adapters/feeds/feed.repository.ts';
-import { NatsFeedStream } from '../adapters/feeds/nats-feed-stream.ts';
+import { feedStreamOptions, NatsFeedStream } from '../adapters/feeds/nats-feed-stream.ts';
 import { PingRepository } from '../adapters/feeds/ping.repository.ts';
 import { RetentionRepository } from '../adapters/feeds/retention.repository.ts';
 import type { RouteModule } from '../http/app.ts';
@@ -75,7 +75,9 @@ export const feedRouteModule: RouteModule = (app, ctx) =>
 /** Starts the feed consumers, retention and (PostgreSQL without NATS) the fact watch. */
 export async function startFeedsWorker(ctx: AppContext): Promise<() => Promise<void>> {
   const ingest = createIngestService(ctx, { followUp: 'announce', staysPerBatch: true });
-  const nats = ctx.config.natsUrl ? await NatsFeedStream.connect({ url: ctx.config.natsUrl }) : undefined;
+  const nats = ctx.config.natsUrl
+    ? await NatsFeedStream.connect(feedStreamOptions(ctx.config.natsUrl, ctx.config.natsPrefix))
+    : undefined;
   const subs = await consumeFeeds(nats ?? ctx.bus, ingest, ctx.log);
   const run = () =>
     retention(ctx)

@@ -6,6 +6,7 @@
  */
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { connectStream, consumeDurably } from '../bus/jetstream-consume.ts';
+import { natsNames } from '../bus/nats-names.ts';
 import type { EventBus, Subscription } from '../../ports/event-bus.port.ts';
 
 export interface FeedStreamOptions {
@@ -14,6 +15,12 @@ export interface FeedStreamOptions {
   stream?: string;
   /** prepended to every subject */
   prefix?: string;
+}
+
+/** A deployment's feed stream (HC_NATS_PREFIX): `<prefix>_FEEDS` holding `<prefix>.feeds.>`. */
+export function feedStreamOptions(url: string, deploymentPrefix: string): FeedStreamOptions {
+  const n = natsNames(deploymentPrefix);
+  return { url, stream: `${n.streamPrefix}FEEDS`, prefix: n.subjectPrefix };
 }
 
 export class NatsFeedStream implements EventBus {

@@ -9,7 +9,7 @@ import { EnginePool } from '../../adapters/companion/engine-pool.ts';
 import type { RowError } from '../../adapters/companion/ping-csv.ts';
 import type { CompanionParams } from '../../geo/companion-types.ts';
 import { MemoryBus } from '../../adapters/bus/memory-bus.ts';
-import { NatsFeedStream } from '../../adapters/feeds/nats-feed-stream.ts';
+import { feedStreamOptions, NatsFeedStream } from '../../adapters/feeds/nats-feed-stream.ts';
 import type { EventBus } from '../../ports/event-bus.port.ts';
 import { companionService } from '../../roles/companion.role.ts';
 import { dayOf } from '../../services/companion/companion-days.ts';
@@ -186,7 +186,7 @@ export function registerCompanionsCommand(program: Command): void {
         let nats: NatsFeedStream | undefined;
         if (ctx.config.natsUrl) {
           // the worker role's consumer takes them from the feed stream
-          nats = await NatsFeedStream.connect({ url: ctx.config.natsUrl });
+          nats = await NatsFeedStream.connect(feedStreamOptions(ctx.config.natsUrl, ctx.config.natsPrefix));
           feed = nats;
         } else {
           // no shared bus: this process is the feed's consumer (like hc import)
