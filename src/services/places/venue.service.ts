@@ -24,14 +24,8 @@ export interface VenueInput {
   adminCode: string;
 }
 
-export interface VenueView {
+export interface VenueView extends VenueInput {
   id: number;
-  name: string;
-  category: string;
-  address: string;
-  lat: number;
-  lon: number;
-  adminCode: string;
   adminName: string | null;
   regionCode: string;
   operatorDeviceId: number | null;
