@@ -13,13 +13,16 @@ import { registerPlacesCommand } from './commands/places.command.ts';
 import { registerSimulateCommand } from './commands/simulate.command.ts';
 import { MigrationChangedError, SchemaOutOfDateError } from '../ports/schema-migrations.port.ts';
 import { EXIT_SCHEMA } from '../roles/schema.ts';
+import { CommanderError, parseErrorExitCode } from './context.ts';
 
 const program = new Command();
 program
   .name('hc')
   .description('健康码平台命令行 Health code platform command line')
   .showHelpAfterError()
-  .configureHelp({ sortSubcommands: true });
+  .configureHelp({ sortSubcommands: true })
+  // Parse errors (commander has printed them) exit with the usage code, as refused arguments do.
+  .exitOverride();
 
 registerCoreCommands(program);
 registerCompanionsCommand(program);
@@ -36,6 +39,7 @@ registerSimulateCommand(program);
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
+    if (err instanceof CommanderError) process.exit(parseErrorExitCode(err));
     process.stderr.write(`错误 error: ${err instanceof Error ? err.message : String(err)}\n`);
     const schema = err instanceof SchemaOutOfDateError || err instanceof MigrationChangedError;
     process.exit(schema ? EXIT_SCHEMA : 1);

@@ -18,7 +18,7 @@ import type { TrustList } from '../../verifier/trust-list.ts';
 import { AppError } from '../../services/app-error.ts';
 import { seedDemoCity } from '../../roles/demo-seed.ts';
 import type { AuditVerifyResult, PublishedCheckpoint } from '../../services/audit.service.ts';
-import { fail, withContext } from '../context.ts';
+import { fail, usage, withContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
 /** The message of an expected failure (AppError), or the error itself. */
@@ -152,9 +152,12 @@ export function registerCoreCommands(program: Command): void {
     .action((kid: string) =>
       withContext(async (ctx) => {
         if (!/^[A-Za-z0-9_-]{11}$/.test(kid))
-          return fail('kid must be 11 base64url characters (hc keys list)');
-        if (!(await ctx.keys.revoke(kid, 'cli'))) return fail('no such signing key');
-        process.stdout.write(`revoked signing key 已吊销 kid=${kid}\n`);
+          return usage(
+            '密钥标识须为 11 个 base64url 字符 kid must be 11 base64url characters (hc keys list)',
+          );
+        if (!(await ctx.keys.revoke(kid, 'cli')))
+          return fail('没有该签名密钥或已吊销 no such signing key, or revoked already');
+        process.stdout.write(`已吊销签名密钥 revoked signing key kid=${kid}\n`);
       }),
     );
   keys
@@ -173,10 +176,13 @@ export function registerCoreCommands(program: Command): void {
     .description("吊销设备密钥 Revoke a device's API key (audited; refused from the next request)")
     .action((id: string) =>
       withContext(async (ctx) => {
-        if (!/^[1-9][0-9]{0,14}$/.test(id)) return fail('the device id is a positive whole number');
+        if (!/^[1-9][0-9]{0,14}$/.test(id))
+          return usage('设备编号须为正整数 the device id is a positive whole number (hc devices list)');
         const d = await ctx.auth.revokeDevice(Number(id), 'cli').catch((e: unknown) => fail(appErrorText(e)));
         if (!d) return;
-        process.stdout.write(`device ${d.id} (${d.role}, ${d.name}) revoked at ${d.revokedAt ?? ''}\n`);
+        process.stdout.write(
+          `已吊销设备 device revoked: ${d.id} (${d.role}, ${d.name}) at ${d.revokedAt ?? ''}\n`,
+        );
       }),
     );
   devices
@@ -186,7 +192,7 @@ export function registerCoreCommands(program: Command): void {
       withContext(async (ctx) => {
         for (const d of await ctx.auth.listDevices())
           process.stdout.write(
-            `${d.id}\t${d.role}\t${d.regionCode ?? '-'}\t${d.revokedAt ? `revoked ${d.revokedAt}` : 'active'}\t${d.name}\n`,
+            `${d.id}\t${d.role}\t${d.regionCode ?? '-'}\t${d.revokedAt ? `已吊销 revoked ${d.revokedAt}` : '有效 active'}\t${d.name}\n`,
           );
       }),
     );
@@ -352,27 +358,33 @@ export function registerCoreCommands(program: Command): void {
     .action((o: { token?: string; codeId?: string; doc?: string; docType: string; reason: string }) =>
       withContext(async (ctx) => {
         if ([o.token, o.codeId, o.doc].filter((v) => v !== undefined).length !== 1)
-          return fail('give exactly one of --token, --code-id, --doc');
+          return usage(
+            '请只给出 --token、--code-id、--doc 之一 give exactly one of --token, --code-id, --doc',
+          );
         if (!(REVOCATION_REASONS as readonly string[]).includes(o.reason))
-          return fail(`--reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+          return usage(
+            `作废原因须为 ${REVOCATION_REASONS.join('、')} 之一 --reason must be one of ${REVOCATION_REASONS.join(', ')}`,
+          );
         let target: RevocationTarget;
         if (o.token !== undefined) target = { token: o.token };
         else if (o.codeId !== undefined) {
-          if (!isCodeId(o.codeId)) return fail('--code-id must be 22 base64url characters');
+          if (!isCodeId(o.codeId))
+            return usage('码标识须为 22 个 base64url 字符 --code-id must be 22 base64url characters');
           target = { codeId: o.codeId };
         } else {
           const id = await ctx.residents.findByDocument(Number(o.docType), o.doc ?? '');
-          if (id === undefined) return fail('no resident with that document');
+          if (id === undefined) return fail('没有该证件的居民 no resident with that document');
           target = { personId: id };
         }
-        const revoked = await ctx.codeRevocations.revoke(
-          target,
-          { actor: 'cli', regionPrefix: '' },
-          o.reason as RevocationReason,
-        );
+        const revoked = await ctx.codeRevocations
+          .revoke(target, { actor: 'cli', regionPrefix: '' }, o.reason as RevocationReason)
+          .catch((e: unknown) => fail(appErrorText(e)));
+        if (!revoked) return;
         if (!revoked.length)
-          process.stdout.write('nothing to revoke 无可作废的码 (already revoked or expired)\n');
-        for (const r of revoked) process.stdout.write(`revoked 已作废 ${r}\n`);
+          process.stdout.write(
+            '无可作废的码 nothing to revoke (已作废或已过期 already revoked or expired)\n',
+          );
+        for (const r of revoked) process.stdout.write(`已作废 revoked ${r}\n`);
       }),
     );
 
@@ -421,10 +433,7 @@ export function registerCoreCommands(program: Command): void {
       withContext(async (ctx) => {
         await ctx.keys.ensureKey();
         const cp = (await ctx.audit.checkpoint()) ?? (await ctx.audit.checkpoints(1))[0];
-        if (!cp) {
-          fail('the audit log is empty: nothing to anchor', 1);
-          return;
-        }
+        if (!cp) return fail('审计日志为空，无可签名 the audit log is empty: nothing to anchor');
         process.stdout.write(`${JSON.stringify(cp)}\n`);
       }),
     );
