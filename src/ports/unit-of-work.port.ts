@@ -9,7 +9,7 @@ import type { DeviceStore } from './device-store.port.ts';
 import type { FactStore } from './fact-store.port.ts';
 import type { IssuedCodeStore } from './issued-code-store.port.ts';
 import type { KeyStore } from './key-store.port.ts';
-import type { FeedStore, PersonBatchStore } from './feed-store.port.ts';
+import type { FeedStore, PersonBatchStore, ResponseTaskStore } from './feed-store.port.ts';
 import type { IntermediateStoreWriter } from './intermediate-store.port.ts';
 import type { PolicyStore } from './policy-store.port.ts';
 import type { SessionStore } from './session-store.port.ts';
@@ -26,6 +26,8 @@ export interface Stores {
   feeds: FeedStore;
   /** persons registered in bulk (the identity feed) */
   registrations: PersonBatchStore;
+  /** community response tasks: a move commits with its audit entry */
+  tasks: ResponseTaskStore;
   /** code-signing keys: a rotation or revocation commits with its audit entry */
   keys: KeyStore;
   /** device API keys: added or revoked with the audit entry */

@@ -49,9 +49,9 @@ export function createIngestService(ctx: IngestContext, opts: IngestOptions): In
 
 /** Community response tasks over the context's database. */
 export function createResponseTaskService(
-  ctx: Pick<AppContext, 'db' | 'audit' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'audit' | 'clock' | 'uow'>,
 ): ResponseTaskService {
-  return new ResponseTaskService(new FeedRepository(ctx.db), ctx.audit, ctx.clock);
+  return new ResponseTaskService(new FeedRepository(ctx.db), ctx.audit, ctx.clock, ctx.uow);
 }
 
 /** One retention run (`hc retention run`, the worker's daily job); hot statuses of persons who lose facts are dropped. */

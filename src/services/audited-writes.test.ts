@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
+import { createResident } from '../../test/factories.ts';
+import { createResponseTaskService } from '../roles/feeds.feature.ts';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -151,5 +153,28 @@ describe('write and audit in one transaction', () => {
     await ctx.auth.logout(p, 'staff:atomic-2');
     expect(await ctx.auth.bearer(accessToken)).toBeUndefined();
     expect(await auditCount('auth.logout')).toBe(1);
+  });
+
+  it('response task move: a refused audit entry leaves the task where it was', async () => {
+    const p = await createResident(ctx);
+    const id = (
+      await ctx.db.query<{ id: number }>(
+        `INSERT INTO response_tasks (person_id, region_code, list, category, tier, source_id, created_at, updated_at)
+         VALUES ($1, '520102', 'test', 'close_contact', 'close', $2, now(), now()) RETURNING id`,
+        [p.id, `atomic-task-${p.id}`],
+      )
+    ).rows[0]!.id;
+    const tasks = createResponseTaskService(ctx);
+    const state = async () =>
+      (await ctx.db.query<{ state: string }>('SELECT state FROM response_tasks WHERE id = $1', [id])).rows[0]
+        ?.state;
+    const err = await withAuditRefused(['task.move'], () =>
+      tasks.move(Number(id), 'contacted', '5201', 'officer:1'),
+    );
+    expect(String(err)).toContain('audit refused');
+    expect(await state()).toBe('open');
+    await tasks.move(Number(id), 'contacted', '5201', 'officer:1');
+    expect(await state()).toBe('contacted');
+    expect(await auditCount('task.move')).toBe(1);
   });
 });

@@ -26,6 +26,7 @@ export class DbUnitOfWork implements UnitOfWork {
         codes: new IssuedCodeRepository(tx),
         feeds: new FeedRepository(tx),
         registrations: new PersonRepository(tx),
+        tasks: new FeedRepository(tx),
         keys: new SigningKeyRepository(tx),
         devices: new DeviceRepository(tx),
         sessions: new SessionRepository(tx),

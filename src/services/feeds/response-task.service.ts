@@ -6,6 +6,7 @@
 import { TASK_STATES, type ResponseTask, type TaskState } from '../../domain/feeds/response-task.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { ResponseTaskStore } from '../../ports/feed-store.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
 
@@ -14,6 +15,8 @@ export class ResponseTaskService {
     private readonly repo: ResponseTaskStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** a move and its audit entry commit together or not at all */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Tasks in the officer's region, newest first. */
@@ -46,14 +49,16 @@ export class ResponseTaskService {
         `a task in state ${t.state} cannot go to ${to} (open → contacted → tested → closed)`,
       );
     }
-    const moved = await this.repo.moveTask(id, t.state, to, note ?? null, actor, this.clock.now());
-    if (!moved) throw new AppError('TASK_CHANGED', 409, 'the task was changed meanwhile; reload it');
-    await this.audit.append({
-      actor,
-      action: 'task.move',
-      personId: t.personId,
-      detail: { task: id, from: t.state, to },
+    return this.uow.run(async (s) => {
+      const moved = await s.tasks.moveTask(id, t.state, to, note ?? null, actor, this.clock.now());
+      if (!moved) throw new AppError('TASK_CHANGED', 409, 'the task was changed meanwhile; reload it');
+      await this.audit.appendTo(s.audit, {
+        actor,
+        action: 'task.move',
+        personId: t.personId,
+        detail: { task: id, from: t.state, to },
+      });
+      return moved;
     });
-    return moved;
   }
 }
