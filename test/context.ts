@@ -47,9 +47,12 @@ export interface TestDatabase {
 export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const migrated = opts.migrated ?? true;
   if (!USE_SERVICES) {
-    const db = await openDatabase(migrated ? { loadDataDir: await pgliteTemplate() } : {});
-    if (migrated) await migrateAll(db); // no-op on a current template
-    return { db, url: undefined, drop: () => db.close() };
+    if (!migrated) {
+      const db = await openDatabase({});
+      return { db, url: undefined, drop: () => db.close() };
+    }
+    const db = reusablePglite.pop() ?? (await openMigratedPglite());
+    return { db, url: undefined, drop: () => giveBackPglite(db) };
   }
   const name = `hc_t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -72,10 +75,136 @@ export async function createTestDatabase(opts: { migrated?: boolean } = {}): Pro
   };
 }
 
+/**
+ * Booting PGlite from the template costs 2–3 s of CPU, most of a small test file's time. A test
+ * that drops its database hands the instance back here; it is reset to the migrated state (every
+ * table emptied, the migrations' own rows and the sequences restored, the session discarded) and
+ * the next test of the same file gets it — unless the test changed the schema, the settings or
+ * left the database busy, then the instance is closed and the next test boots a fresh one.
+ */
+const reusablePglite: Database[] = [];
+interface PgliteBaseline {
+  fingerprint: string;
+  tables: string[];
+  seeds: Array<{ table: string; columns: string[]; rows: string }>;
+  sequences: Array<{ name: string; last: string | null }>;
+}
+let pgliteBaseline: Promise<PgliteBaseline> | undefined;
+
+async function openMigratedPglite(): Promise<Database> {
+  const db = await openDatabase({ loadDataDir: await pgliteTemplate() });
+  await migrateAll(db); // no-op on a current template
+  // The first instance of this process, untouched, is the state every reused one returns to.
+  pgliteBaseline ??= readBaseline(db);
+  await pgliteBaseline;
+  return db;
+}
+
+const CATALOG_FINGERPRINT = `
+  SELECT md5(coalesce(string_agg(x, '|' ORDER BY x), '')) AS f FROM (
+    SELECT 'c ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' ' || c.relpersistence::text FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+       AND n.nspname NOT LIKE 'pg_temp%'
+    UNION ALL SELECT 'a ' || attrelid::regclass::text || '.' || attname || ' ' || atttypid::text || ' ' || attnotnull::text
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_t%'
+       AND attnum > 0 AND NOT attisdropped
+    UNION ALL SELECT 't ' || tgrelid::regclass::text || '.' || tgname || ' ' || tgenabled::text FROM pg_trigger
+    UNION ALL SELECT 'k ' || conrelid::regclass::text || '.' || conname || ' ' || convalidated::text FROM pg_constraint
+    UNION ALL SELECT 'p ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc) FROM pg_proc p
+      JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL SELECT 'r ' || rolname FROM pg_roles
+    UNION ALL SELECT 'd ' || coalesce(array_to_string(setconfig, ';'), '') FROM pg_db_role_setting
+    UNION ALL SELECT 's ' || name || '=' || setting FROM pg_settings WHERE source NOT IN ('default', 'override', 'configuration file', 'environment variable', 'command line')
+  ) o(x)`;
+
+async function fingerprint(db: Database): Promise<string> {
+  return (await db.query<{ f: string }>(CATALOG_FINGERPRINT)).rows[0]?.f ?? '';
+}
+
+async function readBaseline(db: Database): Promise<PgliteBaseline> {
+  const tables = (
+    await db.query<{ t: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_t%'
+          AND c.relname <> 'hc_migrations'
+        ORDER BY 1`,
+    )
+  ).rows.map((r) => r.t);
+  const seeds: PgliteBaseline['seeds'] = [];
+  for (const table of tables) {
+    const rows = (await db.query<{ j: string | null }>(`SELECT json_agg(t)::text AS j FROM ${table} t`))
+      .rows[0]?.j;
+    if (!rows) continue;
+    const columns = (
+      await db.query<{ c: string }>(
+        `SELECT quote_ident(attname) AS c FROM pg_attribute
+          WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+          ORDER BY attnum`,
+        [table],
+      )
+    ).rows.map((r) => r.c);
+    seeds.push({ table, columns, rows });
+  }
+  const sequences = (
+    await db.query<{ name: string; last: string | null }>(
+      `SELECT format('%I.%I', schemaname, sequencename) AS name, last_value::text AS last FROM pg_sequences`,
+    )
+  ).rows;
+  return { fingerprint: await fingerprint(db), tables, seeds, sequences };
+}
+
+async function giveBackPglite(db: Database): Promise<void> {
+  const base = await pgliteBaseline;
+  const reset = async (): Promise<boolean> => {
+    await db.query('DISCARD ALL');
+    if (!base || (await fingerprint(db)) !== base.fingerprint) return false;
+    await db.transaction(async (tx) => {
+      await tx.query("SET LOCAL session_replication_role = 'replica'"); // persons refuse TRUNCATE
+      await tx.query(`TRUNCATE ${base.tables.join(', ')} RESTART IDENTITY CASCADE`);
+      for (const s of base.seeds)
+        await tx.query(
+          `INSERT INTO ${s.table} (${s.columns.join(', ')}) OVERRIDING SYSTEM VALUE
+           SELECT ${s.columns.join(', ')} FROM json_populate_recordset(NULL::${s.table}, $1::json)`,
+          [s.rows],
+        );
+      for (const q of base.sequences)
+        await tx.query(
+          q.last === null
+            ? `ALTER SEQUENCE ${q.name} RESTART`
+            : `SELECT setval('${q.name}', ${q.last}, true)`,
+        );
+    });
+    return true;
+  };
+  // A test that left the single session busy (a transaction it never ended) does not hold up the rest.
+  let timer: NodeJS.Timeout | undefined;
+  const ok = await Promise.race([
+    reset().catch(() => false),
+    new Promise<'busy'>((r) => (timer = setTimeout(() => r('busy'), 10_000))),
+  ]);
+  clearTimeout(timer);
+  if (ok === true) reusablePglite.push(db);
+  else if (ok === false) await db.close().catch(() => undefined);
+}
+
 /** Both migration sets, as the embedded `all` role has them: the platform's and the testing service's. */
 async function migrateAll(db: Database): Promise<void> {
   await migrate(db, PLATFORM_MIGRATIONS);
   await migrate(db, TESTING_MIGRATIONS);
+}
+
+/**
+ * An embedded data folder (HC_DATA_DIR's `pg`) holding a migrated cluster, for tests that run the
+ * platform as a child process: loaded from the template instead of an `hc migrate` from scratch.
+ */
+export async function createMigratedDataDir(dataDir: string): Promise<void> {
+  const db = await openDatabase({ dataDir, loadDataDir: await pgliteTemplate() });
+  await migrateAll(db); // no-op on a current template
+  await db.close();
 }
 
 /**

@@ -49,7 +49,7 @@ describe('status recompute pipeline', () => {
     expect(stored?.reasons[0]?.rule).toBe('orange.secondary_contact');
     // Latency is measured on the injected clock that accepted the fact (held still here), not the wall.
     expect(latencies.length).toBeGreaterThan(0);
-    expect(latencies.every((s) => s === 0)).toBe(true);
+    expect(latencies).toEqual(latencies.map(() => 0));
   });
 
   it('counts the persons whose colour changed: a first status, a new colour; not a repeat', async () => {

@@ -26,6 +26,8 @@ export interface ImportHooks {
   /** condense pings into stays at the end (default true) */
   stays?: boolean;
   onStaysProgress?: (persons: number, total: number) => void;
+  /** lines per block, one transaction each (default BLOCK_LINES[feed]) */
+  blockLines?: number;
 }
 
 /**
@@ -40,8 +42,9 @@ export function importFile(
   format: FileFormat,
   hooks: ImportHooks = {},
 ): Promise<ImportSummary> {
+  const lines = hooks.blockLines ?? BLOCK_LINES[feed];
   if (feed === 'pings') {
-    const blocks = files.checkedPings(path, format, BLOCK_LINES.pings, () => ingest.pings.bounds());
+    const blocks = files.checkedPings(path, format, lines, () => ingest.pings.bounds());
     return runBlocks(
       ingest,
       feed,
@@ -54,7 +57,7 @@ export function importFile(
     );
   }
   if (isPersonFeed(feed)) {
-    const blocks = files.checkedRecords(path, format, BLOCK_LINES[feed], feed, ingest.lookupHashKey, () =>
+    const blocks = files.checkedRecords(path, format, lines, feed, ingest.lookupHashKey, () =>
       ingest.deps.clock.now(),
     );
     return runBlocks(
@@ -68,7 +71,7 @@ export function importFile(
       hooks,
     );
   }
-  return importBlocks(ingest, feed, files.blocks(path, format, BLOCK_LINES[feed]), hooks);
+  return importBlocks(ingest, feed, files.blocks(path, format, lines), hooks);
 }
 
 /** Imports blocks of a file, checked here; returns the counts. */
