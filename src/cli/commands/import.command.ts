@@ -49,7 +49,8 @@ export function registerImportCommand(program: Command): void {
     .option(
       '--block-lines <n>',
       '每个事务的行数 lines per transaction block (默认 default: persons/declarations 2000, pings 50000, others 5000); ' +
-        'smaller blocks hold less memory and a killed import redoes less',
+        'smaller blocks hold less memory and a killed import redoes less; 重新导入信令时请用相同的值 ' +
+        're-run a killed pings import with the same value (pings are de-duplicated per block)',
       blockLinesOption,
     )
     .action((feed: string, file: string, o: ImportOptions) => runImportCommand(feed, file, o));
