@@ -31,6 +31,14 @@ export interface SessionStore {
   revoke(id: string, now: Date): Promise<boolean>;
   /** Revokes every live session of a staff account; how many. */
   revokeStaff(staffId: number, now: Date): Promise<number>;
+  /**
+   * Residents' sessions revoked at or after `since` that are not expired at `now`, with when they
+   * expire: what each api process keeps as its list of ended resident sessions.
+   */
+  revokedResidentSessions(
+    since: Date,
+    now: Date,
+  ): Promise<Array<{ id: string; revokedAt: Date; expiresAt: Date }>>;
   /** Deletes sessions that ended (expired or revoked) before `before`; how many. */
   purge(before: Date): Promise<number>;
 }

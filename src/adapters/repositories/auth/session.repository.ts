@@ -64,6 +64,19 @@ export class SessionRepository implements SessionStore {
     return r.rows.length;
   }
 
+  async revokedResidentSessions(
+    since: Date,
+    now: Date,
+  ): Promise<Array<{ id: string; revokedAt: Date; expiresAt: Date }>> {
+    // sessions_revoked_residents_idx (migration 0610): revocations are few among all sign-ins.
+    const r = await this.db.query<{ id: string; revoked_at: Date; expires_at: Date }>(
+      `SELECT id, revoked_at, expires_at FROM sessions
+        WHERE person_id IS NOT NULL AND revoked_at IS NOT NULL AND revoked_at >= $1 AND expires_at > $2`,
+      [since, now],
+    );
+    return r.rows.map((x) => ({ id: x.id, revokedAt: x.revoked_at, expiresAt: x.expires_at }));
+  }
+
   async purge(before: Date): Promise<number> {
     const r = await this.db.query(
       `DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING id`,
