@@ -26,6 +26,10 @@ import { createContext } from '../../src/roles/context.ts';
 import { factsForStays, type MatchableStay } from '../../src/services/places/area-matcher.service.ts';
 import { freshDatabase, peakRssMiB, PG_ADMIN_URL } from '../lib/bench-db.ts';
 import { finishProvenance, provenanceMarkdown, startProvenance } from '../lib/provenance.ts';
+import { helpIfAsked } from '../lib/usage.ts';
+
+helpIfAsked(`基准：风险区域匹配 Risk-area matching benchmark (writes bench/results/areas.{json,md}).
+Usage: node --import tsx bench/areas/run.ts [--stays 2000000] [--areas 10000] [--people 100000] [--per-day 6] [--reuse 0|1]`);
 
 const PROVENANCE = startProvenance();
 

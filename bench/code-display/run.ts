@@ -19,6 +19,11 @@ import { freshDatabase } from '../lib/bench-db.ts';
 import type { PacedLoadResult } from '../lib/paced-load.ts';
 import { procCpuSeconds } from '../lib/proc-cpu.ts';
 import { finishProvenance, provenanceMarkdown, startProvenance } from '../lib/provenance.ts';
+import { helpIfAsked } from '../lib/usage.ts';
+
+helpIfAsked(`基准：亮码 Code display benchmark: GET /v1/me/code against a bare Fastify server (writes bench/results/code-display.{json,md}).
+Usage: node --import tsx bench/code-display/run.ts [--residents 20000] [--duration 20] [--connections 64] [--cpu-prof] [--server-log FILE] [--server-node-args "..."]
+Uses PostgreSQL (database hc_bench_code) and its own Redis database, emptied first (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).`);
 
 const PROVENANCE = startProvenance();
 
@@ -29,7 +34,10 @@ const arg = (name: string, dflt: number) => {
 const RESIDENTS = arg('residents', 20_000);
 const DURATION = arg('duration', 20);
 const CONNECTIONS = arg('connections', 64);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Its own Redis database (14): the run empties it first (FLUSHDB), so it must never be one that
+// tests or a running platform use — emptying database 0 once wiped the sign-in counters of a test
+// run beside it. BENCH_REDIS_URL chooses another.
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 
 const CPU_PROF = process.argv.includes('--cpu-prof');
 /** --server-log <file>: the servers' stdout (e.g. with --server-node-args --trace-gc) */

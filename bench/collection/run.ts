@@ -21,6 +21,10 @@ import { migrate, TESTING_MIGRATIONS } from '../../src/adapters/db/migrate.ts';
 import { runLoad } from './load.ts';
 import { finishProvenance, provenanceMarkdown, startProvenance, type Provenance } from '../lib/provenance.ts';
 import { personInput } from '../../test/factories.ts';
+import { helpIfAsked } from '../lib/usage.ts';
+
+helpIfAsked(`基准：采样登记 Sample-collection registrations per second, durable, on PostgreSQL (writes bench/results/<out>.{json,md}).
+Usage: node --import tsx bench/collection/run.ts [--seconds 60] [--devices 16] [--batch 500] [--doc-share 0.2] [--code-share 0] [--port 18091] [--out collection]`);
 
 const PROVENANCE = startProvenance();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

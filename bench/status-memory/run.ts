@@ -11,6 +11,10 @@ import type { HotStatus } from '../../src/domain/hot-status.ts';
 import { encodeHotStatus } from '../../src/domain/hot-status.ts';
 import { newCodeSubject } from '../../src/domain/token/subject.ts';
 import { finishProvenance, provenanceMarkdown, startProvenance } from '../lib/provenance.ts';
+import { helpIfAsked } from '../lib/usage.ts';
+
+helpIfAsked(`基准：热状态内存 Redis memory per resident for hot statuses (writes bench/results/status-memory.{json,md}).
+Usage: node --import tsx bench/status-memory/run.ts [--residents 1000000]`);
 
 const PROVENANCE = startProvenance();
 
