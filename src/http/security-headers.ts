@@ -1,5 +1,5 @@
 /**
- * Security headers on every response (@fastify/helmet): a Content-Security-Policy the three web
+ * Security headers on every response (helmet, computed once — see securityHeaders): a Content-Security-Policy the three web
  * apps (/app, /scan, /console) and the API docs (/docs) run under in Chromium (test/browser), no
  * framing anywhere (frame-ancestors 'none' and X-Frame-Options: DENY — the officer console above
  * all must not be framed for clickjacking), X-Content-Type-Options: nosniff, Referrer-Policy:
@@ -17,7 +17,8 @@
  * No upgrade-insecure-requests: the platform is also run over plain HTTP on loopback (demo mode),
  * TLS is terminated in front of it in production.
  */
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { App } from './app.ts';
 
 export const CSP_DIRECTIVES = {
@@ -50,18 +51,47 @@ export function docsCsp(header: string): string {
   return header.replace(/style-src 'self'/, `style-src 'self' ${SWAGGER_UI_STYLE_HASHES.join(' ')}`);
 }
 
-export async function registerSecurityHeaders(app: App): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
+const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  // Same-origin pages and resources; the trust list and the API are fetched with CORS, which
+  // Cross-Origin-Resource-Policy does not restrict.
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  crossOriginOpenerPolicy: { policy: 'same-origin' },
+  crossOriginEmbedderPolicy: false,
+};
+
+/**
+ * The headers helmet sets with these options, computed once. @fastify/helmet builds a new helmet
+ * (parsing every CSP directive again) on each request: 6 % of the api's CPU on code display, the
+ * busiest route (bench/code-display, --cpu-prof, 2026-12-06). Without nonces the headers are the same
+ * for every request, so helmet itself computes them here and each response gets a copy.
+ */
+export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    // Same-origin pages and resources; the trust list and the API are fetched with CORS, which
-    // Cross-Origin-Resource-Policy does not restrict.
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+    getHeader: (name: string) => headers[name.toLowerCase()],
+  };
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+  });
+  return headers;
+}
+
+export async function registerSecurityHeaders(app: App): Promise<void> {
+  const headers = securityHeaders();
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 }
