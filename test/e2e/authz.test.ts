@@ -8,10 +8,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RouteAuth } from '../../src/http/auth.ts';
-import { createTestContext, type TestContext } from '../context.ts';
-import { PRINCIPAL_KINDS, worldOfPrincipals, type PrincipalKind, type World } from './principals.ts';
+import { PRINCIPAL_KINDS, worldOfPrincipalsForFile, type PrincipalKind, type World } from './principals.ts';
 
 const DOC = path.resolve(import.meta.dirname, '../../docs/AUTHZ.md');
 
@@ -52,42 +51,32 @@ function table(routes: World['app']['routeTable']): string {
 }
 
 describe('route × role authorization table', () => {
-  let ctx: TestContext;
-  let w: World;
-
-  beforeAll(async () => {
-    ctx = await createTestContext();
-    w = await worldOfPrincipals(ctx);
-  });
-  afterAll(async () => {
-    await w?.app.close();
-    await ctx?.destroy();
-  });
+  const s = worldOfPrincipalsForFile();
 
   it('docs/AUTHZ.md is the table of the current route table', () => {
-    const now = table(w.app.routeTable);
+    const now = table(s.w.app.routeTable);
     if (process.env.HC_WRITE_AUTHZ === '1') fs.writeFileSync(DOC, now);
     const committed = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
     expect(committed, 'regenerate with HC_WRITE_AUTHZ=1 and review the diff').toBe(now);
   });
 
   it('every route answers every principal kind as the table says', async () => {
-    expect(w.app.routeTable.length).toBeGreaterThan(40);
+    expect(s.w.app.routeTable.length).toBeGreaterThan(40);
     const wrong: string[] = [];
     // Calls that end the caller's own session go last (each kind ends only its own); revocations
     // name a device, key or code that does not exist, so the test's own principals stay valid.
     const endsSession = (url: string) => url.endsWith('/logout');
-    const routes = [...w.app.routeTable].sort(
+    const routes = [...s.w.app.routeTable].sort(
       (a, b) => Number(endsSession(a.url)) - Number(endsSession(b.url)),
     );
     for (const r of routes) {
       const id = /revoke/.test(r.url) ? '999999' : '1';
       const url = r.url.replace(/:[A-Za-z]+/g, id).replace('*', 'index.html');
       for (const kind of PRINCIPAL_KINDS) {
-        const res = await w.app.inject({
+        const res = await s.w.app.inject({
           method: r.method as 'GET',
           url,
-          headers: w.headers[kind],
+          headers: s.w.headers[kind],
           payload: ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) ? {} : undefined,
         });
         const expected = expectedFor(r.auth, kind);

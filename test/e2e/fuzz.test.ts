@@ -7,10 +7,9 @@
  * mixing good records with arbitrary ones keeps every good one.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeResidentId } from '../../src/domain/document-number.ts';
-import { createTestContext, type TestContext } from '../context.ts';
-import { PRINCIPAL_KINDS, worldOfPrincipals, type World } from './principals.ts';
+import { PRINCIPAL_KINDS, worldOfPrincipalsForFile, type World } from './principals.ts';
 
 const SEED = 15;
 
@@ -94,20 +93,10 @@ const pathValue = fc.oneof(
 );
 
 describe('fuzz: every route, every principal kind', () => {
-  let ctx: TestContext;
-  let w: World;
-
-  beforeAll(async () => {
-    ctx = await createTestContext();
-    w = await worldOfPrincipals(ctx);
-  });
-  afterAll(async () => {
-    await w?.app.close();
-    await ctx?.destroy();
-  });
+  const s = worldOfPrincipalsForFile();
 
   it('never answers 500, whatever the body, path, query and caller', async () => {
-    const routes = w.app.routeTable;
+    const routes = s.w.app.routeTable;
     const sample = fc
       .record({ route: fc.nat(routes.length - 1), kind: fc.nat(PRINCIPAL_KINDS.length * 2), pathValue })
       .chain(({ route, kind, pathValue }) => {
@@ -135,11 +124,11 @@ describe('fuzz: every route, every principal kind', () => {
             : '';
         const url = r.url.replace(/:[A-Za-z]+/g, pathValue).replace('*', pathValue) + (qs ? `?${qs}` : '');
         const hasBody = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method);
-        const res = await w.app.inject({
+        const res = await s.w.app.inject({
           method: r.method as 'GET',
           url,
           headers: {
-            ...w.headers[who as keyof World['headers']],
+            ...s.w.headers[who as keyof World['headers']],
             ...(hasBody ? { 'content-type': 'application/json' } : {}),
           },
           payload: hasBody ? toJson(body) : undefined,
@@ -158,7 +147,7 @@ describe('fuzz: every route, every principal kind', () => {
     const residents = await Promise.all(
       [0, 1, 2].map(async (i) => {
         const doc = makeResidentId('520102', '19700101', 900 + i, i % 2 === 0);
-        const r = await ctx.residents.register({
+        const r = await s.ctx.residents.register({
           docType: 10,
           docNumber: doc,
           name: '张三',
@@ -192,10 +181,10 @@ describe('fuzz: every route, every principal kind', () => {
                 }
               : it,
           );
-          const res = await w.app.inject({
+          const res = await s.w.app.inject({
             method: 'POST',
             url: '/v1/feeds/key-population/batch',
-            headers: { ...w.headers.peer, 'content-type': 'application/json' },
+            headers: { ...s.w.headers.peer, 'content-type': 'application/json' },
             payload: toJson({ records }),
           });
           expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
@@ -209,7 +198,7 @@ describe('fuzz: every route, every principal kind', () => {
               ? [String(r.sourceId)]
               : [],
           );
-          const stored = await ctx.db.query<{ id: string }>(
+          const stored = await s.ctx.db.query<{ id: string }>(
             "SELECT source_record_id AS id FROM facts WHERE source = 'key-population' AND source_record_id LIKE $1",
             [`fz-${batch}-%`],
           );

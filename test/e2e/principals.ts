@@ -5,7 +5,8 @@
  */
 import type { App } from '../../src/http/app.ts';
 import { DEVICE_ROLES, type DeviceRole } from '../../src/domain/principal.ts';
-import type { TestContext } from '../context.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestContext, type TestContext } from '../context.ts';
 import { createResident } from '../factories.ts';
 import { httpLogin, testServer } from './http.ts';
 
@@ -49,4 +50,21 @@ export async function worldOfPrincipals(ctx: TestContext): Promise<World> {
   for (const role of DEVICE_ROLES)
     headers[role] = { 'x-api-key': (await ctx.auth.addDevice(`fz-${role}`, role, '520102')).apiKey };
   return { app, headers, residentId: resident.id };
+}
+
+/**
+ * A test context and its world of principals for the calling file's tests: made before them,
+ * closed after them (read `ctx` and `w` inside the tests).
+ */
+export function worldOfPrincipalsForFile(): { ctx: TestContext; w: World } {
+  const held = {} as { ctx: TestContext; w: World };
+  beforeAll(async () => {
+    held.ctx = await createTestContext();
+    held.w = await worldOfPrincipals(held.ctx);
+  });
+  afterAll(async () => {
+    await held.w?.app.close();
+    await held.ctx?.destroy();
+  });
+  return held;
 }
