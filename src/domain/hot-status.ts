@@ -53,37 +53,90 @@ const NO_VERSION: StatusVersion = Object.freeze({
   computedAt: 0,
 });
 
+/**
+ * The version as one short string, its four numbers in base 36 joined by dots in compare order:
+ * "highest fact id.fact count.policy number.computed at (ms)", e.g. "ntc75.3.2.mwm0nk75" (18
+ * characters instead of the 27 of a decimal array). Short enough that a typical green resident's
+ * whole entry stays within Redis's 64-byte listpack value limit (bench/results/status-memory.md).
+ * The parts are exact (integers, no rounding), so versions compare exactly as before.
+ */
+export function encodeStatusVersion(v: StatusVersion): string {
+  return [v.factVersion, v.factCount, v.policySeq, v.computedAt].map(base36).join('.');
+}
+
+/** The version of encodeStatusVersion's string; undefined if it is not one. */
+export function decodeStatusVersion(s: string): StatusVersion | undefined {
+  // at most 10 digits a part (MAX_VERSION_PART), as the Redis script reads them
+  const m = /^([0-9a-z]{1,10})\.([0-9a-z]{1,10})\.([0-9a-z]{1,10})\.([0-9a-z]{1,10})$/.exec(s);
+  if (m === null) return undefined;
+  const [factVersion, factCount, policySeq, computedAt] = m.slice(1).map((p) => parseInt(p, 36)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { factVersion, factCount, policySeq, computedAt };
+}
+
+/** The largest version part: 10 base-36 digits (36^10 - 1 < 2^53, so exact in JS and in Redis's Lua). */
+export const MAX_VERSION_PART = 36 ** 10 - 1;
+
+function base36(n: number): string {
+  // A fraction, a negative or a longer number would not survive the dotted form or the Lua reading.
+  if (!Number.isInteger(n) || n < 0 || n > MAX_VERSION_PART)
+    throw new RangeError(`status version part ${n} is not a whole number from 0 to 36^10 - 1`);
+  return n.toString(36);
+}
+
+/**
+ * [sub, colour5, doses, last negative test day (-1: none), masked name, version, reasons,
+ * next review (s)], the last two left out while they are [] and 0 (most residents: green). The
+ * version is 6th, a string (encodeStatusVersion): the Redis cache's compare-and-set script reads it
+ * there (adapters/cache/redis-status-cache.ts).
+ */
 export function encodeHotStatus(h: HotStatus): string {
-  return JSON.stringify([
+  const a: unknown[] = [
     h.sub,
     h.colour5,
     h.vaccineDoses,
     h.lastNegativeTestDay ?? -1,
     h.maskedName,
-    h.reasons,
-    h.nextReviewAt,
-    // The version last, as [highest fact id, fact count, computed at (ms), policy number]: the Redis
-    // cache's compare-and-set script reads element 8 (adapters/cache/redis-status-cache.ts).
-    [h.version.factVersion, h.version.factCount, h.version.computedAt, h.version.policySeq],
-  ]);
+    encodeStatusVersion(h.version),
+  ];
+  if (h.reasons.length > 0 || h.nextReviewAt !== 0) a.push(h.reasons);
+  if (h.nextReviewAt !== 0) a.push(h.nextReviewAt);
+  return JSON.stringify(a);
 }
 
+/**
+ * Reads the current form and the two earlier ones still found in a running Redis: 8 elements with
+ * the version last as [highest fact id, fact count, computed at (ms), policy number?] (read with
+ * its version, so compare-and-set keeps working across the upgrade), and 7 elements from before
+ * statuses had versions (the oldest version: any versioned write replaces it).
+ */
 export function decodeHotStatus(s: string): HotStatus | undefined {
   try {
     const a = JSON.parse(s) as unknown;
-    // 7 elements: written before statuses had versions (any versioned write replaces it)
-    if (!Array.isArray(a) || (a.length !== 7 && a.length !== 8)) return undefined;
-    const [sub, c5, v, t, name, reasons, nr, ver] = a as [
-      string,
-      number,
-      number,
-      number,
-      string,
-      HotStatus['reasons'],
-      number,
-      [number, number, number, number?] | undefined,
-    ];
+    if (!Array.isArray(a) || a.length < 6 || a.length > 8) return undefined;
+    const [sub, c5, v, t, name] = a as [unknown, unknown, number, number, string];
     if (typeof sub !== 'string' || !isColour5(c5)) return undefined;
+    let reasons: HotStatus['reasons'];
+    let nextReviewAt: number;
+    let version: StatusVersion | undefined;
+    if (typeof a[5] === 'string') {
+      version = decodeStatusVersion(a[5]);
+      reasons = (a[6] ?? []) as HotStatus['reasons'];
+      nextReviewAt = (a[7] ?? 0) as number;
+    } else {
+      if (a.length < 7) return undefined;
+      reasons = a[5] as HotStatus['reasons'];
+      nextReviewAt = a[6] as number;
+      const old = a[7] as [number, number, number, number?] | undefined;
+      version = Array.isArray(old)
+        ? { factVersion: old[0], factCount: old[1], policySeq: old[3] ?? 0, computedAt: old[2] }
+        : { ...NO_VERSION };
+    }
+    if (version === undefined || !Array.isArray(reasons)) return undefined;
     return {
       sub,
       colour5: c5,
@@ -91,10 +144,8 @@ export function decodeHotStatus(s: string): HotStatus | undefined {
       lastNegativeTestDay: t < 0 ? null : t,
       maskedName: name,
       reasons,
-      nextReviewAt: nr,
-      version: Array.isArray(ver)
-        ? { factVersion: ver[0], factCount: ver[1], policySeq: ver[3] ?? 0, computedAt: ver[2] }
-        : { ...NO_VERSION },
+      nextReviewAt,
+      version,
     };
   } catch {
     return undefined;

@@ -11,7 +11,7 @@
  * connections are up and tracking is on; any disconnect empties it.
  *
  * Writes are compare-and-set (docs/DESIGN.md §3): a small Lua script per bucket replaces a
- * resident's entry only when the stored one is not newer (its version is the encoded array's last
+ * resident's entry only when the stored one is not newer (its version is the encoded array's 6th
  * element, domain/hot-status.ts), atomically in Redis, so two workers' writes land in version order
  * whatever order they arrive in. The near cache likewise never replaces a newer entry by an older one.
  */
@@ -24,24 +24,41 @@ const BUCKET_SHIFT = 7;
 
 /**
  * KEYS[1]: a bucket; ARGV: per resident six values — field, encoded status, highest fact id, fact
- * count, policy number, computed at (ms). Sets each field unless the stored entry's version ([id,
- * count, ms, policy], the 8th element of its array; no policy number: 0) is newer, compared as
- * domain/status.ts compareStatusVersions does; an entry without one (written before versions) is
- * replaced.
+ * count, policy number, computed at (ms). Sets each field unless the stored entry's version is newer,
+ * compared as domain/status.ts compareStatusVersions does. The stored version is the 6th element, a
+ * string of four base-36 numbers "id.count.policy.ms" (domain/hot-status.ts encodeStatusVersion);
+ * entries written before it have the 8th, [id, count, ms, policy] (no policy number: 0), and are
+ * compared by it; an entry without either (written before versions, or unreadable) is replaced.
+ * Base 36 in Lua: tonumber(s, 36) (strtoul); at most 10 digits a part, as decodeStatusVersion reads.
  * Returns how many were set.
  */
 const SET_IF_NOT_OLDER = `
+local function stored_version(old)
+  local ok, a = pcall(cjson.decode, old)
+  if not ok or type(a) ~= 'table' then return nil end
+  local s = a[6]
+  if type(s) == 'string' then
+    local i, n, p, t = string.match(s, '^([0-9a-z]+)%.([0-9a-z]+)%.([0-9a-z]+)%.([0-9a-z]+)$')
+    if not i or #i > 10 or #n > 10 or #p > 10 or #t > 10 then return nil end
+    i, n, p, t = tonumber(i, 36), tonumber(n, 36), tonumber(p, 36), tonumber(t, 36)
+    if i and n and p and t then return i, n, p, t end
+    return nil
+  end
+  local v = a[8]
+  if type(v) == 'table' and type(v[1]) == 'number' and type(v[2]) == 'number' and type(v[3]) == 'number' then
+    return v[1], v[2], tonumber(v[4]) or 0, v[3]
+  end
+  return nil
+end
 local set = 0
 for i = 1, #ARGV, 6 do
   local newer = false
   local old = redis.call('HGET', KEYS[1], ARGV[i])
   if old then
-    local ok, a = pcall(cjson.decode, old)
-    local v = ok and type(a) == 'table' and a[8] or nil
-    if type(v) == 'table' then
+    local vi, vn, vp, vt = stored_version(old)
+    if vi then
       local id, n, ps, t = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
-      local vps = tonumber(v[4]) or 0
-      newer = v[1] > id or (v[1] == id and (v[2] > n or (v[2] == n and (vps > ps or (vps == ps and v[3] > t)))))
+      newer = vi > id or (vi == id and (vn > n or (vn == n and (vp > ps or (vp == ps and vt > t)))))
     end
   end
   if not newer then

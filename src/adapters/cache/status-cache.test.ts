@@ -107,6 +107,82 @@ describe(`status cache (${USE_SERVICES ? 'Redis' : 'in-process'})`, () => {
     expect((await cache.get(7_000))?.colour5).toBe(0);
   });
 
+  // Entries already in Redis from before the short version string (version as the 8th element,
+  // [id, count, ms, policy?]) are read with their version and compared by it, on both caches.
+  it('reads and compares entries written in the earlier form (version as the 8th element)', async () => {
+    const raw = (id: number): Promise<string | undefined> =>
+      cache instanceof RedisStatusCache
+        ? cache.redis.hget(`${prefix}st:${id >> 7}`, String(id)).then((v) => v ?? undefined)
+        : Promise.resolve((cache as unknown as { map: Map<number, string> }).map.get(id));
+    const put = async (id: number, s: string): Promise<void> => {
+      if (cache instanceof RedisStatusCache) await cache.redis.hset(`${prefix}st:${id >> 7}`, String(id), s);
+      else (cache as unknown as { map: Map<number, string> }).map.set(id, s);
+    };
+    const reasons = [['red.close_contact', 1_790_000_000, 0]];
+    const ms = 1_795_000_000_000;
+    await put(7_100, JSON.stringify(['s', 4, 1, -1, '张*', reasons, 1_791_000_000, [40_000_000, 3, ms, 2]]));
+    expect(await cache.get(7_100)).toEqual({
+      sub: 's',
+      colour5: 4,
+      vaccineDoses: 1,
+      lastNegativeTestDay: null,
+      maskedName: '张*',
+      reasons,
+      nextReviewAt: 1_791_000_000,
+      version: at(40_000_000, 3, ms, 2),
+    });
+    // older by each part in turn: refused, the earlier-form entry stays as it was
+    for (const older of [
+      at(39_999_999, 9, ms + 1, 9),
+      at(40_000_000, 2, ms + 1, 9),
+      at(40_000_000, 3, ms + 1, 1),
+      at(40_000_000, 3, ms - 1, 2),
+    ]) {
+      await cache.setMany([[7_100, hot({ colour5: 0, version: older })]]);
+      expect((await cache.get(7_100))?.colour5).toBe(4);
+    }
+    // the same version is accepted and written in the current form (version 6th, a string)
+    await cache.setMany([
+      [7_100, hot({ colour5: 2, reasons: [], nextReviewAt: 0, version: at(40_000_000, 3, ms, 2) })],
+    ]);
+    expect(await cache.get(7_100)).toMatchObject({ colour5: 2, version: at(40_000_000, 3, ms, 2) });
+    expect(JSON.parse((await raw(7_100)) ?? 'null')).toEqual([
+      'q8ZxWn3kL0aB9cDe',
+      2,
+      2,
+      20_000,
+      '张*三',
+      'ntc74.3.2.mwm0nk74',
+    ]);
+    // then compared in the current form: a millisecond earlier refused, a millisecond later accepted
+    await cache.setMany([[7_100, hot({ colour5: 0, version: at(40_000_000, 3, ms - 1, 2) })]]);
+    expect((await cache.get(7_100))?.colour5).toBe(2);
+    await cache.setMany([[7_100, hot({ colour5: 1, version: at(40_000_000, 3, ms + 1, 2) })]]);
+    expect((await cache.get(7_100))?.colour5).toBe(1);
+    // an earlier-form entry without a policy number counts as policy 0
+    await put(7_101, JSON.stringify(['s', 4, 1, -1, '张*', [], 0, [50, 3, 1000]]));
+    expect((await cache.get(7_101))?.version).toEqual(at(50, 3, 1000, 0));
+    await cache.setMany([[7_101, hot({ colour5: 0, version: at(50, 3, 999, 1) })]]);
+    expect((await cache.get(7_101))?.colour5).toBe(0);
+  });
+
+  it('compares versions at full size exactly (fact ids past 2^40, times in ms)', async () => {
+    const big = 2 ** 40 + 7;
+    const ms = 1_795_000_000_000;
+    await cache.setMany([[7_200, hot({ colour5: 4, version: at(big, 12, ms, 300) })]]);
+    for (const older of [
+      at(big - 1, 99, ms + 5, 301),
+      at(big, 11, ms + 5, 301),
+      at(big, 12, ms + 5, 299),
+      at(big, 12, ms - 1, 300),
+    ]) {
+      await cache.setMany([[7_200, hot({ colour5: 0, version: older })]]);
+      expect((await cache.get(7_200))?.colour5).toBe(4);
+    }
+    await cache.setMany([[7_200, hot({ colour5: 1, version: at(big, 12, ms + 1, 300) })]]);
+    expect(await cache.get(7_200)).toMatchObject({ colour5: 1, version: at(big, 12, ms + 1, 300) });
+  });
+
   it('of the same facts computed at the same moment, keeps the status under the later policy', async () => {
     // a process that had not reloaded a just-published policy writes last (test clock: same moment)
     const newer = hot({ colour5: 0, version: at(30, 3, 1_000, 5) });
