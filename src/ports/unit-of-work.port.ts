@@ -5,6 +5,7 @@
  * adapters/db/unit-of-work.ts. Feature areas add the stores they need to `Stores`.
  */
 import type { AuditLogStore } from './audit-log-store.port.ts';
+import type { CityWithCasesStore } from './city-with-cases-store.port.ts';
 import type { DeviceStore } from './device-store.port.ts';
 import type { FactStore } from './fact-store.port.ts';
 import type { IssuedCodeStore } from './issued-code-store.port.ts';
@@ -12,8 +13,10 @@ import type { KeyStore } from './key-store.port.ts';
 import type { FeedStore, PersonBatchStore, ResponseTaskStore } from './feed-store.port.ts';
 import type { IntermediateStoreWriter } from './intermediate-store.port.ts';
 import type { PolicyStore } from './policy-store.port.ts';
+import type { RiskAreaStore } from './risk-area-store.port.ts';
 import type { SessionStore } from './session-store.port.ts';
 import type { StaffStore } from './staff.port.ts';
+import type { VenueStore } from './venue-store.port.ts';
 
 /** The stores a unit of work offers, all bound to its transaction. */
 export interface Stores {
@@ -38,6 +41,12 @@ export interface Stores {
   staff: StaffStore;
   /** the intermediate store's writes (results from the testing service, with their facts) */
   intermediate: IntermediateStoreWriter;
+  /** venues: registered, re-printed, closed or opened with the audit entry */
+  venues: VenueStore;
+  /** risk areas: a version and its history row commit with the audit entry */
+  riskAreas: RiskAreaStore;
+  /** cities with cases: listed or ended with the audit entry */
+  citiesWithCases: CityWithCasesStore;
 }
 
 export interface UnitOfWork {

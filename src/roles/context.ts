@@ -255,6 +255,7 @@ export async function createContext(config: Config, o: ContextOverrides = {}): P
     issuer: config.issuer,
     clock,
     db,
+    uow,
     persons: repos.persons,
     audit,
     facts,

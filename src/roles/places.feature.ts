@@ -14,6 +14,7 @@ import { PlacesStayRepository } from '../adapters/repositories/places/stay.repos
 import { TripRepository } from '../adapters/repositories/places/trip.repository.ts';
 import { VenueRepository } from '../adapters/repositories/places/venue.repository.ts';
 import type { Clock } from '../ports/clock.port.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
 import type { PersonSubjects } from '../ports/person-subject.port.ts';
 import type { AuditService } from '../services/audit.service.ts';
 import type { AuthService } from '../services/auth.service.ts';
@@ -37,6 +38,8 @@ export interface PlacesCore {
   issuer: string;
   clock: Clock;
   db: Database;
+  /** places writes commit with their audit entries */
+  uow: UnitOfWork;
   persons: PersonRepository;
   audit: AuditService;
   facts: FactService;
@@ -65,7 +68,7 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
     const { policy } = await c.policies.active();
     return { sources: sourceRules(policy.sources), lookbackDays: policy.lookbackDays };
   };
-  const areas = new RiskAreaService(stores.areas, c.audit, c.clock, opts);
+  const areas = new RiskAreaService(stores.areas, c.audit, c.clock, opts, c.uow);
   const matcher = new AreaMatcherService(
     stores.stays,
     c.facts,
@@ -102,6 +105,7 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
     c.audit,
     c.clock,
     rules,
+    c.uow,
   );
   return {
     options: opts,
@@ -119,7 +123,7 @@ export async function createPlaces(c: PlacesCore, overrides: Partial<PlacesOptio
       c.clock,
       c.issuer,
     ),
-    venues: new VenueService(stores.venues, c.auth, c.keys, c.audit, c.clock, c.issuer),
+    venues: new VenueService(stores.venues, c.auth, c.keys, c.audit, c.clock, c.issuer, c.uow),
     checkins,
     codeCompanions,
     stores,

@@ -1,6 +1,7 @@
 /**
  * A write and its audit entry commit together or not at all (docs/DESIGN.md §11): when the audit
- * row cannot be written, the key, device, session or staff change it records is not made either.
+ * row cannot be written, the key, device, session, staff, task, venue, risk-area or listed-city
+ * change it records is not made either, and nothing that follows a change (a re-match) runs.
  * The failure is real: a trigger on audit_log refuses the actions named in a table, on the embedded
  * database and on PostgreSQL alike.
  */
@@ -176,5 +177,141 @@ describe('write and audit in one transaction', () => {
     await tasks.move(Number(id), 'contacted', '5201', 'officer:1');
     expect(await state()).toBe('contacted');
     expect(await auditCount('task.move')).toBe(1);
+  });
+
+  const officer = { actor: 'officer:atomic', regionPrefix: '5201' };
+  const venueRow = async (name: string) =>
+    (
+      await ctx.db.query<{ id: number; active: boolean; poster_nonce: Uint8Array; device: number | null }>(
+        'SELECT id, active, poster_nonce, operator_device_id AS device FROM venues WHERE name = $1',
+        [name],
+      )
+    ).rows;
+
+  it('venue register, reprint, close and open: a refused entry leaves the venue as it was', async () => {
+    const input = {
+      name: '原子场所',
+      category: '商场',
+      address: '南明区某路1号',
+      lat: 26.56,
+      lon: 106.67,
+      adminCode: '520102',
+    };
+    const devices = await count('SELECT count(*)::int AS n FROM devices');
+    const err = await withAuditRefused(['venue.register'], () => ctx.places.venues.register(officer, input));
+    expect(String(err)).toContain('audit refused');
+    expect(await venueRow(input.name)).toEqual([]);
+    expect(await count('SELECT count(*)::int AS n FROM devices')).toBe(devices);
+
+    const { venue, operator } = await ctx.places.venues.register(officer, input);
+    expect((await venueRow(input.name))[0]?.device).toBe(operator.deviceId);
+    expect(await auditCount('venue.register')).toBe(1);
+
+    const v = (await ctx.places.venues.get(venue.id))!;
+    const nonce = Buffer.from(v.poster_nonce);
+    expect(
+      String(await withAuditRefused(['venue.reprint'], () => ctx.places.venues.reprint('t', v))),
+    ).toContain('audit refused');
+    expect(Buffer.from((await venueRow(input.name))[0]!.poster_nonce)).toEqual(nonce);
+    await ctx.places.venues.reprint('t', v);
+    expect(Buffer.from((await venueRow(input.name))[0]!.poster_nonce)).not.toEqual(nonce);
+    expect(await auditCount('venue.reprint')).toBe(1);
+
+    const close = () => ctx.places.venues.setActive('t', v, false);
+    expect(String(await withAuditRefused(['venue.close'], close))).toContain('audit refused');
+    expect((await venueRow(input.name))[0]?.active).toBe(true);
+    await close();
+    expect((await venueRow(input.name))[0]?.active).toBe(false);
+    const open = () => ctx.places.venues.setActive('t', v, true);
+    expect(String(await withAuditRefused(['venue.open'], open))).toContain('audit refused');
+    expect((await venueRow(input.name))[0]?.active).toBe(false);
+    await open();
+    expect((await venueRow(input.name))[0]?.active).toBe(true);
+    expect(await auditCount('venue.close')).toBe(1);
+    expect(await auditCount('venue.open')).toBe(1);
+  });
+
+  it('risk area publish, update and lift: a refused entry leaves no area, no version and no history', async () => {
+    const input = {
+      name: '原子风险区',
+      level: 'medium' as const,
+      center: { lat: 26.57, lon: 106.71 },
+      radiusM: 300,
+      regionCode: '520102',
+    };
+    const areas = () => count(`SELECT count(*)::int AS n FROM risk_areas WHERE name = '原子风险区'`);
+    const history = () =>
+      count(
+        `SELECT count(*)::int AS n FROM risk_area_history h JOIN risk_areas a ON a.id = h.area_id WHERE a.name = '原子风险区'`,
+      );
+    const err = await withAuditRefused(['risk-area.publish'], () => ctx.places.areas.publish(officer, input));
+    expect(String(err)).toContain('audit refused');
+    expect(await areas()).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM risk_area_history')).toBe(0);
+
+    const { area } = await ctx.places.areas.publish(officer, input);
+    const id = Number(area.id);
+    const version = async () =>
+      (await ctx.db.query<{ v: number }>('SELECT version AS v FROM risk_areas WHERE id = $1', [id])).rows[0]
+        ?.v;
+    expect([await areas(), await history(), await auditCount('risk-area.publish')]).toEqual([1, 1, 1]);
+
+    const update = () => ctx.places.areas.update(officer, id, { level: 'high' });
+    expect(String(await withAuditRefused(['risk-area.update'], update))).toContain('audit refused');
+    expect([await version(), await history()]).toEqual([1, 1]);
+    await update();
+    expect([await version(), await history(), await auditCount('risk-area.update')]).toEqual([2, 2, 1]);
+
+    const lift = () => ctx.places.areas.lift(officer, id);
+    expect(String(await withAuditRefused(['risk-area.lift'], lift))).toContain('audit refused');
+    const lifted = () =>
+      count('SELECT count(*)::int AS n FROM risk_areas WHERE id = $1 AND lifted_at IS NOT NULL', [id]);
+    expect([await version(), await history(), await lifted()]).toEqual([2, 2, 0]);
+    await lift();
+    expect([await version(), await history(), await lifted()]).toEqual([3, 3, 1]);
+    expect(await auditCount('risk-area.lift')).toBe(1);
+  });
+
+  it('city with cases publish and end: a refused entry lists nothing and records no fact', async () => {
+    const now = ctx.clock.now();
+    const p = await createResident(ctx, { regionCode: '110101' });
+    await ctx.places.stores.stays.insert({
+      person_id: p.id,
+      started_at: new Date(now - 2 * 86_400_000),
+      ended_at: new Date(now - 2 * 86_400_000 + 3_600_000),
+      lat: 39.9,
+      lon: 116.39,
+      accuracy_m: 10,
+      region_code: '110101',
+      venue_id: null,
+      source: 'carrier',
+      source_record_id: `atomic-bj-${p.id}`,
+    });
+    const who = { actor: 'admin:atomic', regionPrefix: '' };
+    const input = { regionCode: '1101', since: new Date(now - 4 * 86_400_000).toISOString() };
+    const listed = () => count(`SELECT count(*)::int AS n FROM cities_with_cases WHERE region_code = '1101'`);
+    const facts = () =>
+      count(`SELECT count(*)::int AS n FROM facts WHERE person_id = $1 AND type = 'city_with_cases_stay'`, [
+        p.id,
+      ]);
+    const err = await withAuditRefused(['city-with-cases.publish'], () =>
+      ctx.places.cities.publish(who, input),
+    );
+    expect(String(err)).toContain('audit refused');
+    expect([await listed(), await facts()]).toEqual([0, 0]);
+
+    const { city, rematch } = await ctx.places.cities.publish(who, input);
+    expect(rematch.facts).toBe(1);
+    expect([await listed(), await facts(), await auditCount('city-with-cases.publish')]).toEqual([1, 1, 1]);
+
+    const ended = () =>
+      count('SELECT count(*)::int AS n FROM cities_with_cases WHERE id = $1 AND until IS NOT NULL', [
+        city.id,
+      ]);
+    const end = () => ctx.places.cities.end(who, city.id);
+    expect(String(await withAuditRefused(['city-with-cases.end'], end))).toContain('audit refused');
+    expect(await ended()).toBe(0);
+    await end();
+    expect([await ended(), await auditCount('city-with-cases.end')]).toEqual([1, 1]);
   });
 });

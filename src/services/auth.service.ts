@@ -19,7 +19,7 @@ import type { SmsSender } from '../ports/sms.port.ts';
 import type { StaffStore } from '../ports/staff.port.ts';
 import { AppError } from './app-error.ts';
 import type { AuditService } from './audit.service.ts';
-import type { UnitOfWork } from '../ports/unit-of-work.port.ts';
+import type { Stores, UnitOfWork } from '../ports/unit-of-work.port.ts';
 import type { SessionService } from './session.service.ts';
 import type { SignInGuard } from './sign-in-guard.ts';
 import type { StaffService } from './staff.service.ts';
@@ -253,14 +253,7 @@ export class AuthService {
     /** who adds it: the device and its audit entry (device.add) commit together */
     actor?: string,
   ): Promise<{ id: number; apiKey: string }> {
-    const secret = crypto.randomBytes(24).toString('base64url');
-    const device = {
-      name,
-      role,
-      keyHash: crypto.createHash('sha256').update(secret).digest(),
-      regionCode,
-      venueId,
-    };
+    const { secret, device } = newDevice(name, role, regionCode, venueId);
     const id =
       actor === undefined
         ? await this.d.devices.add(device)
@@ -273,6 +266,22 @@ export class AuthService {
             });
             return added;
           });
+    return { id, apiKey: `hcd_${id}_${secret}` };
+  }
+
+  /**
+   * Registers a device inside the unit of work `s`, whose caller audits the change it belongs to
+   * (a venue's operator device); returns its API key, shown once.
+   */
+  async addDeviceIn(
+    s: Stores,
+    name: string,
+    role: DeviceRole,
+    regionCode: string | null,
+    venueId: number | null,
+  ): Promise<{ id: number; apiKey: string }> {
+    const { secret, device } = newDevice(name, role, regionCode, venueId);
+    const id = await s.devices.add(device);
     return { id, apiKey: `hcd_${id}_${secret}` };
   }
 
@@ -374,4 +383,11 @@ function deviceView(d: DeviceRecord): DeviceView {
 /** The limiter's key of a phone: its keyed hash, so the limiter never holds a phone number. */
 function phoneKey(phoneHash: Uint8Array): string {
   return Buffer.from(phoneHash).toString('base64url');
+}
+
+/** A new device's secret (its API key's tail, shown once) and the row kept: the secret's hash only. */
+function newDevice(name: string, role: DeviceRole, regionCode: string | null, venueId: number | null) {
+  const secret = crypto.randomBytes(24).toString('base64url');
+  const keyHash = crypto.createHash('sha256').update(secret).digest();
+  return { secret, device: { name, role, keyHash, regionCode, venueId } };
 }

@@ -11,6 +11,9 @@ import { DeviceRepository } from '../repositories/auth/device.repository.ts';
 import { SessionRepository } from '../repositories/auth/session.repository.ts';
 import { StaffRepository } from '../repositories/auth/staff.repository.ts';
 import { IntermediateStoreRepository } from '../repositories/results/intermediate-store.repository.ts';
+import { CityWithCasesRepository } from '../repositories/places/city-with-cases.repository.ts';
+import { RiskAreaRepository } from '../repositories/places/risk-area.repository.ts';
+import { VenueRepository } from '../repositories/places/venue.repository.ts';
 import type { Database } from './database.ts';
 
 export class DbUnitOfWork implements UnitOfWork {
@@ -32,6 +35,9 @@ export class DbUnitOfWork implements UnitOfWork {
         sessions: new SessionRepository(tx),
         staff: new StaffRepository(tx),
         intermediate: new IntermediateStoreRepository(tx),
+        venues: new VenueRepository(tx),
+        riskAreas: new RiskAreaRepository(tx),
+        citiesWithCases: new CityWithCasesRepository(tx),
       }),
     );
   }

@@ -17,6 +17,7 @@ import type { CityWithCasesRow, CityWithCasesStore } from '../../ports/city-with
 import type { Clock } from '../../ports/clock.port.ts';
 import type { StayRow, StayStore } from '../../ports/stay-store.port.ts';
 import type { TripStore } from '../../ports/trip-store.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
 import type { FactService } from '../fact.service.ts';
@@ -96,6 +97,8 @@ export class CitiesWithCasesService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly rules: () => Promise<PlacesRules>,
+    /** a listing or its end commits with its audit entry; the re-match follows the commit */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Lists a city (inside the caller's region), audits, and matches the lookback window at once. */
@@ -127,18 +130,21 @@ export class CitiesWithCasesService {
     const until = input.until ? time(input.until, 'until') : null;
     if (until !== null && until < since)
       throw new AppError('CITY_TIMES', 400, 'until must not be before since');
-    const row = await this.store.insert({
-      regionCode: code,
-      since: new Date(since),
-      until: until === null ? null : new Date(until),
-      note: input.note ?? null,
-      actor: who.actor,
-      at: new Date(now),
-    });
-    await this.audit.append({
-      actor: who.actor,
-      action: 'city-with-cases.publish',
-      detail: { id: row.id, regionCode: code, since: new Date(since).toISOString() },
+    const row = await this.uow.run(async (s) => {
+      const row = await s.citiesWithCases.insert({
+        regionCode: code,
+        since: new Date(since),
+        until: until === null ? null : new Date(until),
+        note: input.note ?? null,
+        actor: who.actor,
+        at: new Date(now),
+      });
+      await this.audit.appendTo(s.audit, {
+        actor: who.actor,
+        action: 'city-with-cases.publish',
+        detail: { id: row.id, regionCode: code, since: new Date(since).toISOString() },
+      });
+      return row;
     });
     return { city: view(row), rematch: await this.rematch(row) };
   }
@@ -153,16 +159,15 @@ export class CitiesWithCasesService {
       throw new AppError('CITY_NOT_FOUND', 404, 'no such listed city in your region');
     const now = this.clock.now();
     const until = at !== undefined ? time(at, 'at') : now;
-    const row = (await this.store.setUntil(
-      id,
-      new Date(until),
-      who.actor,
-      new Date(now),
-    )) as CityWithCasesRow;
-    await this.audit.append({
-      actor: who.actor,
-      action: 'city-with-cases.end',
-      detail: { id, until: new Date(until).toISOString() },
+    const row = await this.uow.run(async (s) => {
+      const row = await s.citiesWithCases.setUntil(id, new Date(until), who.actor, new Date(now));
+      if (!row) throw new AppError('CITY_NOT_FOUND', 404, 'no such listed city in your region');
+      await this.audit.appendTo(s.audit, {
+        actor: who.actor,
+        action: 'city-with-cases.end',
+        detail: { id, until: new Date(until).toISOString() },
+      });
+      return row;
     });
     return view(row);
   }

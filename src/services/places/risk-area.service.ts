@@ -12,6 +12,7 @@ import { adminDivision } from '../../domain/places/admin-divisions.ts';
 import { checkAreaInRegion } from '../../domain/places/area-region.ts';
 import { countyName } from '../../domain/regions.ts';
 import type { Clock } from '../../ports/clock.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
 import type { AreaMatcherService, MatchReport } from './area-matcher.service.ts';
@@ -61,6 +62,8 @@ export class RiskAreaService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     readonly opts: PlacesAreaOptions,
+    /** a new version, its history row and its audit entry commit together; the re-match follows the commit */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Publishes a new area, keeps history, audits, and re-matches the last 14 days. */
@@ -69,17 +72,20 @@ export class RiskAreaService {
     const fields = this.validate(input, undefined, now);
     this.checkScope(who, fields.region_code);
     this.checkGeometryScope(who, fields);
-    const row = await this.repo.publish(fields, {
-      action: 'publish',
-      actor: who.actor,
-      at: new Date(now),
-      changes: summary(fields),
-      snapshot: summary(fields),
-    });
-    await this.audit.append({
-      actor: who.actor,
-      action: 'risk-area.publish',
-      detail: { areaId: row.id, level: row.level, name: row.name, regionCode: row.region_code },
+    const row = await this.uow.run(async (s) => {
+      const row = await s.riskAreas.publish(fields, {
+        action: 'publish',
+        actor: who.actor,
+        at: new Date(now),
+        changes: summary(fields),
+        snapshot: summary(fields),
+      });
+      await this.audit.appendTo(s.audit, {
+        actor: who.actor,
+        action: 'risk-area.publish',
+        detail: { areaId: row.id, level: row.level, name: row.name, regionCode: row.region_code },
+      });
+      return row;
     });
     return { area: toFeature(row), rematch: await this.afterChange(row) };
   }
@@ -108,19 +114,22 @@ export class RiskAreaService {
     }
     if (Object.keys(changes).length === 0)
       return { area: toFeature(old), rematch: { stays: 0, matches: 0, facts: 0, persons: 0, ms: 0 } };
-    const row = await this.repo.update(id, old.version, fields, {
-      action,
-      actor: who.actor,
-      at: new Date(now),
-      changes,
-      snapshot: after,
-    });
-    if (!row)
-      throw new AppError('AREA_CHANGED', 409, 'the area was changed by someone else; reload and try again');
-    await this.audit.append({
-      actor: who.actor,
-      action: `risk-area.${action}`,
-      detail: { areaId: id, version: row.version, changes },
+    const row = await this.uow.run(async (s) => {
+      const row = await s.riskAreas.update(id, old.version, fields, {
+        action,
+        actor: who.actor,
+        at: new Date(now),
+        changes,
+        snapshot: after,
+      });
+      if (!row)
+        throw new AppError('AREA_CHANGED', 409, 'the area was changed by someone else; reload and try again');
+      await this.audit.appendTo(s.audit, {
+        actor: who.actor,
+        action: `risk-area.${action}`,
+        detail: { areaId: id, version: row.version, changes },
+      });
+      return row;
     });
     return { area: toFeature(row), rematch: await this.afterChange(row) };
   }

@@ -10,6 +10,7 @@ import type { VenueRow, VenueStore } from '../../ports/venue-store.port.ts';
 import { adminDivision } from '../../domain/places/admin-divisions.ts';
 import { signPlacesToken, VENUE_PREFIX, venueClaimMap } from '../../domain/places/places-token.ts';
 import type { Clock } from '../../ports/clock.port.ts';
+import type { UnitOfWork } from '../../ports/unit-of-work.port.ts';
 import { AppError } from '../app-error.ts';
 import type { AuditService } from '../audit.service.ts';
 import type { AuthService } from '../auth.service.ts';
@@ -58,6 +59,8 @@ export class VenueService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly issuer: string,
+    /** a venue's change (with its operator device) and its audit entry commit together or not at all */
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Registers a venue inside the officer's region and creates its operator device (API key shown once). */
@@ -76,29 +79,33 @@ export class VenueService {
     if (!(Math.abs(input.lat) <= 90 && Math.abs(input.lon) <= 180))
       throw new AppError('VENUE_POSITION', 400, 'lat/lon out of range');
     const now = new Date(this.clock.now());
-    const venue = await this.repo.insert({
-      name: input.name.trim(),
-      category: input.category.trim(),
-      address: input.address.trim(),
-      lat: input.lat,
-      lon: input.lon,
-      admin_code: d.code,
-      region_code: d.county,
-      poster_nonce: crypto.randomBytes(16),
-      created_by: who.actor,
-      created_at: now,
-    });
-    const device = await this.auth.addDevice(
-      `场所 venue ${venue.id} ${venue.name}`.slice(0, 120),
-      'venue',
-      d.county,
-      venue.id,
-    );
-    await this.repo.setOperatorDevice(venue.id, device.id);
-    await this.audit.append({
-      actor: who.actor,
-      action: 'venue.register',
-      detail: { venueId: venue.id, name: venue.name, adminCode: d.code, deviceId: device.id },
+    const { venue, device } = await this.uow.run(async (s) => {
+      const venue = await s.venues.insert({
+        name: input.name.trim(),
+        category: input.category.trim(),
+        address: input.address.trim(),
+        lat: input.lat,
+        lon: input.lon,
+        admin_code: d.code,
+        region_code: d.county,
+        poster_nonce: crypto.randomBytes(16),
+        created_by: who.actor,
+        created_at: now,
+      });
+      const device = await this.auth.addDeviceIn(
+        s,
+        `场所 venue ${venue.id} ${venue.name}`.slice(0, 120),
+        'venue',
+        d.county,
+        venue.id,
+      );
+      await s.venues.setOperatorDevice(venue.id, device.id);
+      await this.audit.appendTo(s.audit, {
+        actor: who.actor,
+        action: 'venue.register',
+        detail: { venueId: venue.id, name: venue.name, adminCode: d.code, deviceId: device.id },
+      });
+      return { venue, device };
     });
     return {
       venue: venueView({ ...venue, operator_device_id: device.id }),
@@ -186,17 +193,21 @@ export class VenueService {
 
   /** Re-prints the poster: a new nonce, so posters printed before stop checking in. */
   async reprint(who: string, v: VenueRow): Promise<void> {
-    await this.repo.setNonce(v.id, crypto.randomBytes(16));
-    await this.audit.append({ actor: who, action: 'venue.reprint', detail: { venueId: v.id } });
+    await this.uow.run(async (s) => {
+      await s.venues.setNonce(v.id, crypto.randomBytes(16));
+      await this.audit.appendTo(s.audit, { actor: who, action: 'venue.reprint', detail: { venueId: v.id } });
+    });
   }
 
   /** Closes or reopens a venue (closed venues refuse check-ins). */
   async setActive(who: string, v: VenueRow, active: boolean): Promise<void> {
-    await this.repo.setActive(v.id, active);
-    await this.audit.append({
-      actor: who,
-      action: active ? 'venue.open' : 'venue.close',
-      detail: { venueId: v.id },
+    await this.uow.run(async (s) => {
+      await s.venues.setActive(v.id, active);
+      await this.audit.appendTo(s.audit, {
+        actor: who,
+        action: active ? 'venue.open' : 'venue.close',
+        detail: { venueId: v.id },
+      });
     });
   }
 

@@ -1,11 +1,12 @@
 /** Cities with cases (migrations/0481_cities_with_cases.sql). */
-import type { Database } from '../../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { CityWithCasesRow, CityWithCasesStore } from '../../../ports/city-with-cases-store.port.ts';
 
 const COLS = 'id, region_code, since, until, note, created_by, created_at, updated_by, updated_at';
 
 export class CityWithCasesRepository implements CityWithCasesStore {
-  constructor(private readonly db: Database) {}
+  /** On the pool, or bound to a unit of work's transaction. */
+  constructor(private readonly db: Queryable) {}
 
   async insert(e: {
     regionCode: string;

@@ -1,5 +1,6 @@
 /** Risk areas and their append-only history (SQL only; rules live in the service). */
-import type { Database, Queryable } from '../../db/database.ts';
+import { atomically, type Scope } from '../../db/atomic.ts';
+import type { Queryable } from '../../db/database.ts';
 import type {
   RiskAreaFields,
   RiskAreaHistoryEntry,
@@ -12,10 +13,11 @@ const COLS = `id, name, level, kind, geometry, center_lat, center_lon, radius_m,
   version, note, created_by, created_at, updated_by, updated_at`;
 
 export class RiskAreaRepository implements RiskAreaStore {
-  constructor(private readonly db: Database) {}
+  /** On the pool, or bound to a unit of work's transaction (an area and its history row then commit with it). */
+  constructor(private readonly db: Scope) {}
 
   async publish(f: RiskAreaFields, h: RiskAreaHistoryEntry): Promise<RiskAreaRow> {
-    return this.db.transaction(async (tx) => {
+    return atomically(this.db, async (tx) => {
       const row = await this.insert(f, h.actor, h.at, tx);
       await this.addHistory(row.id, { ...h, version: 1 }, tx);
       return row;
@@ -28,7 +30,7 @@ export class RiskAreaRepository implements RiskAreaStore {
     f: RiskAreaFields,
     h: RiskAreaHistoryEntry,
   ): Promise<RiskAreaRow | undefined> {
-    return this.db.transaction(async (tx) => {
+    return atomically(this.db, async (tx) => {
       const row = await this.write(id, version, f, h.actor, h.at, tx);
       if (row) await this.addHistory(id, { ...h, version: row.version }, tx);
       return row;

@@ -1,12 +1,12 @@
-/** Venues (场所) and check-ins (扫码登记). */
-import type { Database } from '../../db/database.ts';
+/** Venues (场所) and check-ins (扫码登记), on the pool or bound to a unit of work's transaction. */
+import type { Queryable } from '../../db/database.ts';
 import type { CheckinRow, NewVenue, VenueRow, VenueStore } from '../../../ports/venue-store.port.ts';
 
 const VCOLS =
   'id, name, category, address, lat, lon, admin_code, region_code, poster_nonce, operator_device_id, created_by, created_at, active';
 
 export class VenueRepository implements VenueStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Queryable) {}
 
   async insert(v: NewVenue): Promise<VenueRow> {
     const r = await this.db.query<VenueRow>(
