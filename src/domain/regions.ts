@@ -69,6 +69,17 @@ export function regionLabel(code6: string): string | undefined {
   return [p, c && c !== p ? c : undefined, a].filter(Boolean).join(' ');
 }
 
+/**
+ * The name of a staff member's region prefix, as shown on screens instead of the code: a province
+ * (2 digits), a prefecture (4) or a county (6); undefined for the whole country ('') or an unknown code.
+ */
+export function regionPrefixName(prefix: string): string | undefined {
+  if (prefix.length === 2) return provinceName(prefix);
+  if (prefix.length === 4) return cityName(prefix);
+  if (prefix.length === 6) return countyName(prefix);
+  return undefined;
+}
+
 /** The prefecture (city) code of a region code, as the itinerary card groups stays. */
 export function prefectureCode(code6: string): string {
   return code6.slice(0, 4) + '00';

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { DeviceRole, Principal, StaffRole } from '../domain/principal.ts';
 import { normalisePhone } from '../domain/mask.ts';
+import { regionPrefixName } from '../domain/regions.ts';
 import { phoneLookupInput } from '../domain/lookup-input.ts';
 import type { AccessTokenCodec } from '../ports/access-token.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
@@ -209,7 +210,16 @@ export class AuthService {
     username: string,
     password: string,
     client?: string,
-  ): Promise<{ accessToken: string; expiresIn: number; role: StaffRole; regionPrefix: string }> {
+  ): Promise<{
+    accessToken: string;
+    expiresIn: number;
+    role: StaffRole;
+    regionPrefix: string;
+    /** the name screens show; empty when the account has none but its username */
+    displayName: string;
+    /** the region prefix's name (贵阳市), null for the whole country */
+    regionName: string | null;
+  }> {
     const now = this.d.clock.now();
     await this.d.guard.checkStaff(username, client, now);
     const row = await this.d.staff.byUsername(username);
@@ -228,7 +238,15 @@ export class AuthService {
       ttl,
       Math.floor(now / 1000),
     );
-    return { accessToken, expiresIn: ttl, role: row.role, regionPrefix: row.regionPrefix };
+    return {
+      accessToken,
+      expiresIn: ttl,
+      role: row.role,
+      regionPrefix: row.regionPrefix,
+      // An account added without a name carries its username as one: an identifier screens never show.
+      displayName: row.displayName === row.username ? '' : row.displayName,
+      regionName: regionPrefixName(row.regionPrefix) ?? null,
+    };
   }
 
   /** Adds or resets a staff account (StaffService.add; kept for callers that sign in right after). */

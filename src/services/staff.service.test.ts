@@ -64,8 +64,15 @@ describe('staff accounts', () => {
       { username: 'nanming-1', password: 'pass-word-123', role: 'officer', regionPrefix: '520102' },
       'admin:1',
     );
+    // Screens get names, not the username or the region code: none given, none shown.
     await expect(ctx.auth.staffLogin('nanming-1', 'pass-word-123')).resolves.toMatchObject({
       regionPrefix: '520102',
+      displayName: '',
+      regionName: '南明区',
+    });
+    await ctx.staff.update(o.id, { displayName: '王芳' }, 'admin:1');
+    await expect(ctx.auth.staffLogin('nanming-1', 'pass-word-123')).resolves.toMatchObject({
+      displayName: '王芳',
     });
     await ctx.staff.update(o.id, { disabled: true }, 'admin:1');
     await expect(ctx.auth.staffLogin('nanming-1', 'pass-word-123')).rejects.toMatchObject({
@@ -79,6 +86,7 @@ describe('staff accounts', () => {
     ).rows;
     expect(actions).toEqual([
       { action: 'staff.add', actor: 'admin:1' },
+      { action: 'staff.update', actor: 'admin:1' },
       { action: 'staff.update', actor: 'admin:1' },
     ]);
     expect((await ctx.audit.verify()).ok).toBe(true);

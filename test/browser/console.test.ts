@@ -41,12 +41,17 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
   let inRegionDoc: string;
   let outOfRegionDoc: string;
   let closeContactId: number;
+  let officerId: string;
+  let adminId: string;
 
   beforeAll(async () => {
     ensureWebBuilt();
     platform = await startPlatform();
     const { ctx } = platform;
-    await ctx.auth.addStaff('officer-web', 'pass-word-123', '王警官', 'officer', '5201');
+    // Ids of several digits, so finding one on the screen means it is shown.
+    await ctx.db.query(`SELECT setval(pg_get_serial_sequence('staff', 'id'), 4700)`);
+    officerId = String(await ctx.auth.addStaff('officer-web', 'pass-word-123', '王警官', 'officer', '5201'));
+    adminId = String(await ctx.auth.addStaff('admin-web', 'pass-word-123', '李娜', 'admin', ''));
     const a = await createResident(ctx, { name: '周芷若' });
     inRegionDoc = a.input.docNumber;
     const b = await createResident(ctx, { name: '张无忌', regionCode: '520302' });
@@ -100,12 +105,24 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     await platform?.close();
   });
 
-  async function signIn(page: Page): Promise<void> {
+  async function signIn(page: Page, username = 'officer-web'): Promise<void> {
     await page.goto(`${platform.url}/console/`);
-    await page.fill('#username', 'officer-web');
+    await page.fill('#username', username);
     await page.fill('#password', 'pass-word-123');
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByTestId('tile-green').waitFor();
+  }
+
+  /**
+   * The header and the signed-in line show the name, the role and the region by name, Chinese
+   * first: never the username, a role code, the region code or an account id.
+   */
+  async function expectNamedHeader(page: Page, who: string, identifiers: string[]): Promise<void> {
+    await expect(page.getByTestId('who').locator('.who-line').textContent()).resolves.toBe(who);
+    const seen =
+      (await page.locator('header.topbar').innerText()) + (await page.getByTestId('who').innerText());
+    for (const id of identifiers) expect(seen, `header shows ${id}`).not.toContain(id);
+    expect(seen, 'a bare role code').not.toMatch(/(^|[^ a-z])(officer|admin)\b/i);
   }
 
   it('shows the colour chart, the risk area on the map, region-limited lookup and policies', async () => {
@@ -117,6 +134,11 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     await page.waitForSelector('#username');
     await shot(page, 'web-console-signin-desktop');
     await signIn(page);
+    await expectNamedHeader(page, '王警官 · 防疫人员 Health officer · 贵阳市', [
+      'officer-web',
+      '5201',
+      officerId,
+    ]);
 
     // Dashboard: counts for the region and the uPlot chart.
     await page.waitForFunction(
@@ -178,6 +200,15 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
     const phone = await context.newPage();
     await phone.setViewportSize(PHONE);
     await signIn(phone); // the session lives in sessionStorage: one per tab
+    await expectNamedHeader(phone, '王警官 · 防疫人员 Health officer · 贵阳市', [
+      'officer-web',
+      '5201',
+      officerId,
+    ]);
+    const who = await phone.getByTestId('who').boundingBox();
+    expect(who && who.x >= 0 && who.x + who.width <= PHONE.width, 'the signed-in line fits 360 px').toBe(
+      true,
+    );
     await phone.locator('[data-testid=chart] canvas').waitFor();
     await shot(phone, 'web-console-dashboard-phone');
     await phone.click('[data-tab=map]');
@@ -186,6 +217,18 @@ describe.skipIf(!HAS_CHROMIUM)('officer console /console in Chromium', () => {
 
     expect(foreign).toEqual([]);
     expect(blockedByCsp).toEqual([]);
+    await context.close();
+  });
+
+  it('an administrator’s header names them and their role, at 360 px too', async () => {
+    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await signIn(page, 'admin-web');
+    await expectNamedHeader(page, '李娜 · 系统管理员 Administrator · 全部地区 All regions', [
+      'admin-web',
+      adminId,
+    ]);
+    await shot(page, 'web-console-header-admin-phone');
     await context.close();
   });
 });

@@ -71,7 +71,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** The whole platform listening on 127.0.0.1 and a free port. */
+/** The whole platform listening on 127.0.0.1 and a free port (HC_TEST_PORT: that one, on a shared machine). */
 export async function startPlatform(config: Partial<Config> = {}): Promise<Platform> {
   const ctx = await createTestContext({ config });
   await ctx.keys.ensureKey();
@@ -80,7 +80,7 @@ export async function startPlatform(config: Partial<Config> = {}): Promise<Platf
   // Colours follow new facts (declarations, check-ins) as in the running platform.
   const worker = new RecomputeWorker(ctx.bus, ctx.statuses, ctx.log);
   await worker.start();
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = await app.listen({ port: Number(process.env.HC_TEST_PORT ?? 0), host: '127.0.0.1' });
   return {
     ctx,
     app,

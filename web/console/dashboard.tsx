@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, store } from '../shared/api.ts';
 import { COLOUR5, COLOURS } from '../shared/colours.ts';
 import { fmtTime, useLang } from '../shared/i18n.ts';
-import type { Session } from './session.ts';
+import { regionText, type Session } from './session.ts';
 
 interface Point {
   t: number;
@@ -102,7 +102,7 @@ export function Dashboard(props: { session: Session; pollMs?: number }) {
     <section aria-labelledby="h-dash">
       <h2 id="h-dash">
         {t('辖区颜色统计', 'Colours in my region')}{' '}
-        <span class="muted small">{props.session.regionPrefix || t('全省', 'whole province')}</span>
+        <span class="muted small">{tx(regionText(props.session))}</span>
       </h2>
       {error && <div class="error">{error}</div>}
       <div class="tiles">

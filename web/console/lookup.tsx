@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../shared/api.ts';
 import { fmtTime, useLang } from '../shared/i18n.ts';
 import { ColourBadge } from '../shared/ui.tsx';
-import type { Session } from './session.ts';
+import { regionText, type Session } from './session.ts';
 
 export interface PersonView {
   person: {
@@ -78,8 +78,8 @@ export function Lookup(props: { session: Session }) {
       <h2 id="h-lookup">{t('人员查询', 'Person lookup')}</h2>
       <p class="small muted">
         {t(
-          `仅限本辖区（${props.session.regionPrefix}），每次查询均记入审计日志。`,
-          `Only inside your region (${props.session.regionPrefix}); every read is audited.`,
+          `仅限本辖区（${regionText(props.session).zh}），每次查询均记入审计日志。`,
+          `Only inside your region (${regionText(props.session).en}); every read is audited.`,
         )}
       </p>
       <form class="card lookup-form" onSubmit={(e) => void search(e)}>

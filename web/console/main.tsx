@@ -3,7 +3,7 @@
  * key populations, response tasks, person lookup and policy versions. Desktop first, still usable
  * at 360 px.
  */
-import { render } from 'preact';
+import { Fragment, render } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, NetworkError } from '../shared/api.ts';
 import { fmtTime, lang, setLang, useLang } from '../shared/i18n.ts';
@@ -14,7 +14,7 @@ import { Dashboard } from './dashboard.tsx';
 import { KeyPopulations, Tasks } from './lists.tsx';
 import { Lookup } from './lookup.tsx';
 import { RiskMap } from './risk-map.tsx';
-import { listOf, loadSession, saveSession, useGet, type Session } from './session.ts';
+import { listOf, loadSession, saveSession, useGet, whoParts, type Session } from './session.ts';
 
 const TABS = [
   ['dashboard', '总览', 'Overview'],
@@ -37,7 +37,13 @@ function SignIn(props: { onSignedIn: (s: Session) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ accessToken: string; role: string; regionPrefix: string }>('/v1/auth/staff', {
+      const r = await api<{
+        accessToken: string;
+        role: string;
+        regionPrefix: string;
+        displayName: string;
+        regionName: string | null;
+      }>('/v1/auth/staff', {
         body: { username: username.trim(), password },
       });
       if (!r.ok)
@@ -47,6 +53,8 @@ function SignIn(props: { onSignedIn: (s: Session) => void }) {
         role: r.data.role,
         regionPrefix: r.data.regionPrefix,
         username: username.trim(),
+        displayName: r.data.displayName,
+        regionName: r.data.regionName,
       });
     } catch (err) {
       setError(err instanceof NetworkError ? t('网络不可用', 'Network unavailable') : String(err));
@@ -159,8 +167,15 @@ function Console(props: { session: Session; onSignOut: () => void }) {
             {t(zh, en)}
           </button>
         ))}
-        <div class="who small">
-          {props.session.username} · {props.session.role} · {props.session.regionPrefix || '*'}
+        <div class="who small" data-testid="who">
+          <span class="who-line">
+            {whoParts(props.session).map((part, i) => (
+              <Fragment key={i}>
+                {i > 0 && ' · '}
+                <span class="who-part">{part}</span>
+              </Fragment>
+            ))}
+          </span>
           <button type="button" class="secondary" onClick={props.onSignOut}>
             {t('退出', 'Sign out')}
           </button>

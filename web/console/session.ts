@@ -7,6 +7,35 @@ export interface Session {
   role: string;
   regionPrefix: string;
   username: string;
+  /** the staff member's name as screens show it (absent in sessions saved before it was sent) */
+  displayName?: string;
+  /** the region's name (贵阳市); null for the whole country */
+  regionName?: string | null;
+}
+
+const ROLE_NAMES: Record<string, { zh: string; en: string }> = {
+  officer: { zh: '防疫人员', en: 'Health officer' },
+  admin: { zh: '系统管理员', en: 'Administrator' },
+};
+
+/** The role as screens show it, Chinese first: 防疫人员 Health officer. */
+export function roleName(role: string): string {
+  const r = ROLE_NAMES[role] ?? { zh: '工作人员', en: 'Staff' };
+  return `${r.zh} ${r.en}`;
+}
+
+/** Who is signed in, as the header shows it: name, role and region by name, never a username or code. */
+export function whoParts(s: Session): string[] {
+  return [s.displayName, roleName(s.role), s.regionName ?? '全部地区 All regions'].filter(
+    (x): x is string => x !== undefined && x !== '',
+  );
+}
+
+/** The region by name for texts (本辖区 when the name is unknown): never the code. */
+export function regionText(s: Session): { zh: string; en: string } {
+  if (s.regionName) return { zh: s.regionName, en: s.regionName };
+  if (s.regionPrefix === '') return { zh: '全部地区', en: 'all regions' };
+  return { zh: '本辖区', en: 'your region' };
 }
 
 const KEY = 'hc.console.session';

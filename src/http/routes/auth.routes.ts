@@ -77,6 +77,8 @@ export function authRoutes(app: App, ctx: AppContext): void {
             expiresIn: Type.Integer(),
             role: Type.String(),
             regionPrefix: Type.String(),
+            displayName: Type.String(),
+            regionName: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errors(400, 401, 429),
         },
