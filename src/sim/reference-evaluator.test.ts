@@ -122,4 +122,64 @@ describe('reference evaluator (docs/POLICY.md, default policy)', () => {
       expect(expectedColour([sc, t1, corr, t2], T + D + 3 * H)).toBe('green');
     });
   });
+  it('red.inbound_high_risk: as close contact, from the last exposure', () => {
+    const h = f({ kind: 'inbound_high_risk', event: T, lastExposure: T });
+    expect(expectedColour([h], T - 1)).toBe('green');
+    expect(expectedColour([h], T)).toBe('red');
+    const tests = [neg(T + D), neg(T + 2 * D)];
+    expect(expectedColour([h, ...tests], T + 14 * D - 1)).toBe('red'); // 14 days not yet
+    expect(expectedColour([h, ...tests], T + 14 * D)).toBe('green');
+    expect(expectedColour([h], T + 40 * D)).toBe('red'); // days alone do not release
+  });
+
+  it('orange.medium_risk_stay: within the last 14 days, released as a secondary contact', () => {
+    const m = f({ kind: 'medium_risk_stay', event: T });
+    expect(expectedColour([m], T)).toBe('orange');
+    expect(expectedColour([m, neg(T + D)], T + 2 * D)).toBe('orange'); // one test is not enough
+    expect(expectedColour([m, neg(T + D), neg(T + 2 * D)], T + 2 * D)).toBe('green');
+    const fever = f({ kind: 'declaration', event: T + 3 * D, temperature: 38, symptoms: [] });
+    // 7 symptom-free days count from the latest symptomatic declaration
+    expect(expectedColour([m, fever], T + 7 * D)).toBe('orange');
+    expect(expectedColour([m], T + 7 * D)).toBe('green');
+    // the lookback ends the rule even with nothing else: a stay 14 days ago no longer counts
+    const p = { ...DEFAULT_REF_POLICY, lookbackDays: 5 };
+    expect(expectedColour([m, fever], T + 5 * D - 1, p)).toBe('orange');
+    expect(expectedColour([m], T + 5 * D, p)).toBe('green');
+  });
+
+  it('yellow.city_with_cases_stay: yellow until a negative test after the stay, within the lookback', () => {
+    const c = f({ kind: 'city_with_cases_stay', event: T });
+    expect(expectedColour([c], T)).toBe('yellow');
+    expect(expectedColour([c, neg(T - H)], T + D)).toBe('yellow'); // a test before the stay does not count
+    expect(expectedColour([c, neg(T + H)], T + D)).toBe('green');
+    expect(expectedColour([c, neg(T + H)], T + 30 * 60_000)).toBe('yellow'); // not sampled yet
+    expect(expectedColour([c], T + 14 * D - 1)).toBe('yellow');
+    expect(expectedColour([c], T + 14 * D)).toBe('green');
+  });
+
+  it('yellow.key_occupation_overdue: from enrolment + interval, while no negative test in the last interval', () => {
+    const k = f({ kind: 'key_occupation', event: T, intervalHours: 24 });
+    expect(expectedColour([k], T + 24 * H - 1)).toBe('green'); // a whole interval not yet passed
+    expect(expectedColour([k], T + 24 * H)).toBe('yellow');
+    const t = neg(T + 20 * H);
+    expect(expectedColour([k, t], T + 24 * H)).toBe('green');
+    expect(expectedColour([k, t], T + 44 * H - 1)).toBe('green');
+    expect(expectedColour([k, t], T + 44 * H)).toBe('yellow'); // the test aged out
+    const k72 = f({ kind: 'key_occupation', event: T, intervalHours: 72 });
+    expect(expectedColour([k72, t], T + 80 * H)).toBe('green');
+    expect(expectedColour([k72, t], T + 92 * H)).toBe('yellow');
+    const off = f({ kind: 'release', types: ['key_occupation'], event: T + 4 * D });
+    expect(expectedColour([k72, t, off], T + 4 * D - 1)).toBe('yellow');
+    expect(expectedColour([k72, t, off], T + 4 * D)).toBe('green');
+    const pos = f({ kind: 'test', event: T + 3 * D, result: 'positive', pooled: true });
+    expect(expectedColour([k, pos], T + 3 * D + H)).toBe('orange'); // a positive test is not a negative one
+  });
+
+  it('a correction covers places facts it was made about, not later ones', () => {
+    const m = f({ kind: 'medium_risk_stay', event: T });
+    const c = f({ kind: 'correction', event: T + H, colour: 'green', expires: T + 3 * D });
+    const h = f({ kind: 'inbound_high_risk', event: T + 2 * H, lastExposure: T + 2 * H });
+    expect(expectedColour([m, c], T + 2 * H)).toBe('green');
+    expect(expectedColour([m, c, h], T + 2 * H)).toBe('red');
+  });
 });

@@ -2,7 +2,9 @@
  * The reference evaluator for `hc simulate`: the colour a resident should have, written from the
  * published default policy as docs/POLICY.md states it ("The default policy", "How the engine
  * applies it", "Corrections") — deliberately not from the policy engine's code, which it checks.
- * Plain code for the fact kinds the simulation produces; no policy document is interpreted.
+ * Plain code for the fact kinds the simulation produces; no policy document is interpreted. The
+ * facts the places sources derive (trips, check-ins, risk areas, cities with cases) are worked out
+ * from docs/PLACES.md in ./reference-places.ts.
  */
 
 export type Colour = 'green' | 'yellow' | 'orange' | 'red' | 'purple';
@@ -26,13 +28,23 @@ export type RefFact =
   | { kind: 'declaration'; event: number; temperature?: number; symptoms: readonly string[]; seq: number }
   /** an individual (single-tube) test; `event` = when it was sampled */
   | { kind: 'test'; event: number; result: 'negative' | 'positive'; pooled: boolean; seq: number }
-  | { kind: 'correction'; event: number; colour: Colour; expires: number; seq: number };
+  | { kind: 'correction'; event: number; colour: Colour; expires: number; seq: number }
+  /** a trip end or a stay in a high-risk area (red.inbound_high_risk) */
+  | { kind: 'inbound_high_risk'; event: number; lastExposure: number; seq: number }
+  /** a trip end or a stay in a medium-risk area (orange.medium_risk_stay, within the lookback) */
+  | { kind: 'medium_risk_stay'; event: number; seq: number }
+  /** presence in a listed city with cases (yellow.city_with_cases_stay, within the lookback) */
+  | { kind: 'city_with_cases_stay'; event: number; seq: number }
+  /** enrolled on a key-occupation list with its periodic test interval (yellow.key_occupation_overdue) */
+  | { kind: 'key_occupation'; event: number; intervalHours: number; seq: number };
 
 /** The numbers of the published policy the simulation relies on (defaults: `default-2026.1`). */
 export interface RefPolicy {
   feverThreshold: number;
   respiratorySymptoms: readonly string[];
   correctionMaxDays: number;
+  /** "in the last N days" of the rules that say so */
+  lookbackDays: number;
 }
 
 /** The default policy's numbers, from docs/POLICY.md. */
@@ -41,6 +53,7 @@ export const DEFAULT_REF_POLICY: RefPolicy = {
   // docs/POLICY.md names `cough`; the simulation declares no other symptom
   respiratorySymptoms: ['cough'],
   correctionMaxDays: 14,
+  lookbackDays: 14,
 };
 
 /** `count` negative tests sampled strictly after `anchor`, each ≥ `gapHours` after the previous, by `now`. */
@@ -110,12 +123,30 @@ function fired(f: RefFact, facts: readonly RefFact[], now: number, p: RefPolicy)
       // pooled positive: one negative individual retest, or as secondary contact
       if (released(facts, 'test_result', f.event, now)) return undefined;
       return negativeTests(facts, f.event, 1, 0, now) || asSecondary(f.event) ? undefined : 'orange';
-    case 'close_contact': {
-      if (released(facts, 'close_contact', f.event, now)) return undefined;
+    case 'close_contact':
+    case 'inbound_high_risk': {
+      if (released(facts, f.kind, f.event, now)) return undefined;
       // 14 days after last exposure AND two negative tests 24 h apart after it
       const anchor = f.lastExposure ?? f.event;
       const done = now >= anchor + 14 * DAY && negativeTests(facts, anchor, 2, 24, now);
       return done ? undefined : 'red';
+    }
+    case 'medium_risk_stay':
+      // within the last lookbackDays; released as a secondary contact
+      if (now >= f.event + p.lookbackDays * DAY || released(facts, f.kind, f.event, now)) return undefined;
+      return asSecondary(f.event) ? undefined : 'orange';
+    case 'city_with_cases_stay':
+      // within the last lookbackDays; released by a negative test after the stay
+      if (now >= f.event + p.lookbackDays * DAY || released(facts, f.kind, f.event, now)) return undefined;
+      return negativeTests(facts, f.event, 1, 0, now) ? undefined : 'yellow';
+    case 'key_occupation': {
+      // counts from enrolment + interval; overdue while no negative test sampled in the last interval
+      const interval = f.intervalHours * HOUR;
+      if (now < f.event + interval || released(facts, f.kind, f.event, now)) return undefined;
+      const recent = facts.some(
+        (t) => t.kind === 'test' && t.result === 'negative' && t.event <= now && now - t.event < interval,
+      );
+      return recent ? undefined : 'yellow';
     }
     case 'secondary_contact':
       if (released(facts, 'secondary_contact', f.event, now)) return undefined;
