@@ -1,11 +1,13 @@
 /**
  * `hc simulate`: a synthetic city driven through the platform's public interfaces only — the
- * registry feed, key-population lists (cases, close and secondary contacts, releases), residents'
- * own declarations, tests through the testing service (collector and lab devices), officers'
- * corrections and a policy change — on an accelerated clock (HC_TEST_CLOCK), then every resident's
- * code read as the resident reads it (`GET /v1/me/code`, verified offline with src/verifier) at
- * each checkpoint and compared with the reference evaluator (./reference-evaluator.ts), which is
- * written from docs/POLICY.md and shares no code with the policy engine.
+ * registry feed, key-population lists (cases, close and secondary contacts, key occupations with
+ * their test interval, releases), residents' own declarations, tests through the testing service
+ * (collector and lab devices), rail and flight trips (co-travellers of later cases among them),
+ * risk areas, venue check-ins, a city with cases, officers' corrections and a policy change — on
+ * an accelerated clock (HC_TEST_CLOCK), then every resident's code read as the resident reads it
+ * (`GET /v1/me/code`, verified offline with src/verifier) at each checkpoint and compared with the
+ * reference evaluator (./reference-evaluator.ts, ./reference-places.ts), which is written from
+ * docs/POLICY.md and docs/PLACES.md and shares no code with the policy engine or the places services.
  */
 import { makeResidentId } from '../domain/document-number.ts';
 import { createVerifier, type TrustList } from '../verifier/index.ts';
@@ -18,6 +20,7 @@ import {
   type RefPolicy,
 } from './reference-evaluator.ts';
 import { HttpError, pause, pool, type Auth, type OtpSource, type PlatformClient } from './platform-client.ts';
+import { CityPlaces, FOLLOW_UP_MS, type Resident } from './city-places.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -49,20 +52,6 @@ export interface SimulateDeps {
   log(line: string): void;
 }
 
-interface Resident {
-  i: number;
-  phone: string;
-  doc: string;
-  region: string;
-  token?: string;
-  personId?: number;
-  facts: RefFact[];
-  /** became a case (never listed twice) */
-  caseAt?: number;
-  caseReleased?: boolean;
-  watchedUntil?: number;
-}
-
 export interface Checkpoint {
   day: number;
   simTime: string;
@@ -85,6 +74,8 @@ export interface SimulateReport {
   submitted: Record<string, number>;
   rejectedRows: number;
   rejectedExamples: unknown[];
+  /** the facts the places sources should have recorded by the end (reference), by kind */
+  placesFacts?: Record<string, number>;
   checkpoints: Checkpoint[];
   mismatches: number;
   latencyMs: Record<string, { n: number; p50: number; p95: number; max: number; notVisibleIn30s: number }>;
@@ -140,8 +131,21 @@ export async function simulate(
       doc: makeResidentId(region, birth, seq3, i % 2 === 1),
       region,
       facts: [],
+      ...(i % 10 === 7 ? { visitsVenues: true } : {}),
     });
   }
+  const places = new CityPlaces({
+    client,
+    residents,
+    rand,
+    nextSeq: () => ++seq,
+    count,
+    codeOf: (r) => codeOf(r),
+    reject: (e) => {
+      rejectedRows++;
+      if (rejectedExamples.length < 5) rejectedExamples.push(e);
+    },
+  });
 
   await d.setClock(startSim);
   let now = startSim;
@@ -167,6 +171,7 @@ export async function simulate(
     { name: '模拟采样点 simulated site', regionCode: '520102' },
     officer,
   );
+  await places.setup(admin, officer);
 
   // Registry 公安户籍: the persons feed, 1000 per request.
   const batches: Resident[][] = [];
@@ -219,7 +224,14 @@ export async function simulate(
     }
   };
   const shown = async (r: Resident): Promise<Colour> => COLOURS[(await codeOf(r)).colour5]!;
-  const expectNow = (r: Resident) => expectedColour(r.facts, now, policy);
+  const expectNow = (r: Resident) => {
+    const derived = places.factsOf(r.i);
+    return expectedColour(derived.length ? [...r.facts, ...derived] : r.facts, now, policy);
+  };
+  /** Residents whose expected colour differs from `before` (taken at the same simulated moment). */
+  const snapshot = (rs: readonly Resident[]) => new Map(rs.map((r) => [r, expectNow(r)]));
+  const changedSince = (before: Map<Resident, Colour>) =>
+    [...before].filter(([r, c]) => expectNow(r) !== c).map(([r]) => r);
 
   /** Measures how long each change takes to show on the resident's code (real time). */
   const track = async (kind: string, changed: Resident[], t0: number) => {
@@ -265,6 +277,7 @@ export async function simulate(
         x.r.facts.push(x.fact(s));
         count(String(x.row.category) + (x.row.action === 'release' ? ' release' : ''));
       });
+      places.changed(); // cases and their releases find co-travellers
       part.forEach((x, j) => {
         if (expectNow(x.r) !== before[j]) changed.push(x.r);
       });
@@ -281,9 +294,20 @@ export async function simulate(
   const casesPerDay = Math.max(1, Math.round(o.residents / 10_000));
   const declarationsPerDay = Math.max(2, Math.round(o.residents / 500));
   const correctionsPerDay = Math.max(1, Math.round(o.residents / 10_000));
+  const tripsPerDay = Math.max(6, Math.round(o.residents / 200));
+  const checkinsPerDay = Math.max(6, Math.round(o.residents / 200));
+  const groupsPerDay = Math.max(1, Math.round(o.residents / 10_000));
+  const keyWorkers = Math.max(10, Math.round(o.residents / 100));
   const policyChangeStep = Math.floor(steps / 2) + 1;
+  // Places: the areas published a fifth of the way in (day ~1.5 of 7), the high one lifted at 0.6,
+  // the medium one at 0.8; 遵义 listed at 0.3 and ended at 0.7; two key workers off the list at 0.75.
+  const at = (share: number) => Math.max(2, Math.round(steps * share));
+  const [areaStep, liftHighStep, liftMediumStep] = [at(0.2), at(0.6), at(0.8)];
+  const [cityStep, cityEndStep, keyReleaseStep] = [at(0.3), at(0.7), at(0.75)];
+  const groupStepOfDay = Math.floor(stepsPerDay / 6);
   const testStepOfDay = Math.floor(stepsPerDay / 3);
   const checkpoints: Checkpoint[] = [];
+  const coTravellers: Array<{ future: Resident; riders: Resident[] }> = [];
   const inStep = (t: number) =>
     t -
     Math.floor(1 + rand() * (Math.min(o.stepMs, 2 * HOUR) / MIN - 2)) * MIN -
@@ -320,9 +344,7 @@ export async function simulate(
           fact: (sq) => ({ kind: 'close_contact', event: ev, lastExposure: exp, seq: sq }),
         });
       }
-    for (let c = perStep(casesPerDay); c > 0; c--) {
-      const r = pick(residents);
-      if (r.caseAt !== undefined) continue;
+    const caseRows = (r: Resident) => {
       const ev = inStep(now);
       r.caseAt = ev;
       rows.push({
@@ -369,7 +391,55 @@ export async function simulate(
           fact: (sq) => ({ kind: 'secondary_contact', event: e2, seq: sq }),
         });
       }
+    };
+    for (let c = perStep(casesPerDay); c > 0; c--) {
+      const r = pick(residents);
+      if (r.caseAt !== undefined || r.caseStep !== undefined || r.visitsVenues) continue;
+      caseRows(r);
     }
+    // Co-travellers' cases: listed half a day after the shared trips.
+    const riders: Resident[] = [];
+    for (const r of residents)
+      if (r.caseStep === s && r.caseAt === undefined) {
+        caseRows(r);
+        for (const g of coTravellers) if (g.future === r) riders.push(...g.riders);
+      }
+    // Key occupations 重点职业 (冷链 24 h, others 72 h), enrolled on the first step; two released later.
+    const keyList = { list: '市商务局 冷链及重点行业从业人员 key occupations', action: 'enter' };
+    if (s === 1)
+      for (let k = 0; k < keyWorkers; k++) {
+        const r = pick(residents);
+        if (r.keyInterval !== undefined) continue;
+        const hours = k % 2 === 0 ? 24 : 72;
+        const ev = inStep(now);
+        r.keyInterval = hours;
+        rows.push({
+          r,
+          row: {
+            ...keyList,
+            source_id: `sim-key-${r.i}`,
+            category: 'key_occupation',
+            test_interval_hours: hours,
+            event_time: iso(ev),
+          },
+          fact: (sq) => ({ kind: 'key_occupation', event: ev, intervalHours: hours, seq: sq }),
+        });
+      }
+    if (s === keyReleaseStep)
+      for (const r of residents.filter((x) => x.keyInterval !== undefined).slice(0, 2)) {
+        const ev = inStep(now);
+        rows.push({
+          r,
+          row: {
+            ...keyList,
+            action: 'release',
+            source_id: `sim-key-release-${r.i}`,
+            category: 'key_occupation',
+            event_time: iso(ev),
+          },
+          fact: (sq) => ({ kind: 'release', types: ['key_occupation'], event: ev, seq: sq }),
+        });
+      }
     for (const r of residents)
       if (r.caseAt !== undefined && !r.caseReleased && now - r.caseAt >= 3 * DAY) {
         r.caseReleased = true;
@@ -388,8 +458,31 @@ export async function simulate(
       }
     if (rows.length) {
       const t0 = Date.now();
-      await track('key-population list 重点人群名单', await listRows(rows), t0);
+      const before = snapshot(riders);
+      const listed = await listRows(rows);
+      await track('key-population list 重点人群名单', listed, t0);
+      await track('co-travellers of a case 同乘', changedSince(before), t0);
     }
+
+    // Rail and flight trips 行程 and check-ins at venues 场所签到 (scanned by the venue's device);
+    // whoever takes part is tested daily for two days.
+    {
+      const trips = places.ordinaryTrips(now, perStep(tripsPerDay), inStep);
+      const visits = places.planCheckIns(perStep(checkinsPerDay));
+      const before = snapshot([...trips.who, ...visits.map((x) => x.r)]);
+      const t0 = Date.now();
+      await places.sendTrips(trips.list);
+      await places.checkIns(now, visits);
+      for (const r of before.keys()) r.watchedUntil = Math.max(r.watchedUntil ?? 0, now + FOLLOW_UP_MS);
+      await track('trip, check-in 行程、场所签到', changedSince(before), t0);
+    }
+    // A flight and a train shared with a resident listed as a case half a day later.
+    if (s % stepsPerDay === groupStepOfDay)
+      for (let g = 0; g < groupsPerDay; g++) {
+        const grp = await places.coTravelGroup(now, s + Math.max(1, Math.round(stepsPerDay / 2)));
+        coTravellers.push(grp);
+        for (const r of grp.riders) r.watchedUntil = Math.max(r.watchedUntil ?? 0, now + 8 * DAY);
+      }
 
     // Residents' own declarations 自主申报.
     const declarers: Resident[] = [];
@@ -417,7 +510,13 @@ export async function simulate(
 
     // Daily tests of everyone on a list, through the testing service (single tubes, negative).
     if (s % stepsPerDay === testStepOfDay) {
-      const takers = residents.filter((r) => (r.watchedUntil ?? 0) > now && rand() < 0.8);
+      // … and key workers by their interval (24 h: daily; 72 h: every third day), 75 % on time.
+      const today = Math.floor(s / stepsPerDay);
+      const takers = residents.filter((r) =>
+        r.keyInterval !== undefined && (r.keyInterval <= 24 || today % 3 === 0)
+          ? rand() < 0.75
+          : (r.watchedUntil ?? 0) > now && rand() < 0.8,
+      );
       for (let i = 0; i < takers.length; i += 500) {
         const part = takers.slice(i, i + 500);
         const tubes = part.map((r) => ({ barcode: `SIM${s}T${r.i}`, kind: 'single' }));
@@ -488,6 +587,20 @@ export async function simulate(
       if (expectNow(r) !== before) corrected.push(r);
     }
     await track('correction 人工纠错', corrected, t0);
+
+    // Risk areas 风险区 and a city with cases 有病例的城市, published and lifted at the end of a step:
+    // on the simulated clock, which holds still within a step, another process's area index is
+    // checked again only once the clock moves.
+    if ([areaStep, liftHighStep, liftMediumStep, cityStep, cityEndStep].includes(s)) {
+      const before = snapshot(residents);
+      const t0 = Date.now();
+      if (s === areaStep) await places.publishAreas(now, officer);
+      if (s === liftHighStep) await places.liftArea('high', now, officer);
+      if (s === liftMediumStep) await places.liftArea('medium', now, officer);
+      if (s === cityStep) await places.listCity(now, admin);
+      if (s === cityEndStep) await places.endCity(now, admin);
+      await track('risk area, city with cases 风险区、有病例城市', changedSince(before), t0);
+    }
 
     // Checkpoints: every resident's code, as the resident reads it.
     const day = (s * o.stepMs) / DAY;
@@ -570,8 +683,12 @@ export async function simulate(
   }
   for (const [k, n] of Object.entries(invisible))
     latencyMs[k] ??= { n: 0, p50: 0, p95: 0, max: 0, notVisibleIn30s: n };
+  const placesFacts: Record<string, number> = {};
+  for (const r of residents)
+    for (const f of places.factsOf(r.i)) placesFacts[f.kind] = (placesFacts[f.kind] ?? 0) + 1;
   return {
     options: o,
+    placesFacts,
     startSim: iso(base),
     endSim: iso(now),
     wallSeconds: Math.round((Date.now() - wall0) / 1000),

@@ -15,11 +15,14 @@ export function renderSimulateMarkdown(runs: Record<string, SimulateRun>): strin
   const out = [
     '# City simulation 城市模拟 (`hc simulate`)',
     '',
-    'A synthetic city driven through the public interfaces only (registry feed, key-population lists,',
-    "residents' declarations, tests through the testing service's collector and lab APIs, officers'",
-    'corrections, a policy change) on an accelerated clock (HC_TEST_CLOCK); at each checkpoint every',
-    "resident's `GET /v1/me/code` is verified offline (src/verifier) and compared with the reference",
-    'evaluator written from docs/POLICY.md (src/sim/reference-evaluator.ts). Mismatches must be 0.',
+    'A synthetic city driven through the public interfaces only (registry feed, key-population lists',
+    "with key occupations and their test interval, residents' declarations, tests through the testing",
+    "service's collector and lab APIs, rail and flight trips through the trips feed, risk areas",
+    "published and lifted, venues and residents' check-ins, a city with cases listed and ended,",
+    "officers' corrections, a policy change) on an accelerated clock (HC_TEST_CLOCK); at each checkpoint",
+    "every resident's `GET /v1/me/code` is verified offline (src/verifier) and compared with the reference",
+    'evaluator written from docs/POLICY.md and docs/PLACES.md (src/sim/reference-evaluator.ts,',
+    'src/sim/reference-places.ts). Mismatches must be 0.',
     'A mismatch that is right within 10 s of waiting for the pipelines counts as "settled late", not as a mismatch.',
     "Latency: real time from the platform acknowledging a fact to the resident's code showing the expected colour.",
     '',
@@ -36,6 +39,15 @@ export function renderSimulateMarkdown(runs: Record<string, SimulateRun>): strin
       `- submitted: ${Object.entries(r.submitted)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}; rows the platform rejected: ${r.rejectedRows}`,
+      ...(r.placesFacts
+        ? [
+            `- facts the places sources should have recorded (reference): ${
+              Object.entries(r.placesFacts)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || 'none'
+            }`,
+          ]
+        : []),
       `- **mismatches: ${r.mismatches}**`,
       '',
       '| checkpoint (day) | simulated time | codes read | mismatches | settled late | offline rejected | expected green / yellow / orange / red / purple | read s | codes/s |',
