@@ -180,11 +180,12 @@ describe('write and audit in one transaction', () => {
   });
 
   const officer = { actor: 'officer:atomic', regionPrefix: '5201' };
-  const venueRow = async (name: string) =>
+  /** Venues by name, or the one venue of an id. */
+  const venueRow = async (nameOrId: string | number) =>
     (
       await ctx.db.query<{ id: number; active: boolean; poster_nonce: Uint8Array; device: number | null }>(
-        'SELECT id, active, poster_nonce, operator_device_id AS device FROM venues WHERE name = $1',
-        [name],
+        `SELECT id, active, poster_nonce, operator_device_id AS device FROM venues WHERE ${typeof nameOrId === 'string' ? 'name' : 'id'} = $1`,
+        [nameOrId],
       )
     ).rows;
 
@@ -212,21 +213,21 @@ describe('write and audit in one transaction', () => {
     expect(
       String(await withAuditRefused(['venue.reprint'], () => ctx.places.venues.reprint('t', v))),
     ).toContain('audit refused');
-    expect(Buffer.from((await venueRow(input.name))[0]!.poster_nonce)).toEqual(nonce);
+    expect(Buffer.from((await venueRow(venue.id))[0]!.poster_nonce)).toEqual(nonce);
     await ctx.places.venues.reprint('t', v);
-    expect(Buffer.from((await venueRow(input.name))[0]!.poster_nonce)).not.toEqual(nonce);
+    expect(Buffer.from((await venueRow(venue.id))[0]!.poster_nonce)).not.toEqual(nonce);
     expect(await auditCount('venue.reprint')).toBe(1);
 
     const close = () => ctx.places.venues.setActive('t', v, false);
     expect(String(await withAuditRefused(['venue.close'], close))).toContain('audit refused');
-    expect((await venueRow(input.name))[0]?.active).toBe(true);
+    expect((await venueRow(venue.id))[0]?.active).toBe(true);
     await close();
-    expect((await venueRow(input.name))[0]?.active).toBe(false);
+    expect((await venueRow(venue.id))[0]?.active).toBe(false);
     const open = () => ctx.places.venues.setActive('t', v, true);
     expect(String(await withAuditRefused(['venue.open'], open))).toContain('audit refused');
-    expect((await venueRow(input.name))[0]?.active).toBe(false);
+    expect((await venueRow(venue.id))[0]?.active).toBe(false);
     await open();
-    expect((await venueRow(input.name))[0]?.active).toBe(true);
+    expect((await venueRow(venue.id))[0]?.active).toBe(true);
     expect(await auditCount('venue.close')).toBe(1);
     expect(await auditCount('venue.open')).toBe(1);
   });
