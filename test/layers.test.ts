@@ -4,10 +4,10 @@
  * into the tree (valid TypeScript, so a concurrent typecheck of this worktree still passes), the
  * check runs once over src/ and web/, and the probes are removed.
  */
-import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runChild } from './child.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tag = `layer-probe-${process.pid}`;
@@ -77,14 +77,10 @@ afterAll(() => {
 });
 
 describe('layer check', () => {
-  it('rejects each probe that breaks a layer rule and nothing else in the tree', () => {
+  it('rejects each probe that breaks a layer rule and nothing else in the tree', async () => {
     try {
       for (const p of probes) writeFileSync(path.join(root, p.file), p.source);
-      const run = spawnSync(process.execPath, ['scripts/check-layers.mjs', '--json'], {
-        cwd: root,
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const run = await runChild(process.execPath, ['scripts/check-layers.mjs', '--json'], { cwd: root });
       expect(run.stderr).toBe('');
       const out = JSON.parse(run.stdout) as { violations: Violation[] };
       expect(run.status).toBe(1);

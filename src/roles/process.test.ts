@@ -3,9 +3,9 @@
  * the process at start with a clear message; worker and companion answer health checks and
  * nothing else; the testing role does not advertise the platform's pages.
  */
-import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.ts';
+import { runTs } from '../../test/child.ts';
 import { createTestContext, NATS_URL, USE_SERVICES, type TestContext } from '../../test/context.ts';
 import { startProcess, type ProcessRunning } from './process.ts';
 
@@ -34,11 +34,9 @@ describe('process roles', () => {
     );
   });
 
-  it('exits at start, before opening anything, when HC_ROLE=hub', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  it('exits at start, before opening anything, when HC_ROLE=hub', async () => {
+    const r = await runTs(['src/main.ts'], {
       env: { ...process.env, HC_ROLE: 'hub', HC_DATA_DIR: '/nonexistent/never-created', PORT: '0' },
-      encoding: 'utf8',
-      timeout: 60_000,
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('HC_ROLE=hub');

@@ -3,7 +3,6 @@
  * demo mode) never migrates on start and refuses an out-of-date or edited schema with a clear
  * message and exit code 3; the embedded default (demo mode) keeps migrating on start.
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +14,7 @@ import { Migrator, TESTING_MIGRATIONS, type MigrationSet } from '../adapters/db/
 import { MemoryBus } from '../adapters/bus/memory-bus.ts';
 import { MemoryStatusCache } from '../adapters/cache/memory-status-cache.ts';
 import { MigrationChangedError, SchemaOutOfDateError } from '../ports/schema-migrations.port.ts';
+import { runTs } from '../../test/child.ts';
 import { createTestDatabase, USE_SERVICES, type TestDatabase } from '../../test/context.ts';
 import { createContext } from './context.ts';
 import { EXIT_SCHEMA, requireCurrentSchema } from './schema.ts';
@@ -136,19 +136,18 @@ describe('schema on start', () => {
       HC_ROLE: 'api',
       LOG_LEVEL: 'warn',
     };
-    const run = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', ...args], { env, encoding: 'utf8', timeout: 120_000 });
-    const start = run(['src/main.ts']);
+    const run = (args: string[]) => runTs(args, { env, timeoutMs: 300_000 });
+    const start = await run(['src/main.ts']);
     expect(start.status).toBe(EXIT_SCHEMA);
     expect(start.stderr).toContain('out of date');
     expect(start.stderr).toContain('hc migrate');
     expect(start.stderr).not.toContain('    at ');
-    expect(run(['src/cli/main.ts', 'migrate', '--status']).status).toBe(EXIT_SCHEMA);
-    const mig = run(['src/cli/main.ts', 'migrate']);
+    expect((await run(['src/cli/main.ts', 'migrate', '--status'])).status).toBe(EXIT_SCHEMA);
+    const mig = await run(['src/cli/main.ts', 'migrate']);
     expect(mig.status).toBe(0);
     expect(mig.stdout).toMatch(/platform applied: 0001_core.sql/);
     expect(mig.stdout).toMatch(/testing applied: 0001_schema.sql/);
-    const status = run(['src/cli/main.ts', 'migrate', '--status']);
+    const status = await run(['src/cli/main.ts', 'migrate', '--status']);
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(/platform: \d+ applied, 0 pending — 最新 up to date/);
     if (USE_SERVICES) expect(await tableExists(tdb, 'persons')).toBe(true);
