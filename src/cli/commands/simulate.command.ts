@@ -239,6 +239,8 @@ export function registerSimulateCommand(program: Command): void {
       const sms = o.smsPort ? smsWebhook(Number(o.smsPort)) : undefined;
       let bar: { phase: string; p: Progress } | undefined;
       const command = `hc simulate ${process.argv.slice(3).join(' ')}`.trim();
+      // the code that runs is the code at the start: the checkout may move during a long run
+      const commitAtStart = commit();
       let report: SimulateReport;
       try {
         report = await simulate(
@@ -275,7 +277,7 @@ export function registerSimulateCommand(program: Command): void {
       const run = {
         label: o.label,
         when: new Date().toISOString(),
-        commit: commit(),
+        commit: commitAtStart,
         command,
         machine: machine(),
         load: { before: load0.map((x) => x.toFixed(2)), after: os.loadavg().map((x) => x.toFixed(2)) },
