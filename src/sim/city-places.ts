@@ -2,8 +2,8 @@
  * The places side of `hc simulate`, through the public interfaces only: rail and flight trips
  * (the trips feed, as a carrier sends them), co-travellers of residents who later become cases,
  * risk areas published and lifted by an officer, venues registered by the officer and residents'
- * check-ins scanned by the venues' devices, and a city with cases listed and ended by an
- * administrator. What the platform should make of them is worked out by ./reference-places.ts.
+ * check-ins scanned by the venues' devices, a city with cases listed and ended by an
+ * administrator, and a carrier's pings beside residents who later become cases. What the platform should make of them is worked out by ./reference-places.ts.
  */
 import type { Auth, CodeAnswer, PlatformClient } from './platform-client.ts';
 import type { RefFact } from './reference-evaluator.ts';
@@ -13,6 +13,7 @@ import {
   type RefCase,
   type RefCheckin,
   type RefCity,
+  type RefPings,
   type RefTrip,
 } from './reference-places.ts';
 
@@ -40,6 +41,8 @@ export interface Resident {
   visitsVenues?: boolean;
   /** the step at which the simulation lists them as a case (a co-traveller group's case) */
   caseStep?: number;
+  /** a carrier sent pings of theirs: never made a case at random (their pings all precede any case) */
+  hasPings?: boolean;
 }
 
 /** Where the simulation's areas and venues lie (Guiyang). */
@@ -66,6 +69,7 @@ export class CityPlaces {
   readonly areas: RefArea[] = [];
   readonly checkins: RefCheckin[] = [];
   readonly cities: RefCity[] = [];
+  readonly pings: RefPings[] = [];
   private venues: Array<{ id: number; auth: Auth; inAreas: number[]; where: typeof HIGH }> = [];
   private carrier: Auth = {};
   private cityId?: number;
@@ -95,6 +99,7 @@ export class CityPlaces {
         areas: this.areas,
         checkins: this.checkins,
         cities: this.cities,
+        pings: this.pings,
         cases,
       });
     }
@@ -264,7 +269,52 @@ export class CityPlaces {
     });
     await this.sendTrips(list);
     this.d.count('co-traveller group 同乘组');
+    // Pings (a carrier's, through the pings feed) that make companions of the future case: one at
+    // its side, one 500 m away, one 3 km away, one at its place 3 h later (nothing for the last two).
+    // An hour of pings every 10 min, kept inside one UTC+8 day (a companion run covers one day).
+    let t0 = now - 5 * HOUR - Math.floor(this.d.rand() * 30) * MIN;
+    const day = (t: number) => Math.floor((t + 8 * HOUR) / DAY);
+    if (day(t0) !== day(t0 + 5 * HOUR)) t0 -= 5 * HOUR;
+    const track = (r: Resident, from: number, dLat: number) =>
+      this.sendPings(
+        r,
+        Array.from({ length: 7 }, (_, k) => ({
+          ts: from + k * 10 * MIN,
+          lat: OUTSIDE.lat + 0.01 + dLat,
+          lon: OUTSIDE.lon,
+        })),
+      );
+    await track(future, t0, 0);
+    for (const [dLat, later] of [
+      [0, 0],
+      [0.0045, 0],
+      [0.027, 0],
+      [0, 3 * HOUR],
+    ] as const) {
+      // not someone already a case: a case's own later pings would be found by the daily run alone
+      let r = this.pick(this.d.residents);
+      for (let k = 0; k < 100 && r.caseAt !== undefined; k++) r = this.pick(this.d.residents);
+      riders.push(r);
+      await track(r, t0 + later, dLat);
+    }
     return { future, riders: [future, ...riders] };
+  }
+
+  /** A carrier's pings of one resident (one block of the pings feed). */
+  private async sendPings(r: Resident, pings: RefPings['pings']): Promise<void> {
+    const res = await this.d.client.feedBatch(
+      'pings',
+      pings.map((p) => ({ phone: r.phone, ts: iso(p.ts), lat: p.lat, lon: p.lon, accuracy_m: 50 })),
+      this.carrier,
+    );
+    if (res.rejected) {
+      this.d.reject(res.errors[0]);
+      return;
+    }
+    r.hasPings = true;
+    this.pings.push({ resident: r.i, pings, seq: this.d.nextSeq() });
+    this.d.count('pings (carrier) 信令', pings.length);
+    this.changed();
   }
 
   /** Who checks in where this step (residents who visit venues; one scan per resident and venue). */

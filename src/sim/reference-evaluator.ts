@@ -25,6 +25,8 @@ export type RefFact =
   | { kind: 'release'; types: readonly string[]; event: number; seq: number }
   | { kind: 'close_contact'; event: number; lastExposure?: number; seq: number }
   | { kind: 'secondary_contact'; event: number; seq: number }
+  /** a spatio-temporal companion of a case (orange.companion, as secondary contact) */
+  | { kind: 'companion'; event: number; seq: number }
   | { kind: 'declaration'; event: number; temperature?: number; symptoms: readonly string[]; seq: number }
   /** an individual (single-tube) test; `event` = when it was sampled */
   | { kind: 'test'; event: number; result: 'negative' | 'positive'; pooled: boolean; seq: number }
@@ -149,7 +151,8 @@ function fired(f: RefFact, facts: readonly RefFact[], now: number, p: RefPolicy)
       return recent ? undefined : 'yellow';
     }
     case 'secondary_contact':
-      if (released(facts, 'secondary_contact', f.event, now)) return undefined;
+    case 'companion':
+      if (released(facts, f.kind, f.event, now)) return undefined;
       return asSecondary(f.event) ? undefined : 'orange';
     case 'declaration':
       if (!symptomatic(f, p) || released(facts, 'declaration', f.event, now)) return undefined;

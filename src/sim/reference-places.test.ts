@@ -141,3 +141,54 @@ describe('places reference (docs/PLACES.md)', () => {
     expect(none).toBeUndefined();
   });
 });
+
+describe('companions reference (docs/COMPANIONS.md, radius mode)', () => {
+  const M = 60_000;
+  const at = (resident: number, from: number, lat: number, n = 7, seq = 1) => ({
+    resident,
+    pings: Array.from({ length: n }, (_, k) => ({ ts: from + k * 10 * M, lat, lon: 106.67 })),
+    seq,
+  });
+  // 12:00 UTC+8
+  const T0 = Date.UTC(2026, 2, 1, 4);
+  const cases = [{ resident: 1, event: T0 + 12 * H, seq: 9, releases: [] }];
+
+  it('presence within the radius for the threshold: a companion, event at the end of the latest overlap', () => {
+    const f = placeFacts(
+      world({
+        cases,
+        pings: [
+          at(1, T0, 26.44),
+          at(2, T0, 26.44), // beside the case
+          at(3, T0, 26.4445), // 500 m away
+          at(4, T0, 26.467), // 3 km away
+          at(5, T0 + 3 * H, 26.44), // there 3 h later: the case's last ping covered 30 min
+          at(6, T0 + 80 * M, 26.44, 1), // one ping covering the last 10 min of the case's last 30: the threshold
+          at(7, T0 + 85 * M, 26.44, 1), // 5 min of overlap: under the threshold
+        ],
+      }),
+    );
+    // the case covers [T0, T0 + 60 min) by its pings 10 min apart, then its last ping 30 min
+    expect(f.get(2)).toEqual([{ kind: 'companion', event: T0 + 90 * M, seq: 9 }]);
+    expect(f.get(3)).toEqual([{ kind: 'companion', event: T0 + 90 * M, seq: 9 }]);
+    expect(f.get(4)).toBeUndefined();
+    expect(f.get(5)).toBeUndefined();
+    expect(f.get(6)).toEqual([{ kind: 'companion', event: T0 + 90 * M, seq: 9 }]);
+    expect(f.get(7)).toBeUndefined();
+    expect(f.get(1)).toBeUndefined(); // not their own companion
+  });
+
+  it('only the case days before its event time count, and not once released before the pings came', () => {
+    const pings = [at(1, T0, 26.44), at(2, T0, 26.44)];
+    const old = [{ ...cases[0]!, event: T0 + 5 * D }];
+    expect(placeFacts(world({ cases: old, pings })).get(2)).toBeUndefined();
+    const released = [{ ...cases[0]!, releases: [{ event: T0 + D, seq: 0.5 }] }];
+    expect(placeFacts(world({ cases: released, pings })).get(2)).toBeUndefined();
+    // a run covers one UTC+8 day: the case's 23:40 ping would cover 00:00-00:10, but not across midnight
+    const night = Date.UTC(2026, 2, 1, 15, 30); // 23:30 UTC+8
+    const split = placeFacts(
+      world({ cases, pings: [at(1, night, 26.44, 2), at(2, night + 30 * M, 26.44, 2)] }),
+    );
+    expect(split.get(2)).toBeUndefined();
+  });
+});

@@ -1,9 +1,10 @@
 /**
  * The reference for the places sources of `hc simulate`: which facts the trips, check-ins, risk
  * areas and cities with cases of a simulated city should give each resident, written from
- * docs/PLACES.md ("Trips", "Co-travellers", "Cities with cases", "Venues", "Matching") and the
- * default policy's `sources` (docs/POLICY.md) — not from src/services/places or
- * src/domain/places, which it checks. The facts go to ./reference-evaluator.ts like any other.
+ * docs/PLACES.md ("Trips", "Co-travellers", "Cities with cases", "Venues", "Matching"), the default
+ * policy's `sources` (docs/POLICY.md) and the companion rule of the platform's companion runs
+ * (docs/COMPANIONS.md "Semantics" and "Platform runs", radius mode) — not from src/services,
+ * src/domain/places or src/geo, which it checks. The facts go to ./reference-evaluator.ts like any other.
  */
 import type { RefFact } from './reference-evaluator.ts';
 
@@ -62,7 +63,15 @@ export interface RefCase {
   releases: ReadonlyArray<{ event: number; seq: number }>;
 }
 
+/** A carrier's pings of one resident (the pings feed); `ts` in ms. */
+export interface RefPings {
+  resident: number;
+  pings: ReadonlyArray<{ ts: number; lat: number; lon: number }>;
+  seq: number;
+}
+
 export interface PlacesWorld {
+  pings?: readonly RefPings[];
   trips: readonly RefTrip[];
   areas: readonly RefArea[];
   checkins: readonly RefCheckin[];
@@ -76,9 +85,40 @@ export interface RefSources {
   windowDays: number;
   /** the stay of a check-in (docs/PLACES.md "Venues": [at, at + 60 min]) */
   checkinStayMs: number;
+  /** the platform's companion runs (HC_COMPANION_*): radius, gap G, threshold, days before a case */
+  companion: { radiusM: number; gapMs: number; minMs: number; caseDays: number };
 }
 
-export const DEFAULT_REF_SOURCES: RefSources = { windowDays: 4, checkinStayMs: 60 * MIN };
+export const DEFAULT_REF_SOURCES: RefSources = {
+  windowDays: 4,
+  checkinStayMs: 60 * MIN,
+  companion: { radiusM: 800, gapMs: 30 * MIN, minMs: 10 * MIN, caseDays: 4 },
+};
+
+/** Great-circle distance, R = 6 371 008.8 m (docs/DESIGN.md §6). */
+function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const a =
+    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** The UTC+8 calendar day of a moment (a run covers one such day). */
+const dayOf = (t: number) => Math.floor((t + 8 * 60 * MIN) / DAY);
+
+/**
+ * Presence: pings sorted by (ts, lat, lon), each covering [tᵢ, min(tᵢ₊₁, tᵢ + G)), the last
+ * [tₙ, tₙ + G); built within each UTC+8 day.
+ */
+function presence(p: RefPings['pings'], gapMs: number) {
+  const xs = [...p].sort((a, b) => a.ts - b.ts || a.lat - b.lat || a.lon - b.lon);
+  return xs.map((x, i) => {
+    const next = xs[i + 1];
+    const end = next && dayOf(next.ts) === dayOf(x.ts) ? Math.min(next.ts, x.ts + gapMs) : x.ts + gapMs;
+    return { ...x, end, day: dayOf(x.ts) };
+  });
+}
 
 /** A carriage compares without spaces, case or leading zeros ('05' = '5'). */
 const carriageKey = (c: string | undefined) =>
@@ -169,6 +209,50 @@ export function placeFacts(w: PlacesWorld, s: RefSources = DEFAULT_REF_SOURCES):
             ? { kind: 'close_contact', event: end, lastExposure: end, seq: known }
             : { kind: 'secondary_contact', event: end, seq: known },
         );
+      }
+    }
+  }
+
+  // Companions 时空伴随 (the platform's companion runs): a case's pings from the UTC+8 day
+  // caseDays before its event time on, against every other person's pings of the same day; each
+  // overlap of presence within the radius counts; at the threshold the person gets a `companion`
+  // fact whose event time is the end of the latest co-located overlap.
+  const c = s.companion;
+  // a person's presence is built from all their pings
+  const byResident = new Map<number, { pings: RefPings['pings'][number][]; seq: number }>();
+  for (const p of w.pings ?? []) {
+    const x =
+      byResident.get(p.resident) ?? byResident.set(p.resident, { pings: [], seq: 0 }).get(p.resident)!;
+    x.pings.push(...p.pings);
+    x.seq = Math.max(x.seq, p.seq);
+  }
+  const tracks = [...byResident].map(([resident, p]) => ({
+    resident,
+    seq: p.seq,
+    at: presence(p.pings, c.gapMs),
+  }));
+  for (const cs of w.cases) {
+    const from = dayOf(cs.event - c.caseDays * DAY);
+    for (const ct of tracks.filter((t) => t.resident === cs.resident)) {
+      for (const o of tracks) {
+        if (o.resident === cs.resident) continue;
+        // one record per (day, person, case)
+        const days = new Map<number, { ms: number; last: number }>();
+        for (const a of ct.at) {
+          if (a.day < from) continue;
+          for (const b of o.at) {
+            if (b.day !== a.day) continue;
+            const overlap = Math.min(a.end, b.end) - Math.max(a.ts, b.ts);
+            if (overlap <= 0 || haversineM(b.lat, b.lon, a.lat, a.lon) > c.radiusM) continue;
+            const d = days.get(a.day) ?? days.set(a.day, { ms: 0, last: -Infinity }).get(a.day)!;
+            d.ms += overlap;
+            d.last = Math.max(d.last, Math.min(a.end, b.end));
+          }
+        }
+        const known = Math.max(cs.seq, ct.seq, o.seq);
+        if (cs.releases.some((r) => r.event >= cs.event && r.seq < known)) continue;
+        for (const d of days.values())
+          if (d.ms >= c.minMs) add(o.resident, { kind: 'companion', event: d.last, seq: known });
       }
     }
   }

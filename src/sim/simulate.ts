@@ -3,6 +3,7 @@
  * registry feed, key-population lists (cases, close and secondary contacts, key occupations with
  * their test interval, releases), residents' own declarations, tests through the testing service
  * (collector and lab devices), rail and flight trips (co-travellers of later cases among them),
+ * a carrier's pings (companions of later cases, found by the platform's companion runs),
  * risk areas, venue check-ins, a city with cases, officers' corrections and a policy change — on
  * an accelerated clock (HC_TEST_CLOCK), then every resident's code read as the resident reads it
  * (`GET /v1/me/code`, verified offline with src/verifier) at each checkpoint and compared with the
@@ -394,7 +395,7 @@ export async function simulate(
     };
     for (let c = perStep(casesPerDay); c > 0; c--) {
       const r = pick(residents);
-      if (r.caseAt !== undefined || r.caseStep !== undefined || r.visitsVenues) continue;
+      if (r.caseAt !== undefined || r.caseStep !== undefined || r.visitsVenues || r.hasPings) continue;
       caseRows(r);
     }
     // Co-travellers' cases: listed half a day after the shared trips.
@@ -461,7 +462,7 @@ export async function simulate(
       const before = snapshot(riders);
       const listed = await listRows(rows);
       await track('key-population list 重点人群名单', listed, t0);
-      await track('co-travellers of a case 同乘', changedSince(before), t0);
+      await track('co-travellers, companions of a case 同乘、时空伴随', changedSince(before), t0);
     }
 
     // Rail and flight trips 行程 and check-ins at venues 场所签到 (scanned by the venue's device);

@@ -170,7 +170,7 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description(
-      '城市模拟 Drive a synthetic city through the public interfaces on an accelerated clock and compare every code with the reference evaluator of docs/POLICY.md and docs/PLACES.md (lists, declarations, tests, trips, risk areas, check-ins, cities with cases, key occupations, corrections, a policy change); 0 mismatches expected',
+      '城市模拟 Drive a synthetic city through the public interfaces on an accelerated clock and compare every code with the reference evaluator of docs/POLICY.md and docs/PLACES.md (lists, declarations, tests, trips, pings, risk areas, check-ins, cities with cases, key occupations, corrections, a policy change); 0 mismatches expected',
     )
     .option('-n, --residents <n>', 'residents 居民数', '50000')
     .option('--days <n>', 'simulated days 模拟天数', '7')
