@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../child.ts';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
 import { MemorySmsGateway } from '../../src/adapters/sms/memory-sms-gateway.ts';
 import { RedisStatusCache } from '../../src/adapters/cache/redis-status-cache.ts';
@@ -68,7 +69,7 @@ describe.skipIf(!USE_SERVICES)('testing outage never breaks code display', () =>
   const base = `http://127.0.0.1:${PORT}`;
 
   async function startTesting(env: Record<string, string> = {}): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fault/testing-process.ts'], {
+    const proc = spawn(process.execPath, [await bundledEntry('test/fault/testing-process.ts')], {
       cwd: root,
       env: {
         ...process.env,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../child.ts';
 import { NatsBus } from '../../src/adapters/bus/nats-bus.ts';
 import { RedisStatusCache } from '../../src/adapters/cache/redis-status-cache.ts';
 import { MemorySmsGateway } from '../../src/adapters/sms/memory-sms-gateway.ts';
@@ -70,7 +71,7 @@ describe(`two recompute workers (${USE_SERVICES ? 'two processes on PostgreSQL +
   const redisPrefix = `hcw:${suffix}:`;
 
   async function startChild(): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fault/recompute-worker-process.ts'], {
+    const proc = spawn(process.execPath, [await bundledEntry('test/fault/recompute-worker-process.ts')], {
       cwd: root,
       env: {
         ...process.env,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../adapters/db/database.ts';
 import { makeResidentId } from '../../domain/document-number.ts';
+import { bundledEntry } from '../../../test/child.ts';
 import { createMigratedDataDir, createTestDatabase, type TestDatabase } from '../../../test/context.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -54,17 +55,18 @@ describe('hc import (child process)', () => {
   });
 
   /** Runs `hc …`; `killWhen` sends SIGKILL once it returns true for the output so far. */
-  function hc(
+  async function hc(
     args: string[],
     killWhen?: (stderr: string) => boolean | Promise<boolean>,
     extraEnv: NodeJS.ProcessEnv = {},
   ): Promise<Run> {
+    const cli = await bundledEntry('src/cli/main.ts');
     return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
-        { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn(process.execPath, [cli, ...args], {
+        cwd: ROOT,
+        env: { ...env, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       let killed = false;
