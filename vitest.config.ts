@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Limits against a hung test, not speed checks: a test that takes 20-35 s beside other work
+    // (a first test warming its fork, a CPU-bound engine run) must not fail on a loaded machine.
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // Files share their fork: its loaded modules and its pool of migrated PGlite databases
     // (test/context.ts) carry over from one file to the next. Isolated, every file paid a new
