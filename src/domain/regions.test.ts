@@ -6,6 +6,7 @@ import {
   DIVISIONS_SOURCE,
   isKnownProvince,
   prefectureCode,
+  regionScope,
   provinceName,
   regionLabel,
   streetName,
@@ -49,5 +50,14 @@ describe('GB/T 2260 divisions', () => {
       '520181',
     ]);
     expect(guiyang[0]).toEqual({ code: '520102', name: '南明区' });
+  });
+
+  it("a device's 6-digit region covers the codes inside it", () => {
+    expect(regionScope('520000')).toBe('52');
+    expect(regionScope('520300')).toBe('5203');
+    expect(regionScope('520302')).toBe('520302');
+    expect(regionScope('110100')).toBe('1101');
+    expect(regionScope('52')).toBe('52');
+    expect(regionScope('')).toBe('');
   });
 });

@@ -80,6 +80,15 @@ export function regionPrefixName(prefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The region a 6-digit code stands for, as a prefix of the codes inside it: a province's code
+ * (520000) covers '52', a prefecture's (520300) '5203', a county's (520302) itself. A device
+ * registered for a site carries such a code; shorter codes and '' (everywhere) are kept as given.
+ */
+export function regionScope(code: string): string {
+  return code.length === 6 ? code.replace(/(?:00){1,2}$/, '') : code;
+}
+
 /** The prefecture (city) code of a region code, as the itinerary card groups stays. */
 export function prefectureCode(code6: string): string {
   return code6.slice(0, 4) + '00';

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import type { AppContext } from '../../roles/context.ts';
 import type { AreaActor } from '../../services/places/risk-area.service.ts';
+import { regionScope } from '../../domain/regions.ts';
 import { actorOf, residentId, staffOf } from '../auth.ts';
 import { errors, json } from '../schemas.ts';
 import { venueRoutes } from './places/venue.routes.ts';
@@ -170,7 +171,7 @@ export async function placesRoutes(app: App, ctx: AppContext): Promise<void> {
   });
   const lister = (req: FastifyRequest) => {
     const p = req.principal;
-    if (p?.kind === 'device') return { actor: actorOf(req), regionPrefix: p.regionCode ?? '' };
+    if (p?.kind === 'device') return { actor: actorOf(req), regionPrefix: regionScope(p.regionCode ?? '') };
     return who(req);
   };
 

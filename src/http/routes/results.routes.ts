@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../app.ts';
 import type { ResultsService } from '../../services/results/results.service.ts';
+import { regionScope } from '../../domain/regions.ts';
 import { actorOf, residentId } from '../auth.ts';
 import { errors } from '../schemas.ts';
 
@@ -159,7 +160,8 @@ export function resultsRoutes(app: App, svc: ResultsService): void {
     async (req) => {
       const p = req.principal;
       // Officers are bounded by their region; devices by the region they were registered for.
-      const prefix = p?.kind === 'staff' ? p.regionPrefix : p?.kind === 'device' ? (p.regionCode ?? '') : '';
+      const prefix =
+        p?.kind === 'staff' ? p.regionPrefix : p?.kind === 'device' ? regionScope(p.regionCode ?? '') : '';
       return {
         items: await svc.recordVaccinations(req.body.records, actorOf(req), prefix),
       };

@@ -24,6 +24,7 @@ describe('yellow rules from real inputs', () => {
   let carrier: string;
   let peer: string;
   let beijingPeer: string;
+  let zunyiPeer: string;
   let officer: string;
   const now = Date.now();
 
@@ -33,6 +34,8 @@ describe('yellow rules from real inputs', () => {
     carrier = (await ctx.auth.addDevice('12306 rail', 'carrier')).apiKey;
     peer = (await ctx.auth.addDevice('卫健委 health commission', 'peer')).apiKey;
     beijingPeer = (await ctx.auth.addDevice('北京卫健委', 'peer', '11')).apiKey;
+    // registered as the admin route registers sites: a 6-digit code, here the prefecture's
+    zunyiPeer = (await ctx.auth.addDevice('遵义市卫健委', 'peer', '520300')).apiKey;
     await ctx.auth.addStaff('zy', 'pass-word-123', 'Zunyi officer', 'officer', '5203');
     officer = (await ctx.auth.staffLogin('zy', 'pass-word-123')).accessToken;
   });
@@ -107,13 +110,21 @@ describe('yellow rules from real inputs', () => {
     });
     expect(bj.statusCode).toBe(201);
     expect(bj.json()).toMatchObject({ city: { name: '北京市', regionCode: '1101' }, rematch: { facts: 1 } });
+    // a prefecture's department (device registered for 520300) lists its own city, not another
+    const guiyang = await app.inject({
+      method: 'POST',
+      url: '/v1/cities-with-cases',
+      headers: { 'x-api-key': zunyiPeer },
+      payload: { regionCode: '5201', since: iso(now - 4 * DAY) },
+    });
+    expect(guiyang.statusCode).toBe(403);
     const zy = await app.inject({
       method: 'POST',
       url: '/v1/cities-with-cases',
-      headers: bearer(officer),
+      headers: { 'x-api-key': zunyiPeer },
       payload: { regionCode: '5203', since: iso(now - 4 * DAY) },
     });
-    expect(zy.statusCode).toBe(201);
+    expect(zy.statusCode, zy.body).toBe(201);
     await expect
       .poll(async () => (await colour(before.token)).colour5, { timeout: 20_000 })
       .toBe(Colour5.yellow);
@@ -163,6 +174,17 @@ describe('yellow rules from real inputs', () => {
     expect(
       (await app.inject({ method: 'GET', url: '/v1/cities-with-cases' })).json<unknown[]>(),
     ).toHaveLength(1);
+    // the prefecture's officer ends its listing
+    const zyEnded = await app.inject({
+      method: 'POST',
+      url: `/v1/cities-with-cases/${zy.json<{ city: { id: number } }>().city.id}/end`,
+      headers: bearer(officer),
+      payload: {},
+    });
+    expect(zyEnded.statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/cities-with-cases' })).json<unknown[]>(),
+    ).toHaveLength(0);
   });
 
   it('a key occupation is yellow once its test interval passed without a negative test', async () => {
