@@ -95,35 +95,22 @@ describe('yellow rules from real inputs', () => {
     // The trips' own follow-up (the places worker, asynchronous on NATS) has run before the listing,
     // so the listing's rematch is what records the Beijing trip.
     await ctx.settle();
-    const outside = await app.inject({
-      method: 'POST',
-      url: '/v1/cities-with-cases',
-      headers: { 'x-api-key': beijingPeer },
-      payload: { regionCode: '5203', since: iso(now - 4 * DAY) },
-    });
+    const listCity = (apiKey: string, regionCode: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/cities-with-cases',
+        headers: { 'x-api-key': apiKey },
+        payload: { regionCode, since: iso(now - 4 * DAY) },
+      });
+    const outside = await listCity(beijingPeer, '5203');
     expect(outside.statusCode).toBe(403);
-    const bj = await app.inject({
-      method: 'POST',
-      url: '/v1/cities-with-cases',
-      headers: { 'x-api-key': beijingPeer },
-      payload: { regionCode: '1101', since: iso(now - 4 * DAY) },
-    });
+    const bj = await listCity(beijingPeer, '1101');
     expect(bj.statusCode).toBe(201);
     expect(bj.json()).toMatchObject({ city: { name: '北京市', regionCode: '1101' }, rematch: { facts: 1 } });
     // a prefecture's department (device registered for 520300) lists its own city, not another
-    const guiyang = await app.inject({
-      method: 'POST',
-      url: '/v1/cities-with-cases',
-      headers: { 'x-api-key': zunyiPeer },
-      payload: { regionCode: '5201', since: iso(now - 4 * DAY) },
-    });
+    const guiyang = await listCity(zunyiPeer, '5201');
     expect(guiyang.statusCode).toBe(403);
-    const zy = await app.inject({
-      method: 'POST',
-      url: '/v1/cities-with-cases',
-      headers: { 'x-api-key': zunyiPeer },
-      payload: { regionCode: '5203', since: iso(now - 4 * DAY) },
-    });
+    const zy = await listCity(zunyiPeer, '5203');
     expect(zy.statusCode, zy.body).toBe(201);
     await expect
       .poll(async () => (await colour(before.token)).colour5, { timeout: 20_000 })
