@@ -212,16 +212,17 @@ export class CityPlaces {
     const dep = now - 6 * HOUR - Math.floor(this.d.rand() * 60) * MIN;
     const flight = `MU${20_000 + g}`;
     const train = `D${20_000 + g}`;
+    // the flight the future case takes, and three passengers with it
+    const sameFlight: Omit<RefTrip, 'seq' | 'resident'> = {
+      mode: 'flight',
+      service: flight,
+      from: '110105',
+      to: '520102',
+      departed: dep - 8 * HOUR,
+      arrived: dep - 5 * HOUR,
+    };
     const list: Array<Omit<RefTrip, 'seq'>> = [
-      {
-        resident: future.i,
-        mode: 'flight',
-        service: flight,
-        from: '110105',
-        to: '520102',
-        departed: dep - 8 * HOUR,
-        arrived: dep - 5 * HOUR,
-      },
+      { resident: future.i, ...sameFlight },
       {
         resident: future.i,
         mode: 'rail',
@@ -239,15 +240,7 @@ export class CityPlaces {
       riders.push(r);
       list.push({ resident: r.i, ...t });
     };
-    for (let k = 0; k < 3; k++)
-      rider({
-        mode: 'flight',
-        service: flight,
-        from: '110105',
-        to: '520102',
-        departed: dep - 8 * HOUR,
-        arrived: dep - 5 * HOUR,
-      });
+    for (let k = 0; k < 3; k++) rider(sameFlight);
     for (const carriage of ['5', '5', '12', '12'])
       rider({
         mode: 'rail',
