@@ -18,7 +18,11 @@ export interface ChildRun {
   stderr: string;
 }
 
-type RunOptions = Pick<SpawnOptions, 'cwd' | 'env'> & { timeoutMs?: number };
+type RunOptions = Pick<SpawnOptions, 'cwd' | 'env'> & {
+  timeoutMs?: number;
+  /** polled every 100 ms with the standard error so far: SIGKILL once it answers true */
+  killWhen?: (stderr: string) => boolean | Promise<boolean>;
+};
 
 /** `command args…`, its exit status and output; killed (SIGKILL) after `timeoutMs`. */
 export function runChild(command: string, args: readonly string[], opts: RunOptions = {}): Promise<ChildRun> {
@@ -29,12 +33,24 @@ export function runChild(command: string, args: readonly string[], opts: RunOpti
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', (err) => {
+    const { killWhen } = opts;
+    const poll = killWhen
+      ? setInterval(() => {
+          void Promise.resolve(killWhen(stderr)).then((yes) => {
+            if (yes && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          });
+        }, 100)
+      : undefined;
+    const done = () => {
       clearTimeout(timer);
+      clearInterval(poll);
+    };
+    child.on('error', (err) => {
+      done();
       reject(err);
     });
     child.on('close', (status, signal) => {
-      clearTimeout(timer);
+      done();
       resolve({ status, signal, stdout, stderr });
     });
   });
@@ -43,7 +59,11 @@ export function runChild(command: string, args: readonly string[], opts: RunOpti
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BUNDLES = path.join(ROOT, 'node_modules/.cache/hc-test-bundles');
 const bundles = new Map<string, Promise<string>>();
-let cleanupRegistered = false;
+/** this process's bundle files, removed when it exits */
+const written = new Set<string>();
+process.once('exit', () => {
+  for (const f of written) fs.rmSync(f, { force: true });
+});
 
 /**
  * Every `import.meta.url` keeps the URL of the source file it is written in, so paths the code
@@ -88,13 +108,7 @@ export function bundledEntry(entry: string): Promise<string> {
       plugins: [sourceUrls],
       logLevel: 'silent',
     }).then(() => {
-      if (!cleanupRegistered) {
-        cleanupRegistered = true;
-        process.once('exit', () => {
-          for (const f of fs.readdirSync(BUNDLES))
-            if (f.endsWith(`-${process.pid}.mjs`)) fs.rmSync(path.join(BUNDLES, f), { force: true });
-        });
-      }
+      written.add(file);
       return file;
     });
     bundles.set(source, out);

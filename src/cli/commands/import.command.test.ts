@@ -5,7 +5,6 @@
  * itself after a block is written (HC_TEST_FREEZE_AFTER_BLOCKS) and, with services, once the
  * database shows that block — and run again, it leaves exactly one copy of each row.
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../adapters/db/database.ts';
 import { makeResidentId } from '../../domain/document-number.ts';
-import { bundledEntry } from '../../../test/child.ts';
+import { bundledEntry, runChild } from '../../../test/child.ts';
 import { createMigratedDataDir, createTestDatabase, type TestDatabase } from '../../../test/context.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -60,34 +59,13 @@ describe('hc import (child process)', () => {
     killWhen?: (stderr: string) => boolean | Promise<boolean>,
     extraEnv: NodeJS.ProcessEnv = {},
   ): Promise<Run> {
-    const cli = await bundledEntry('src/cli/main.ts');
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args], {
-        cwd: ROOT,
-        env: { ...env, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      let killed = false;
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const poll = killWhen
-        ? setInterval(() => {
-            void Promise.resolve(killWhen(stderr)).then((yes) => {
-              if (yes && !killed) {
-                killed = true;
-                child.kill('SIGKILL');
-              }
-            });
-          }, 100)
-        : undefined;
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        if (poll) clearInterval(poll);
-        resolve({ code, signal, stdout, stderr });
-      });
+    const r = await runChild(process.execPath, [await bundledEntry('src/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...env, ...extraEnv },
+      timeoutMs: 600_000,
+      killWhen,
     });
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   }
 
   async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
