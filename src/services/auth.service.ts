@@ -271,35 +271,33 @@ export class AuthService {
     /** who adds it: the device and its audit entry (device.add) commit together */
     actor?: string,
   ): Promise<{ id: number; apiKey: string }> {
-    const { secret, device } = newDevice(name, role, regionCode, venueId);
-    const id =
-      actor === undefined
-        ? await this.d.devices.add(device)
-        : await this.d.uow.run(async (s) => {
-            const added = await s.devices.add(device);
-            await this.d.audit.appendTo(s.audit, {
-              actor,
-              action: 'device.add',
-              detail: { id: added, role, name },
-            });
-            return added;
-          });
-    return { id, apiKey: `hcd_${id}_${secret}` };
+    if (actor === undefined) return this.addDeviceIn(this.d, name, role, regionCode, venueId);
+    return this.d.uow.run(async (s) => {
+      const added = await this.addDeviceIn(s, name, role, regionCode, venueId);
+      await this.d.audit.appendTo(s.audit, {
+        actor,
+        action: 'device.add',
+        detail: { id: added.id, role, name },
+      });
+      return added;
+    });
   }
 
   /**
-   * Registers a device inside the unit of work `s`, whose caller audits the change it belongs to
-   * (a venue's operator device); returns its API key, shown once.
+   * Registers a device in the device store of `s` — a unit of work's, whose caller audits the change
+   * it belongs to (a venue's operator device), or the service's own — and returns its API key, shown once.
    */
   async addDeviceIn(
-    s: Stores,
+    s: Pick<Stores, 'devices'>,
     name: string,
     role: DeviceRole,
     regionCode: string | null,
     venueId: number | null,
   ): Promise<{ id: number; apiKey: string }> {
-    const { secret, device } = newDevice(name, role, regionCode, venueId);
-    const id = await s.devices.add(device);
+    // the API key's tail, shown once; the row keeps its hash only
+    const secret = crypto.randomBytes(24).toString('base64url');
+    const keyHash = crypto.createHash('sha256').update(secret).digest();
+    const id = await s.devices.add({ name, role, keyHash, regionCode, venueId });
     return { id, apiKey: `hcd_${id}_${secret}` };
   }
 
@@ -401,11 +399,4 @@ function deviceView(d: DeviceRecord): DeviceView {
 /** The limiter's key of a phone: its keyed hash, so the limiter never holds a phone number. */
 function phoneKey(phoneHash: Uint8Array): string {
   return Buffer.from(phoneHash).toString('base64url');
-}
-
-/** A new device's secret (its API key's tail, shown once) and the row kept: the secret's hash only. */
-function newDevice(name: string, role: DeviceRole, regionCode: string | null, venueId: number | null) {
-  const secret = crypto.randomBytes(24).toString('base64url');
-  const keyHash = crypto.createHash('sha256').update(secret).digest();
-  return { secret, device: { name, role, keyHash, regionCode, venueId } };
 }

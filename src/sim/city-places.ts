@@ -16,11 +16,7 @@ import {
   type RefPings,
   type RefTrip,
 } from './reference-places.ts';
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const iso = (t: number) => new Date(t).toISOString();
+import { MIN, HOUR, DAY, iso } from './time.ts';
 
 /** One resident of the simulated city. */
 export interface Resident {

@@ -7,13 +7,12 @@
  * from docs/PLACES.md in ./reference-places.ts.
  */
 
+import { HOUR, DAY } from './time.ts';
+
 export type Colour = 'green' | 'yellow' | 'orange' | 'red' | 'purple';
 export const COLOURS: readonly Colour[] = ['green', 'yellow', 'orange', 'red', 'purple'];
 const rank = (c: Colour): number => COLOURS.indexOf(c);
 const max = (a: Colour, b: Colour): Colour => (rank(a) >= rank(b) ? a : b);
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /**
  * What the simulation told the platform about one resident. `event` is the event time (epoch ms);

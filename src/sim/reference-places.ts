@@ -7,9 +7,7 @@
  * src/domain/places or src/geo, which it checks. The facts go to ./reference-evaluator.ts like any other.
  */
 import type { RefFact } from './reference-evaluator.ts';
-
-const MIN = 60_000;
-const DAY = 24 * 60 * MIN;
+import { MIN, DAY } from './time.ts';
 
 /** A rail or flight trip as the simulation sent it; `seq` = when it reached the platform. */
 export interface RefTrip {

@@ -22,10 +22,8 @@ import {
 } from './reference-evaluator.ts';
 import { HttpError, pause, pool, type Auth, type OtpSource, type PlatformClient } from './platform-client.ts';
 import { CityPlaces, FOLLOW_UP_MS, type Resident } from './city-places.ts';
+import { MIN, HOUR, DAY, iso } from './time.ts';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 /** Guiyang's counties: the demo officer's region (5201) holds every resident */
 const COUNTIES = ['520102', '520103', '520111', '520112', '520113', '520115'];
 
@@ -93,8 +91,6 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const iso = (t: number) => new Date(t).toISOString();
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
